@@ -1,0 +1,36 @@
+# The two commands a fresh machine needs:  `make run`  and  `make test`.
+VENV  := .venv
+BIN   := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test install translations lint messages
+
+$(BIN)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+translations: $(BIN)/.installed
+	$(BIN)/pybabel compile -q -d translations
+
+install: $(BIN)/.installed translations
+
+# Serve the app on http://127.0.0.1:5000 with the SQLite default and a fresh demo course.
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(FLASK) run
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Every test: lint, the domain, every page, and real headless Chromium.
+test: lint
+	$(BIN)/pytest
+
+# Re-extract UI strings and merge them into the Danish catalogue (then translate the new ones).
+messages: $(BIN)/.installed
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o translations/messages.pot app.py workshop steps templates
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations -l da --no-fuzzy-matching

@@ -1,0 +1,111 @@
+"""The application factory: `flask --app app run` serves Samskabt."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, request, session
+
+HERE = Path(__file__).resolve().parent
+LANGUAGES = ("da", "en")
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment; on a developer machine, one kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def select_locale() -> str:
+    """Danish unless the person chose English (?lang=en) or their browser prefers it."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+    return session.get("lang") or request.accept_languages.best_match(LANGUAGES) or "da"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="templates", static_folder="static")
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL")
+        or f"sqlite:///{instance / 'samskabt.db'}",
+        # A phone may keep a form open for an hour: the token lives as long as the session.
+        WTF_CSRF_TIME_LIMIT=None,
+        PERMANENT_SESSION_LIFETIME=timedelta(days=180),
+        REMEMBER_COOKIE_DURATION=timedelta(days=14),
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=256 * 1024,
+        BABEL_DEFAULT_LOCALE="da",
+        BABEL_DEFAULT_TIMEZONE="Europe/Copenhagen",
+        BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
+    )
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key(instance)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from workshop.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from workshop.db import configure_sqlite
+    from workshop.extensions import babel, csrf, db, htmx, login_manager, migrate
+    from workshop.models import Facilitator
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(HERE / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Log in to see that page.")
+    login_manager.user_loader(lambda user_id: db.session.get(Facilitator, int(user_id)))
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from steps import STEPS
+    from workshop.courses import format_join_code
+    from workshop.views import auth, facilitator, health, participant
+    from workshop.views.errors import register_error_handlers
+    from workshop.vocabulary import CARD_CATEGORIES, ROLES
+
+    for module in (auth, facilitator, health, participant):
+        app.register_blueprint(module.bp)
+    app.extensions["samskabt_steps"] = STEPS
+    for step in STEPS:
+        if step.blueprint is not None:
+            app.register_blueprint(step.blueprint)
+    register_error_handlers(app)
+    app.add_template_global(ROLES, "ROLES")
+    app.add_template_global(CARD_CATEGORIES, "CARD_CATEGORIES")
+    app.add_template_filter(format_join_code, "join_code")
+    app.add_template_global(get_locale)

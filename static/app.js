@@ -1,0 +1,94 @@
+// Samskabt's only script beside htmx: keep typed text, count characters, report trouble.
+// No inline scripts anywhere; the texts come from data attributes rendered in Danish/English.
+(function () {
+  "use strict";
+
+  // Drafts: a phone that loses its connection, reloads or changes step keeps what was typed.
+  function restoreDrafts(root) {
+    root.querySelectorAll("textarea[data-draft]").forEach(function (field) {
+      var form = field.form;
+      if (form && form.hasAttribute("data-sent")) {
+        localStorage.removeItem(field.dataset.draft); // sent: this fresh form starts empty
+      } else if (!field.value) {
+        field.value = localStorage.getItem(field.dataset.draft) || "";
+      }
+      updateCounter(field);
+    });
+  }
+
+  function updateCounter(field) {
+    var max = parseInt(field.dataset.counter || "0", 10);
+    var hint = field.getAttribute("aria-describedby");
+    var hintEl = hint && document.getElementById(hint);
+    if (!max || !hintEl) return;
+    if (!hintEl.dataset.base) hintEl.dataset.base = hintEl.textContent;
+    var over = field.value.length > max;
+    hintEl.textContent = hintEl.dataset.base + " (" + field.value.length + "/" + max + ")";
+    hintEl.classList.toggle("field-error", over);
+  }
+
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("textarea[data-draft]")) {
+      localStorage.setItem(field.dataset.draft, field.value);
+      updateCounter(field);
+    }
+  });
+
+  // Polls re-deliver an unchanged fragment when the browser revalidated it (304):
+  // don't swap identical HTML, so focus, scroll and screen readers stay undisturbed.
+  var lastPoll = new WeakMap();
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!elt || !elt.hasAttribute("data-poll") || event.detail.xhr.status !== 200) return;
+    var html = event.detail.xhr.responseText;
+    if (lastPoll.get(elt) === html) {
+      event.detail.shouldSwap = false;
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (elt && elt.hasAttribute("data-poll")) {
+      var fresh = document.getElementById(elt.id);
+      if (fresh) lastPoll.set(fresh, event.detail.xhr.responseText);
+    }
+  });
+
+  function showMessage(key) {
+    var box = document.getElementById("messages");
+    if (!box) return;
+    var p = document.createElement("p");
+    p.className = "message message-error";
+    p.textContent = box.dataset[key];
+    box.replaceChildren(p);
+  }
+
+  function clearTrouble() {
+    var box = document.getElementById("messages");
+    if (box && box.dataset.trouble) {
+      box.replaceChildren();
+      delete box.dataset.trouble;
+    }
+  }
+
+  document.addEventListener("htmx:sendError", function () {
+    showMessage("offline");
+    document.getElementById("messages").dataset.trouble = "1";
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr.status >= 500) {
+      showMessage("failed");
+      document.getElementById("messages").dataset.trouble = "1";
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) clearTrouble();
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    restoreDrafts(event.detail.elt.parentNode || document);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    restoreDrafts(document);
+  });
+})();

@@ -1,0 +1,48 @@
+"""The one small interface every step of the method implements."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from flask import Blueprint
+
+if TYPE_CHECKING:
+    from flask_babel.speaklater import LazyString
+
+    from workshop.models import Course, Participant
+
+
+class Step:
+    """A step of Samskabt Styring: what phones, the projector and the facilitator see.
+
+    Each template is rendered with `course`, `step` and whatever `context()` adds.
+    `phone_template` holds the forms (re-rendered only when the stage changes, so typed
+    text survives); `phone_live_template` and `projector_template` are polled every 2 s.
+    """
+
+    number: ClassVar[int]
+    slug: ClassVar[str]
+    title: ClassVar[LazyString]  # the method's own name for the step
+    purpose: ClassVar[LazyString]  # one line: what the group does
+    outcome: ClassVar[LazyString]  # what comes out of the step
+    guidance: ClassVar[tuple[LazyString, ...]]  # the facilitator's checklist
+
+    phone_template: ClassVar[str] = "steps/_overview/phone.html"
+    phone_live_template: ClassVar[str] = "steps/_overview/phone_live.html"
+    projector_template: ClassVar[str] = "steps/_overview/projector.html"
+    control_template: ClassVar[str] = "steps/_overview/control.html"
+    control_live_template: ClassVar[str] = "steps/_overview/control_live.html"
+
+    # Routes of the step's own tools, registered by the app factory.
+    blueprint: ClassVar[Blueprint | None] = None
+
+    def stage(self, course: Course) -> str:
+        """Changes when a phone's forms must change (the step, or a phase within it)."""
+        return str(self.number)
+
+    def context(
+        self, course: Course, audience: str, participant: Participant | None = None
+    ) -> dict[str, Any]:
+        """Extra template values for an audience: "phone" (with `participant`),
+        "projector" or "control"."""
+        return {}

@@ -1,0 +1,228 @@
+"""Step 2 — Udpege, undersøge og prioritere: 'det der bøvler' cards and dot voting."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from workshop.cards import (
+    card_in_course,
+    cards_of,
+    edit_card,
+    merge_cards,
+    set_card_hidden,
+    submit_card,
+    unmerge_card,
+    wall_cards,
+)
+from workshop.courses import set_voting_state
+from workshop.errors import WorkshopError
+from workshop.extensions import htmx
+from workshop.forms import ActionForm, CardEditForm, CardForm, DotsForm, MergeForm, VotingForm
+from workshop.votes import cast_vote, clear_votes, dots_left, my_dots, results, voting_progress
+from workshop.views.common import (
+    course_by_code,
+    facilitator_course,
+    new_client_token,
+    require_participant,
+)
+from workshop.views.phone_forms import first_form_error, submit_phone_form
+from workshop.views.screens import render_phone_live
+
+from .base import Step
+
+bp = Blueprint("challenges", __name__)
+
+
+class ChallengesStep(Step):
+    number = 2
+    slug = "challenges"
+    title = _l("Identify, examine and prioritise the challenges")
+    purpose = _l(
+        "Everyone names what is cumbersome; together we examine what the real problem is "
+        "and where the rule comes from, and prioritise a few challenges."
+    )
+    outcome = _l("A prioritised, well-understood list of challenges.")
+    guidance = (
+        _l("Ask: what gets in the way of the core task? One thing per card."),
+        _l("Merge duplicates and hide what does not belong before voting opens."),
+        _l("Open the vote; keep the result hidden until everyone has voted."),
+        _l("Reveal, and compare how staff and managers voted."),
+        _l("Say openly when the challenges that were not prioritised will be taken up."),
+    )
+    phone_template = "steps/challenges/phone.html"
+    phone_live_template = "steps/challenges/phone_live.html"
+    projector_template = "steps/challenges/projector.html"
+    control_template = "steps/challenges/control.html"
+    control_live_template = "steps/challenges/control_live.html"
+    blueprint = bp
+
+    def stage(self, course):
+        # A phone's forms change with the phase of the vote, not only with the step.
+        return f"{self.number}-{course.voting_state}"
+
+    def context(self, course, audience, participant=None):
+        state = course.voting_state
+        context = {
+            "voting_state": state,
+            "results": results(course),
+            "progress": voting_progress(course) if state in ("voting", "closed") else None,
+        }
+        if audience == "phone":
+            context["my_cards"] = cards_of(participant)
+            if state == "collect":
+                form = CardForm(formdata=None)
+                form.client_token.data = new_client_token()
+                context["card_form"] = form
+            if state == "voting":
+                context["cards"] = wall_cards(course)
+                context["my_dots"] = my_dots(participant)
+                context["dots_left"] = dots_left(participant)
+        else:
+            context["cards"] = wall_cards(course, include_hidden=audience == "control")
+        return context
+
+
+@bp.post("/c/<code>/cards")
+def submit(code: str):
+    """A participant adds a card from their phone."""
+    course = course_by_code(code)
+    participant = require_participant(course)
+    return submit_phone_form(
+        course,
+        participant,
+        CardForm(),
+        save=lambda form: submit_card(
+            participant,
+            form.text.data,
+            form.category.data,
+            client_token=form.client_token.data,
+            allow_cpr_like=form.not_cpr.data,
+        ),
+        form_name="card_form",
+        form_template="steps/challenges/_card_form.html",
+        done_message=_("Thank you. Your card is on the wall."),
+    )
+
+
+@bp.post("/c/<code>/cards/<int:card_id>/dots")
+def vote(code: str, card_id: int):
+    """Set how many of the participant's dots lie on a card (0 takes them back)."""
+    course = course_by_code(code)
+    participant = require_participant(course)
+    form = DotsForm()
+    card = card_in_course(course, card_id)
+    error = None
+    if card is None:
+        error = _("That card cannot be voted on.")
+    elif not form.validate_on_submit():
+        error = first_form_error(form) or _("Check the form and try again.")
+    else:
+        try:
+            cast_vote(participant, card, form.dots.data)
+        except WorkshopError as refused:
+            error = refused.message
+    if not htmx:
+        if error:
+            flash(error, "error")
+        return redirect(url_for("participant.course_page", code=course.join_code))
+    return render_phone_live(course, participant, status=422 if error else 200, vote_error=error)
+
+
+def _back_to_panel(course):
+    return redirect(url_for("facilitator.course", course_id=course.id))
+
+
+@bp.post("/f/courses/<int:course_id>/voting")
+def voting(course_id: int):
+    """Open, close or reveal the vote, or go back to collecting cards."""
+    course = facilitator_course(course_id)
+    form = VotingForm()
+    if form.validate_on_submit():
+        try:
+            set_voting_state(course, form.state.data)
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+    return _back_to_panel(course)
+
+
+@bp.post("/f/courses/<int:course_id>/votes/clear")
+def restart_vote(course_id: int):
+    course = facilitator_course(course_id)
+    if ActionForm().validate_on_submit():
+        clear_votes(course)
+        flash(_("All dots have been given back. The vote can start over."))
+    return _back_to_panel(course)
+
+
+@bp.route("/f/courses/<int:course_id>/cards/<int:card_id>", methods=["GET", "POST"])
+def card(course_id: int, card_id: int):
+    """The facilitator's card page: reword, hide, merge, and see the authors."""
+    course = facilitator_course(course_id)
+    card = card_in_course(course, card_id)
+    if card is None:
+        return redirect(url_for("facilitator.course", course_id=course.id))
+    form = CardEditForm(obj=card)
+    error = None
+    if form.validate_on_submit():
+        try:
+            edit_card(card, form.text.data, form.category.data)
+        except WorkshopError as refused:
+            error = refused.message
+        else:
+            flash(_("The card has been saved."))
+            return _back_to_panel(course)
+    merge_form = MergeForm()
+    merge_form.target.choices = [
+        (other.id, other.text[:80]) for other in wall_cards(course) if other.id != card.id
+    ]
+    return render_template(
+        "steps/challenges/card.html",
+        course=course,
+        card=card,
+        form=form,
+        merge_form=merge_form,
+        action_form=ActionForm(),
+        error=error,
+    ), (422 if error else 200)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/hidden")
+def toggle_hidden(course_id: int, card_id: int):
+    course = facilitator_course(course_id)
+    card = card_in_course(course, card_id)
+    if card is not None and ActionForm().validate_on_submit():
+        set_card_hidden(card, not card.hidden)
+    return _back_to_panel(course)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/merge")
+def merge(course_id: int, card_id: int):
+    """Merge this card into another one (the target keeps both texts and authors)."""
+    course = facilitator_course(course_id)
+    card = card_in_course(course, card_id)
+    form = MergeForm()
+    target = card_in_course(course, form.target.data) if form.validate_on_submit() else None
+    if card is None or target is None:
+        flash(_("Choose the card to merge into."), "error")
+        return _back_to_panel(course)
+    try:
+        merge_cards(target, [card])
+    except WorkshopError as refused:
+        flash(refused.message, "error")
+    else:
+        flash(_("The cards have been merged."))
+    return _back_to_panel(course)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/unmerge")
+def unmerge(course_id: int, card_id: int):
+    course = facilitator_course(course_id)
+    card = card_in_course(course, card_id)
+    if card is not None and ActionForm().validate_on_submit():
+        try:
+            unmerge_card(card)
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+    return _back_to_panel(course)

@@ -1,0 +1,88 @@
+"""Step 1 — Intro og fælles sprog: purpose, core task, frame, and the dialogue questions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from workshop.dialogue import answer_question, answers_by_question, set_answer_hidden
+from workshop.extensions import db
+from workshop.forms import ActionForm, AnswerForm
+from workshop.models import DialogueAnswer
+from workshop.views.common import (
+    course_by_code,
+    facilitator_course,
+    new_client_token,
+    require_participant,
+)
+from workshop.views.phone_forms import submit_phone_form
+
+from .base import Step
+
+bp = Blueprint("intro", __name__)
+
+
+class IntroStep(Step):
+    number = 1
+    slug = "intro"
+    title = _l("Introduction and a shared language")
+    purpose = _l(
+        "Why and how we work together; management and the MED committee state their roles; "
+        "the frame says what can and cannot be changed; we talk about when governance helps "
+        "and when it hinders the core task."
+    )
+    outcome = _l("A shared purpose, clear roles, an explicit frame and a shared vocabulary.")
+    guidance = (
+        _l("Present the purpose, the core task and the frame, including what cannot change."),
+        _l("Let management and the MED committee say what their role is in the course."),
+        _l("Ask the dialogue questions; read a few answers aloud from the big screen."),
+        _l("Agree on the words you will use: what counts as 'governance' here?"),
+    )
+    phone_template = "steps/intro/phone.html"
+    phone_live_template = "steps/intro/phone_live.html"
+    projector_template = "steps/intro/projector.html"
+    control_template = "steps/intro/control.html"
+    control_live_template = "steps/intro/control_live.html"
+    blueprint = bp
+
+    def context(self, course, audience, participant=None):
+        context = {"answers": answers_by_question(course, include_hidden=audience == "control")}
+        if audience == "phone":
+            form = AnswerForm(formdata=None, question=0)
+            form.client_token.data = new_client_token()
+            context["answer_form"] = form
+        return context
+
+
+@bp.post("/c/<code>/answers")
+def answer(code: str):
+    """A participant answers one of the dialogue questions."""
+    course = course_by_code(code)
+    participant = require_participant(course)
+    return submit_phone_form(
+        course,
+        participant,
+        AnswerForm(),
+        save=lambda form: answer_question(
+            participant,
+            form.question.data or 0,
+            form.text.data,
+            client_token=form.client_token.data,
+            allow_cpr_like=form.not_cpr.data,
+        ),
+        form_name="answer_form",
+        form_template="steps/intro/_answer_form.html",
+        done_message=_("Thank you. Your answer is on the big screen."),
+        keep_after_save=("question",),
+    )
+
+
+@bp.post("/f/courses/<int:course_id>/answers/<int:answer_id>/hidden")
+def toggle_answer(course_id: int, answer_id: int):
+    """The facilitator hides an answer from the wall (or shows it again)."""
+    course = facilitator_course(course_id)
+    answer = db.session.get(DialogueAnswer, answer_id)
+    if answer is not None and answer.course_id == course.id and ActionForm().validate_on_submit():
+        set_answer_hidden(answer, not answer.hidden)
+    return redirect(url_for("facilitator.course", course_id=course.id))

@@ -1,0 +1,1 @@
+"""The workshop domain: courses, participants, cards and votes."""

@@ -1,0 +1,152 @@
+"""'Det der bøvler' cards: submitting, moderating and merging them."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from .courses import touch
+from .errors import WorkshopError
+from .extensions import db
+from .models import Card, Course, Participant, Vote
+from .text import clean_text
+from .vocabulary import CARD_CATEGORIES, CARD_MAX_LENGTH
+
+COLLECT_STEP = 2
+
+
+def _check_category(category: str) -> str:
+    category = category or ""
+    if category and category not in CARD_CATEGORIES:
+        raise WorkshopError(_("Unknown category."), code="category")
+    return category
+
+
+def submit_card(
+    participant: Participant,
+    text: str,
+    category: str = "",
+    *,
+    client_token: str,
+    allow_cpr_like: bool = False,
+) -> Card:
+    """Add a card; a resubmitted form (same token) returns the card it already made."""
+    course = participant.course
+    existing = db.session.scalar(
+        select(Card).where(Card.participant_id == participant.id, Card.client_token == client_token)
+    )
+    if existing is not None:
+        return existing
+    if course.current_step != COLLECT_STEP or course.voting_state != "collect":
+        raise WorkshopError(_("New cards are not being collected right now."), code="closed")
+    text = clean_text(text, max_length=CARD_MAX_LENGTH, allow_cpr_like=allow_cpr_like)
+    category = _check_category(category)
+    duplicate = db.session.scalar(
+        select(Card.id).where(
+            Card.participant_id == participant.id, func.lower(Card.text) == text.lower()
+        )
+    )
+    if duplicate:
+        raise WorkshopError(_("You have already written that card."), code="duplicate")
+    card = Card(
+        course=course,
+        participant=participant,
+        text=text,
+        original_text=text,
+        category=category,
+        client_token=client_token,
+    )
+    db.session.add(card)
+    touch(course)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same form raced itself on a database without up-front write locks.
+        db.session.rollback()
+        return db.session.scalars(
+            select(Card).where(
+                Card.participant_id == participant.id, Card.client_token == client_token
+            )
+        ).one()
+    return card
+
+
+def edit_card(card: Card, text: str, category: str = "") -> Card:
+    """The facilitator rewords a card; the author's own words stay in original_text."""
+    card.text = clean_text(text, max_length=CARD_MAX_LENGTH, allow_cpr_like=True)
+    card.category = _check_category(category)
+    touch(card.course)
+    db.session.commit()
+    return card
+
+
+def set_card_hidden(card: Card, hidden: bool) -> Card:
+    card.hidden = hidden
+    touch(card.course)
+    db.session.commit()
+    return card
+
+
+def merge_cards(target: Card, sources: list[Card]) -> Card:
+    """Fold duplicates into one card; the merged cards keep their texts and authors."""
+    course = target.course
+    if course.voting_state != "collect":
+        raise WorkshopError(_("Merge cards before voting opens."), code="voting")
+    while target.merged_into is not None:
+        target = target.merged_into
+    source_ids = [s.id for s in sources]
+    if db.session.scalar(select(func.count()).select_from(Vote).where(Vote.card_id.in_(source_ids))):
+        raise WorkshopError(
+            _("Cards that have dots cannot be merged. Start the vote over first."), code="votes"
+        )
+    for source in sources:
+        if source.course_id != target.course_id:
+            raise WorkshopError(_("Cards from another course cannot be merged."))
+        if source.id == target.id:
+            continue
+        for child in list(source.merged_cards):
+            child.merged_into = target
+        source.merged_into = target
+    touch(course)
+    db.session.commit()
+    return target
+
+
+def unmerge_card(card: Card) -> Card:
+    if card.course.voting_state != "collect":
+        raise WorkshopError(_("Merge cards before voting opens."), code="voting")
+    card.merged_into = None
+    touch(card.course)
+    db.session.commit()
+    return card
+
+
+def wall_cards(course: Course, *, include_hidden: bool = False) -> list[Card]:
+    """The cards on the wall, newest first, with the cards merged into each."""
+    query = (
+        select(Card)
+        .where(Card.course_id == course.id, Card.merged_into_id.is_(None))
+        .options(
+            selectinload(Card.merged_cards).selectinload(Card.participant),
+            selectinload(Card.participant),
+        )
+        .order_by(Card.id.desc())
+    )
+    if not include_hidden:
+        query = query.where(Card.hidden.is_(False))
+    return list(db.session.scalars(query))
+
+
+def cards_of(participant: Participant) -> list[Card]:
+    return list(
+        db.session.scalars(
+            select(Card).where(Card.participant_id == participant.id).order_by(Card.id.desc())
+        )
+    )
+
+
+def card_in_course(course: Course, card_id: int) -> Card | None:
+    card = db.session.get(Card, card_id)
+    return card if card is not None and card.course_id == course.id else None

@@ -1,0 +1,55 @@
+"""`flask --app app facilitator create EMAIL` and `flask --app app demo`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .errors import WorkshopError
+from .facilitators import create_facilitator
+
+facilitator_cli = AppGroup("facilitator", help="Manage facilitator logins.")
+
+
+@facilitator_cli.command("create")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="", help="Shown on the facilitator's pages.")
+def create_command(email: str, password: str, name: str) -> None:
+    """Create a facilitator who can log in with EMAIL."""
+    try:
+        facilitator = create_facilitator(email, password, name)
+    except WorkshopError as refused:
+        raise click.ClickException(str(refused.message)) from None
+    click.echo(f"Created facilitator {facilitator.email}.")
+
+
+@click.command("demo")
+@click.option("--base-url", default="http://127.0.0.1:5000", help="Printed in front of URLs.")
+def demo_command(base_url: str) -> None:
+    """Create or reset the demo course, part-way through, and print how to try it."""
+    from .demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+
+    with current_app.test_request_context():
+        course = seed_demo()
+    base = base_url.rstrip("/")
+    click.echo(
+        "\n".join(
+            [
+                "",
+                f"Demo course: {course.title} ({course.municipality})",
+                f"  Join code:          {course.join_code}",
+                f"  Phones join at:     {base}/j/{course.join_code}   (or type the code at {base}/)",
+                f"  Facilitator login:  {base}/login  {DEMO_EMAIL} / {DEMO_PASSWORD}",
+                f"  Control panel:      {base}/f/courses/{course.id}",
+                f"  Projector:          {base}/f/courses/{course.id}/projector",
+                "",
+            ]
+        )
+    )
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(facilitator_cli)
+    app.cli.add_command(demo_command)

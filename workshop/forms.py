@@ -1,0 +1,115 @@
+"""Flask-WTF forms: parsing and CSRF. The rules themselves live in the domain functions."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+
+from .vocabulary import CARD_CATEGORIES, ROLES
+
+
+class ActionForm(FlaskForm):
+    """A button that posts: nothing but the CSRF token."""
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+class CourseForm(FlaskForm):
+    title = StringField(_l("Title"))
+    municipality = StringField(_l("Municipality"))
+    unit = StringField(_l("Unit"))
+    purpose = TextAreaField(_l("Purpose of the course"))
+    core_task = TextAreaField(_l("The core task"))
+    frame_can_change = TextAreaField(_l("What we can change"))
+    frame_cannot_change = TextAreaField(_l("What we cannot change"))
+    dialogue_questions = TextAreaField(_l("Dialogue questions for step 1 (one per line)"))
+    dot_budget = IntegerField(
+        _l("Dots per participant"),
+        default=5,
+        validators=[
+            InputRequired(_l("Give the number of dots.")),
+            NumberRange(1, 50, _l("Between 1 and 50 dots.")),
+        ],
+    )
+    multiple_dots_per_card = BooleanField(_l("Several dots may go on one card"), default=True)
+    min_group_size = IntegerField(
+        _l("Show a role group's votes only when at least this many of it voted"),
+        default=3,
+        validators=[
+            InputRequired(_l("Give a number.")),
+            NumberRange(1, 50, _l("Between 1 and 50.")),
+        ],
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Course code"))
+
+
+class JoinForm(FlaskForm):
+    role = RadioField(
+        _l("Your role"),
+        choices=list(ROLES.items()),
+        validators=[InputRequired(_l("Choose your role."))],
+    )
+    unit = StringField(_l("Your unit or team"))
+    name = StringField(_l("Your name (optional)"))
+
+
+class ParticipantTextForm(FlaskForm):
+    """Shared by everything a phone writes: a nonce against double taps, a CPR override."""
+
+    client_token = HiddenField()
+    not_cpr = BooleanField(_l("It is not a CPR number, save anyway"))
+
+
+class CardForm(ParticipantTextForm):
+    text = TextAreaField(_l("What is cumbersome?"))
+    category = SelectField(
+        _l("Category (optional)"),
+        choices=[("", _l("No category")), *CARD_CATEGORIES.items()],
+        validate_choice=False,
+    )
+
+
+class AnswerForm(ParticipantTextForm):
+    question = IntegerField(_l("Question"), validators=[Optional()])
+    text = TextAreaField(_l("Your answer"))
+
+
+class CardEditForm(FlaskForm):
+    text = TextAreaField(_l("Text"))
+    category = SelectField(
+        _l("Category"),
+        choices=[("", _l("No category")), *CARD_CATEGORIES.items()],
+        validate_choice=False,
+    )
+
+
+class MergeForm(FlaskForm):
+    target = SelectField(_l("Merge into"), coerce=int, validate_choice=False)
+
+
+class DotsForm(FlaskForm):
+    dots = IntegerField(validators=[InputRequired()])
+
+
+class StepForm(FlaskForm):
+    step = IntegerField(validators=[InputRequired()])
+
+
+class VotingForm(FlaskForm):
+    state = HiddenField(validators=[InputRequired()])

@@ -1,0 +1,51 @@
+"""Joining a course from a phone: no account, a role, a unit, maybe a name."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import distinct, select
+
+from .courses import touch
+from .errors import WorkshopError
+from .extensions import db
+from .models import Course, Participant
+from .vocabulary import ROLES
+
+NAME_MAX_LENGTH = 120
+
+
+def join(course: Course, role: str, unit: str = "", name: str = "") -> Participant:
+    if not course.joining_open:
+        raise WorkshopError(_("This course is not taking new participants."), code="closed")
+    if role not in ROLES:
+        raise WorkshopError(_("Choose your role."), code="role")
+    unit, name = (unit or "").strip(), (name or "").strip()
+    if len(unit) > NAME_MAX_LENGTH or len(name) > NAME_MAX_LENGTH:
+        raise WorkshopError(
+            _("Unit and name can be at most %(n)s characters.", n=NAME_MAX_LENGTH), code="length"
+        )
+    participant = Participant(course=course, role=role, unit=unit, name=name)
+    db.session.add(participant)
+    touch(course)
+    db.session.commit()
+    return participant
+
+
+def participant_in_course(course: Course, participant_id: int | None) -> Participant | None:
+    """The participant, but only if they belong to this course."""
+    if not participant_id:
+        return None
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.course_id != course.id:
+        return None
+    return participant
+
+
+def unit_suggestions(course: Course) -> list[str]:
+    """Units already named in the course, so people pick the same spelling."""
+    used = db.session.scalars(
+        select(distinct(Participant.unit)).where(
+            Participant.course_id == course.id, Participant.unit != ""
+        )
+    ).all()
+    return sorted({course.unit, *used} - {""}, key=str.casefold)

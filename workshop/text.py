@@ -1,0 +1,49 @@
+"""Checks shared by everything participants type: length, and no citizens' CPR numbers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import gettext as _
+
+from .errors import WorkshopError
+
+# DDMMYY, optional dash or space, four digits; not part of a longer number.
+_CPR_LIKE = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[-\s]?(\d{4})(?!\d)")
+
+
+def looks_like_cpr(text: str) -> bool:
+    """True if the text holds a ten-digit number whose first six digits are a real date."""
+    for day, month, year, _rest in _CPR_LIKE.findall(text):
+        try:
+            date(2000 + int(year), int(month), int(day))
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def clean_text(text: str | None, *, max_length: int, allow_cpr_like: bool = False) -> str:
+    """The text stripped, or a friendly refusal: empty, too long, or a possible CPR number."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise WorkshopError(_("Write something first."), code="empty")
+    if len(text) > max_length:
+        raise WorkshopError(
+            _(
+                "That is %(length)s characters; at most %(max)s fit. Shorten it a little.",
+                length=len(text),
+                max=max_length,
+            ),
+            code="too_long",
+        )
+    if not allow_cpr_like and looks_like_cpr(text):
+        raise WorkshopError(
+            _(
+                "This looks like a CPR number. Workshop cards are no place for citizens' "
+                "personal data: remove it, or confirm that it is not a CPR number."
+            ),
+            code="cpr",
+        )
+    return text

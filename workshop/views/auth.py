@@ -1,0 +1,40 @@
+"""Facilitator login and logout (Flask-Login, hashed passwords)."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from ..facilitators import authenticate
+from ..forms import ActionForm, LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: never bounce a facilitator to another host after login.
+    if target and not urlsplit(target).netloc and target.startswith("/"):
+        return target
+    return url_for("facilitator.courses")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        facilitator = authenticate(form.email.data, form.password.data)
+        if facilitator is not None:
+            login_user(facilitator, remember=True)
+            return redirect(_safe_next(request.args.get("next")))
+        error = _("Wrong email or password.")
+    status = 422 if error or form.errors else 200
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+def logout():
+    if ActionForm().validate_on_submit():
+        logout_user()
+    return redirect(url_for("participant.home"))

@@ -1,0 +1,95 @@
+"""What the views share: finding the course and the person, and the live-polling reply."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from flask import Response, abort, current_app, make_response, render_template, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..courses import find_course_by_code
+from ..extensions import db, login_manager
+from ..models import Course, Participant
+from ..participants import participant_in_course
+
+SESSION_KEY = "participant_of"  # course id (as text) -> participant id
+
+
+def new_client_token() -> str:
+    """A nonce for one rendering of a form, so a double submit makes one record."""
+    return secrets.token_urlsafe(16)
+
+
+def facilitator_course(course_id: int) -> Course:
+    """The logged-in facilitator's course, or 404 (never say another's course exists)."""
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    course = db.session.get(Course, course_id)
+    if course is None or course.facilitator_id != current_user.id:
+        abort(404)
+    return course
+
+
+def course_by_code(code: str) -> Course:
+    course = find_course_by_code(code)
+    if course is None:
+        abort(404)
+    return course
+
+
+def participant_id_from_cookie(course_id: int) -> int | None:
+    return session.get(SESSION_KEY, {}).get(str(course_id))
+
+
+def current_participant(course: Course) -> Participant | None:
+    return participant_in_course(course, participant_id_from_cookie(course.id))
+
+
+def remember_participant(participant: Participant) -> None:
+    """Keep the phone in the course across reloads and days (signed session cookie)."""
+    joined = dict(session.get(SESSION_KEY, {}))
+    joined[str(participant.course_id)] = participant.id
+    session[SESSION_KEY] = joined
+    session.permanent = True
+
+
+def require_participant(course: Course) -> Participant:
+    participant = current_participant(course)
+    if participant is None:
+        abort(403)
+    return participant
+
+
+def is_participant_of_other_course(course: Course) -> bool:
+    return bool(session.get(SESSION_KEY)) and participant_id_from_cookie(course.id) is None
+
+
+def live_response(key: str, render: Callable[[], str | Response]):
+    """A polled fragment: 304 while nothing changed, else the fresh HTML with an ETag.
+
+    The browser keeps the last reply and revalidates it with If-None-Match on its own;
+    htmx then sees the unchanged fragment. `key` must cover everything the fragment shows.
+    `render` may return a finished response instead (a redirect), which gets no ETag.
+    """
+    etag = f"{key}-{get_locale()}"
+    if request.if_none_match.contains(etag):
+        response = current_app.response_class(status=304)
+    else:
+        rendered = render()
+        if isinstance(rendered, Response):
+            return rendered
+        response = make_response(rendered)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response
+
+
+def course_revision(course_id: int) -> int | None:
+    return db.session.scalar(select(Course.revision).where(Course.id == course_id))
+
+
+def render_fragment(template: str, status: int = 200, **context):
+    return make_response(render_template(template, **context), status)

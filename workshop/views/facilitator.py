@@ -1,0 +1,142 @@
+"""The facilitator's laptop: courses, the control panel and the projector view."""
+
+import io
+
+import segno
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..courses import (
+    COURSE_FIELDS,
+    create_course,
+    default_dialogue_questions,
+    go_to_step,
+    set_joining_open,
+    update_course,
+)
+from ..errors import WorkshopError
+from ..forms import ActionForm, CourseForm, StepForm
+from .common import facilitator_course, live_response
+from .screens import control_context, projector_context
+
+bp = Blueprint("facilitator", __name__, url_prefix="/f")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every facilitator page needs a login."""
+
+
+@bp.route("/")
+def courses():
+    return render_template("facilitator/courses.html", courses=current_user.courses)
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+def new_course():
+    form = CourseForm()
+    if request.method == "GET":
+        form.dialogue_questions.data = default_dialogue_questions()
+    error = None
+    if form.validate_on_submit():
+        try:
+            course = create_course(current_user, **_course_fields(form))
+        except WorkshopError as refused:
+            error = refused.message
+        else:
+            flash(_("The course has been created. Share the code %(code)s.", code=course.join_code))
+            return redirect(url_for(".course", course_id=course.id))
+    status = 422 if error or form.errors else 200
+    return render_template("facilitator/course_form.html", form=form, error=error), status
+
+
+@bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
+def edit_course(course_id: int):
+    course = facilitator_course(course_id)
+    form = CourseForm(obj=course)
+    error = None
+    if form.validate_on_submit():
+        try:
+            update_course(course, **_course_fields(form))
+        except WorkshopError as refused:
+            error = refused.message
+        else:
+            flash(_("The course has been saved."))
+            return redirect(url_for(".course", course_id=course.id))
+    status = 422 if error or form.errors else 200
+    return render_template(
+        "facilitator/course_form.html", form=form, course=course, error=error
+    ), status
+
+
+def _course_fields(form: CourseForm) -> dict:
+    return {name: getattr(form, name).data for name in COURSE_FIELDS}
+
+
+@bp.route("/courses/<int:course_id>")
+def course(course_id: int):
+    """The control panel: steps, the join code, and the current step's tools."""
+    course = facilitator_course(course_id)
+    return render_template("facilitator/course.html", **control_context(course))
+
+
+@bp.route("/courses/<int:course_id>/live")
+def control_live(course_id: int):
+    course = facilitator_course(course_id)
+    return live_response(
+        f"c{course.id}-r{course.revision}",
+        lambda: render_template("facilitator/_control_live.html", **control_context(course)),
+    )
+
+
+@bp.post("/courses/<int:course_id>/step")
+def change_step(course_id: int):
+    course = facilitator_course(course_id)
+    form = StepForm()
+    if form.validate_on_submit():
+        try:
+            go_to_step(course, form.step.data)
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+    return redirect(url_for(".course", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/joining")
+def toggle_joining(course_id: int):
+    course = facilitator_course(course_id)
+    if ActionForm().validate_on_submit():
+        set_joining_open(course, not course.joining_open)
+    return redirect(url_for(".course", course_id=course.id))
+
+
+@bp.route("/courses/<int:course_id>/projector")
+def projector(course_id: int):
+    """Full screen, large type: what the room sees on the big screen."""
+    course = facilitator_course(course_id)
+    return render_template("projector/projector.html", **projector_context(course))
+
+
+@bp.route("/courses/<int:course_id>/projector/live")
+def projector_live(course_id: int):
+    course = facilitator_course(course_id)
+    return live_response(
+        f"proj{course.id}-r{course.revision}",
+        lambda: render_template("projector/_live.html", **projector_context(course)),
+    )
+
+
+@bp.route("/courses/<int:course_id>/qr.svg")
+def qr_code(course_id: int):
+    """The join link as a QR code (SVG) for the projector."""
+    course = facilitator_course(course_id)
+    url = url_for("participant.join_course", code=course.join_code, _external=True)
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer, kind="svg", scale=10, border=2, dark="#000", light="#fff", xmldecl=False
+    )
+    response = make_response(buffer.getvalue())
+    response.headers["Content-Type"] = "image/svg+xml"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,98 @@
+"""Phones: entering a code, joining a course, and following it live."""
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..courses import find_course_by_code, format_join_code, normalise_join_code
+from ..errors import WorkshopError
+from ..forms import CodeForm, JoinForm
+from ..participants import join, unit_suggestions
+from .common import (
+    course_by_code,
+    current_participant,
+    live_response,
+    participant_id_from_cookie,
+    remember_participant,
+)
+from .screens import phone_context, render_phone_live_html
+
+bp = Blueprint("participant", __name__)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def home():
+    """Type the code shown on the big screen."""
+    form = CodeForm()
+    error = None
+    if form.validate_on_submit():
+        code = normalise_join_code(form.code.data)
+        if find_course_by_code(code) is not None:
+            return redirect(url_for(".join_course", code=code))
+        error = _(
+            "We cannot find a course with the code %(code)s. Check the code on the big screen.",
+            code=form.code.data.strip()[:20],
+        )
+    return render_template("participant/home.html", form=form, error=error), 422 if error else 200
+
+
+@bp.route("/j/<code>", methods=["GET", "POST"])
+def join_course(code: str):
+    """Join by QR code or link: role, unit and (optionally) a name. No account."""
+    course = find_course_by_code(code)
+    if course is None:
+        form = CodeForm(code=code[:20])
+        error = _("The code %(code)s does not match any course.", code=code[:20])
+        return render_template("participant/home.html", form=form, error=error), 404
+    if code != course.join_code:
+        return redirect(url_for(".join_course", code=course.join_code))
+    if current_participant(course) is not None:
+        return redirect(url_for(".course_page", code=course.join_code))
+    form = JoinForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            participant = join(course, form.role.data, form.unit.data, form.name.data)
+        except WorkshopError as refused:
+            error = refused.message
+        else:
+            remember_participant(participant)
+            return redirect(url_for(".course_page", code=course.join_code))
+    elif not course.joining_open:
+        error = _("This course is not taking new participants.")
+    return render_template(
+        "participant/join.html",
+        course=course,
+        form=form,
+        error=error,
+        units=unit_suggestions(course),
+        join_code_display=format_join_code(course.join_code),
+    ), (422 if error else 200)
+
+
+@bp.route("/c/<code>")
+def course_page(code: str):
+    """The phone's page: what the current step asks of this participant."""
+    course = course_by_code(code)
+    participant = current_participant(course)
+    if participant is None:
+        return redirect(url_for(".join_course", code=course.join_code))
+    return render_template("participant/course.html", **phone_context(course, participant))
+
+
+@bp.route("/c/<code>/live")
+def live(code: str):
+    """The phone's polled region; 304 while the course's revision is unchanged."""
+    course = course_by_code(code)
+    shown_stage = request.args.get("stage", "")[:20]
+    key = f"p{participant_id_from_cookie(course.id)}-r{course.revision}-s{shown_stage}"
+
+    def render():
+        participant = current_participant(course)
+        if participant is None:
+            # Not (or no longer) in this course: htmx sends the phone to the join page.
+            response = make_response("")
+            response.headers["HX-Redirect"] = url_for(".join_course", code=course.join_code)
+            return response
+        return render_phone_live_html(course, participant, shown_stage=shown_stage)
+
+    return live_response(key, render)

@@ -1,0 +1,59 @@
+"""The template context of the three screens: a phone, the projector, the control panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, render_template
+
+from ..courses import format_join_code, participant_counts
+from ..models import Course, Participant
+from .common import render_fragment
+
+
+def step_of(course: Course):
+    """The course's current step from the registry the app factory installed."""
+    return current_app.extensions["samskabt_steps"][course.current_step - 1]
+
+
+def all_steps():
+    return current_app.extensions["samskabt_steps"]
+
+
+def _screen(
+    course: Course, audience: str, participant: Participant | None, extra: dict
+) -> dict[str, Any]:
+    step = step_of(course)
+    context = {
+        "course": course,
+        "step": step,
+        "steps": all_steps(),
+        "stage": step.stage(course),
+        "join_code_display": format_join_code(course.join_code),
+    }
+    context.update(step.context(course, audience, participant))
+    context.update(extra)
+    return context
+
+
+def phone_context(course: Course, participant: Participant, **extra) -> dict[str, Any]:
+    return _screen(course, "phone", participant, {"participant": participant, **extra})
+
+
+def projector_context(course: Course, **extra) -> dict[str, Any]:
+    return _screen(course, "projector", None, {"role_counts": participant_counts(course), **extra})
+
+
+def control_context(course: Course, **extra) -> dict[str, Any]:
+    return _screen(course, "control", None, {"role_counts": participant_counts(course), **extra})
+
+
+def render_phone_live(course: Course, participant: Participant, *, status: int = 200, **extra):
+    """The phone's polled region, e.g. as the reply to a vote (with an error if refused)."""
+    return render_fragment(
+        "participant/_live.html", status, **phone_context(course, participant, **extra)
+    )
+
+
+def render_phone_live_html(course: Course, participant: Participant, **extra) -> str:
+    return render_template("participant/_live.html", **phone_context(course, participant, **extra))
