@@ -32,5 +32,5 @@ test: lint
 
 # Re-extract UI strings and merge them into the Danish catalogue (then translate the new ones).
 messages: $(BIN)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o translations/messages.pot app.py workshop steps templates
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot app.py workshop steps templates
 	$(BIN)/pybabel update -q -i translations/messages.pot -d translations -l da --no-fuzzy-matching
