@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 
 HERE = Path(__file__).resolve().parent
 LANGUAGES = ("da", "en")
@@ -26,6 +26,8 @@ def _secret_key(instance_path: Path) -> str:
 
 def select_locale() -> str:
     """Danish unless the person chose English (?lang=en) or their browser prefers it."""
+    if not has_request_context():
+        return "da"  # the CLI and the demo speak Danish
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen

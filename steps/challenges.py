@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 from workshop.cards import (
     card_in_course,
@@ -175,7 +176,7 @@ def card(course_id: int, card_id: int):
             return _back_to_panel(course)
     merge_form = MergeForm()
     merge_form.target.choices = [
-        (other.id, other.text[:80]) for other in wall_cards(course) if other.id != card.id
+        SelectChoice(other.id, other.text[:80]) for other in wall_cards(course) if other.id != card.id
     ]
     return render_template(
         "steps/challenges/card.html",

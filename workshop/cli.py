@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 from .errors import WorkshopError
@@ -31,8 +31,7 @@ def demo_command(base_url: str) -> None:
     """Create or reset the demo course, part-way through, and print how to try it."""
     from .demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
-    with current_app.test_request_context():
-        course = seed_demo()
+    course = seed_demo()
     base = base_url.rstrip("/")
     click.echo(
         "\n".join(

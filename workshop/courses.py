@@ -37,6 +37,20 @@ COURSE_FIELDS = (
 )
 
 
+# What a new course starts with (column defaults only apply at INSERT, after validation).
+COURSE_DEFAULTS = {
+    "unit": "",
+    "purpose": "",
+    "core_task": "",
+    "frame_can_change": "",
+    "frame_cannot_change": "",
+    "dialogue_questions": "",
+    "dot_budget": 5,
+    "multiple_dots_per_card": True,
+    "min_group_size": 3,
+}
+
+
 def default_dialogue_questions() -> str:
     return "\n".join(
         [
@@ -77,8 +91,9 @@ def touch(course: Course) -> None:
 
 
 def create_course(facilitator: Facilitator, **fields) -> Course:
-    course = Course(facilitator=facilitator, join_code=new_join_code())
-    _apply_fields(course, fields)
+    course = Course(join_code=new_join_code())
+    _apply_fields(course, {**COURSE_DEFAULTS, **fields})
+    course.facilitator = facilitator  # only once valid: a refused course is never pending
     if not (course.dialogue_questions or "").strip():
         course.dialogue_questions = default_dialogue_questions()
     db.session.add(course)
@@ -87,7 +102,11 @@ def create_course(facilitator: Facilitator, **fields) -> Course:
 
 
 def update_course(course: Course, **fields) -> Course:
-    _apply_fields(course, fields)
+    try:
+        _apply_fields(course, fields)
+    except WorkshopError:
+        db.session.rollback()  # leave nothing half-changed in the session
+        raise
     touch(course)
     db.session.commit()
     return course
@@ -105,6 +124,8 @@ def _apply_fields(course: Course, fields: dict) -> None:
         raise WorkshopError(_("Say which municipality the course is in."))
     if not 1 <= (course.dot_budget or 0) <= 50:
         raise WorkshopError(_("The dot budget must be between 1 and 50."))
+    if not 1 <= (course.min_group_size or 0) <= 50:
+        raise WorkshopError(_("The smallest group shown must be between 1 and 50."))
 
 
 def go_to_step(course: Course, number: int) -> Course:

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    SelectChoice,
     EmailField,
     HiddenField,
     IntegerField,
@@ -16,6 +17,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from .vocabulary import CARD_CATEGORIES, ROLES
+
+
+def category_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("", _l("No category")),
+        *(SelectChoice(key, label) for key, label in CARD_CATEGORIES.items()),
+    ]
 
 
 class ActionForm(FlaskForm):
@@ -62,7 +70,7 @@ class CodeForm(FlaskForm):
 class JoinForm(FlaskForm):
     role = RadioField(
         _l("Your role"),
-        choices=list(ROLES.items()),
+        choices=[SelectChoice(key, label) for key, label in ROLES.items()],
         validators=[InputRequired(_l("Choose your role."))],
     )
     unit = StringField(_l("Your unit or team"))
@@ -80,7 +88,7 @@ class CardForm(ParticipantTextForm):
     text = TextAreaField(_l("What is cumbersome?"))
     category = SelectField(
         _l("Category (optional)"),
-        choices=[("", _l("No category")), *CARD_CATEGORIES.items()],
+        choices=category_choices,
         validate_choice=False,
     )
 
@@ -94,7 +102,7 @@ class CardEditForm(FlaskForm):
     text = TextAreaField(_l("Text"))
     category = SelectField(
         _l("Category"),
-        choices=[("", _l("No category")), *CARD_CATEGORIES.items()],
+        choices=category_choices,
         validate_choice=False,
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from .courses import touch
 from .errors import WorkshopError
@@ -44,8 +44,8 @@ def participant_in_course(course: Course, participant_id: int | None) -> Partici
 def unit_suggestions(course: Course) -> list[str]:
     """Units already named in the course, so people pick the same spelling."""
     used = db.session.scalars(
-        select(distinct(Participant.unit)).where(
-            Participant.course_id == course.id, Participant.unit != ""
-        )
+        select(Participant.unit)
+        .where(Participant.course_id == course.id, Participant.unit != "")
+        .distinct()
     ).all()
     return sorted({course.unit, *used} - {""}, key=str.casefold)

@@ -66,7 +66,7 @@ def join_course(code: str):
         error=error,
         units=unit_suggestions(course),
         join_code_display=format_join_code(course.join_code),
-    ), (422 if error else 200)
+    ), (422 if error or form.errors else 200)
 
 
 @bp.route("/c/<code>")

@@ -1,0 +1,124 @@
+"""Courses, join codes, steps and the voting round, called as plain functions."""
+
+import pytest
+
+from workshop.courses import (
+    JOIN_CODE_ALPHABET,
+    JOIN_CODE_LENGTH,
+    advance_step,
+    find_course_by_code,
+    format_join_code,
+    go_to_step,
+    normalise_join_code,
+    participant_counts,
+    set_voting_state,
+    update_course,
+)
+from workshop.errors import WorkshopError
+from workshop.participants import join
+
+pytestmark = pytest.mark.usefixtures("ctx")
+
+
+def test_join_codes_use_only_unambiguous_characters(make):
+    codes = {make.course().join_code for _ in range(20)}
+    assert len(codes) == 20
+    for code in codes:
+        assert len(code) == JOIN_CODE_LENGTH
+        assert set(code) <= set(JOIN_CODE_ALPHABET)
+        assert not set(code) & set("0O1IL2Z5S8BUV")
+
+
+def test_a_code_read_aloud_with_spaces_dashes_and_lower_case_finds_the_course(make):
+    course = make.course()
+    typed = " " + format_join_code(course.join_code).lower().replace(" ", " - ") + " "
+    assert normalise_join_code(typed) == course.join_code
+    assert find_course_by_code(typed) == course
+    assert find_course_by_code("") is None
+    assert find_course_by_code("X" * 500) is None
+
+
+def test_a_new_course_gets_default_dialogue_questions_in_danish(make):
+    course = make.course()
+    assert len(course.questions) == 3
+    assert "styring" in course.questions[0].lower()
+
+
+def test_a_course_needs_a_title_and_a_municipality(make):
+    with pytest.raises(WorkshopError):
+        make.course(title="  ")
+    with pytest.raises(WorkshopError):
+        make.course(municipality="")
+    with pytest.raises(WorkshopError):
+        make.course(dot_budget=0)
+
+
+def test_every_change_bumps_the_revision(make):
+    course = make.course()
+    seen = [course.revision]
+    update_course(course, title="Nyt navn")
+    seen.append(course.revision)
+    join(course, "leder")
+    seen.append(course.revision)
+    go_to_step(course, 2)
+    seen.append(course.revision)
+    set_voting_state(course, "voting")
+    seen.append(course.revision)
+    assert seen == sorted(set(seen)), seen
+
+
+def test_steps_move_forwards_and_back_within_one_to_six(make):
+    course = make.course()
+    advance_step(course, -1)
+    assert course.current_step == 1
+    for _ in range(8):
+        advance_step(course)
+    assert course.current_step == 6
+    advance_step(course, -1)
+    assert course.current_step == 5
+    with pytest.raises(WorkshopError):
+        go_to_step(course, 7)
+
+
+def test_voting_round_follows_its_phases(make):
+    course = make.course(step=2)
+    with pytest.raises(WorkshopError):
+        set_voting_state(course, "closed")  # cannot close what never opened
+    set_voting_state(course, "voting")
+    revision = course.revision
+    set_voting_state(course, "voting")  # a double click changes nothing
+    assert course.revision == revision
+    set_voting_state(course, "closed")
+    set_voting_state(course, "revealed")
+    set_voting_state(course, "collect")
+    with pytest.raises(WorkshopError):
+        set_voting_state(course, "finished")
+
+
+def test_participants_are_counted_by_role_in_the_methods_order(make):
+    course = make.course()
+    for role in ["leder", "medarbejder", "medarbejder", "anden"]:
+        make.participant(course, role=role)
+    counts = participant_counts(course)
+    assert [(c.role, c.count) for c in counts] == [("medarbejder", 2), ("leder", 1), ("anden", 1)]
+    assert counts[0].label == "Medarbejder"
+
+
+def test_joining_a_closed_course_is_refused(make):
+    from workshop.courses import set_joining_open
+
+    course = make.course()
+    set_joining_open(course, False)
+    with pytest.raises(WorkshopError) as refused:
+        join(course, "medarbejder")
+    assert refused.value.code == "closed"
+
+
+def test_joining_needs_a_known_role_and_short_texts(make):
+    course = make.course()
+    with pytest.raises(WorkshopError):
+        join(course, "direktør")
+    with pytest.raises(WorkshopError):
+        join(course, "leder", unit="x" * 121)
+    participant = join(course, "leder", unit="  Team Ledige ", name=" Susanne ")
+    assert (participant.unit, participant.name) == ("Team Ledige", "Susanne")
