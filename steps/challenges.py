@@ -21,7 +21,6 @@ from workshop.courses import set_voting_state
 from workshop.errors import WorkshopError
 from workshop.extensions import htmx
 from workshop.forms import ActionForm, CardEditForm, CardForm, DotsForm, MergeForm, VotingForm
-from workshop.votes import cast_vote, clear_votes, dots_left, my_dots, results, voting_progress
 from workshop.views.common import (
     course_by_code,
     facilitator_course,
@@ -30,6 +29,7 @@ from workshop.views.common import (
 )
 from workshop.views.phone_forms import first_form_error, submit_phone_form
 from workshop.views.screens import render_phone_live
+from workshop.votes import cast_vote, clear_votes, dots_left, my_dots, results, voting_progress
 
 from .base import Step
 
@@ -176,7 +176,9 @@ def card(course_id: int, card_id: int):
             return _back_to_panel(course)
     merge_form = MergeForm()
     merge_form.target.choices = [
-        SelectChoice(other.id, other.text[:80]) for other in wall_cards(course) if other.id != card.id
+        SelectChoice(other.id, other.text[:80])
+        for other in wall_cards(course)
+        if other.id != card.id
     ]
     return render_template(
         "steps/challenges/card.html",

@@ -111,7 +111,11 @@ def test_a_card_sent_with_htmx_returns_a_fresh_form_and_the_updated_list(app, cl
     join(client, course_code)
     response = client.post(
         f"/c/{course_code}/cards",
-        data={"text": "Skabelonen kræver 12 overskrifter", "category": "dokumentation", "client_token": "t1"},
+        data={
+            "text": "Skabelonen kræver 12 overskrifter",
+            "category": "dokumentation",
+            "client_token": "t1",
+        },
         headers=HX,
     )
     assert response.status_code == 200
@@ -169,7 +173,9 @@ def test_without_javascript_a_card_posts_and_redirects_back(client, course_code)
     assert "Uden JS" in page.text
 
 
-def test_without_javascript_a_refused_card_renders_the_whole_page_with_the_text(client, course_code):
+def test_without_javascript_a_refused_card_renders_the_whole_page_with_the_text(
+    client, course_code
+):
     join(client, course_code)
     response = client.post(f"/c/{course_code}/cards", data={"text": "x" * 600, "client_token": "t"})
     assert response.status_code == 422
@@ -280,7 +286,11 @@ def test_step_one_answers_reach_the_wall(app, client, make):
     assert 'id="answer-form"' in page.text
     response = client.post(
         f"/c/{code}/answers",
-        data={"question": 1, "text": "Når vi dokumenterer for dokumentationens skyld", "client_token": "a"},
+        data={
+            "question": 1,
+            "text": "Når vi dokumenterer for dokumentationens skyld",
+            "client_token": "a",
+        },
         headers=HX,
     )
     assert response.status_code == 200

@@ -157,9 +157,7 @@ def test_the_budget_holds_when_one_phone_sends_many_votes_at_once(app, make):
             except WorkshopError as refused:
                 outcomes.append(refused.code)
 
-    threads = [
-        threading.Thread(target=vote, args=(card_ids[i % 10], 1 + i % 2)) for i in range(20)
-    ]
+    threads = [threading.Thread(target=vote, args=(card_ids[i % 10], 1 + i % 2)) for i in range(20)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -173,5 +171,6 @@ def test_the_budget_holds_when_one_phone_sends_many_votes_at_once(app, make):
         assert "budget" in outcomes
         assert set(outcomes) <= {"ok", "budget"}
         assert spent == sum(
-            v.dots for v in db.session.scalars(db.select(Vote).where(Vote.participant_id == person_id))
+            v.dots
+            for v in db.session.scalars(db.select(Vote).where(Vote.participant_id == person_id))
         )

@@ -97,7 +97,9 @@ def merge_cards(target: Card, sources: list[Card]) -> Card:
     while target.merged_into is not None:
         target = target.merged_into
     source_ids = [s.id for s in sources]
-    if db.session.scalar(select(func.count()).select_from(Vote).where(Vote.card_id.in_(source_ids))):
+    if db.session.scalar(
+        select(func.count()).select_from(Vote).where(Vote.card_id.in_(source_ids))
+    ):
         raise WorkshopError(
             _("Cards that have dots cannot be merged. Start the vote over first."), code="votes"
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .errors import WorkshopError
 from .facilitators import create_facilitator
@@ -26,6 +26,7 @@ def create_command(email: str, password: str, name: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--base-url", default="http://127.0.0.1:5000", help="Printed in front of URLs.")
 def demo_command(base_url: str) -> None:
     """Create or reset the demo course, part-way through, and print how to try it."""
@@ -39,7 +40,8 @@ def demo_command(base_url: str) -> None:
                 "",
                 f"Demo course: {course.title} ({course.municipality})",
                 f"  Join code:          {course.join_code}",
-                f"  Phones join at:     {base}/j/{course.join_code}   (or type the code at {base}/)",
+                f"  Phones join at:     {base}/j/{course.join_code}"
+                f"   (or type the code at {base}/)",
                 f"  Facilitator login:  {base}/login  {DEMO_EMAIL} / {DEMO_PASSWORD}",
                 f"  Control panel:      {base}/f/courses/{course.id}",
                 f"  Projector:          {base}/f/courses/{course.id}/projector",

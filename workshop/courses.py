@@ -187,7 +187,11 @@ def participant_counts(course: Course) -> list[RoleCount]:
         .group_by(Participant.role)
     ).all()
     counts = dict(rows)
-    return [RoleCount(role, str(label), counts[role]) for role, label in ROLES.items() if counts.get(role)]
+    return [
+        RoleCount(role, str(label), counts[role])
+        for role, label in ROLES.items()
+        if counts.get(role)
+    ]
 
 
 def delete_course(course: Course) -> None:

@@ -15,8 +15,8 @@ from .extensions import db
 from .facilitators import create_facilitator, find_facilitator
 from .models import Course
 from .participants import join
-from .votes import cast_vote, dots_left
 from .vocabulary import role_group
+from .votes import cast_vote, dots_left
 
 DEMO_EMAIL = "demo@samskabt.dk"
 DEMO_PASSWORD = "demo-samskabt"  # noqa: S105 - the demo login is printed on purpose

@@ -4,12 +4,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    SelectChoice,
     EmailField,
     HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,

@@ -7,7 +7,7 @@ ROLES = {
     "leder": _l("Manager"),
     "tillidsrepraesentant": _l("Shop steward"),
     "med_repraesentant": _l("MED representative"),
-    "anden": _l("Other"),
+    "anden": _l("Other role"),
 }
 
 # Staff and managers vote as equals; how the two groups differ is a finding in itself.

@@ -97,8 +97,9 @@ class VotingProgress:
 def voting_progress(course: Course) -> VotingProgress:
     """How far the vote has come, without saying where any dot went."""
     voters, dots = db.session.execute(
-        select(func.count(func.distinct(Vote.participant_id)), func.coalesce(func.sum(Vote.dots), 0))
-        .where(Vote.course_id == course.id)
+        select(
+            func.count(func.distinct(Vote.participant_id)), func.coalesce(func.sum(Vote.dots), 0)
+        ).where(Vote.course_id == course.id)
     ).one()
     participants = db.session.scalar(
         select(func.count()).select_from(Participant).where(Participant.course_id == course.id)

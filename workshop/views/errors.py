@@ -16,7 +16,9 @@ def _messages():
         405: _("That cannot be done here."),
         413: _("That was too much text. Shorten it and try again."),
         429: _("Too many attempts. Wait a minute and try again."),
-        500: _("Something went wrong on our side. Try again in a moment; nothing you wrote is lost."),
+        500: _(
+            "Something went wrong on our side. Try again in a moment; nothing you wrote is lost."
+        ),
         503: _("The service is busy right now. Try again in a moment; your text is still there."),
     }
 
