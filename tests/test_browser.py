@@ -26,27 +26,11 @@ import pytest
 from flask_babel import gettext, ngettext
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
-from sqlalchemy.exc import SAWarning
 from werkzeug.serving import make_server
 
 from app import create_app
 from workshop.extensions import db
 from workshop.facilitators import create_facilitator
-
-# KNOWN APP BUGS. Pytest turns warnings into errors process-wide, so inside the server
-# thread each of these warnings becomes a 500. Until they are fixed, the end-to-end test
-# ignores exactly these two; the strict xfail tests below fail the day a bug is fixed, as a
-# reminder to delete the filter and the xfail together.
-#   1. workshop/forms.py: JoinForm.role and CardForm.category (also CardEditForm.category)
-#      pass choices as tuples, deprecated in WTForms 3.3 -> 500 on /j/<code> and /c/<code>.
-#   2. workshop/participants.py unit_suggestions(): select(distinct(col)) -> SAWarning
-#      -> 500 on /j/<code>.
-WTFORMS_TUPLE_CHOICES = (
-    "ignore:Passing SelectField choices as tuples is deprecated:DeprecationWarning"
-)
-SQLALCHEMY_UNARY_DISTINCT = (
-    r"ignore:Column-expression-level unary distinct\(\):sqlalchemy.exc.SAWarning"
-)
 
 pytestmark = pytest.mark.browser
 
@@ -202,53 +186,9 @@ def minus(card):
     return card.locator("button.dot-button", has_text="−")
 
 
-# --- the tests ----------------------------------------------------------------------
+# --- the test -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def fresh_app(live_server):
-    """A second app on the e2e database, with its own engine: SQLAlchemy compiles afresh
-    (a statement compiled once is cached and warns no more)."""
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": live_server.app.config["SQLALCHEMY_DATABASE_URI"],
-            "SECRET_KEY": "e2e",
-            "TESTING": False,
-        }
-    )
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=DeprecationWarning,
-    reason="APP BUG 1: workshop/forms.py passes choices as tuples (deprecated in WTForms 3.3)",
-)
-def test_app_bug_1_forms_build_without_deprecation_warnings(fresh_app):
-    from workshop.forms import CardForm, JoinForm
-
-    with fresh_app.test_request_context("/"):
-        JoinForm()
-        CardForm()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=SAWarning,
-    reason="APP BUG 2: workshop/participants.py unit_suggestions() uses select(distinct(col))",
-)
-def test_app_bug_2_unit_suggestions_without_sqlalchemy_warning(fresh_app):
-    from workshop.models import Course
-    from workshop.participants import unit_suggestions
-
-    with fresh_app.app_context():
-        assert unit_suggestions(Course(id=0, unit="")) == []
-
-
-@pytest.mark.filterwarnings(WTFORMS_TUPLE_CHOICES)  # APP BUG 1: delete once fixed
-@pytest.mark.filterwarnings(SQLALCHEMY_UNARY_DISTINCT)  # APP BUG 2: delete once fixed
 def test_step_2_end_to_end_facilitator_projector_and_two_phones(live_server, browser: Browser):
     app, base = live_server.app, live_server.url
     da = lambda *args, **kwargs: danish(app, *args, **kwargs)  # noqa: E731
