@@ -33,4 +33,4 @@ test: lint
 # Re-extract UI strings and merge them into the Danish catalogue (then translate the new ones).
 messages: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot app.py workshop steps templates
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations -l da --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l da --no-fuzzy-matching

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .courses import touch
 from .errors import WorkshopError
 from .extensions import db
 from .models import Card, Course, Participant, Vote
+from .submissions import already_submitted, save_once
 from .text import clean_text
 from .vocabulary import CARD_CATEGORIES, CARD_MAX_LENGTH
 
@@ -34,9 +34,7 @@ def submit_card(
 ) -> Card:
     """Add a card; a resubmitted form (same token) returns the card it already made."""
     course = participant.course
-    existing = db.session.scalar(
-        select(Card).where(Card.participant_id == participant.id, Card.client_token == client_token)
-    )
+    existing = already_submitted(Card, participant.id, client_token)
     if existing is not None:
         return existing
     if course.current_step != COLLECT_STEP or course.voting_state != "collect":
@@ -52,25 +50,13 @@ def submit_card(
         raise WorkshopError(_("You have already written that card."), code="duplicate")
     card = Card(
         course=course,
-        participant=participant,
+        participant_id=participant.id,
         text=text,
         original_text=text,
         category=category,
         client_token=client_token,
     )
-    db.session.add(card)
-    touch(course)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same form raced itself on a database without up-front write locks.
-        db.session.rollback()
-        return db.session.scalars(
-            select(Card).where(
-                Card.participant_id == participant.id, Card.client_token == client_token
-            )
-        ).one()
-    return card
+    return save_once(card, course)
 
 
 def edit_card(card: Card, text: str, category: str = "") -> Card:

@@ -6,12 +6,12 @@ from collections import defaultdict
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from .courses import touch
 from .errors import WorkshopError
 from .extensions import db
 from .models import Course, DialogueAnswer, Participant
+from .submissions import already_submitted, save_once
 from .text import clean_text
 from .vocabulary import ANSWER_MAX_LENGTH
 
@@ -25,12 +25,7 @@ def answer_question(
     allow_cpr_like: bool = False,
 ) -> DialogueAnswer:
     course = participant.course
-    existing = db.session.scalar(
-        select(DialogueAnswer).where(
-            DialogueAnswer.participant_id == participant.id,
-            DialogueAnswer.client_token == client_token,
-        )
-    )
+    existing = already_submitted(DialogueAnswer, participant.id, client_token)
     if existing is not None:
         return existing
     if not 0 <= question_index < len(course.questions):
@@ -38,24 +33,12 @@ def answer_question(
     text = clean_text(text, max_length=ANSWER_MAX_LENGTH, allow_cpr_like=allow_cpr_like)
     answer = DialogueAnswer(
         course_id=course.id,
-        participant=participant,
+        participant_id=participant.id,
         question_index=question_index,
         text=text,
         client_token=client_token,
     )
-    db.session.add(answer)
-    touch(course)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return db.session.scalars(
-            select(DialogueAnswer).where(
-                DialogueAnswer.participant_id == participant.id,
-                DialogueAnswer.client_token == client_token,
-            )
-        ).one()
-    return answer
+    return save_once(answer, course)
 
 
 def set_answer_hidden(answer: DialogueAnswer, hidden: bool) -> DialogueAnswer:

@@ -1,0 +1,44 @@
+"""What a phone submits is saved once per form, however often the form is sent."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .courses import touch
+from .extensions import db
+from .models import Card, Course, DialogueAnswer
+
+Submission = TypeVar("Submission", Card, DialogueAnswer)
+
+
+def already_submitted(
+    model: type[Submission], participant_id: int, client_token: str
+) -> Submission | None:
+    return db.session.scalar(
+        select(model).where(
+            model.participant_id == participant_id, model.client_token == client_token
+        )
+    )
+
+
+def save_once(record: Submission, course: Course) -> Submission:
+    """Add the record and bump the course's revision in one transaction.
+
+    If the same form won a race on a database that doesn't take the write lock up front
+    (the unique constraint on participant and token fires), return the record that won.
+    """
+    model, participant_id, token = type(record), record.participant_id, record.client_token
+    db.session.add(record)
+    touch(course)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        winner = already_submitted(model, participant_id, token)
+        if winner is None:
+            raise
+        return winner
+    return record
