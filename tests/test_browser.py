@@ -337,7 +337,8 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(live_server, bro
         # --- nothing changes: the polls are answered 304 -----------------------------
         # Chromium revalidates its cached fragment with If-None-Match by itself; the server
         # answers 304 and the page (htmx, and Playwright too) sees the cached 200. So the
-        # page shows the revalidation, the server's log shows the 304.
+        # request shows the revalidation (If-None-Match = the current ETag), the server's
+        # own record shows the 304.
         def poll_is_revalidated(page: Page, live_path: str) -> None:
             def is_poll(response: Response) -> bool:
                 return urlsplit(response.url).path == live_path
@@ -350,7 +351,6 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(live_server, bro
                     break
             else:
                 pytest.fail(f"the browser never revalidated {live_path} with its ETag")
-            assert poll.status == 200  # what the page sees: the revalidated cached copy
             assert 304 in live_server.recorder.statuses(rf"^{re.escape(live_path)}$")
 
         poll_is_revalidated(projector, f"/f/courses/{course_id}/projector/live")
