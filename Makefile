@@ -19,6 +19,7 @@ install: $(BIN)/.installed translations
 # Serve the app on http://127.0.0.1:5000 with the SQLite default and a fresh demo course.
 run: install
 	$(FLASK) db upgrade
+	$(FLASK) catalogue load
 	$(FLASK) demo
 	$(FLASK) run
 

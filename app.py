@@ -34,6 +34,22 @@ def select_locale() -> str:
     return session.get("lang") or request.accept_languages.best_match(LANGUAGES) or "da"
 
 
+def short_date(value) -> str:
+    """1.1.2020 in Danish, 1/1/2020 in English; accepts a date or an ISO string."""
+    from datetime import date
+
+    from flask_babel import format_date, get_locale
+
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if value is None:
+        return ""
+    return format_date(value, "d.M.yyyy" if str(get_locale()) == "da" else "d/M/yyyy")
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="templates", static_folder="static")
     instance = Path(app.instance_path)
@@ -95,19 +111,31 @@ def _register_blueprints(app: Flask) -> None:
     from flask_babel import get_locale
 
     from steps import STEPS
+    from workshop import vocabulary
+    from workshop.catalogue import catalogue_metadata
     from workshop.courses import format_join_code
-    from workshop.views import auth, facilitator, health, participant
+    from workshop.views import auth, catalogue, facilitator, health, participant
     from workshop.views.errors import register_error_handlers
-    from workshop.vocabulary import CARD_CATEGORIES, ROLES
 
-    for module in (auth, facilitator, health, participant):
+    for module in (auth, catalogue, facilitator, health, participant):
         app.register_blueprint(module.bp)
     app.extensions["samskabt_steps"] = STEPS
     for step in STEPS:
         if step.blueprint is not None:
             app.register_blueprint(step.blueprint)
     register_error_handlers(app)
-    app.add_template_global(ROLES, "ROLES")
-    app.add_template_global(CARD_CATEGORIES, "CARD_CATEGORIES")
+    for name in (
+        "ROLES",
+        "CARD_CATEGORIES",
+        "ORIGINS",
+        "PRIORITY_STATUSES",
+        "REQUIREMENT_STATUSES",
+        "CHANGE_EFFECTS",
+        "CONFIDENCE",
+        "LOCAL_RULE_KINDS",
+    ):
+        app.add_template_global(getattr(vocabulary, name), name)
     app.add_template_filter(format_join_code, "join_code")
+    app.add_template_filter(short_date)
     app.add_template_global(get_locale)
+    app.add_template_global(lambda: catalogue_metadata()[1], "target_groups")

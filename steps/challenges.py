@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
@@ -17,10 +17,29 @@ from workshop.cards import (
     unmerge_card,
     wall_cards,
 )
+from workshop.catalogue import search_requirements
 from workshop.courses import set_voting_state
 from workshop.errors import WorkshopError
+from workshop.examination import (
+    examine_card,
+    link_requirement,
+    origin_overview,
+    prioritise,
+    prioritised_cards,
+    unlink_requirement,
+)
 from workshop.extensions import htmx
-from workshop.forms import ActionForm, CardEditForm, CardForm, DotsForm, MergeForm, VotingForm
+from workshop.forms import (
+    ActionForm,
+    CardEditForm,
+    CardForm,
+    DotsForm,
+    ExamineForm,
+    LinkForm,
+    MergeForm,
+    PriorityForm,
+    VotingForm,
+)
 from workshop.views.common import (
     course_by_code,
     facilitator_course,
@@ -82,6 +101,9 @@ class ChallengesStep(Step):
                 context["dots_left"] = dots_left(participant)
         else:
             context["cards"] = wall_cards(course, include_hidden=audience == "control")
+            # The origin overview: does the bøvl rest on law, or on our own decisions?
+            context["origins"] = origin_overview(course)
+            context["prioritised"] = prioritised_cards(course)
         return context
 
 
@@ -157,38 +179,129 @@ def restart_vote(course_id: int):
     return _back_to_panel(course)
 
 
-@bp.route("/f/courses/<int:course_id>/cards/<int:card_id>", methods=["GET", "POST"])
-def card(course_id: int, card_id: int):
-    """The facilitator's card page: reword, hide, merge, and see the authors."""
-    course = facilitator_course(course_id)
-    card = card_in_course(course, card_id)
-    if card is None:
-        return redirect(url_for("facilitator.course", course_id=course.id))
-    form = CardEditForm(obj=card)
-    error = None
-    if form.validate_on_submit():
-        try:
-            edit_card(card, form.text.data, form.category.data)
-        except WorkshopError as refused:
-            error = refused.message
-        else:
-            flash(_("The card has been saved."))
-            return _back_to_panel(course)
+def _card_page(course, card, *, status: int = 200, **overrides):
+    """The facilitator's card page, with any refused form shown as it was filled in."""
     merge_form = MergeForm()
     merge_form.target.choices = [
         SelectChoice(other.id, other.text[:80])
         for other in wall_cards(course)
         if other.id != card.id
     ]
-    return render_template(
-        "steps/challenges/card.html",
-        course=course,
-        card=card,
-        form=form,
-        merge_form=merge_form,
-        action_form=ActionForm(),
-        error=error,
-    ), (422 if error else 200)
+    query = request.args.get("q", "")
+    context = {
+        "course": course,
+        "card": card,
+        "form": CardEditForm(obj=card),
+        "examine_form": ExamineForm(obj=card),
+        "priority_form": PriorityForm(
+            priority=card.priority, later_when=card.later_when, reason=card.out_of_scope_reason
+        ),
+        "merge_form": merge_form,
+        "action_form": ActionForm(),
+        "query": query,
+        "results": search_requirements(query, course.facilitator_id),
+        "link_url": url_for(".link", course_id=course.id, card_id=card.id),
+        "search_url": url_for(".card", course_id=course.id, card_id=card.id),
+        "error": None,
+    }
+    context.update(overrides)
+    if htmx and htmx.trigger_name == "q":
+        return render_template("catalogue/_results.html", **context)
+    return render_template("steps/challenges/card.html", **context), status
+
+
+def _card_or_panel(course_id: int, card_id: int):
+    course = facilitator_course(course_id)
+    return course, card_in_course(course, card_id)
+
+
+@bp.route("/f/courses/<int:course_id>/cards/<int:card_id>", methods=["GET", "POST"])
+def card(course_id: int, card_id: int):
+    """The facilitator's card page: reword, examine, link, prioritise, merge, hide."""
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
+        return _back_to_panel(course)
+    if request.method == "GET":
+        return _card_page(course, card)
+    form = CardEditForm()
+    if form.validate_on_submit():
+        try:
+            edit_card(card, form.text.data, form.category.data)
+        except WorkshopError as refused:
+            return _card_page(course, card, status=422, form=form, error=refused.message)
+        flash(_("The card has been saved."))
+    return _back_to_card(course, card)
+
+
+def _back_to_card(course, card):
+    return redirect(url_for(".card", course_id=course.id, card_id=card.id))
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/examine")
+def examine(course_id: int, card_id: int):
+    """Where the rule comes from, the real problem, and who else has a stake."""
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
+        return _back_to_panel(course)
+    form = ExamineForm()
+    if form.validate_on_submit():
+        try:
+            examine_card(
+                card,
+                origin=form.origin.data,
+                problem=form.problem.data,
+                stakeholders=form.stakeholders.data,
+            )
+        except WorkshopError as refused:
+            return _card_page(course, card, status=422, examine_form=form, error=refused.message)
+        flash(_("The examination has been saved."))
+    return _back_to_card(course, card)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/priority")
+def priority(course_id: int, card_id: int):
+    """Prioritised, later (with when) or outside the frame (with why)."""
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
+        return _back_to_panel(course)
+    form = PriorityForm()
+    if not form.validate_on_submit():
+        message = first_form_error(form) or _("Check the form and try again.")
+        return _card_page(course, card, status=422, priority_form=form, error=message)
+    try:
+        prioritise(
+            card, form.priority.data, later_when=form.later_when.data, reason=form.reason.data
+        )
+    except WorkshopError as refused:
+        return _card_page(course, card, status=422, priority_form=form, error=refused.message)
+    flash(_("The status of the challenge has been saved."))
+    return _back_to_card(course, card)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/links")
+def link(course_id: int, card_id: int):
+    """Link the card to a catalogue entry (the entry's version is recorded)."""
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
+        return _back_to_panel(course)
+    form = LinkForm()
+    if form.validate_on_submit():
+        try:
+            linked = link_requirement(card, form.key.data)
+        except WorkshopError as refused:
+            return _card_page(course, card, status=422, error=refused.message)
+        flash(_("The card is linked to %(key)s.", key=linked.requirement.key))
+    return _back_to_card(course, card)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/links/<int:link_id>/delete")
+def unlink(course_id: int, card_id: int, link_id: int):
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
+        return _back_to_panel(course)
+    if ActionForm().validate_on_submit():
+        unlink_requirement(card, link_id)
+    return _back_to_card(course, card)
 
 
 @bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/hidden")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from .courses import touch
 from .errors import WorkshopError
 from .extensions import db
-from .models import Card, Course, Participant, Vote
+from .models import Card, CardRequirement, Course, Participant, Vote
 from .submissions import already_submitted, save_once
 from .text import clean_text
 from .vocabulary import CARD_CATEGORIES, CARD_MAX_LENGTH
@@ -119,6 +119,7 @@ def wall_cards(course: Course, *, include_hidden: bool = False) -> list[Card]:
         .options(
             selectinload(Card.merged_cards).selectinload(Card.participant),
             selectinload(Card.participant),
+            selectinload(Card.links).selectinload(CardRequirement.requirement),
         )
         .order_by(Card.id.desc())
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
@@ -51,6 +53,32 @@ def demo_command(base_url: str) -> None:
     )
 
 
+catalogue_cli = AppGroup("catalogue", help="The requirement catalogue (LAB and related acts).")
+
+
+@catalogue_cli.command("load")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A catalogue data file (default: the one shipped in workshop/data/).",
+)
+def load_command(path: Path | None) -> None:
+    """Load or reload the catalogue; changed entries get a new version, links survive."""
+    from .catalogue import CATALOGUE_FILE, load_catalogue
+
+    try:
+        report = load_catalogue(path or CATALOGUE_FILE)
+    except WorkshopError as refused:
+        raise click.ClickException(str(refused.message)) from None
+    click.echo(
+        f"Catalogue loaded: {report.added} added, {report.changed} changed, "
+        f"{report.unchanged} unchanged, {report.kept} kept that the file no longer has."
+    )
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(catalogue_cli)
     app.cli.add_command(facilitator_cli)
     app.cli.add_command(demo_command)

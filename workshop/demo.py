@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
 from .cards import merge_cards, set_card_hidden, submit_card
+from .catalogue import add_local_rule, ensure_catalogue_loaded, local_rules
 from .courses import create_course, go_to_step, set_voting_state
 from .dialogue import answer_question
+from .examination import examine_card, link_requirement, prioritise
 from .extensions import db
 from .facilitators import create_facilitator, find_facilitator
 from .models import Course
@@ -68,4 +71,35 @@ def seed_demo() -> Course:
                 continue
             cast_vote(person, cards[index], placed[index])
     set_voting_state(course, "revealed")
+    _examine_and_prioritise(facilitator, cards, data)
     return course
+
+
+def _examine_and_prioritise(facilitator, cards, data) -> None:
+    """After the reveal: the group examines the cards, links the rules and prioritises."""
+    ensure_catalogue_loaded()
+    rules = {rule.name_da: rule for rule in local_rules(facilitator.id)}
+    for rule in data["local_rules"]:
+        if rule["name"] not in rules:
+            rules[rule["name"]] = add_local_rule(
+                facilitator,
+                name=rule["name"],
+                kind=rule["kind"],
+                description=rule["description"],
+                decided_by=rule["decided_by"],
+                decided_on=date.fromisoformat(rule["decided_on"]),
+            )
+    for index, origin, problem, stakeholders in data["examinations"]:
+        examine_card(cards[index], origin=origin, problem=problem, stakeholders=stakeholders)
+    for index, key in data["links"]:
+        # "L:<name>" names one of the demo's local rules; anything else is a catalogue id.
+        if key.startswith("L:"):
+            key = rules[key[2:]].key
+        link_requirement(cards[index], key)
+    for index, status, note in data["priorities"]:
+        prioritise(
+            cards[index],
+            status,
+            later_when=note if status == "later" else "",
+            reason=note if status == "out_of_scope" else "",
+        )

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -16,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from .vocabulary import CARD_CATEGORIES, ROLES
+from .vocabulary import CARD_CATEGORIES, LOCAL_RULE_KINDS, ORIGINS, PRIORITY_STATUSES, ROLES
 
 
 def category_choices() -> list[SelectChoice]:
@@ -121,3 +122,46 @@ class StepForm(FlaskForm):
 
 class VotingForm(FlaskForm):
     state = HiddenField(validators=[InputRequired()])
+
+
+def _choices(vocabulary: dict) -> list[SelectChoice]:
+    return [SelectChoice(key, label) for key, label in vocabulary.items()]
+
+
+class ExamineForm(FlaskForm):
+    origin = SelectField(
+        _l("Where does the rule come from?"),
+        choices=lambda: _choices(ORIGINS),
+        validate_choice=False,
+    )
+    problem = TextAreaField(_l("What is the real problem, and why?"))
+    stakeholders = TextAreaField(_l("Who else has a stake?"))
+
+
+class PriorityForm(FlaskForm):
+    priority = RadioField(
+        _l("Status of the challenge"),
+        choices=lambda: _choices(PRIORITY_STATUSES),
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a status for the challenge."))],
+    )
+    later_when = StringField(_l("When will it be taken up?"))
+    reason = TextAreaField(_l("Why is it outside the frame?"))
+
+
+class LinkForm(FlaskForm):
+    key = HiddenField(validators=[InputRequired()])
+
+
+class LocalRuleForm(FlaskForm):
+    name = StringField(_l("Name of the rule"))
+    kind = SelectField(
+        _l("Kind of rule"), choices=lambda: _choices(LOCAL_RULE_KINDS), validate_choice=False
+    )
+    description = TextAreaField(_l("What does it require?"))
+    decided_by = StringField(_l("Who decided it?"))
+    decided_on = DateField(
+        _l("When was it decided?"),
+        validators=[Optional()],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -136,7 +138,19 @@ class Card(db.Model):
     client_token: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    # Examining the card (step 2): where the rule comes from, the real problem, who else.
+    origin: Mapped[str] = mapped_column(String(32), default="unknown", server_default="unknown")
+    problem: Mapped[str] = mapped_column(Text, default="", server_default="")
+    stakeholders: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Prioritising: every card keeps a visible status, so no contribution silently vanishes.
+    priority: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    later_when: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    out_of_scope_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
     course: Mapped[Course] = relationship(back_populates="cards", foreign_keys=[course_id])
+    links: Mapped[list[CardRequirement]] = relationship(
+        back_populates="card", cascade="all, delete-orphan", order_by="CardRequirement.id"
+    )
     participant: Mapped[Participant | None] = relationship()
     merged_into: Mapped[Card | None] = relationship(
         remote_side="Card.id", back_populates="merged_cards"
@@ -164,3 +178,95 @@ class Vote(db.Model):
         UniqueConstraint("participant_id", "card_id"),
         CheckConstraint("dots > 0", name="dots_positive"),
     )
+
+
+class Requirement(db.Model):
+    """A catalogue entry: a requirement from the law, or one of the organisation's own rules."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(20), unique=True)  # "R05"; local rules "L12"
+    kind: Mapped[str] = mapped_column(String(8), default="law")  # "law" or "local"
+    act: Mapped[str] = mapped_column(String(20), default="")
+    paragraph: Mapped[str] = mapped_column(String(200), default="")
+    # Space-separated plain numbers ("31 30a"), so "§ 31" finds the entry exactly.
+    sections: Mapped[str] = mapped_column(String(400), default="")
+    target_groups: Mapped[str] = mapped_column(String(100), default="")
+    name_da: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    law_version: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(16), default="in_force")
+    changes: Mapped[list] = mapped_column(JSON, default=list)
+    confidence: Mapped[str] = mapped_column(String(16), default="unsure")
+    sources: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    # Local rules only: what kind, who decided it and when, and whose catalogue it is in.
+    local_kind: Mapped[str] = mapped_column(String(32), default="")
+    decided_by: Mapped[str] = mapped_column(String(200), default="")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitator.id", ondelete="CASCADE"), index=True
+    )
+    # Bumped when a reload changes the entry; links remember the version they were made on.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    versions: Mapped[list[RequirementVersion]] = relationship(
+        back_populates="requirement",
+        cascade="all, delete-orphan",
+        order_by="RequirementVersion.version",
+    )
+
+    @property
+    def is_local(self) -> bool:
+        return self.kind == "local"
+
+    @property
+    def may_be_habit(self) -> bool:
+        """Repealed or loosened since 2020: what still follows it may be habit, not law."""
+        return self.status == "repealed" or any(
+            change.get("effect") in ("loosened", "repealed") for change in self.changes or []
+        )
+
+    @property
+    def group_numbers(self) -> list[str]:
+        return self.target_groups.split()
+
+
+class RequirementVersion(db.Model):
+    """What an entry said in one version, so a card's link keeps its meaning after reloads."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(
+        ForeignKey("requirement.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    requirement: Mapped[Requirement] = relationship(back_populates="versions")
+
+    __table_args__ = (UniqueConstraint("requirement_id", "version"),)
+
+
+class CardRequirement(db.Model):
+    """A card linked to the requirement it stems from, as that requirement read then."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    requirement_id: Mapped[int] = mapped_column(
+        ForeignKey("requirement.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    law_version: Mapped[str] = mapped_column(String(300), default="")
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    card: Mapped[Card] = relationship(back_populates="links")
+    requirement: Mapped[Requirement] = relationship()
+
+    __table_args__ = (UniqueConstraint("card_id", "requirement_id"),)
+
+    @property
+    def is_outdated(self) -> bool:
+        return self.requirement.version > self.version

@@ -1,0 +1,224 @@
+"""Examining and prioritising through the Flask test client: catalogue pages, card page, screens."""
+
+import pytest
+
+from workshop.catalogue import load_catalogue
+from workshop.courses import set_voting_state
+from workshop.examination import link_requirement, prioritise
+from workshop.extensions import db
+from workshop.models import Card, Course, Requirement
+
+HX = {"HX-Request": "true"}
+SEARCH = {**HX, "HX-Trigger-Name": "q", "HX-Trigger": "catalogue-q"}
+
+
+def reveal(course):
+    set_voting_state(course, "voting")
+    set_voting_state(course, "revealed")
+
+
+@pytest.fixture
+def setup(app, make):
+    """A facilitator's course in step 2 with one card, the catalogue loaded."""
+    with app.app_context():
+        load_catalogue()
+        course = make.course(step=2)
+        card = make.card(make.participant(course), "Samtaler hver 3. måned")
+        return course.id, card.id, course.join_code
+
+
+def test_the_catalogue_page_searches_live_as_you_type(client, auth, setup):
+    auth.login()
+    page = client.get("/f/catalogue")
+    assert page.status_code == 200
+    assert 'hx-trigger="input changed delay:300ms, search"' in page.text
+    fragment = client.get("/f/catalogue?q=§ 31", headers=SEARCH)
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    assert "R05" in fragment.text
+    assert "R12" not in fragment.text
+
+
+def test_a_search_with_odd_characters_is_answered_not_crashed(client, auth, setup):
+    auth.login()
+    for query in ("%", "'\"", "§", "<script>alert(1)</script>", "x" * 3000):
+        response = client.get("/f/catalogue", query_string={"q": query}, headers=SEARCH)
+        assert response.status_code == 200
+        assert "<script>alert(1)</script>" not in response.text
+
+
+def test_entries_show_their_status_and_changes_in_plain_danish(client, auth, setup):
+    auth.login()
+    page = client.get("/f/catalogue?q=§ 31")
+    assert "Ændret" in page.text or "Lempet" in page.text
+    assert "1.1.2020" in page.text
+    assert "LAB" in page.text
+
+
+def test_participants_search_the_catalogue_from_their_phones(client, setup):
+    _course_id, _card_id, code = setup
+    assert client.get(f"/c/{code}/catalogue").status_code == 302  # join first
+    client.post(f"/j/{code}", data={"role": "medarbejder"})
+    page = client.get(f"/c/{code}/catalogue?q=selvbooking")
+    assert page.status_code == 200
+    assert "R10" in page.text
+    assert "Tilknyt" not in page.text  # read-only
+
+
+def test_the_projector_has_a_catalogue_in_large_type(client, auth, setup):
+    course_id, _card_id, _code = setup
+    auth.login()
+    page = client.get(f"/f/courses/{course_id}/projector/catalogue?q=min plan")
+    assert page.status_code == 200
+    assert "projector" in page.text
+    assert "R12" in page.text
+
+
+def test_a_facilitator_adds_a_local_rule_and_finds_it_marked_as_local(app, client, auth, setup):
+    auth.login()
+    response = client.post(
+        "/f/catalogue/local/new",
+        data={
+            "name": "Ugentlig opgørelse til ledelsen",
+            "kind": "management_decision",
+            "decided_by": "Jobcenterledelsen",
+            "decided_on": "2021-03-01",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get("/f/catalogue?q=ugentlig opgørelse")
+    assert "Lokal regel" in page.text
+    assert "Jobcenterledelsen" in page.text
+    assert "1.3.2021" in page.text
+
+
+def test_a_local_rule_without_a_name_is_refused_with_the_fields_kept(client, auth, setup):
+    auth.login()
+    response = client.post(
+        "/f/catalogue/local/new",
+        data={"name": "", "kind": "template", "decided_by": "Fagligt forum"},
+    )
+    assert response.status_code == 422
+    assert 'value="Fagligt forum"' in response.text
+    assert "navn" in response.text
+
+
+def test_the_card_page_links_a_card_to_paragraph_31(app, client, auth, setup):
+    course_id, card_id, _code = setup
+    auth.login()
+    results = client.get(f"/f/courses/{course_id}/cards/{card_id}?q=§ 31", headers=SEARCH)
+    assert "Tilknyt kortet" in results.text
+    response = client.post(f"/f/courses/{course_id}/cards/{card_id}/links", data={"key": "R06"})
+    assert response.status_code == 302
+    page = client.get(f"/f/courses/{course_id}/cards/{card_id}")
+    assert "§ 31" in page.text
+    assert "version 1" in page.text
+    with app.app_context():
+        card = db.session.get(Card, card_id)
+        assert [link.requirement.key for link in card.links] == ["R06"]
+
+
+def test_linking_an_unknown_or_duplicate_requirement_says_so(app, client, auth, setup):
+    course_id, card_id, _code = setup
+    auth.login()
+    unknown = client.post(f"/f/courses/{course_id}/cards/{card_id}/links", data={"key": "R999"})
+    assert unknown.status_code == 422
+    assert "R999" in unknown.text
+    client.post(f"/f/courses/{course_id}/cards/{card_id}/links", data={"key": "R06"})
+    duplicate = client.post(f"/f/courses/{course_id}/cards/{card_id}/links", data={"key": "R06"})
+    assert duplicate.status_code == 422
+    with app.app_context():
+        assert len(db.session.get(Card, card_id).links) == 1
+
+
+def test_examining_and_prioritising_from_the_card_page(app, client, auth, setup):
+    course_id, card_id, _code = setup
+    auth.login()
+    client.post(
+        f"/f/courses/{course_id}/cards/{card_id}/examine",
+        data={"origin": "local_practice", "problem": "Gammel skabelon", "stakeholders": "Ledelsen"},
+    )
+    refused = client.post(
+        f"/f/courses/{course_id}/cards/{card_id}/priority", data={"priority": "later"}
+    )
+    assert refused.status_code == 422
+    assert "hvornår" in refused.text
+    client.post(
+        f"/f/courses/{course_id}/cards/{card_id}/priority",
+        data={"priority": "later", "later_when": "På workshoppen i marts"},
+    )
+    with app.app_context():
+        card = db.session.get(Card, card_id)
+        assert (card.origin, card.priority, card.later_when) == (
+            "local_practice",
+            "later",
+            "På workshoppen i marts",
+        )
+
+
+def test_every_card_keeps_its_status_on_phones_and_the_projector(app, client, auth, make, setup):
+    course_id, card_id, code = setup
+    client.post(f"/j/{code}", data={"role": "leder"})
+    with app.app_context():
+        course = db.session.get(Course, course_id)
+        card = db.session.get(Card, card_id)
+        reveal(course)
+        prioritise(card, "out_of_scope", reason="Det er et lovkrav")
+    phone = client.get(f"/c/{code}/live?stage=2-revealed", headers=HX)
+    assert "Uden for rammen" in phone.text
+    assert "Det er et lovkrav" in phone.text
+    auth.login()
+    projector = client.get(f"/f/courses/{course_id}/projector/live", headers=HX)
+    assert "Uden for rammen" in projector.text
+
+
+def test_the_projector_shows_the_origin_chart_and_the_prioritised_paragraphs(
+    app, client, auth, setup
+):
+    course_id, card_id, _code = setup
+    with app.app_context():
+        course = db.session.get(Course, course_id)
+        card = db.session.get(Card, card_id)
+        link_requirement(card, "R06")
+        prioritise(card, "prioritised")
+        reveal(course)
+    auth.login()
+    projector = client.get(f"/f/courses/{course_id}/projector/live", headers=HX)
+    assert 'class="origin-table"' in projector.text
+    assert "<svg" in projector.text
+    assert "LAB § 31" in projector.text
+    assert "Prioriterede udfordringer" in projector.text
+
+
+def test_the_origin_chart_follows_the_examination_within_a_poll(app, client, auth, setup):
+    course_id, card_id, _code = setup
+    with app.app_context():
+        reveal(db.session.get(Course, course_id))
+    auth.login()
+    url = f"/f/courses/{course_id}/projector/live"
+    before = client.get(url, headers=HX)
+    client.post(
+        f"/f/courses/{course_id}/cards/{card_id}/examine", data={"origin": "local_practice"}
+    )
+    after = client.get(url, headers={**HX, "If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert "1 af 1 kort hviler på vores egne beslutninger" in after.text
+
+
+def test_another_facilitator_cannot_examine_or_link_my_cards(app, client, make, setup):
+    course_id, card_id, _code = setup
+    with app.app_context():
+        make.facilitator(email="other@example.dk")
+    client.post("/login", data={"email": "other@example.dk", "password": "correct horse"})
+    for path, data in (
+        ("examine", {"origin": "unknown"}),
+        ("links", {"key": "R06"}),
+        ("priority", {"priority": "prioritised"}),
+    ):
+        assert (
+            client.post(f"/f/courses/{course_id}/cards/{card_id}/{path}", data=data).status_code
+            == 404
+        )
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Requirement)) > 0
+        assert db.session.get(Card, card_id).links == []
