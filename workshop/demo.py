@@ -34,7 +34,8 @@ def seed_demo() -> Course:
     )
     old_code = None
     for old in db.session.scalars(select(Course).where(Course.facilitator_id == facilitator.id)):
-        old_code = old.join_code
+        if old.title == data["course"]["title"]:
+            old_code = old.join_code
         db.session.delete(old)
     db.session.commit()
 
