@@ -102,8 +102,10 @@ class ChallengesStep(Step):
         else:
             context["cards"] = wall_cards(course, include_hidden=audience == "control")
             # The origin overview: does the bøvl rest on law, or on our own decisions?
-            context["origins"] = origin_overview(course)
-            context["prioritised"] = prioritised_cards(course)
+            # The projector shows it after the reveal; the control panel all along.
+            if audience == "control" or state == "revealed":
+                context["origins"] = origin_overview(course)
+                context["prioritised"] = prioritised_cards(course)
         return context
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from workshop.cards import cards_of
 from workshop.votes import results
 
 from .base import Step
@@ -18,7 +19,11 @@ TOP_CHALLENGES = 5
 class OverviewStep(Step):
     def context(self, course, audience, participant=None):
         ranked = results(course)
-        return {"top_results": ranked.rows[:TOP_CHALLENGES] if ranked else []}
+        context = {"top_results": ranked.rows[:TOP_CHALLENGES] if ranked else []}
+        if participant is not None:
+            # Nobody's card disappears: each phone keeps its own cards and their status.
+            context["my_cards"] = cards_of(participant)
+        return context
 
 
 class SolutionsStep(OverviewStep):

@@ -222,3 +222,19 @@ def test_another_facilitator_cannot_examine_or_link_my_cards(app, client, make, 
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Requirement)) > 0
         assert db.session.get(Card, card_id).links == []
+
+
+def test_phones_in_later_steps_keep_their_cards_and_statuses(app, client, setup):
+    course_id, card_id, code = setup
+    client.post(f"/j/{code}", data={"role": "medarbejder"})
+    client.post(f"/c/{code}/cards", data={"text": "Mit eget kort", "client_token": "t"})
+    with app.app_context():
+        from workshop.courses import go_to_step
+
+        course = db.session.get(Course, course_id)
+        mine = db.session.scalar(db.select(Card).where(Card.text == "Mit eget kort"))
+        prioritise(mine, "later", later_when="Til efteråret")
+        go_to_step(course, 4)
+    page = client.get(f"/c/{code}")
+    assert "Mit eget kort" in page.text
+    assert "Senere" in page.text and "Til efteråret" in page.text
