@@ -203,6 +203,7 @@ def _card_page(course, card, *, status: int = 200, **overrides):
         "query": query,
         "results": search_requirements(query, course.facilitator_id),
         "link_url": url_for(".link", course_id=course.id, card_id=card.id),
+        "linked_keys": {link.requirement.key for link in card.links},
         "search_url": url_for(".card", course_id=course.id, card_id=card.id),
         "error": None,
     }
@@ -235,8 +236,10 @@ def card(course_id: int, card_id: int):
     return _back_to_card(course, card)
 
 
-def _back_to_card(course, card):
-    return redirect(url_for(".card", course_id=course.id, card_id=card.id))
+def _back_to_card(course, card, query: str = ""):
+    # Keep the facilitator's catalogue search, so linking a second entry is one click.
+    query = query[:200] or None
+    return redirect(url_for(".card", course_id=course.id, card_id=card.id, q=query))
 
 
 @bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/examine")
@@ -293,7 +296,7 @@ def link(course_id: int, card_id: int):
         except WorkshopError as refused:
             return _card_page(course, card, status=422, error=refused.message)
         flash(_("The card is linked to %(key)s.", key=linked.requirement.key))
-    return _back_to_card(course, card)
+    return _back_to_card(course, card, request.form.get("q", ""))
 
 
 @bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/links/<int:link_id>/delete")

@@ -1,10 +1,16 @@
-"""Step 2 end to end in a real headless Chromium: a facilitator, a projector and two phones.
+"""Step 2 end to end in a real headless Chromium: a facilitator, a projector and phones.
 
 The real app runs on 127.0.0.1 in a background thread (SQLite made by the real migrations).
-The facilitator creates a course and moves to step 2; phone A joins by typing the code,
-phone B through the QR link; both write cards, which appear on the projector wall without
-a reload; both vote with their dots; the facilitator reveals the result, and the projector
-and the phones show the cards ranked, staff and managers side by side.
+
+The first test: the facilitator creates a course and moves to step 2; phone A joins by typing
+the code, phone B through the QR link; both write cards, which appear on the projector wall
+without a reload; both vote with their dots; the facilitator reveals the result, and the
+projector and the phones show the cards ranked, staff and managers side by side.
+
+The second test: after the reveal, the facilitator opens a card, finds § 31 in the
+requirement catalogue by active search, links the card to it, says the rule is local
+practice and prioritises the card; the projector's origin chart, opened before, follows
+without a reload, and a phone searches the catalogue and sees the card's new status.
 
 Everything is asserted in Danish. Texts the brief names (buttons, roles, groups) are written
 out here; the rest are looked up in the compiled Danish catalogue, and the test refuses to
@@ -18,7 +24,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,8 +38,14 @@ from playwright.sync_api import Browser, BrowserContext, Page, Response, expect,
 from werkzeug.serving import make_server
 
 from app import create_app
+from workshop.cards import submit_card, wall_cards
+from workshop.catalogue import load_catalogue
+from workshop.courses import create_course, go_to_step, set_voting_state
 from workshop.extensions import db
-from workshop.facilitators import create_facilitator
+from workshop.facilitators import create_facilitator, find_facilitator
+from workshop.models import Course
+from workshop.participants import join
+from workshop.votes import cast_vote
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +61,10 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
+DESK = {"width": 1280, "height": 800}
+BIG_SCREEN = {"width": 1920, "height": 1080}
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+
 EMAIL = "facilitator@example.dk"
 PASSWORD = "korrekt hest batteri"
 
@@ -59,12 +78,30 @@ ROLE_STAFF = "Medarbejder"
 ROLE_MANAGER = "Leder"
 GROUP_STAFF = "Medarbejdere"
 GROUP_MANAGERS = "Ledere"
+EXAMINE = "Undersøg, tilknyt eller flet"
+LINK = "Tilknyt kortet"
+SAVE_EXAMINATION = "Gem undersøgelsen"
+SAVE_STATUS = "Gem status"
+LOCAL_PRACTICE = "Lokal praksis eller vane"
+PRIORITISED = "Prioriteret"
+PRIORITISED_HEADING = "Prioriterede udfordringer"
+ORIGIN_SUMMARY = (
+    "%(local)s of %(total)s cards rest on our own decisions, habits or IT systems; "
+    "%(state)s on law or executive orders; %(unknown)s are not examined yet."
+)
 
 # The cards: X gets the most dots, Z some, Y none (A takes its dot on Y back).
 CARD_X = "Vi registrerer det samme i to IT-systemer"
 CARD_Y = "Lange svartider hos IT-support"
 CARD_Z = "Krav om at dokumentere hver eneste samtale"
 TOO_LONG = ("Vi skal dokumentere alt to gange, og det tager tid fra borgerne. " * 8)[:501]
+
+# The second test: a card that turns out to rest on § 31, and on our own habit.
+CARD_31 = "Vi indkalder alle til jobsamtale hver måned, også når det ikke giver mening"
+CARD_NOTES = "Vi skriver det samme notat i to systemer"
+CARD_FORMS = "Borgerne skal udfylde den samme blanket flere gange"
+LINKED_TO = "LAB § 31"
+LINKED_VERSION = "Koblet til version 1"
 
 
 # --- the server ---------------------------------------------------------------------
@@ -142,6 +179,19 @@ def browser():
             browser.close()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def fresh_artifacts():
+    """Screenshots of an earlier failed run must not pass for this run's."""
+    for stale in ARTIFACTS.glob("failed-*.png"):
+        stale.unlink()
+
+
+@pytest.fixture
+def da(live_server):
+    """`da(msgid, ...)`: the Danish text the live app renders for a message."""
+    return partial(danish, live_server.app)
+
+
 # --- helpers ------------------------------------------------------------------------
 
 
@@ -164,14 +214,99 @@ def shot(page: Page, name: str) -> None:
 
 
 @dataclass
-class Watch:
-    """Uncaught script errors on any page."""
+class Screens:
+    """One test's browser contexts and pages, all watched for uncaught script errors."""
 
+    browser: Browser
+    base: str
     errors: list[str] = field(default_factory=list)
+    pages: dict[str, Page] = field(default_factory=dict)
+    contexts: list[BrowserContext] = field(default_factory=list)
 
-    def page(self, page: Page, name: str) -> Page:
+    def context(self, **options) -> BrowserContext:
+        context = self.browser.new_context(base_url=self.base, locale="da-DK", **options)
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        return context
+
+    def desk(self) -> BrowserContext:
+        return self.context(viewport=DESK)
+
+    def phone(self) -> BrowserContext:
+        return self.context(**PHONE)
+
+    def page(self, context: BrowserContext, name: str) -> Page:
+        page = self.pages[name] = context.new_page()
         page.on("pageerror", lambda error: self.errors.append(f"{name}: {error}"))
         return page
+
+
+@contextmanager
+def screens(browser: Browser, base: str) -> Iterator[Screens]:
+    """Screens for one test; on failure every open page is shot as failed-<name>.png."""
+    screens = Screens(browser, base)
+    try:
+        yield screens
+    except BaseException:
+        for name, page in screens.pages.items():
+            if not page.is_closed():
+                shot(page, f"failed-{name}")
+        raise
+    finally:
+        for context in screens.contexts:
+            context.close()
+
+
+def log_in(page: Page, base: str) -> None:
+    page.goto("/login")
+    expect(page.locator("html")).to_have_attribute("lang", "da")
+    page.locator("#email").fill(EMAIL)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/f/")
+
+
+def join_as(page: Page, base: str, code: str, role: str, value: str, unit: str) -> None:
+    """On the join page: choose the role (label `role`, input value `value`), the unit."""
+    page.get_by_label(role, exact=True).check()
+    expect(page.locator(f"input[name=role][value={value}]")).to_be_checked()
+    page.locator("#unit").fill(unit)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/c/{code}")
+    expect(page.locator(".phone-me")).to_have_text(role)
+
+
+def write_card(page: Page, text: str, thanks: str) -> None:
+    """A phone writes a card; the form comes back fresh and the card is in its list."""
+    page.locator("#card-text").fill(text)
+    page.locator("#card-form button[type=submit]").click()
+    expect(page.locator("#card-text")).to_have_value("")  # a fresh form
+    expect(page.locator("#card-form .message-info")).to_have_text(thanks)
+    expect(page.locator("#card-form .message-error")).to_have_count(0)
+    expect(page.locator("#live .card-list")).to_contain_text(text)
+
+
+def mark_loaded(page: Page) -> None:
+    """Tag the window: a reload (or a full navigation) would lose the tag."""
+    page.evaluate("window.e2eNotReloaded = true")
+
+
+def assert_not_reloaded(page: Page) -> None:
+    assert page.evaluate("window.e2eNotReloaded === true"), f"{page.url} was reloaded"
+
+
+def search_catalogue(page: Page, text: str) -> None:
+    """Type into the catalogue's active search; the results come as an htmx fragment."""
+    with page.expect_response(lambda r: "q=" in urlsplit(r.url).query) as reply:
+        page.locator("#catalogue-q").press_sequentially(text)
+    request = reply.value.request
+    assert request.header_value("hx-request") == "true"
+    assert request.header_value("hx-trigger-name") == "q"
+    expect(page.locator("#catalogue-q")).to_have_value(text)
+
+
+def requirement(page: Page, key: str):
+    return page.locator(f"#catalogue-results article.requirement[aria-labelledby='req-{key}']")
 
 
 def vote_card(page: Page, text: str):
@@ -189,32 +324,15 @@ def minus(card):
 # --- the test -----------------------------------------------------------------------
 
 
-def test_step_2_end_to_end_facilitator_projector_and_two_phones(live_server, browser: Browser):
-    app, base = live_server.app, live_server.url
-    da = lambda *args, **kwargs: danish(app, *args, **kwargs)  # noqa: E731
+def test_step_2_end_to_end_facilitator_projector_and_two_phones(live_server, browser: Browser, da):
+    base = live_server.url
     dots_left = lambda n: da("You have %(num)s dot left", "You have %(num)s dots left", n)  # noqa: E731
-    watch = Watch()
-    contexts: list[BrowserContext] = []
-    pages: dict[str, Page] = {}
-    for stale in ARTIFACTS.glob("failed-*.png"):
-        stale.unlink()
 
-    def new_context(**options) -> BrowserContext:
-        context = browser.new_context(base_url=base, locale="da-DK", **options)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context
-
-    try:
+    with screens(browser, base) as s:
         # --- the facilitator logs in and creates a course ---------------------------
-        desk = new_context(viewport={"width": 1280, "height": 800})
-        control = pages["control"] = watch.page(desk.new_page(), "control")
-        control.goto("/login")
-        expect(control.locator("html")).to_have_attribute("lang", "da")
-        control.locator("#email").fill(EMAIL)
-        control.locator("#password").fill(PASSWORD)
-        control.locator("main form button[type=submit]").click()
-        expect(control).to_have_url(f"{base}/f/")
+        desk = s.desk()
+        control = s.page(desk, "control")
+        log_in(control, base)
 
         control.goto("/f/courses/new")
         form = control.locator("form.wide-form")
@@ -243,7 +361,7 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(live_server, bro
         expect(open_vote).to_have_text(OPEN_VOTE)
 
         # The projector, in a second page of the same context.
-        projector = pages["projector"] = watch.page(desk.new_page(), "projector")
+        projector = s.page(desk, "projector")
         projector.goto(f"/f/courses/{course_id}/projector")
         expect(projector.locator(".projector-join .join-code")).to_have_text(code_display)
         expect(projector.locator("#projector-live .step-badge")).to_have_text(
@@ -251,34 +369,19 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(live_server, bro
         )
 
         # --- two phones join ---------------------------------------------------------
-        phone = {
-            "viewport": {"width": 360, "height": 740},
-            "is_mobile": True,
-            "has_touch": True,
-        }
-        a = pages["phone-a"] = watch.page(new_context(**phone).new_page(), "phone-a")
-        b = pages["phone-b"] = watch.page(new_context(**phone).new_page(), "phone-b")
+        a = s.page(s.phone(), "phone-a")
+        b = s.page(s.phone(), "phone-b")
 
         # Phone A types the code as shown on the big screen, space and all.
         a.goto("/")
         a.locator("#code").press_sequentially(code_display)
         a.locator("main form button[type=submit]").click()
         expect(a).to_have_url(f"{base}/j/{code}")
-        a.get_by_label(ROLE_STAFF, exact=True).check()
-        expect(a.locator("input[name=role][value=medarbejder]")).to_be_checked()
-        a.locator("#unit").fill("Team Ledige")
-        a.locator("main form button[type=submit]").click()
-        expect(a).to_have_url(f"{base}/c/{code}")
-        expect(a.locator(".phone-me")).to_have_text(ROLE_STAFF)
+        join_as(a, base, code, ROLE_STAFF, "medarbejder", "Team Ledige")
 
         # Phone B follows the QR code's link.
         b.goto(f"/j/{code}")
-        b.get_by_label(ROLE_MANAGER, exact=True).check()
-        expect(b.locator("input[name=role][value=leder]")).to_be_checked()
-        b.locator("#unit").fill("Ledelsen")
-        b.locator("main form button[type=submit]").click()
-        expect(b).to_have_url(f"{base}/c/{code}")
-        expect(b.locator(".phone-me")).to_have_text(ROLE_MANAGER)
+        join_as(b, base, code, ROLE_MANAGER, "leder", "Ledelsen")
 
         for page in (a, b):
             expect(page.locator("#stage .step-badge")).to_have_text(da("Step %(n)s of 6", n=2))
@@ -299,12 +402,7 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(live_server, bro
         expect(a.locator("#card-form button[type=submit]")).to_be_enabled()
 
         def send_card(page: Page, text: str) -> None:
-            page.locator("#card-text").fill(text)
-            page.locator("#card-form button[type=submit]").click()
-            expect(page.locator("#card-text")).to_have_value("")  # a fresh form
-            expect(page.locator("#card-form .message-info")).to_have_text(thanks)
-            expect(page.locator("#card-form .message-error")).to_have_count(0)
-            expect(page.locator("#live .card-list")).to_contain_text(text)
+            write_card(page, text, thanks)
             # On the big screen without a reload, by the projector's own polling.
             expect(wall).to_contain_text(text, timeout=LIVE)
 
@@ -475,13 +573,158 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(live_server, bro
 
         for page in (a, b):
             expect(page.locator("#messages .message-error")).to_have_count(0)
-        assert watch.errors == []
+        assert s.errors == []
         assert 500 not in [status for _m, _p, status in live_server.recorder.seen]
-    except BaseException:
-        for name, page in pages.items():
-            if not page.is_closed():
-                shot(page, f"failed-{name}")
-        raise
-    finally:
-        for context in contexts:
-            context.close()
+
+
+def test_step_2_facilitator_links_a_card_to_section_31_and_the_origin_chart_follows(
+    live_server, browser: Browser, da
+):
+    app, base = live_server.app, live_server.url
+    with app.app_context():
+        load_catalogue()  # idempotent: entries already loaded keep their version
+    with app.test_request_context():
+        course = create_course(
+            find_facilitator(EMAIL),
+            title="Samtaler med mening",
+            municipality="Holbæk Kommune",
+            dot_budget=3,
+            min_group_size=1,
+        )
+        go_to_step(course, 2)
+        course_id, code = course.id, course.join_code
+
+    with screens(browser, base) as s:
+        # --- a phone writes the card; colleagues' cards and dots by domain calls -----
+        phone = s.page(s.phone(), "catalogue-phone")
+        phone.goto(f"/j/{code}")
+        join_as(phone, base, code, ROLE_STAFF, "medarbejder", "Team Ledige")
+        write_card(phone, CARD_31, da("Thank you. Your card is on the wall."))
+
+        with app.test_request_context():
+            course = db.session.get(Course, course_id)
+            colleague = join(course, "medarbejder", "Team Sygedagpenge")
+            manager = join(course, "leder", "Ledelsen")
+            submit_card(colleague, CARD_NOTES, client_token="origin-notes")
+            submit_card(manager, CARD_FORMS, client_token="origin-forms")
+            set_voting_state(course, "voting")  # collect -> revealed directly is refused
+            cards = {card.text: card for card in wall_cards(course)}
+            for participant, text, dots in (
+                (colleague, CARD_31, 2),
+                (colleague, CARD_NOTES, 1),
+                (manager, CARD_31, 1),
+                (manager, CARD_FORMS, 2),
+            ):
+                cast_vote(participant, cards[text], dots)
+            set_voting_state(course, "revealed")
+            card_id = cards[CARD_31].id
+        total = len(cards)
+
+        # --- the projector, opened before anything is examined --------------------------
+        desk = s.desk()
+        control = s.page(desk, "examine-control")
+        log_in(control, base)
+        projector = s.page(desk, "origin-projector")
+        projector.set_viewport_size(BIG_SCREEN)
+        projector.goto(f"/f/courses/{course_id}/projector")
+        summary = projector.locator("#projector-live .origin-summary")
+        expect(summary).to_have_text(
+            da(ORIGIN_SUMMARY, local=0, total=total, state=0, unknown=total)
+        )
+        local_row = projector.locator("#projector-live .origin-table tr.origin-local_practice")
+        expect(local_row.locator("th")).to_have_text(LOCAL_PRACTICE)
+        expect(local_row.locator(".origin-number")).to_have_text(["0", "0"])  # cards, dots
+        expect(projector.locator("#projector-live .prioritised")).to_have_count(0)
+        mark_loaded(projector)
+
+        # --- the phone looks a rule up in the catalogue: active search, no reload --------
+        phone.get_by_role("link", name=da("Look up a rule in the requirement catalogue")).click()
+        expect(phone).to_have_url(f"{base}/c/{code}/catalogue")
+        expect(requirement(phone, "R01")).to_be_visible()  # no query yet: the whole catalogue
+        mark_loaded(phone)
+        search_catalogue(phone, "selvbooking")
+        expect(requirement(phone, "R10")).to_be_visible()
+        expect(requirement(phone, "R01")).to_have_count(0)
+        expect(requirement(phone, "R12")).to_have_count(0)
+        expect(requirement(phone, "R10").locator("button")).to_have_count(0)  # read-only
+        expect(phone).to_have_url(f"{base}/c/{code}/catalogue")
+        assert_not_reloaded(phone)
+        phone.locator(".phone-header a.phone-course").click()
+        expect(phone).to_have_url(f"{base}/c/{code}")
+        phone_result = phone.locator("#live .result").filter(has_text=CARD_31)
+        expect(phone_result).to_be_visible()
+        expect(phone_result.locator(".tag")).to_have_count(0)  # no status decided yet
+
+        # --- the facilitator opens the card from the control panel ------------------------
+        control.goto(f"/f/courses/{course_id}")
+        control.locator("#control-live .moderation-card").filter(has_text=CARD_31).locator(
+            "a", has_text=EXAMINE
+        ).click()
+        card_url = f"{base}/f/courses/{course_id}/cards/{card_id}"
+        expect(control).to_have_url(card_url)
+        expect(control.locator("blockquote.card-quote")).to_have_text(CARD_31)
+        expect(control.locator(".link-list")).to_have_count(0)
+        expect(requirement(control, "R12")).to_be_visible()  # no query yet
+
+        # § 31 by active search: the results change in place.
+        mark_loaded(control)
+        search_catalogue(control, "§ 31")
+        expect(requirement(control, "R05")).to_be_visible()
+        expect(requirement(control, "R06")).to_be_visible()
+        expect(requirement(control, "R12")).to_have_count(0)
+        expect(control).to_have_url(card_url)
+        assert_not_reloaded(control)
+
+        requirement(control, "R06").locator("button", has_text=LINK).click()
+        expect(control.locator("#messages")).to_contain_text(
+            da("The card is linked to %(key)s.", key="R06")
+        )
+        # After linking, the page keeps the search, and R06 is marked as linked.
+        expect(control).to_have_url(f"{card_url}?q=%C2%A7+31")
+        expect(requirement(control, "R06").locator("button", has_text=LINK)).to_have_count(0)
+        expect(requirement(control, "R05").locator("button", has_text=LINK)).to_be_visible()
+        link = control.locator(".link-list .link-item")
+        expect(link).to_have_count(1)
+        expect(link).to_contain_text(LINKED_TO)
+        expect(link).to_contain_text(LINKED_VERSION)
+        shot(control, "card-linked")
+
+        # Where the rule comes from: our own habit. Then: prioritised.
+        control.locator("#origin").select_option("local_practice")
+        expect(control.locator("#origin option:checked")).to_have_text(LOCAL_PRACTICE)
+        control.get_by_role("button", name=SAVE_EXAMINATION, exact=True).click()
+        expect(control.locator("#messages")).to_contain_text(da("The examination has been saved."))
+        expect(control.locator("#origin")).to_have_value("local_practice")
+        control.get_by_label(PRIORITISED, exact=True).check()
+        control.get_by_role("button", name=SAVE_STATUS, exact=True).click()
+        expect(control.locator("#messages")).to_contain_text(
+            da("The status of the challenge has been saved.")
+        )
+        expect(control.locator("input[name=priority][value=prioritised]")).to_be_checked()
+        expect(control.locator("main .tag.priority-prioritised")).to_have_text(PRIORITISED)
+
+        # --- the projector follows by its own polling ---------------------------------
+        expect(local_row.locator(".origin-number")).to_have_text(["1", "3"], timeout=LIVE)
+        expect(summary).to_have_text(
+            da(ORIGIN_SUMMARY, local=1, total=total, state=0, unknown=total - 1), timeout=LIVE
+        )
+        unknown_row = projector.locator("#projector-live .origin-table tr.origin-unknown")
+        expect(unknown_row.locator(".origin-number")).to_have_text([str(total - 1), "3"])
+        prioritised = projector.locator("#projector-live .prioritised")
+        expect(prioritised.locator("h2")).to_have_text(PRIORITISED_HEADING, timeout=LIVE)
+        top = prioritised.locator(".top-list li")
+        expect(top).to_have_count(1)
+        expect(top).to_contain_text(CARD_31)
+        expect(top.locator(".tag")).to_contain_text(LINKED_TO)
+        assert_not_reloaded(projector)
+        shot(projector, "projector-origins")
+
+        # --- and the phone shows the card's status ------------------------------------
+        expect(phone_result.locator(".tag.priority-prioritised")).to_have_text(
+            PRIORITISED, timeout=LIVE
+        )
+
+        for page in (phone, control, projector):
+            expect(page.locator("#messages .message-error")).to_have_count(0)
+        assert s.errors == []
+        assert 500 not in [status for _m, _p, status in live_server.recorder.seen]
