@@ -46,7 +46,7 @@ from workshop.views.common import (
     new_client_token,
     require_participant,
 )
-from workshop.views.phone_forms import first_form_error, submit_phone_form
+from workshop.views.phone_forms import first_form_error, reply_if_moved_on, submit_phone_form
 from workshop.views.screens import render_phone_live
 from workshop.votes import cast_vote, clear_votes, dots_left, my_dots, results, voting_progress
 
@@ -136,6 +136,9 @@ def vote(code: str, card_id: int):
     """Set how many of the participant's dots lie on a card (0 takes them back)."""
     course = course_by_code(code)
     participant = require_participant(course)
+    moved_on = reply_if_moved_on(course, participant)
+    if moved_on is not None:
+        return moved_on
     form = DotsForm()
     card = card_in_course(course, card_id)
     error = None
@@ -152,7 +155,7 @@ def vote(code: str, card_id: int):
         if error:
             flash(error, "error")
         return redirect(url_for("participant.course_page", code=course.join_code))
-    return render_phone_live(course, participant, status=422 if error else 200, vote_error=error)
+    return render_phone_live(course, participant, status=422 if error else 200, live_message=error)
 
 
 def _back_to_panel(course):

@@ -49,7 +49,7 @@ class IntroStep(Step):
     def context(self, course, audience, participant=None):
         context = {"answers": answers_by_question(course, include_hidden=audience == "control")}
         if audience == "phone":
-            form = AnswerForm(formdata=None, question=0)
+            form = AnswerForm(formdata=None, question=next(iter(course.questions), ""))
             form.client_token.data = new_client_token()
             context["answer_form"] = form
         return context
@@ -66,7 +66,7 @@ def answer(code: str):
         AnswerForm(),
         save=lambda form: answer_question(
             participant,
-            form.question.data or 0,
+            form.question.data or "",
             form.text.data,
             client_token=form.client_token.data,
             allow_cpr_like=form.not_cpr.data,

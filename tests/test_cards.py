@@ -141,14 +141,43 @@ def test_cards_cannot_be_merged_while_voting_or_when_they_have_dots(make, person
 def test_dialogue_answers_are_grouped_by_question_and_can_be_hidden(make):
     course = make.course()
     person = make.participant(course)
-    first = answer_question(person, 0, "Når tjeklister sikrer ens hjælp", client_token="a")
-    answer_question(person, 1, "Når dokumentation fylder mere end samtalen", client_token="b")
-    assert answer_question(person, 0, "ignored", client_token="a") == first  # double tap
-    grouped = answers_by_question(course)
-    assert [len(items) for _question, items in grouped] == [1, 1, 0]
+    helps, hinders, _third = course.questions
+    first = answer_question(person, helps, "Når tjeklister sikrer ens hjælp", client_token="a")
+    answer_question(person, hinders, "Når dokumentation fylder mere end samtalen", client_token="b")
+    assert answer_question(person, helps, "ignored", client_token="a") == first  # double tap
+    assert [len(items) for _question, items in answers_by_question(course)] == [1, 1, 0]
     set_answer_hidden(first, True)
     assert [len(items) for _q, items in answers_by_question(course)] == [0, 1, 0]
     with pytest.raises(WorkshopError):
-        answer_question(person, 9, "Intet spørgsmål 10", client_token="c")
+        answer_question(person, "Et spørgsmål, der ikke findes", "Svar", client_token="c")
     with pytest.raises(WorkshopError):
-        answer_question(person, 0, "", client_token="d")
+        answer_question(person, helps, "", client_token="d")
+
+
+def test_answers_keep_their_question_when_the_questions_are_edited(make):
+    from workshop.courses import update_course
+
+    course = make.course()
+    person = make.participant(course)
+    hinders = course.questions[1]
+    answer_question(person, hinders, "Dobbeltregistrering", client_token="a")
+    update_course(
+        course, dialogue_questions="Et nyt første spørgsmål\n" + course.dialogue_questions
+    )
+    grouped = dict(answers_by_question(course))
+    assert [a.text for a in grouped[hinders]] == ["Dobbeltregistrering"]
+    update_course(course, dialogue_questions="Kun ét spørgsmål nu")
+    grouped = answers_by_question(course)
+    assert grouped[0] == ("Kun ét spørgsmål nu", [])
+    assert (grouped[-1][0], [a.text for a in grouped[-1][1]]) == (hinders, ["Dobbeltregistrering"])
+
+
+def test_answers_are_only_taken_in_step_one(make):
+    from workshop.courses import go_to_step
+
+    course = make.course()
+    person = make.participant(course)
+    go_to_step(course, 2)
+    with pytest.raises(WorkshopError) as refused:
+        answer_question(person, course.questions[0], "For sent", client_token="a")
+    assert refused.value.code == "closed"

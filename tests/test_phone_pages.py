@@ -280,22 +280,57 @@ def test_no_phone_sees_counts_before_the_reveal(app, client, course_code):
 
 def test_step_one_answers_reach_the_wall(app, client, make):
     with app.app_context():
-        code = make.course().join_code
+        course = make.course()
+        code, hinders = course.join_code, course.questions[1]
     join(client, code)
     page = client.get(f"/c/{code}")
     assert 'id="answer-form"' in page.text
     response = client.post(
         f"/c/{code}/answers",
         data={
-            "question": 1,
+            "question": hinders,
             "text": "Når vi dokumenterer for dokumentationens skyld",
             "client_token": "a",
+            "stage": "1",
         },
         headers=HX,
     )
     assert response.status_code == 200
     assert "Når vi dokumenterer for dokumentationens skyld" in response.text
-    assert 'value="1" checked' in response.text  # the chosen question stays chosen
+    assert f'value="{hinders}" checked' in response.text  # the chosen question stays chosen
+
+
+def test_a_phone_that_missed_a_step_change_gets_the_new_forms(app, client, make):
+    with app.app_context():
+        course = make.course()
+        code = course.join_code
+    join(client, code)
+    with app.app_context():
+        go_to_step(_course(code), 2)
+    response = client.post(
+        f"/c/{code}/answers",
+        data={"question": "x", "text": "Sendt for sent", "client_token": "a", "stage": "1"},
+        headers=HX,
+    )
+    assert response.headers["HX-Retarget"] == "#live"
+    assert 'id="card-form"' in response.text  # the step 2 forms, swapped in out of band
+    assert "stage=2-collect" in response.text
+    assert "facilitatoren" in response.text
+
+
+def test_a_vote_from_a_closed_round_brings_the_phone_up_to_date(app, client, course_code):
+    card_id = _open_vote_with_card(app, client, course_code)
+    with app.app_context():
+        set_voting_state(_course(course_code), "closed")
+    response = client.post(
+        f"/c/{course_code}/cards/{card_id}/dots",
+        data={"dots": 1, "stage": "2-voting"},
+        headers=HX,
+    )
+    assert 'id="stage"' in response.text
+    assert "stage=2-closed" in response.text
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Vote)) == 0
 
 
 def test_steps_three_to_six_show_their_purpose_on_the_phone(app, client, course_code):

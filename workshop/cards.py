@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from .courses import touch
@@ -69,7 +69,11 @@ def edit_card(card: Card, text: str, category: str = "") -> Card:
 
 
 def set_card_hidden(card: Card, hidden: bool) -> Card:
+    """Hide a card from the wall (or show it again); dots on a hidden card go back."""
     card.hidden = hidden
+    if hidden:
+        # Otherwise they stay spent on a card nobody can see or take them back from.
+        db.session.execute(delete(Vote).where(Vote.card_id == card.id))
     touch(card.course)
     db.session.commit()
     return card

@@ -177,7 +177,11 @@ def search_requirements(query: str, owner_id: int | None = None) -> list[Require
     """
     query = (query or "").strip()[:QUERY_MAX_LENGTH]
     entries = visible_requirements(owner_id)
-    sections = {m.group(1) + (m.group(2) or "").lower() for m in _SECTION_QUERY.finditer(query)}
+    sections = set()
+    for match in _SECTION_QUERY.finditer(query):
+        number, letter = match.group(1), (match.group(2) or "").lower()
+        # "§ 30 a" is § 30 a, but "§ 31 i LAB" is § 31 in LAB: a spaced letter may be either.
+        sections |= {number + letter, number} if letter else {number}
     words = _SECTION_QUERY.sub(" ", query).casefold().split()
     _acts, groups = catalogue_metadata()
 

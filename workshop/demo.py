@@ -46,7 +46,9 @@ def seed_demo() -> Course:
     people = [join(course, **person) for person in data["participants"]]
 
     for number, (who, question, text) in enumerate(data["answers"]):
-        answer_question(people[who], question, text, client_token=f"demo-answer-{number}")
+        answer_question(
+            people[who], course.questions[question], text, client_token=f"demo-answer-{number}"
+        )
 
     go_to_step(course, 2)
     cards = [

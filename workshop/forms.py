@@ -95,7 +95,7 @@ class CardForm(ParticipantTextForm):
 
 
 class AnswerForm(ParticipantTextForm):
-    question = IntegerField(_l("Question"), validators=[Optional()])
+    question = StringField(_l("Question"))
     text = TextAreaField(_l("Your answer"))
 
 

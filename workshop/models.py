@@ -107,7 +107,8 @@ class DialogueAnswer(db.Model):
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participant.id", ondelete="CASCADE"), index=True
     )
-    question_index: Mapped[int] = mapped_column(Integer)
+    # The question's own words: the facilitator may edit or reorder the questions later.
+    question: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     client_token: Mapped[str] = mapped_column(String(40))
     hidden: Mapped[bool] = mapped_column(default=False)

@@ -163,6 +163,11 @@ def results(course: Course) -> Results | None:
         GroupSummary(key, str(label), len(voters[key]), len(voters[key]) >= course.min_group_size)
         for key, label in ROLE_GROUPS.items()
     ]
+    # With the total beside it, one shown group gives the held-back one away by subtraction:
+    # split by role only when every group that voted is big enough.
+    if not all(g.shown or g.voters == 0 for g in groups):
+        for group in groups:
+            group.shown = False
     shown = {g.key for g in groups if g.shown}
     cards = db.session.scalars(
         select(Card).where(

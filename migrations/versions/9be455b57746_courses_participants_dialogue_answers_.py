@@ -92,7 +92,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('course_id', sa.Integer(), nullable=False),
     sa.Column('participant_id', sa.Integer(), nullable=False),
-    sa.Column('question_index', sa.Integer(), nullable=False),
+    sa.Column('question', sa.Text(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('client_token', sa.String(length=40), nullable=False),
     sa.Column('hidden', sa.Boolean(), nullable=False),

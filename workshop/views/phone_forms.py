@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..errors import WorkshopError
@@ -12,7 +12,7 @@ from ..extensions import htmx
 from ..forms import ParticipantTextForm
 from ..models import Course, Participant
 from .common import new_client_token, render_fragment
-from .screens import phone_context
+from .screens import phone_context, render_phone_live, step_of
 
 
 def first_form_error(form) -> str | None:
@@ -20,6 +20,27 @@ def first_form_error(form) -> str | None:
         if errors:
             return str(errors[0])
     return None
+
+
+def reply_if_moved_on(course: Course, participant: Participant):
+    """If the facilitator moved on since this phone's form was drawn, bring the new forms.
+
+    A post from an old stage would be refused anyway (cards, answers and dots each belong
+    to one stage); this reply also swaps in the current stage, so the phone catches up
+    instead of keeping an old form whose live region already polls for the new stage.
+    The typed text stays in the browser's draft.
+    """
+    posted = request.form.get("stage", "")
+    if not posted or posted == step_of(course).stage(course):
+        return None
+    notice = _("The facilitator has moved on. What you typed is kept on this phone.")
+    if not htmx:
+        flash(notice)
+        return redirect(url_for("participant.course_page", code=course.join_code))
+    response = render_phone_live(course, participant, shown_stage=posted, live_message=notice)
+    response.headers["HX-Retarget"] = "#live"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
 
 
 def submit_phone_form(
@@ -35,6 +56,9 @@ def submit_phone_form(
 ):
     """Run `save`; reply with a fresh form (and the live region), or the refusal beside
     the person's own text. Works with htmx (fragments) and without (full page)."""
+    moved_on = reply_if_moved_on(course, participant)
+    if moved_on is not None:
+        return moved_on
     refusal: WorkshopError | None = None
     if form.validate_on_submit():
         try:
