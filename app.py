@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 HERE = Path(__file__).resolve().parent
 LANGUAGES = ("da", "en")
@@ -32,6 +34,12 @@ def select_locale() -> str:
     if chosen in LANGUAGES:
         session["lang"] = chosen
     return session.get("lang") or request.accept_languages.best_match(LANGUAGES) or "da"
+
+
+class DatabaseInt(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def short_date(value) -> str:
@@ -71,11 +79,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         BABEL_DEFAULT_TIMEZONE="Europe/Copenhagen",
         BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
     )
+    # Behind HTTPS: Secure cookies. Behind N reverse proxies: trust their X-Forwarded-*
+    # headers, so join links and the QR code carry the public address.
+    if os.environ.get("SECURE_COOKIES", "").lower() in ("1", "true", "yes"):
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    trusted_proxies = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
+    if trusted_proxies:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies, x_host=trusted_proxies
+        )
     if test_config:
         app.config.update(test_config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(instance)
 
+    # An id beyond the database's integer range is simply not found (404), not a 500.
+    app.url_map.converters["int"] = DatabaseInt
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -86,11 +105,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
     from workshop.db import configure_sqlite
     from workshop.extensions import babel, csrf, db, htmx, login_manager, migrate
     from workshop.models import Facilitator
+    from workshop.views import auth as auth_views
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(HERE / "migrations"), render_as_batch=True)
@@ -99,7 +117,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Log in to see that page.")
+    login_manager.unauthorized_handler(auth_views.unauthorized)
     login_manager.user_loader(lambda user_id: db.session.get(Facilitator, int(user_id)))
 
     with app.app_context():

@@ -82,6 +82,7 @@ def test_a_reload_with_a_changed_entry_keeps_links_and_records_both_versions(car
     ).all()
     assert [s.version for s in snapshots] == [1, 2]
     assert snapshots[0].snapshot["description"] != "Ny beskrivelse efter en lovændring."
+    assert link.as_linked["description"] == snapshots[0].snapshot["description"]
 
 
 def test_a_reload_that_drops_an_entry_keeps_it_for_the_cards_linked_to_it(card, tmp_path):

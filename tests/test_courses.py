@@ -122,3 +122,21 @@ def test_joining_needs_a_known_role_and_short_texts(make):
         join(course, "leder", unit="x" * 121)
     participant = join(course, "leder", unit="  Team Ledige ", name=" Susanne ")
     assert (participant.unit, participant.name) == ("Team Ledige", "Susanne")
+
+
+def test_the_dots_cannot_change_once_dots_are_given(make):
+    from workshop.votes import cast_vote, clear_votes
+
+    course = make.course(step=2, dot_budget=5)
+    person = make.participant(course)
+    card = make.card(person)
+    set_voting_state(course, "voting")
+    cast_vote(person, card, 3)
+    with pytest.raises(WorkshopError) as refused:
+        update_course(course, dot_budget=2)
+    assert refused.value.code == "votes"
+    assert course.dot_budget == 5
+    update_course(course, title="Ny titel", dot_budget=5)  # other changes are fine
+    clear_votes(course)
+    update_course(course, dot_budget=2)
+    assert course.dot_budget == 2

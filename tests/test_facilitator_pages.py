@@ -265,3 +265,38 @@ def test_an_htmx_error_goes_to_the_message_area(client):
 
 def test_pages_that_can_be_fragments_vary_on_hx_request(client):
     assert "HX-Request" in client.get("/").headers["Vary"]
+
+
+def test_behind_a_proxy_the_join_link_uses_the_public_address(monkeypatch, db_path):
+    from app import create_app
+
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    monkeypatch.setenv("SECURE_COOKIES", "1")
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"}
+    )
+    with app.app_context():
+        from tests.factories import Factories
+
+        course = Factories(app).course()
+        course_id, code = course.id, course.join_code
+    client = app.test_client()
+    # The proxy speaks HTTPS to the phone and plain HTTP to the app.
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "samskabt.example.dk"}
+    login_page = client.get("/login", headers=proxied)
+    assert "Secure" in login_page.headers["Set-Cookie"]
+    token = login_page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    # A Secure cookie only travels over HTTPS: as the proxy sends it on, so does the client.
+    # Flask-WTF also checks the Referer on HTTPS, as a browser sends it.
+    https = {
+        "headers": {**proxied, "Referer": "https://samskabt.example.dk/login"},
+        "base_url": "https://localhost",
+    }
+    response = client.post(
+        "/login",
+        data={"email": "facilitator@example.dk", "password": "correct horse", "csrf_token": token},
+        **https,
+    )
+    assert response.status_code == 302
+    panel = client.get(f"/f/courses/{course_id}", **https)
+    assert f"https://samskabt.example.dk/j/{code}" in panel.text

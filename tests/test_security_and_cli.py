@@ -134,3 +134,28 @@ def test_english_on_request_and_danish_by_default(client):
     assert '<html lang="en">' in english.text
     assert "Join a workshop" in client.get("/").text  # the choice is remembered
     assert "Deltag" in client.get("/?lang=da").text
+
+
+def test_odd_requests_get_answers_not_server_errors(app, client, make):
+    """Ids beyond the integer range, a missing code, a missing form token."""
+    with app.app_context():
+        code = make.course(step=2).join_code
+    assert client.post("/", data={}).status_code == 422
+    client.post(f"/j/{code}", data={"role": "leder"})
+    huge = "9" * 30
+    assert client.post(f"/c/{code}/cards/{huge}/dots", data={"dots": 1}).status_code == 404
+    assert client.get(f"/f/courses/{huge}").status_code in (302, 404)
+    no_token = client.post(
+        f"/c/{code}/cards", data={"text": "Uden token"}, headers={"HX-Request": "true"}
+    )
+    assert no_token.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Card)) == 0
+
+
+def test_a_logged_out_poll_sends_the_whole_page_to_login(client):
+    response = client.get(
+        "/f/courses/1/live",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/f/courses/1"},
+    )
+    assert response.headers["HX-Redirect"] == "/login?next=%2Ff%2Fcourses%2F1"

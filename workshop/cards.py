@@ -41,12 +41,9 @@ def submit_card(
         raise WorkshopError(_("New cards are not being collected right now."), code="closed")
     text = clean_text(text, max_length=CARD_MAX_LENGTH, allow_cpr_like=allow_cpr_like)
     category = _check_category(category)
-    duplicate = db.session.scalar(
-        select(Card.id).where(
-            Card.participant_id == participant.id, func.lower(Card.text) == text.lower()
-        )
-    )
-    if duplicate:
+    # Compared in Python: SQLite's lower() folds only ASCII, not Æ, Ø and Å.
+    written = db.session.scalars(select(Card.text).where(Card.participant_id == participant.id))
+    if any(existing.casefold() == text.casefold() for existing in written):
         raise WorkshopError(_("You have already written that card."), code="duplicate")
     card = Card(
         course=course,
@@ -61,8 +58,9 @@ def submit_card(
 
 def edit_card(card: Card, text: str, category: str = "") -> Card:
     """The facilitator rewords a card; the author's own words stay in original_text."""
-    card.text = clean_text(text, max_length=CARD_MAX_LENGTH, allow_cpr_like=True)
-    card.category = _check_category(category)
+    text = clean_text(text, max_length=CARD_MAX_LENGTH, allow_cpr_like=True)
+    card.category = _check_category(category)  # checked before anything is assigned
+    card.text = text
     touch(card.course)
     db.session.commit()
     return card
@@ -86,6 +84,8 @@ def merge_cards(target: Card, sources: list[Card]) -> Card:
         raise WorkshopError(_("Merge cards before voting opens."), code="voting")
     while target.merged_into is not None:
         target = target.merged_into
+    if target.hidden:
+        raise WorkshopError(_("Cards cannot be merged into a hidden card."), code="hidden")
     source_ids = [s.id for s in sources]
     if db.session.scalar(
         select(func.count()).select_from(Vote).where(Vote.card_id.in_(source_ids))
@@ -140,6 +140,8 @@ def cards_of(participant: Participant) -> list[Card]:
     )
 
 
-def card_in_course(course: Course, card_id: int) -> Card | None:
+def card_in_course(course: Course, card_id: int | None) -> Card | None:
+    if not isinstance(card_id, int) or not 0 < card_id < 2**63:
+        return None
     card = db.session.get(Card, card_id)
     return card if card is not None and card.course_id == course.id else None

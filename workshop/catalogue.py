@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from .errors import WorkshopError
 from .extensions import db
@@ -118,6 +118,10 @@ def _load(data: dict) -> LoadReport:
         key = str(entry.get("id", "")).strip()
         if not key or not entry.get("name_da"):
             raise WorkshopError(_("A catalogue entry lacks an id or a name."))
+        if _LOCAL_KEY.fullmatch(key):
+            raise WorkshopError(
+                _("The id %(key)s is kept for local rules; law entries need another.", key=key)
+            )
         if key in seen:
             raise WorkshopError(_("The catalogue has the id %(key)s twice.", key=key))
         seen.add(key)
@@ -156,6 +160,7 @@ def _normalise_section(raw: str) -> str:
     return re.sub(r"[\s§.]", "", str(raw)).lower()
 
 
+_LOCAL_KEY = re.compile(r"L\d+")
 _SECTION_QUERY = re.compile(r"(?:§+|paragraf|par\.)\s*(\d+)\s*([a-zæøå]\b)?", re.IGNORECASE)
 
 
@@ -251,12 +256,8 @@ def add_local_rule(
         raise WorkshopError(_("'Decided by' can be at most 200 characters."), code="length")
     if kind not in LOCAL_RULE_KINDS:
         raise WorkshopError(_("Choose what kind of rule it is."), code="kind")
-    duplicate = db.session.scalar(
-        select(Requirement.id).where(
-            Requirement.owner_id == owner.id, func.lower(Requirement.name_da) == name.lower()
-        )
-    )
-    if duplicate:
+    names = db.session.scalars(select(Requirement.name_da).where(Requirement.owner_id == owner.id))
+    if any(existing.casefold() == name.casefold() for existing in names):
         raise WorkshopError(_("You already have a local rule with that name."), code="duplicate")
     requirement = Requirement(
         key=f"tmp-{utcnow().timestamp()}",

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from .errors import WorkshopError
 from .extensions import db
-from .models import Course, Facilitator, Participant
+from .models import Course, Facilitator, Participant, Vote
 from .vocabulary import ROLES
 
 # Easy to read aloud and to type on a phone: no 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B, G/6, U/V.
-# 21 symbols, 6 long: 85 million codes; joining by code is rate limited.
+# 21 symbols, 6 long: 85 million codes. Rate limits on joining come with issue 6.
 JOIN_CODE_ALPHABET = "ACDEFHJKMNPRTWXY34679"
 JOIN_CODE_LENGTH = 6
 
@@ -102,6 +102,19 @@ def create_course(facilitator: Facilitator, **fields) -> Course:
 
 
 def update_course(course: Course, **fields) -> Course:
+    dots_change = fields.get("dot_budget", course.dot_budget) != course.dot_budget or (
+        fields.get("multiple_dots_per_card", course.multiple_dots_per_card)
+        != course.multiple_dots_per_card
+    )
+    if dots_change and db.session.scalar(
+        select(Vote.id).where(Vote.course_id == course.id).limit(1)
+    ):
+        # Dots already given were given under the old rules: a new budget would leave some
+        # people with negative dots, or several dots where only one is now allowed.
+        raise WorkshopError(
+            _("Dots have been given already. Start the vote over before changing the dots."),
+            code="votes",
+        )
     try:
         _apply_fields(course, fields)
     except WorkshopError:

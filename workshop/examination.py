@@ -62,9 +62,9 @@ def examine_card(card: Card, *, origin: str, problem: str = "", stakeholders: st
     """Record where the rule comes from, what the real problem is, and who else has a stake."""
     if origin not in ORIGINS:
         raise WorkshopError(_("Choose where the rule comes from."), code="origin")
-    card.origin = origin
-    card.problem = _clean(problem, _("The real problem"))
-    card.stakeholders = _clean(stakeholders, _("Who else has a stake"))
+    problem = _clean(problem, _("The real problem"))
+    stakeholders = _clean(stakeholders, _("Who else has a stake"))
+    card.origin, card.problem, card.stakeholders = origin, problem, stakeholders
     touch(card.course)
     db.session.commit()
     return card

@@ -15,7 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .vocabulary import CARD_CATEGORIES, LOCAL_RULE_KINDS, ORIGINS, PRIORITY_STATUSES, ROLES
 
@@ -81,7 +81,7 @@ class JoinForm(FlaskForm):
 class ParticipantTextForm(FlaskForm):
     """Shared by everything a phone writes: a nonce against double taps, a CPR override."""
 
-    client_token = HiddenField()
+    client_token = HiddenField(validators=[InputRequired(), Length(max=40)])
     not_cpr = BooleanField(_l("It is not a CPR number, save anyway"))
 
 

@@ -271,3 +271,11 @@ class CardRequirement(db.Model):
     @property
     def is_outdated(self) -> bool:
         return self.requirement.version > self.version
+
+    @property
+    def as_linked(self) -> dict:
+        """What the entry said when the card was linked (its snapshot of that version)."""
+        for version in self.requirement.versions:
+            if version.version == self.version:
+                return version.snapshot
+        return {}

@@ -2,10 +2,11 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import login_url, login_user, logout_user
 
+from ..extensions import htmx
 from ..facilitators import authenticate
 from ..forms import ActionForm, LoginForm
 
@@ -38,3 +39,15 @@ def logout():
     if ActionForm().validate_on_submit():
         logout_user()
     return redirect(url_for("participant.home"))
+
+
+def unauthorized():
+    """Send to the login page; for an htmx poll, the whole page goes, not the fragment."""
+    if htmx:
+        # The page the person is on, so login returns there (not to a bare fragment).
+        page = request.headers.get("HX-Current-URL") or request.url
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = login_url("auth.login", next_url=page)
+        return response
+    flash(_("Log in to see that page."))
+    return redirect(login_url("auth.login", next_url=request.url))

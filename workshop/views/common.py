@@ -75,7 +75,8 @@ def live_response(key: str, render: Callable[[], str | Response]):
     `render` may return a finished response instead (a redirect), which gets no ETag.
     """
     etag = f"{key}-{get_locale()}"
-    if request.if_none_match.contains(etag):
+    # Weak comparison (RFC 9110): a compressing proxy turns our ETag into W/"…".
+    if request.if_none_match.contains_weak(etag):
         response = current_app.response_class(status=304)
     else:
         rendered = render()

@@ -25,12 +25,12 @@ def home():
     form = CodeForm()
     error = None
     if form.validate_on_submit():
-        code = normalise_join_code(form.code.data)
+        code = normalise_join_code(form.code.data or "")
         if find_course_by_code(code) is not None:
             return redirect(url_for(".join_course", code=code))
         error = _(
             "We cannot find a course with the code %(code)s. Check the code on the big screen.",
-            code=form.code.data.strip()[:20],
+            code=(form.code.data or "").strip()[:20],
         )
     return render_template("participant/home.html", form=form, error=error), 422 if error else 200
 
