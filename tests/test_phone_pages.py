@@ -340,3 +340,18 @@ def test_steps_three_to_six_show_their_purpose_on_the_phone(app, client, course_
             go_to_step(_course(course_code), number)
         page = client.get(f"/c/{course_code}")
         assert f"Trin {number} af 6" in page.text
+
+
+def test_without_javascript_a_card_from_a_closed_phase_shows_the_reason_and_the_text(
+    app, client, course_code
+):
+    join(client, course_code)
+    with app.app_context():
+        set_voting_state(_course(course_code), "voting")
+    response = client.post(
+        f"/c/{course_code}/cards",
+        data={"text": "Skrevet før afstemningen", "client_token": "t", "stage": "2-collect"},
+    )
+    assert response.status_code == 422
+    assert "Skrevet før afstemningen" in response.text
+    assert "Der samles ikke nye kort ind lige nu" in response.text

@@ -31,12 +31,11 @@ def reply_if_moved_on(course: Course, participant: Participant):
     The typed text stays in the browser's draft.
     """
     posted = request.form.get("stage", "")
-    if not posted or posted == step_of(course).stage(course):
+    # Without htmx there is no draft in the browser: the normal path re-renders the whole
+    # page, current stage and the person's text included, with the reason it was refused.
+    if not htmx or not posted or posted == step_of(course).stage(course):
         return None
     notice = _("The facilitator has moved on. What you typed is kept on this phone.")
-    if not htmx:
-        flash(notice)
-        return redirect(url_for("participant.course_page", code=course.join_code))
     response = render_phone_live(course, participant, shown_stage=posted, live_message=notice)
     response.headers["HX-Retarget"] = "#live"
     response.headers["HX-Reswap"] = "outerHTML"
@@ -86,4 +85,7 @@ def submit_phone_form(
     context = phone_context(course, participant, **{form_name: form}, refusal=refusal)
     if htmx:
         return render_fragment(form_template, 422, **context)
+    if request.form.get("stage", "") != context["stage"]:
+        # The page now shows another stage, without this form: say why, with their words.
+        flash(_("%(reason)s Your text: “%(text)s”", reason=refusal.message, text=form.text.data))
     return render_template("participant/course.html", **context), 422
