@@ -87,7 +87,6 @@ class ChallengesStep(Step):
         context = {
             "voting_state": state,
             "results": results(course),
-            "progress": voting_progress(course) if state in ("voting", "closed") else None,
         }
         if audience == "phone":
             context["my_cards"] = cards_of(participant)
@@ -100,7 +99,10 @@ class ChallengesStep(Step):
                 context["my_dots"] = my_dots(participant)
                 context["dots_left"] = dots_left(participant)
         else:
-            context["cards"] = wall_cards(course, include_hidden=audience == "control")
+            # Phones don't show the progress; on their hot path it would be two queries each.
+            context["progress"] = voting_progress(course) if state in ("voting", "closed") else None
+            control = audience == "control"
+            context["cards"] = wall_cards(course, include_hidden=control, details=control)
             # The origin overview: does the bøvl rest on law, or on our own decisions?
             # The projector shows it after the reveal; the control panel all along.
             if audience == "control" or state == "revealed":

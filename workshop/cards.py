@@ -115,18 +115,26 @@ def unmerge_card(card: Card) -> Card:
     return card
 
 
-def wall_cards(course: Course, *, include_hidden: bool = False) -> list[Card]:
-    """The cards on the wall, newest first, with the cards merged into each."""
+def wall_cards(
+    course: Course, *, include_hidden: bool = False, details: bool = False
+) -> list[Card]:
+    """The cards on the wall, newest first, with the cards merged into each.
+
+    `details` also loads authors and linked requirements, which only the control panel
+    shows; the phones' and the projector's polls skip those queries.
+    """
     query = (
         select(Card)
         .where(Card.course_id == course.id, Card.merged_into_id.is_(None))
-        .options(
+        .options(selectinload(Card.merged_cards))
+        .order_by(Card.id.desc())
+    )
+    if details:
+        query = query.options(
             selectinload(Card.merged_cards).selectinload(Card.participant),
             selectinload(Card.participant),
             selectinload(Card.links).selectinload(CardRequirement.requirement),
         )
-        .order_by(Card.id.desc())
-    )
     if not include_hidden:
         query = query.where(Card.hidden.is_(False))
     return list(db.session.scalars(query))

@@ -205,8 +205,3 @@ def participant_counts(course: Course) -> list[RoleCount]:
         for role, label in ROLES.items()
         if counts.get(role)
     ]
-
-
-def delete_course(course: Course) -> None:
-    db.session.delete(course)
-    db.session.commit()

@@ -41,11 +41,6 @@ def create_facilitator(email: str, password: str, name: str = "") -> Facilitator
     return facilitator
 
 
-def set_password(facilitator: Facilitator, password: str) -> None:
-    facilitator.password_hash = generate_password_hash(password)
-    db.session.commit()
-
-
 def authenticate(email: str, password: str) -> Facilitator | None:
     facilitator = find_facilitator(email)
     if facilitator is None or not check_password_hash(facilitator.password_hash, password or ""):

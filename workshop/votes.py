@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
 
 from .courses import touch
 from .errors import WorkshopError
@@ -170,9 +171,9 @@ def results(course: Course) -> Results | None:
             group.shown = False
     shown = {g.key for g in groups if g.shown}
     cards = db.session.scalars(
-        select(Card).where(
-            Card.course_id == course.id, Card.hidden.is_(False), Card.merged_into_id.is_(None)
-        )
+        select(Card)
+        .where(Card.course_id == course.id, Card.hidden.is_(False), Card.merged_into_id.is_(None))
+        .options(selectinload(Card.merged_cards))  # the template counts them per row
     ).all()
     ranked = [
         ResultRow(

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from flask import Response, abort, current_app, make_response, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..courses import find_course_by_code
 from ..extensions import db, login_manager
@@ -63,10 +62,6 @@ def require_participant(course: Course) -> Participant:
     return participant
 
 
-def is_participant_of_other_course(course: Course) -> bool:
-    return bool(session.get(SESSION_KEY)) and participant_id_from_cookie(course.id) is None
-
-
 def live_response(key: str, render: Callable[[], str | Response]):
     """A polled fragment: 304 while nothing changed, else the fresh HTML with an ETag.
 
@@ -86,10 +81,6 @@ def live_response(key: str, render: Callable[[], str | Response]):
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache, private"
     return response
-
-
-def course_revision(course_id: int) -> int | None:
-    return db.session.scalar(select(Course.revision).where(Course.id == course_id))
 
 
 def render_fragment(template: str, status: int = 200, **context):
