@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from .base import Step
 from .challenges import ChallengesStep
+from .evaluate import EvaluateStep
+from .implement import ImplementStep
 from .intro import IntroStep
-from .later import EvaluateStep, ImplementStep, LearnStep, SolutionsStep
+from .learn import LearnStep
+from .solutions import SolutionsStep
 
 STEPS: tuple[Step, ...] = (
     IntroStep(),

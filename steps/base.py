@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import Blueprint
 
+from workshop.cards import cards_of
+from workshop.votes import results
+
 if TYPE_CHECKING:
     from flask_babel.speaklater import LazyString
 
@@ -46,3 +49,16 @@ class Step:
         """Extra template values for an audience: "phone" (with `participant`),
         "projector" or "control"."""
         return {}
+
+
+TOP_CHALLENGES = 5
+
+
+def overview_context(course: Course, participant: Participant | None) -> dict[str, Any]:
+    """What every later step shows besides its own tools: the group's top priorities and,
+    on a phone, the person's own cards with their status (nobody's card disappears)."""
+    ranked = results(course)
+    context: dict[str, Any] = {"top_results": ranked.rows[:TOP_CHALLENGES] if ranked else []}
+    if participant is not None:
+        context["my_cards"] = cards_of(participant)
+    return context

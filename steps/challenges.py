@@ -18,7 +18,6 @@ from workshop.cards import (
     wall_cards,
 )
 from workshop.catalogue import search_requirements
-from workshop.courses import set_voting_state
 from workshop.errors import WorkshopError
 from workshop.examination import (
     examine_card,
@@ -48,7 +47,15 @@ from workshop.views.common import (
 )
 from workshop.views.phone_forms import first_form_error, reply_if_moved_on, submit_phone_form
 from workshop.views.screens import render_phone_live
-from workshop.votes import cast_vote, clear_votes, dots_left, my_dots, results, voting_progress
+from workshop.votes import (
+    cast_vote,
+    clear_votes,
+    dots_left,
+    my_dots,
+    results,
+    set_voting_state,
+    voting_progress,
+)
 
 from .base import Step
 

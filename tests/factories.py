@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 
 from workshop.cards import submit_card
-from workshop.courses import create_course, go_to_step, set_voting_state
+from workshop.courses import create_course, go_to_step
 from workshop.facilitators import create_facilitator, find_facilitator
 from workshop.participants import join
+from workshop.votes import set_voting_state
 
 _tokens = itertools.count(1)
 

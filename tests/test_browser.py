@@ -40,12 +40,12 @@ from werkzeug.serving import make_server
 from app import create_app
 from workshop.cards import submit_card, wall_cards
 from workshop.catalogue import load_catalogue
-from workshop.courses import create_course, go_to_step, set_voting_state
+from workshop.courses import create_course, go_to_step
 from workshop.extensions import db
 from workshop.facilitators import create_facilitator, find_facilitator
 from workshop.models import Course
 from workshop.participants import join
-from workshop.votes import cast_vote
+from workshop.votes import cast_vote, set_voting_state
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,6 @@ from workshop.catalogue import (
     requirement_by_key,
     search_requirements,
 )
-from workshop.courses import set_voting_state
 from workshop.errors import WorkshopError
 from workshop.examination import (
     examine_card,
@@ -24,7 +23,7 @@ from workshop.examination import (
 )
 from workshop.extensions import db
 from workshop.models import CardRequirement, Requirement, RequirementVersion
-from workshop.votes import cast_vote
+from workshop.votes import cast_vote, set_voting_state
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

@@ -6,9 +6,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from workshop.courses import set_voting_state
 from workshop.extensions import db
 from workshop.models import Card, Course, Vote
+from workshop.votes import set_voting_state
 
 
 def _opener():

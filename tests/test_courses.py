@@ -11,11 +11,11 @@ from workshop.courses import (
     go_to_step,
     normalise_join_code,
     participant_counts,
-    set_voting_state,
     update_course,
 )
 from workshop.errors import WorkshopError
 from workshop.participants import join
+from workshop.votes import set_voting_state
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

@@ -3,10 +3,10 @@
 import pytest
 
 from workshop.catalogue import load_catalogue
-from workshop.courses import set_voting_state
 from workshop.examination import link_requirement, prioritise
 from workshop.extensions import db
 from workshop.models import Card, Course, Requirement
+from workshop.votes import set_voting_state
 
 HX = {"HX-Request": "true"}
 SEARCH = {**HX, "HX-Trigger-Name": "q", "HX-Trigger": "catalogue-q"}

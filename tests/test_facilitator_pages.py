@@ -2,9 +2,9 @@
 
 import pytest
 
-from workshop.courses import set_voting_state
 from workshop.extensions import db
 from workshop.models import Card, Course
+from workshop.votes import set_voting_state
 
 HX = {"HX-Request": "true"}
 

@@ -2,9 +2,10 @@
 
 import pytest
 
-from workshop.courses import go_to_step, set_joining_open, set_voting_state
+from workshop.courses import go_to_step, set_joining_open
 from workshop.extensions import db
 from workshop.models import Card, Course, Participant, Vote
+from workshop.votes import set_voting_state
 
 HX = {"HX-Request": "true"}
 

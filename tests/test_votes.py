@@ -4,11 +4,18 @@ import threading
 
 import pytest
 
-from workshop.courses import set_voting_state
 from workshop.errors import WorkshopError
 from workshop.extensions import db
 from workshop.models import Card, Participant, Vote
-from workshop.votes import cast_vote, clear_votes, dots_left, my_dots, results, voting_progress
+from workshop.votes import (
+    cast_vote,
+    clear_votes,
+    dots_left,
+    my_dots,
+    results,
+    set_voting_state,
+    voting_progress,
+)
 
 
 @pytest.fixture
@@ -54,7 +61,7 @@ def test_one_dot_per_card_when_the_course_says_so(make, ctx):
     set_voting_state(course, "voting")
     with pytest.raises(WorkshopError) as refused:
         cast_vote(person, card, 2)
-    assert refused.value.code == "one_per_card"
+    assert refused.value.code == "one_per_item"
 
 
 def test_voting_only_while_the_vote_is_open(room):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -20,7 +21,6 @@ JOIN_CODE_ALPHABET = "ACDEFHJKMNPRTWXY34679"
 JOIN_CODE_LENGTH = 6
 
 STEP_COUNT = 6
-VOTING_STATES = ("collect", "voting", "closed", "revealed")
 
 COURSE_FIELDS = (
     "title",
@@ -31,6 +31,7 @@ COURSE_FIELDS = (
     "frame_can_change",
     "frame_cannot_change",
     "dialogue_questions",
+    "reflection_questions",
     "dot_budget",
     "multiple_dots_per_card",
     "min_group_size",
@@ -45,6 +46,7 @@ COURSE_DEFAULTS = {
     "frame_can_change": "",
     "frame_cannot_change": "",
     "dialogue_questions": "",
+    "reflection_questions": "",
     "dot_budget": 5,
     "multiple_dots_per_card": True,
     "min_group_size": 3,
@@ -57,6 +59,17 @@ def default_dialogue_questions() -> str:
             _("When does governance help our core task?"),
             _("When does governance get in the way of our core task?"),
             _("What would you do differently if you could decide tomorrow?"),
+        ]
+    )
+
+
+def default_reflection_questions() -> str:
+    return "\n".join(
+        [
+            _("Did we involve the right people?"),
+            _("Were we open to each other's input?"),
+            _("Did we communicate enough, and at the right time?"),
+            _("What did the process give us beyond the concrete changes?"),
         ]
     )
 
@@ -96,6 +109,8 @@ def create_course(facilitator: Facilitator, **fields) -> Course:
     course.facilitator = facilitator  # only once valid: a refused course is never pending
     if not (course.dialogue_questions or "").strip():
         course.dialogue_questions = default_dialogue_questions()
+    if not (course.reflection_questions or "").strip():
+        course.reflection_questions = default_reflection_questions()
     db.session.add(course)
     db.session.commit()
     return course
@@ -156,26 +171,46 @@ def advance_step(course: Course, delta: int = 1) -> Course:
     return go_to_step(course, target)
 
 
-# Which voting states each facilitator action may start from.
-_VOTING_TRANSITIONS = {
-    "voting": {"collect", "closed", "revealed"},  # open (or reopen) voting
-    "closed": {"voting"},  # stop voting, results still hidden
-    "revealed": {"voting", "closed"},  # show the results
-    "collect": {"voting", "closed", "revealed"},  # back to collecting cards
-}
+TIMER_MAX_MINUTES = 180
+TIMER_LABEL_MAX = 120
 
 
-def set_voting_state(course: Course, state: str) -> Course:
-    if state not in VOTING_STATES:
-        raise WorkshopError(_("Unknown voting state."))
-    if course.voting_state == state:
-        return course  # a double click: nothing to do
-    if course.voting_state not in _VOTING_TRANSITIONS[state]:
-        raise WorkshopError(_("That cannot be done in this phase of the vote."))
-    course.voting_state = state
+def start_timer(course: Course, minutes: int, label: str = "", *, now=None) -> Course:
+    """Start a countdown for an activity, shown on the projector and every phone."""
+    if not isinstance(minutes, int) or not 1 <= minutes <= TIMER_MAX_MINUTES:
+        raise WorkshopError(
+            _("The timer runs from 1 to %(max)s minutes.", max=TIMER_MAX_MINUTES), code="minutes"
+        )
+    label = (label or "").strip()
+    if len(label) > TIMER_LABEL_MAX:
+        raise WorkshopError(
+            _("The timer's label can be at most %(n)s characters.", n=TIMER_LABEL_MAX)
+        )
+    now = now or datetime.now(UTC)
+    course.timer_started_at = now
+    course.timer_ends_at = now + timedelta(minutes=minutes)
+    course.timer_label = label
     touch(course)
     db.session.commit()
     return course
+
+
+def stop_timer(course: Course) -> Course:
+    course.timer_started_at = None
+    course.timer_ends_at = None
+    course.timer_label = ""
+    touch(course)
+    db.session.commit()
+    return course
+
+
+def copy_course(course: Course, facilitator: Facilitator) -> Course:
+    """A new course for the next unit, built on this one: the frame, the questions and the
+    dot rules come along (the facilitator's own rules in the catalogue are theirs anyway);
+    cards, votes, people and everything they made do not."""
+    fields = {name: getattr(course, name) for name in COURSE_FIELDS}
+    fields["title"] = _("Copy of %(title)s", title=course.title)[:200]
+    return create_course(facilitator, **fields)
 
 
 def set_joining_open(course: Course, is_open: bool) -> Course:

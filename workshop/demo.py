@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from .cards import merge_cards, set_card_hidden, submit_card
 from .catalogue import add_local_rule, ensure_catalogue_loaded, local_rules
-from .courses import create_course, go_to_step, set_voting_state
+from .courses import create_course, go_to_step
 from .dialogue import answer_question
 from .examination import examine_card, link_requirement, prioritise
 from .extensions import db
@@ -19,7 +19,7 @@ from .facilitators import create_facilitator, find_facilitator
 from .models import Course
 from .participants import join
 from .vocabulary import role_group
-from .votes import cast_vote, dots_left
+from .votes import cast_vote, dots_left, set_voting_state
 
 DEMO_EMAIL = "demo@samskabt.dk"
 DEMO_PASSWORD = "demo-samskabt"  # noqa: S105 - the demo login is printed on purpose

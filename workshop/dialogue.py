@@ -1,11 +1,12 @@
-"""Step 1's dialogue questions: when does governance help, when does it hinder?"""
+"""Questions the whole group answers from their phones: step 1's dialogue questions (when
+does governance help, when does it hinder?) and step 6's reflection questions."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .courses import touch
+from .courses import default_reflection_questions, touch
 from .errors import WorkshopError
 from .extensions import db
 from .models import Course, DialogueAnswer, Participant
@@ -14,6 +15,17 @@ from .text import clean_text
 from .vocabulary import ANSWER_MAX_LENGTH
 
 INTRO_STEP = 1
+LEARN_STEP = 6
+
+
+def questions_for_step(course: Course, step: int) -> list[str]:
+    """The questions phones answer in a step; none outside steps 1 and 6."""
+    if step == INTRO_STEP:
+        return course.questions
+    if step == LEARN_STEP:
+        # Courses from before step 6 had its tools have no questions of their own yet.
+        return course.reflections or default_reflection_questions().splitlines()
+    return []
 
 
 def answer_question(
@@ -24,18 +36,21 @@ def answer_question(
     client_token: str,
     allow_cpr_like: bool = False,
 ) -> DialogueAnswer:
+    """An answer to one of the current step's questions (step 1 or step 6)."""
     course = participant.course
     existing = already_submitted(DialogueAnswer, participant.id, client_token)
     if existing is not None:
         return existing
-    if course.current_step != INTRO_STEP:
-        raise WorkshopError(_("The dialogue questions are closed now."), code="closed")
-    if question not in course.questions:
+    questions = questions_for_step(course, course.current_step)
+    if not questions:
+        raise WorkshopError(_("The questions are closed now."), code="closed")
+    if question not in questions:
         raise WorkshopError(_("Choose one of the questions."), code="question")
     text = clean_text(text, max_length=ANSWER_MAX_LENGTH, allow_cpr_like=allow_cpr_like)
     answer = DialogueAnswer(
         course_id=course.id,
         participant_id=participant.id,
+        step=course.current_step,
         question=question,
         text=text,
         client_token=client_token,
@@ -51,17 +66,21 @@ def set_answer_hidden(answer: DialogueAnswer, hidden: bool) -> DialogueAnswer:
 
 
 def answers_by_question(
-    course: Course, *, include_hidden: bool = False
+    course: Course, *, step: int = INTRO_STEP, include_hidden: bool = False
 ) -> list[tuple[str, list[DialogueAnswer]]]:
     """Each question with its answers, oldest first, so the wall reads like a conversation.
 
     Answers to a question the facilitator has since reworded or removed keep their own
     question, listed after the current ones: nothing anyone wrote disappears.
     """
-    query = select(DialogueAnswer).where(DialogueAnswer.course_id == course.id)
+    query = select(DialogueAnswer).where(
+        DialogueAnswer.course_id == course.id, DialogueAnswer.step == step
+    )
     if not include_hidden:
         query = query.where(DialogueAnswer.hidden.is_(False))
-    grouped: dict[str, list[DialogueAnswer]] = {question: [] for question in course.questions}
+    grouped: dict[str, list[DialogueAnswer]] = {
+        question: [] for question in questions_for_step(course, step)
+    }
     for answer in db.session.scalars(query.order_by(DialogueAnswer.id)):
         grouped.setdefault(answer.question, []).append(answer)
     return list(grouped.items())

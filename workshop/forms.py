@@ -45,6 +45,7 @@ class CourseForm(FlaskForm):
     frame_can_change = TextAreaField(_l("What we can change"))
     frame_cannot_change = TextAreaField(_l("What we cannot change"))
     dialogue_questions = TextAreaField(_l("Dialogue questions for step 1 (one per line)"))
+    reflection_questions = TextAreaField(_l("Reflection questions for step 6 (one per line)"))
     dot_budget = IntegerField(
         _l("Dots per participant"),
         default=5,

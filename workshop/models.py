@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -61,6 +62,16 @@ class Course(db.Model):
     current_step: Mapped[int] = mapped_column(Integer, default=1)
     # Step 2's voting round: collect -> voting -> closed -> revealed (and back).
     voting_state: Mapped[str] = mapped_column(String(16), default="collect")
+    # Step 3's vote on solutions runs through the same phases with the same dot rules.
+    solution_voting_state: Mapped[str] = mapped_column(
+        String(16), default="collect", server_default="collect"
+    )
+    # Step 6's reflection questions, one per line, answered like step 1's dialogue questions.
+    reflection_questions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A countdown the facilitator starts for any activity; shown on the projector and phones.
+    timer_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    timer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    timer_label: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # Bumped in the same transaction as every change; live views poll against it.
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -85,6 +96,10 @@ class Course(db.Model):
     def questions(self) -> list[str]:
         return [q.strip() for q in self.dialogue_questions.splitlines() if q.strip()]
 
+    @property
+    def reflections(self) -> list[str]:
+        return [q.strip() for q in self.reflection_questions.splitlines() if q.strip()]
+
 
 class Participant(db.Model):
     """Someone who joined from a phone: no account, a role, a unit, maybe a name."""
@@ -100,10 +115,11 @@ class Participant(db.Model):
 
 
 class DialogueAnswer(db.Model):
-    """A participant's answer to one of step 1's dialogue questions."""
+    """A participant's answer to a question: step 1's dialogue or step 6's reflection."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    step: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participant.id", ondelete="CASCADE"), index=True
     )
@@ -167,18 +183,211 @@ class Card(db.Model):
 
 
 class Vote(db.Model):
-    """The dots one participant has put on one card."""
+    """The dots one participant has put on one item: a card (step 2) or a solution (step 3)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
-    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    card_id: Mapped[int | None] = mapped_column(
+        ForeignKey("card.id", ondelete="CASCADE"), index=True
+    )
+    solution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("solution.id", ondelete="CASCADE"), index=True
+    )
     dots: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (
         UniqueConstraint("participant_id", "card_id"),
+        UniqueConstraint("participant_id", "solution_id"),
         CheckConstraint("dots > 0", name="dots_positive"),
+        CheckConstraint(
+            "(card_id IS NULL AND solution_id IS NOT NULL)"
+            " OR (card_id IS NOT NULL AND solution_id IS NULL)",
+            name="one_item",
+        ),
     )
+
+
+class Solution(db.Model):
+    """Step 3: a proposed solution to a prioritised challenge, and how the group assessed it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    # None when the facilitator wrote down a proposal made aloud in the room.
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    text: Mapped[str] = mapped_column(Text)
+    original_text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # remove / change / embed / keep
+    # The method's questions. Effects on a five-point scale, -2 (much worse) .. +2 (much
+    # better); None until someone has assessed it.
+    effect_citizens: Mapped[int | None] = mapped_column(Integer)
+    effect_efficiency: Mapped[int | None] = mapped_column(Integer)
+    effect_work_environment: Mapped[int | None] = mapped_column(Integer)
+    likelihood: Mapped[str] = mapped_column(String(16), default="")  # will it have the effect?
+    evidence: Mapped[str] = mapped_column(Text, default="")  # how will we see it?
+    effort: Mapped[str] = mapped_column(String(16), default="")
+    hidden: Mapped[bool] = mapped_column(default=False)
+    chosen: Mapped[bool] = mapped_column(default=False)
+    decided_by: Mapped[str] = mapped_column(String(200), default="")
+    chosen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    client_token: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    card: Mapped[Card] = relationship()
+    participant: Mapped[Participant | None] = relationship()
+    action: Mapped[Action | None] = relationship(back_populates="solution", uselist=False)
+
+    __table_args__ = (UniqueConstraint("participant_id", "client_token"),)
+
+
+class Action(db.Model):
+    """Step 4: a chosen solution as an action: who does what differently, from when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    solution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("solution.id", ondelete="SET NULL"), unique=True
+    )
+    title: Mapped[str] = mapped_column(Text)  # what changes
+    # The owner may be a participant (then they update the status from their phone) or
+    # someone who never joined, known by name only.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+    owner_name: Mapped[str] = mapped_column(String(120), default="")
+    who_does_what: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    first_step: Mapped[str] = mapped_column(Text, default="")
+    pilot_unit: Mapped[str] = mapped_column(String(200), default="")
+    pilot_from: Mapped[date | None] = mapped_column(Date)
+    pilot_to: Mapped[date | None] = mapped_column(Date)
+    # {"cultural": {"checked": true, "note": "..."}, "legal": ..., "technical": ..., ...}
+    barriers: Mapped[dict] = mapped_column(JSON, default=dict)
+    communication: Mapped[str] = mapped_column(Text, default="")
+    success_signs: Mapped[str] = mapped_column(Text, default="")
+    watched_by: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    dropped_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    solution: Mapped[Solution | None] = relationship(back_populates="action")
+    owner: Mapped[Participant | None] = relationship()
+    updates: Mapped[list[ActionUpdate]] = relationship(
+        back_populates="action",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ActionUpdate.id",
+    )
+    measures: Mapped[list[Measure]] = relationship(
+        back_populates="action",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Measure.id",
+    )
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner is not None and self.owner.name:
+            return self.owner.name
+        return self.owner_name
+
+    @property
+    def is_draft(self) -> bool:
+        """Allowed, but flagged: an action nobody owns, or without a date, tends to stall."""
+        return not self.owner_label or self.start_date is None
+
+
+class ActionUpdate(db.Model):
+    """One status change of an action: the log step 6 reads to find what is stuck."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    # Who changed it: the owner from a phone, or the facilitator (participant None).
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    action: Mapped[Action] = relationship(back_populates="updates")
+    participant: Mapped[Participant | None] = relationship()
+
+
+class Measure(db.Model):
+    """Step 5: what is measured for an action, before (baseline) and after (follow-up)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    what: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(60))
+    # Whether a rise is good news (interviews held) or bad (minutes of documentation).
+    higher_is_better: Mapped[bool] = mapped_column(default=False)
+    baseline_from: Mapped[date] = mapped_column(Date)
+    baseline_to: Mapped[date] = mapped_column(Date)
+    followup_from: Mapped[date] = mapped_column(Date)
+    followup_to: Mapped[date] = mapped_column(Date)
+    # A closed period takes no more entries: its figures have been discussed.
+    baseline_closed: Mapped[bool] = mapped_column(default=False)
+    followup_closed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    action: Mapped[Action] = relationship(back_populates="measures")
+    entries: Mapped[list[MeasureEntry]] = relationship(
+        back_populates="measure",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(MeasureEntry.entry_date, MeasureEntry.id)",
+    )
+
+    def period_of(self, day: date) -> str | None:
+        if self.baseline_from <= day <= self.baseline_to:
+            return "baseline"
+        if self.followup_from <= day <= self.followup_to:
+            return "followup"
+        return None
+
+
+class MeasureEntry(db.Model):
+    """One line in the logbook: a date, a value, a note."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measure.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    entry_date: Mapped[date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    client_token: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    measure: Mapped[Measure] = relationship(back_populates="entries")
+    participant: Mapped[Participant | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("participant_id", "client_token"),)
+
+
+class Lesson(db.Model):
+    """Step 6: a lesson, a product or process result, or a decision on the next steps."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # see vocabulary.LESSON_KINDS
+    text: Mapped[str] = mapped_column(Text)
+    # Decisions only: how the method is kept alive (vocabulary.NEXT_STEP_KINDS), who, when,
+    # and for "take up a challenge" which card.
+    next_step_kind: Mapped[str] = mapped_column(String(32), default="")
+    responsible: Mapped[str] = mapped_column(String(200), default="")
+    due: Mapped[date | None] = mapped_column(Date)
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    card: Mapped[Card | None] = relationship()
 
 
 class Requirement(db.Model):

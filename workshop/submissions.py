@@ -9,9 +9,9 @@ from sqlalchemy.exc import IntegrityError
 
 from .courses import touch
 from .extensions import db
-from .models import Card, Course, DialogueAnswer
+from .models import Card, Course, DialogueAnswer, MeasureEntry, Solution
 
-Submission = TypeVar("Submission", Card, DialogueAnswer)
+Submission = TypeVar("Submission", Card, DialogueAnswer, Solution, MeasureEntry)
 
 
 def already_submitted(

@@ -91,3 +91,77 @@ LOCAL_RULE_KINDS = {
     "it_system": _l("IT-system requirement"),
     "local_practice": _l("Local practice"),
 }
+
+# Step 3: the method's four kinds of solution.
+SOLUTION_KINDS = {
+    "remove": _l("Remove: unnecessary governance goes"),
+    "change": _l("Change: governance that works badly is changed"),
+    "embed": _l("Embed: governance that cannot change is made meaningful"),
+    "keep": _l("Keep: governance that works is kept and spread"),
+}
+SOLUTION_KIND_SHORT = {
+    "remove": _l("Remove"),
+    "change": _l("Change"),
+    "embed": _l("Embed"),
+    "keep": _l("Keep"),
+}
+# The effect dimensions a solution is judged on, each on a five-point scale.
+EFFECT_DIMENSIONS = {
+    "effect_citizens": _l("For citizens"),
+    "effect_efficiency": _l("Efficiency of the work"),
+    "effect_work_environment": _l("Work environment"),
+}
+EFFECT_SCALE = {
+    -2: _l("Much worse"),
+    -1: _l("A little worse"),
+    0: _l("No difference"),
+    1: _l("A little better"),
+    2: _l("Much better"),
+}
+LIKELIHOOD = {
+    "likely": _l("Yes, most likely"),
+    "maybe": _l("Perhaps"),
+    "unlikely": _l("Hardly"),
+}
+EFFORT = {
+    "small": _l("Small effort"),
+    "medium": _l("Some effort"),
+    "large": _l("Large effort"),
+}
+SOLUTION_MAX_LENGTH = 500
+
+# Step 4: an action's life, and the barriers checked before it starts.
+ACTION_STATUSES = {
+    "not_started": _l("Not started"),
+    "in_test": _l("In test"),
+    "implemented": _l("Implemented"),
+    "adjusted": _l("Adjusted"),
+    "dropped": _l("Dropped"),
+}
+BARRIERS = {
+    "cultural": _l("Cultural"),
+    "legal": _l("Legal"),
+    "technical": _l("Technical"),
+    "competence": _l("Competence"),
+}
+
+# Step 5: the two periods of a before/after measurement.
+PERIODS = {
+    "baseline": _l("Before (baseline)"),
+    "followup": _l("After (follow-up)"),
+}
+
+# Step 6: what the facilitator records at the closing workshop.
+LESSON_KINDS = {
+    "lesson": _l("Lesson"),
+    "product_result": _l("Product result"),
+    "process_result": _l("Process result"),
+    "decision": _l("Decision on next steps"),
+}
+NEXT_STEP_KINDS = {
+    "internal_facilitators": _l("Internal facilitators"),
+    "experience_group": _l("An experience group"),
+    "management_principles": _l("Written into the management principles"),
+    "next_challenge": _l("Take up a challenge next"),
+    "other": _l("Other"),
+}

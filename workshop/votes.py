@@ -1,8 +1,13 @@
-"""Dot voting: a budget per participant, hidden until the facilitator reveals the result."""
+"""Dot voting: a budget per participant, hidden until the facilitator reveals the result.
+
+One mechanism serves both votes of the method: on the challenges (cards, step 2) and on
+the solutions (step 3). A `Ballot` says what is voted on and where its phase is kept.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
@@ -11,78 +16,152 @@ from sqlalchemy.orm import selectinload
 from .courses import touch
 from .errors import WorkshopError
 from .extensions import db
-from .models import Card, Course, Participant, Vote
+from .models import Card, Course, Participant, Solution, Vote
 from .vocabulary import ROLE_GROUPS, role_group
 
-VOTE_STEP = 2
+VOTING_STATES = ("collect", "voting", "closed", "revealed")
 
 
-def cast_vote(participant: Participant, card: Card, dots: int) -> int:
-    """Put exactly `dots` of the participant's dots on the card; returns the dots left.
+@dataclass(frozen=True)
+class Ballot:
+    """What one vote is about: which step, which items, which column of `Vote`."""
+
+    name: str
+    step: int
+    model: type
+    vote_column: str  # "card_id" or "solution_id"
+    state_field: str  # the Course attribute that holds the phase
+
+    def state(self, course: Course) -> str:
+        return getattr(course, self.state_field)
+
+    @property
+    def column(self):
+        return getattr(Vote, self.vote_column)
+
+    def is_votable(self, item: Any) -> bool:
+        if self.model is Card:
+            return not item.hidden and item.merged_into_id is None
+        return not item.hidden
+
+    def votable(self, course: Course):
+        """A query for the items that can take dots: the ones on the wall."""
+        query = select(self.model).where(
+            self.model.course_id == course.id, self.model.hidden.is_(False)
+        )
+        if self.model is Card:
+            query = query.where(Card.merged_into_id.is_(None)).options(
+                selectinload(Card.merged_cards)  # the result counts them per row
+            )
+        return query
+
+
+CARDS = Ballot("cards", 2, Card, "card_id", "voting_state")
+SOLUTIONS = Ballot("solutions", 3, Solution, "solution_id", "solution_voting_state")
+
+
+def ballot_of(item: Card | Solution) -> Ballot:
+    return CARDS if isinstance(item, Card) else SOLUTIONS
+
+
+def _votes_in(ballot: Ballot):
+    return ballot.column.is_not(None)
+
+
+# Which voting states each facilitator action may start from.
+_VOTING_TRANSITIONS = {
+    "voting": {"collect", "closed", "revealed"},  # open (or reopen) voting
+    "closed": {"voting"},  # stop voting, results still hidden
+    "revealed": {"voting", "closed"},  # show the results
+    "collect": {"voting", "closed", "revealed"},  # back to collecting
+}
+
+
+def set_voting_state(course: Course, state: str, ballot: Ballot = CARDS) -> Course:
+    if state not in VOTING_STATES:
+        raise WorkshopError(_("Unknown voting state."))
+    current = ballot.state(course)
+    if current == state:
+        return course  # a double click: nothing to do
+    if current not in _VOTING_TRANSITIONS[state]:
+        raise WorkshopError(_("That cannot be done in this phase of the vote."))
+    setattr(course, ballot.state_field, state)
+    touch(course)
+    db.session.commit()
+    return course
+
+
+def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> int:
+    """Put exactly `dots` of the participant's dots on the item; returns the dots left.
 
     Setting a number (rather than adding one) makes a double tap harmless: the second
     request asks for the same state as the first.
     """
+    ballot = ballot_of(item)
     course = participant.course
-    if course.current_step != VOTE_STEP or course.voting_state != "voting":
+    if course.current_step != ballot.step or ballot.state(course) != "voting":
         raise WorkshopError(_("Voting is not open."), code="closed")
-    if card.course_id != course.id or card.hidden or card.merged_into_id is not None:
-        raise WorkshopError(_("That card cannot be voted on."), code="card")
+    if item.course_id != course.id or not ballot.is_votable(item):
+        raise WorkshopError(_("That cannot be voted on."), code="item")
     if dots < 0:
         raise WorkshopError(_("You cannot take back more dots than you gave."), code="negative")
     if dots > 1 and not course.multiple_dots_per_card:
-        raise WorkshopError(_("Only one dot per card in this course."), code="one_per_card")
+        raise WorkshopError(_("Only one dot per item in this course."), code="one_per_item")
 
     # Serialise this participant's votes: a row lock on PostgreSQL; on SQLite the
     # transaction already holds the write lock (BEGIN IMMEDIATE, see workshop.db).
     db.session.execute(
         select(Participant.id).where(Participant.id == participant.id).with_for_update()
     )
-    on_other_cards = db.session.scalar(
+    on_other_items = db.session.scalar(
         select(func.coalesce(func.sum(Vote.dots), 0)).where(
-            Vote.participant_id == participant.id, Vote.card_id != card.id
+            Vote.participant_id == participant.id, _votes_in(ballot), ballot.column != item.id
         )
     )
-    if on_other_cards + dots > course.dot_budget:
+    if on_other_items + dots > course.dot_budget:
         raise WorkshopError(
             _("You have used all %(budget)s dots. Take one back first.", budget=course.dot_budget),
             code="budget",
         )
     vote = db.session.scalar(
-        select(Vote).where(Vote.participant_id == participant.id, Vote.card_id == card.id)
+        select(Vote).where(Vote.participant_id == participant.id, ballot.column == item.id)
     )
     if dots == 0:
         if vote is not None:
             db.session.delete(vote)
     elif vote is None:
-        db.session.add(
-            Vote(course_id=course.id, participant_id=participant.id, card_id=card.id, dots=dots)
-        )
+        vote = Vote(course_id=course.id, participant_id=participant.id, dots=dots)
+        setattr(vote, ballot.vote_column, item.id)
+        db.session.add(vote)
     else:
         vote.dots = dots
     touch(course)
     db.session.commit()
-    return course.dot_budget - on_other_cards - dots
+    return course.dot_budget - on_other_items - dots
 
 
-def my_dots(participant: Participant) -> dict[int, int]:
-    """Card id -> the dots this participant put there (the only votes a phone may see)."""
+def my_dots(participant: Participant, ballot: Ballot = CARDS) -> dict[int, int]:
+    """Item id -> the dots this participant put there (the only votes a phone may see)."""
     rows = db.session.execute(
-        select(Vote.card_id, Vote.dots).where(Vote.participant_id == participant.id)
+        select(ballot.column, Vote.dots).where(
+            Vote.participant_id == participant.id, _votes_in(ballot)
+        )
     ).all()
     return dict(rows)
 
 
-def dots_left(participant: Participant) -> int:
+def dots_left(participant: Participant, ballot: Ballot = CARDS) -> int:
     used = db.session.scalar(
-        select(func.coalesce(func.sum(Vote.dots), 0)).where(Vote.participant_id == participant.id)
+        select(func.coalesce(func.sum(Vote.dots), 0)).where(
+            Vote.participant_id == participant.id, _votes_in(ballot)
+        )
     )
     return participant.course.dot_budget - used
 
 
-def clear_votes(course: Course) -> None:
+def clear_votes(course: Course, ballot: Ballot = CARDS) -> None:
     """Start the vote over: every dot goes back to its owner."""
-    db.session.execute(delete(Vote).where(Vote.course_id == course.id))
+    db.session.execute(delete(Vote).where(Vote.course_id == course.id, _votes_in(ballot)))
     touch(course)
     db.session.commit()
 
@@ -95,12 +174,12 @@ class VotingProgress:
     dots_possible: int
 
 
-def voting_progress(course: Course) -> VotingProgress:
+def voting_progress(course: Course, ballot: Ballot = CARDS) -> VotingProgress:
     """How far the vote has come, without saying where any dot went."""
     voters, dots = db.session.execute(
         select(
             func.count(func.distinct(Vote.participant_id)), func.coalesce(func.sum(Vote.dots), 0)
-        ).where(Vote.course_id == course.id)
+        ).where(Vote.course_id == course.id, _votes_in(ballot))
     ).one()
     participants = db.session.scalar(
         select(func.count()).select_from(Participant).where(Participant.course_id == course.id)
@@ -118,9 +197,14 @@ class GroupSummary:
 
 @dataclass
 class ResultRow:
-    card: Card
+    item: Any  # a Card or a Solution
     total: int
     by_group: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def card(self) -> Card:
+        """The challenge the row is about: the card itself, or the solution's card."""
+        return self.item if isinstance(self.item, Card) else self.item.card
 
 
 @dataclass
@@ -137,28 +221,28 @@ class Results:
         return max((row.by_group.get(key, 0) for row in self.rows), default=0)
 
 
-def results(course: Course) -> Results | None:
+def results(course: Course, ballot: Ballot = CARDS) -> Results | None:
     """The ranked result, staff and managers side by side; None until it is revealed.
 
     Hidden means hidden on the server: no view can show counts before the reveal.
     A group's figures are held back when fewer than `min_group_size` of it voted, so a
     split by role cannot expose how one or two people voted.
     """
-    if course.voting_state != "revealed":
+    if ballot.state(course) != "revealed":
         return None
     rows = db.session.execute(
-        select(Vote.card_id, Participant.role, Vote.participant_id, Vote.dots)
+        select(ballot.column, Participant.role, Vote.participant_id, Vote.dots)
         .join(Participant, Participant.id == Vote.participant_id)
-        .where(Vote.course_id == course.id)
+        .where(Vote.course_id == course.id, _votes_in(ballot))
     ).all()
     totals: dict[int, int] = {}
     by_group: dict[int, dict[str, int]] = {}
     voters: dict[str, set[int]] = {key: set() for key in ROLE_GROUPS}
-    for card_id, role, participant_id, dots in rows:
+    for item_id, role, participant_id, dots in rows:
         group = role_group(role)
-        totals[card_id] = totals.get(card_id, 0) + dots
-        by_group.setdefault(card_id, {}).setdefault(group, 0)
-        by_group[card_id][group] += dots
+        totals[item_id] = totals.get(item_id, 0) + dots
+        by_group.setdefault(item_id, {}).setdefault(group, 0)
+        by_group[item_id][group] += dots
         voters[group].add(participant_id)
     groups = [
         GroupSummary(key, str(label), len(voters[key]), len(voters[key]) >= course.min_group_size)
@@ -170,18 +254,14 @@ def results(course: Course) -> Results | None:
         for group in groups:
             group.shown = False
     shown = {g.key for g in groups if g.shown}
-    cards = db.session.scalars(
-        select(Card)
-        .where(Card.course_id == course.id, Card.hidden.is_(False), Card.merged_into_id.is_(None))
-        .options(selectinload(Card.merged_cards))  # the template counts them per row
-    ).all()
+    items = db.session.scalars(ballot.votable(course)).all()
     ranked = [
         ResultRow(
-            card,
-            totals.get(card.id, 0),
-            {k: v for k, v in by_group.get(card.id, {}).items() if k in shown},
+            item,
+            totals.get(item.id, 0),
+            {k: v for k, v in by_group.get(item.id, {}).items() if k in shown},
         )
-        for card in cards
+        for item in items
     ]
-    ranked.sort(key=lambda row: (-row.total, row.card.id))
+    ranked.sort(key=lambda row: (-row.total, row.item.id))
     return Results(ranked, groups, course.min_group_size)

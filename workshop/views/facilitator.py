@@ -11,6 +11,7 @@ from ..courses import (
     COURSE_FIELDS,
     create_course,
     default_dialogue_questions,
+    default_reflection_questions,
     go_to_step,
     set_joining_open,
     update_course,
@@ -39,6 +40,7 @@ def new_course():
     form = CourseForm()
     if request.method == "GET":
         form.dialogue_questions.data = default_dialogue_questions()
+        form.reflection_questions.data = default_reflection_questions()
     error = None
     if form.validate_on_submit():
         try:

@@ -1,0 +1,252 @@
+"""Step 5: light before/after measurement. A logbook per measure, and honest statistics."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from statistics import fmean
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .courses import touch
+from .errors import WorkshopError
+from .extensions import db
+from .models import Action, Course, Measure, MeasureEntry, Participant
+from .submissions import already_submitted, save_once
+from .text import clean_text
+from .vocabulary import PERIODS
+
+NOTE_MAX = 500
+VALUE_LIMIT = 1_000_000_000
+MEASURE_FIELDS = (
+    "what",
+    "unit",
+    "higher_is_better",
+    "baseline_from",
+    "baseline_to",
+    "followup_from",
+    "followup_to",
+)
+
+
+def _course_of_measure(measure: Measure) -> Course:
+    return db.session.get(Course, measure.action.course_id)
+
+
+def _check_measure(fields: dict) -> dict:
+    what = (fields.get("what") or "").strip()
+    unit = (fields.get("unit") or "").strip()
+    if not what:
+        raise WorkshopError(_("Say what is measured."), code="what")
+    if len(what) > 300:
+        raise WorkshopError(_("What is measured can be at most 300 characters."), code="what")
+    if not unit:
+        raise WorkshopError(
+            _("Give the unit, e.g. minutes per week or number of interviews."), code="unit"
+        )
+    if len(unit) > 60:
+        raise WorkshopError(_("The unit can be at most 60 characters."), code="unit")
+    days = [fields.get(name) for name in MEASURE_FIELDS[3:]]
+    if any(day is None for day in days):
+        raise WorkshopError(
+            _("Give the first and last day of both periods, before and after."), code="dates"
+        )
+    baseline_from, baseline_to, followup_from, followup_to = days
+    if baseline_to < baseline_from or followup_to < followup_from:
+        raise WorkshopError(_("A period ends before it begins."), code="dates")
+    if followup_from <= baseline_to:
+        raise WorkshopError(
+            _("The follow-up period must begin after the baseline period ends."), code="dates"
+        )
+    return {
+        **{name: fields.get(name) for name in MEASURE_FIELDS},
+        "what": what,
+        "unit": unit,
+        "higher_is_better": bool(fields.get("higher_is_better")),
+    }
+
+
+def add_measure(action: Action, **fields) -> Measure:
+    measure = Measure(action=action, **_check_measure(fields))
+    db.session.add(measure)
+    touch(db.session.get(Course, action.course_id))
+    db.session.commit()
+    return measure
+
+
+def update_measure(measure: Measure, **fields) -> Measure:
+    cleaned = _check_measure(fields)
+    for name, value in cleaned.items():
+        setattr(measure, name, value)
+    touch(_course_of_measure(measure))
+    db.session.commit()
+    return measure
+
+
+def set_period_closed(measure: Measure, period: str, closed: bool) -> Measure:
+    """A closed period takes no more entries: its figures have been looked at together."""
+    if period not in PERIODS:
+        raise WorkshopError(_("Unknown period."))
+    setattr(measure, f"{period}_closed", closed)
+    touch(_course_of_measure(measure))
+    db.session.commit()
+    return measure
+
+
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+
+
+def parse_value(raw: str | float | int | None) -> float:
+    """A number as typed on a Danish phone: '45', '12,5' or '12.5'."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        value = float(raw)
+    else:
+        text = (raw or "").strip().replace(" ", "").replace("\u00a0", "")
+        if not _NUMBER.fullmatch(text):
+            raise WorkshopError(_("Write a number, for example 45 or 12,5."), code="value")
+        value = float(text.replace(",", "."))
+    if math.isnan(value) or math.isinf(value) or abs(value) >= VALUE_LIMIT:
+        raise WorkshopError(_("Write a number, for example 45 or 12,5."), code="value")
+    return value
+
+
+def log_entry(
+    participant: Participant,
+    measure: Measure,
+    entry_date: date | None,
+    value: str | float,
+    note: str = "",
+    *,
+    client_token: str,
+    today: date | None = None,
+    allow_cpr_like: bool = False,
+) -> MeasureEntry:
+    """A line in the logbook. A resubmitted form (same token) returns the first entry."""
+    existing = already_submitted(MeasureEntry, participant.id, client_token)
+    if existing is not None:
+        return existing
+    if measure.action.course_id != participant.course_id:
+        raise WorkshopError(_("That measure is not in your course."), code="course")
+    today = today or date.today()
+    if entry_date is None:
+        raise WorkshopError(_("Give the date the value is for."), code="date")
+    if entry_date > today:
+        raise WorkshopError(_("The date is in the future. Log what has happened."), code="future")
+    period = measure.period_of(entry_date)
+    if period is None:
+        raise WorkshopError(
+            _(
+                "%(date)s is outside both periods: before is %(b1)s–%(b2)s, "
+                "after is %(f1)s–%(f2)s.",
+                date=format_date(entry_date, "long"),
+                b1=format_date(measure.baseline_from, "d. MMM"),
+                b2=format_date(measure.baseline_to, "d. MMM yyyy"),
+                f1=format_date(measure.followup_from, "d. MMM"),
+                f2=format_date(measure.followup_to, "d. MMM yyyy"),
+            ),
+            code="period",
+        )
+    if getattr(measure, f"{period}_closed"):
+        raise WorkshopError(
+            _(
+                "The period “%(period)s” is closed. No more values can be logged for it.",
+                period=PERIODS[period],
+            ),
+            code="closed",
+        )
+    number = parse_value(value)
+    note = (note or "").strip()
+    if note:
+        note = clean_text(note, max_length=NOTE_MAX, allow_cpr_like=allow_cpr_like)
+    entry = MeasureEntry(
+        measure=measure,
+        participant_id=participant.id,
+        entry_date=entry_date,
+        value=number,
+        note=note,
+        client_token=client_token,
+    )
+    return save_once(entry, _course_of_measure(measure))
+
+
+def delete_entry(entry: MeasureEntry) -> None:
+    """The facilitator removes a mistaken entry."""
+    course = _course_of_measure(entry.measure)
+    db.session.delete(entry)
+    touch(course)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class PeriodStats:
+    count: int
+    mean: float | None  # None without entries: never a number nobody measured
+
+
+@dataclass(frozen=True)
+class MeasureStats:
+    baseline: PeriodStats
+    followup: PeriodStats
+    change: float | None  # follow-up mean minus baseline mean
+    change_percent: float | None  # relative to the baseline mean; None if that is 0
+    outside: int  # entries whose date no longer lies in a period (periods were edited)
+    improved: bool | None  # whether the change goes the good way
+
+    @property
+    def max_mean(self) -> float:
+        return max((s.mean or 0) for s in (self.baseline, self.followup))
+
+
+def _period_stats(values: list[float]) -> PeriodStats:
+    return PeriodStats(len(values), fmean(values) if values else None)
+
+
+def measure_stats(measure: Measure) -> MeasureStats:
+    values: dict[str | None, list[float]] = {"baseline": [], "followup": [], None: []}
+    for entry in measure.entries:
+        values[measure.period_of(entry.entry_date)].append(entry.value)
+    baseline = _period_stats(values["baseline"])
+    followup = _period_stats(values["followup"])
+    change = change_percent = improved = None
+    if baseline.mean is not None and followup.mean is not None:
+        change = followup.mean - baseline.mean
+        if baseline.mean != 0:
+            change_percent = change / abs(baseline.mean) * 100
+        if change != 0:
+            improved = (change > 0) == measure.higher_is_better
+    return MeasureStats(baseline, followup, change, change_percent, len(values[None]), improved)
+
+
+def measures_of(course: Course) -> list[Measure]:
+    return list(
+        db.session.scalars(
+            select(Measure)
+            .join(Action)
+            .where(Action.course_id == course.id)
+            .options(selectinload(Measure.entries), selectinload(Measure.action))
+            .order_by(Measure.action_id, Measure.id)
+        )
+    )
+
+
+def measure_in_course(course: Course, measure_id: int) -> Measure | None:
+    measure = db.session.get(Measure, measure_id)
+    if measure is None or measure.action.course_id != course.id:
+        return None
+    return measure
+
+
+def entries_of(participant: Participant) -> list[MeasureEntry]:
+    return list(
+        db.session.scalars(
+            select(MeasureEntry)
+            .where(MeasureEntry.participant_id == participant.id)
+            .options(selectinload(MeasureEntry.measure))
+            .order_by(MeasureEntry.entry_date.desc(), MeasureEntry.id.desc())
+        )
+    )
