@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date, timedelta
 
+from workshop.actions import update_action
 from workshop.cards import submit_card
 from workshop.courses import create_course, go_to_step
+from workshop.examination import prioritise
 from workshop.facilitators import create_facilitator, find_facilitator
+from workshop.measures import add_measure
 from workshop.participants import join
+from workshop.solutions import choose_solution, propose_solution
 from workshop.votes import set_voting_state
 
 _tokens = itertools.count(1)
@@ -40,3 +45,40 @@ class Factories:
             category,
             client_token=f"token-{number}",
         )
+
+    def challenge(self, participant, text=None):
+        """A card the group prioritised in step 2 (the course stays in its current step)."""
+        card = self.card(participant, text)
+        return prioritise(card, "prioritised")
+
+    def solution(self, participant, card, text=None, kind="change", **assessment):
+        """A solution proposed from a phone; moves the course to step 3 if it is earlier."""
+        course = participant.course
+        if course.current_step != 3:
+            go_to_step(course, 3)
+        number = next(_tokens)
+        return propose_solution(
+            participant,
+            card,
+            text or f"Løsning nummer {number}",
+            kind,
+            client_token=f"token-{number}",
+            **assessment,
+        )
+
+    def action(self, solution, decided_by="Afdelingsleder", **fields):
+        """A chosen solution's action, with any fields given filled in."""
+        action = choose_solution(solution, decided_by)
+        return update_action(action, **fields) if fields else action
+
+    def measure(self, action, **fields):
+        today = date.today()
+        defaults = {
+            "what": "Minutter brugt på dokumentation",
+            "unit": "minutter pr. uge",
+            "baseline_from": today - timedelta(days=40),
+            "baseline_to": today - timedelta(days=27),
+            "followup_from": today - timedelta(days=13),
+            "followup_to": today + timedelta(days=7),
+        }
+        return add_measure(action, **{**defaults, **fields})
