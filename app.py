@@ -151,6 +151,17 @@ def _register_blueprints(app: Flask) -> None:
         "CHANGE_EFFECTS",
         "CONFIDENCE",
         "LOCAL_RULE_KINDS",
+        "SOLUTION_KINDS",
+        "SOLUTION_KIND_SHORT",
+        "EFFECT_DIMENSIONS",
+        "EFFECT_SCALE",
+        "LIKELIHOOD",
+        "EFFORT",
+        "ACTION_STATUSES",
+        "BARRIERS",
+        "PERIODS",
+        "LESSON_KINDS",
+        "NEXT_STEP_KINDS",
     ):
         app.add_template_global(getattr(vocabulary, name), name)
     app.add_template_filter(format_join_code, "join_code")
