@@ -163,15 +163,16 @@ def log_entry(
     note = (note or "").strip()
     if note:
         note = clean_text(note, max_length=NOTE_MAX, allow_cpr_like=allow_cpr_like)
+    course = _course_of_measure(measure)
     entry = MeasureEntry(
-        measure=measure,
+        measure_id=measure.id,
         participant_id=participant.id,
         entry_date=entry_date,
         value=number,
         note=note,
         client_token=client_token,
     )
-    return save_once(entry, _course_of_measure(measure))
+    return save_once(entry, course)
 
 
 def delete_entry(entry: MeasureEntry) -> None:
