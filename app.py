@@ -131,7 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from steps import STEPS
     from workshop import vocabulary
     from workshop.catalogue import catalogue_metadata
-    from workshop.courses import format_join_code
+    from workshop.courses import format_join_code, timer_seconds_left
     from workshop.views import auth, catalogue, facilitator, health, participant
     from workshop.views.errors import register_error_handlers
 
@@ -167,4 +167,5 @@ def _register_blueprints(app: Flask) -> None:
     app.add_template_filter(format_join_code, "join_code")
     app.add_template_filter(short_date)
     app.add_template_global(get_locale)
+    app.add_template_global(timer_seconds_left)
     app.add_template_global(lambda: catalogue_metadata()[1], "target_groups")

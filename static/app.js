@@ -85,10 +85,34 @@
     if (event.detail.successful) clearTrouble();
   });
 
+  // The facilitator's timer: count down from the seconds the server said were left.
+  function startTimers(root) {
+    root.querySelectorAll(".timer[data-seconds-left]").forEach(function (timer) {
+      if (!timer.dataset.deadline) {
+        timer.dataset.deadline = Date.now() + parseInt(timer.dataset.secondsLeft, 10) * 1000;
+      }
+    });
+  }
+
+  function tickTimers() {
+    document.querySelectorAll(".timer[data-deadline]").forEach(function (timer) {
+      var left = Math.max(0, Math.ceil((Number(timer.dataset.deadline) - Date.now()) / 1000));
+      var clock = timer.querySelector(".timer-clock");
+      var text = left
+        ? Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0")
+        : timer.dataset.doneText;
+      if (clock.textContent !== text) clock.textContent = text;
+      timer.classList.toggle("is-done", left === 0);
+    });
+  }
+  setInterval(tickTimers, 1000);
+
   document.addEventListener("htmx:load", function (event) {
     restoreDrafts(event.detail.elt.parentNode || document);
+    startTimers(event.detail.elt.parentNode || document);
   });
   document.addEventListener("DOMContentLoaded", function () {
     restoreDrafts(document);
+    startTimers(document);
   });
 })();

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -193,6 +194,17 @@ def start_timer(course: Course, minutes: int, label: str = "", *, now=None) -> C
     touch(course)
     db.session.commit()
     return course
+
+
+def timer_seconds_left(course: Course, now: datetime | None = None) -> int | None:
+    """Whole seconds until the timer ends (0 once it has); None when no timer runs."""
+    ends = course.timer_ends_at
+    if ends is None:
+        return None
+    if ends.tzinfo is None:  # SQLite hands back naive datetimes; they are stored in UTC
+        ends = ends.replace(tzinfo=UTC)
+    left = (ends - (now or datetime.now(UTC))).total_seconds()
+    return max(0, math.ceil(left))
 
 
 def stop_timer(course: Course) -> Course:

@@ -166,3 +166,14 @@ class LocalRuleForm(FlaskForm):
         validators=[Optional()],
         render_kw={"placeholder": "YYYY-MM-DD"},
     )
+
+
+class TimerForm(FlaskForm):
+    minutes = IntegerField(
+        _l("Minutes"),
+        validators=[
+            InputRequired(_l("Give the number of minutes.")),
+            NumberRange(1, 180, _l("Between 1 and 180 minutes.")),
+        ],
+    )
+    label = StringField(_l("For what (shown with the timer)"), validators=[Length(max=120)])

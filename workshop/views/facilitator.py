@@ -9,16 +9,21 @@ from flask_login import current_user, login_required
 
 from ..courses import (
     COURSE_FIELDS,
+    copy_course,
     create_course,
     default_dialogue_questions,
     default_reflection_questions,
+    format_join_code,
     go_to_step,
     set_joining_open,
+    start_timer,
+    stop_timer,
     update_course,
 )
 from ..errors import WorkshopError
-from ..forms import ActionForm, CourseForm, StepForm
+from ..forms import ActionForm, CourseForm, StepForm, TimerForm
 from .common import facilitator_course, live_response
+from .phone_forms import first_form_error
 from .screens import control_context, projector_context
 
 bp = Blueprint("facilitator", __name__, url_prefix="/f")
@@ -111,6 +116,46 @@ def toggle_joining(course_id: int):
     if ActionForm().validate_on_submit():
         set_joining_open(course, not course.joining_open)
     return redirect(url_for(".course", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/timer")
+def timer(course_id: int):
+    """Start a countdown for an activity: on the projector and every phone."""
+    course = facilitator_course(course_id)
+    form = TimerForm()
+    if form.validate_on_submit():
+        try:
+            start_timer(course, form.minutes.data, form.label.data or "")
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+    else:
+        flash(first_form_error(form) or _("Check the form and try again."), "error")
+    return redirect(url_for(".course", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/timer/stop")
+def stop_timer_view(course_id: int):
+    course = facilitator_course(course_id)
+    if ActionForm().validate_on_submit():
+        stop_timer(course)
+    return redirect(url_for(".course", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/copy")
+def copy(course_id: int):
+    """A new course for the next unit, built on this one's frame and questions."""
+    course = facilitator_course(course_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".course", course_id=course.id))
+    new = copy_course(course, current_user)
+    flash(
+        _(
+            "A copy has been made with the frame, the questions and the dot rules. "
+            "Check the title and the unit. The new code is %(code)s.",
+            code=format_join_code(new.join_code),
+        )
+    )
+    return redirect(url_for(".edit_course", course_id=new.id))
 
 
 @bp.route("/courses/<int:course_id>/projector")
