@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
+from .actions import set_action_status, update_action
 from .cards import merge_cards, set_card_hidden, submit_card
 from .catalogue import add_local_rule, ensure_catalogue_loaded, local_rules
 from .courses import create_course, go_to_step
@@ -16,10 +17,13 @@ from .dialogue import answer_question
 from .examination import examine_card, link_requirement, prioritise
 from .extensions import db
 from .facilitators import create_facilitator, find_facilitator
+from .learning import add_lesson
+from .measures import add_measure, log_entry
 from .models import Course
 from .participants import join
-from .vocabulary import role_group
-from .votes import cast_vote, dots_left, set_voting_state
+from .solutions import choose_solution, propose_solution
+from .vocabulary import EFFECT_DIMENSIONS, role_group
+from .votes import CARDS, SOLUTIONS, cast_vote, dots_left, set_voting_state
 
 DEMO_EMAIL = "demo@samskabt.dk"
 DEMO_PASSWORD = "demo-samskabt"  # noqa: S105 - the demo login is printed on purpose
@@ -61,21 +65,126 @@ def seed_demo() -> Course:
         set_card_hidden(cards[index], True)
 
     set_voting_state(course, "voting")
-    # Each person spends their dots on the cards their group cares about (fixed seed).
+    _vote(people, cards, data["votes"])
+    set_voting_state(course, "revealed")
+    _examine_and_prioritise(facilitator, cards, data)
+
+    go_to_step(course, 3)
+    solutions = _develop_solutions(people, cards, data)
+    set_voting_state(course, "voting", SOLUTIONS)
+    _vote(people, solutions, data["solution_votes"], SOLUTIONS)
+    set_voting_state(course, "revealed", SOLUTIONS)
+
+    go_to_step(course, 4)
+    actions = _plan_actions(people, solutions, data)
+    go_to_step(course, 5)
+    _measure(people, actions, data)
+    for kind, text in data["lessons"]:
+        add_lesson(course, kind, text)
+    return course
+
+
+def _vote(people, items, preferences_by_group, ballot=CARDS) -> None:
+    """Each person spends their dots on what their group cares about (fixed seed)."""
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
     for person in people:
-        preferences = data["votes"][role_group(person.role)]
+        preferences = preferences_by_group[role_group(person.role)]
         weighted = [index for index, weight in preferences for _ in range(weight)]
         placed: dict[int, int] = {}
-        while dots_left(person) > 0:
+        while dots_left(person, ballot) > 0:
             index = rng.choice(weighted)
             placed[index] = placed.get(index, 0) + 1
             if placed[index] > 2:
                 continue
-            cast_vote(person, cards[index], placed[index])
-    set_voting_state(course, "revealed")
-    _examine_and_prioritise(facilitator, cards, data)
-    return course
+            cast_vote(person, items[index], placed[index])
+
+
+def _day(offset: int | None) -> date | None:
+    return None if offset is None else date.today() + timedelta(days=offset)
+
+
+def _develop_solutions(people, cards, data) -> list:
+    solutions = []
+    for number, entry in enumerate(data["solutions"]):
+        who, card, kind, text, effects, likelihood, evidence, effort = entry
+        solutions.append(
+            propose_solution(
+                people[who],
+                cards[card],
+                text,
+                kind,
+                client_token=f"demo-solution-{number}",
+                likelihood=likelihood,
+                evidence=evidence,
+                effort=effort,
+                **dict(zip(EFFECT_DIMENSIONS, effects, strict=True)),
+            )
+        )
+    return solutions
+
+
+def _plan_actions(people, solutions, data) -> list:
+    """The step-4 workshop seven weeks ago: chosen solutions become actions with owners."""
+    planned_on = _day(data["plan_day"])
+    for index, decided_by in data["chosen"]:
+        choose_solution(solutions[index], decided_by)
+    actions = []
+    for plan in data["actions"]:
+        action = solutions[plan["solution"]].action
+        owner = plan["owner"]
+        update_action(
+            action,
+            today=planned_on,
+            owner_id=people[owner].id if owner is not None else None,
+            who_does_what=plan["who_does_what"],
+            start_date=_day(plan["start"]),
+            first_step=plan["first_step"],
+            pilot_unit=plan["pilot_unit"],
+            pilot_from=_day(plan["pilot_from"]),
+            pilot_to=_day(plan["pilot_to"]),
+            barriers={kind: {"note": note} for kind, note in plan["barriers"].items()},
+            communication=plan["communication"],
+            success_signs=plan["success_signs"],
+            watched_by=plan["watched_by"],
+        )
+        for status, note in plan["updates"]:
+            set_action_status(action, status, note=note, by=action.owner)
+        actions.append(action)
+    _spread_over_the_weeks(actions, planned_on)
+    return actions
+
+
+def _spread_over_the_weeks(actions, planned_on: date) -> None:
+    """The status log reads as weeks of work, not one second of seeding."""
+    for action in actions:
+        for number, update in enumerate(action.updates):
+            day = planned_on + timedelta(days=7 + 21 * number)
+            update.created_at = datetime.combine(day, time(10), tzinfo=UTC)
+            action.updated_at = update.created_at
+    db.session.commit()
+
+
+def _measure(people, actions, data) -> None:
+    for number, plan in enumerate(data["measures"]):
+        measure = add_measure(
+            actions[plan["action"]],
+            what=plan["what"],
+            unit=plan["unit"],
+            higher_is_better=plan["higher_is_better"],
+            baseline_from=_day(plan["baseline"][0]),
+            baseline_to=_day(plan["baseline"][1]),
+            followup_from=_day(plan["followup"][0]),
+            followup_to=_day(plan["followup"][1]),
+        )
+        for line, (who, day, value, note) in enumerate(plan["entries"]):
+            log_entry(
+                people[who],
+                measure,
+                _day(day),
+                value,
+                note,
+                client_token=f"demo-entry-{number}-{line}",
+            )
 
 
 def _examine_and_prioritise(facilitator, cards, data) -> None:
