@@ -7,7 +7,17 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from workshop.extensions import db
-from workshop.models import Card, Course, Facilitator, Participant, Vote
+from workshop.models import (
+    Action,
+    Card,
+    Course,
+    Facilitator,
+    Lesson,
+    MeasureEntry,
+    Participant,
+    Solution,
+    Vote,
+)
 
 CSRF_ON = pytest.mark.parametrize("app", [{"WTF_CSRF_ENABLED": True}], indirect=True)
 
@@ -87,23 +97,40 @@ def test_the_demo_is_a_course_part_way_through_and_reset_keeps_its_code(app, run
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Course)) == 1
         course = db.session.scalar(db.select(Course))
-        assert (course.current_step, course.voting_state) == (2, "revealed")
-        assert db.session.scalar(db.select(db.func.count()).select_from(Participant)) >= 10
-        assert db.session.scalar(db.select(db.func.count()).select_from(Vote)) > 0
+        assert course.current_step == 5
+        assert (course.voting_state, course.solution_voting_state) == ("revealed", "revealed")
+        for model, least in [
+            (Participant, 10),
+            (Vote, 20),
+            (Solution, 5),
+            (Action, 3),
+            (MeasureEntry, 10),
+            (Lesson, 1),
+        ]:
+            assert db.session.scalar(db.select(db.func.count()).select_from(model)) >= least
         assert db.session.scalar(db.select(db.func.count()).select_from(Facilitator)) == 1
 
 
-def test_the_demo_course_pages_render(app, runner, client):
+def test_the_demo_course_pages_render_in_every_step(app, runner, client):
     runner.invoke(args=["demo"])
     with app.app_context():
         course = db.session.scalar(db.select(Course))
         course_id, code = course.id, course.join_code
     client.post("/login", data={"email": "demo@samskabt.dk", "password": "demo-samskabt"})
-    assert "Mindre bøvl i jobcentret" in client.get(f"/f/courses/{course_id}").text
+    phone = app.test_client()
+    phone.post(f"/j/{code}", data={"role": "medarbejder"})
+    for step in range(1, 7):
+        client.post(f"/f/courses/{course_id}/step", data={"step": step})
+        for page in (
+            client.get(f"/f/courses/{course_id}"),
+            client.get(f"/f/courses/{course_id}/projector"),
+            phone.get(f"/c/{code}"),
+        ):
+            assert page.status_code == 200, (step, page.request.path)
+            assert "Mindre bøvl i jobcentret" in page.text
+    client.post(f"/f/courses/{course_id}/step", data={"step": 2})
     projector = client.get(f"/f/courses/{course_id}/projector")
     assert "Medarbejdere" in projector.text and "Ledere" in projector.text
-    client.post(f"/j/{code}", data={"role": "medarbejder"})
-    assert client.get(f"/c/{code}").status_code == 200
 
 
 def test_every_ui_string_has_a_danish_translation():
