@@ -64,6 +64,26 @@ def test_joining_keeps_the_phone_in_the_course_across_reloads(app, client, cours
         assert db.session.scalar(db.select(db.func.count()).select_from(Participant)) == 1
 
 
+def test_a_phone_back_days_later_finds_its_course_on_the_front_page(app, client, make):
+    with app.app_context():
+        first = make.course(title="Forløb i Team Ledige")
+        second = make.course(title="Forløb i Ungeindsatsen", step=4)
+        codes = first.join_code, second.join_code
+    assert "Forløb i" not in client.get("/").text
+    for code in codes:
+        join(client, code)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert f'href="/c/{codes[1]}"' in page.text and f'href="/c/{codes[0]}"' in page.text
+    assert page.text.index("Ungeindsatsen") < page.text.index("Team Ledige")  # newest first
+    assert "Trin 4 af 6" in page.text
+    # A course deleted since (or a participant removed) is simply left out.
+    with app.app_context():
+        db.session.delete(db.session.get(Course, _course(codes[0]).id))
+        db.session.commit()
+    assert "Team Ledige" not in client.get("/").text
+
+
 def test_the_session_cookie_lasts_for_days(client, course_code):
     response = join(client, course_code)
     cookie = response.headers["Set-Cookie"]

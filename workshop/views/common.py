@@ -55,6 +55,17 @@ def remember_participant(participant: Participant) -> None:
     session.permanent = True
 
 
+def remembered_courses() -> list[Course]:
+    """The courses this phone has joined (newest first), for a person back days later."""
+    joined = session.get(SESSION_KEY, {})
+    courses = []
+    for course_id, participant_id in joined.items():
+        participant = db.session.get(Participant, participant_id)
+        if participant is not None and str(participant.course_id) == course_id:
+            courses.append(participant.course)
+    return sorted(courses, key=lambda course: course.id, reverse=True)
+
+
 def require_participant(course: Course) -> Participant:
     participant = current_participant(course)
     if participant is None:

@@ -13,6 +13,7 @@ from .common import (
     live_response,
     participant_id_from_cookie,
     remember_participant,
+    remembered_courses,
 )
 from .screens import phone_context, render_phone_live_html
 
@@ -32,7 +33,9 @@ def home():
             "We cannot find a course with the code %(code)s. Check the code on the big screen.",
             code=(form.code.data or "").strip()[:20],
         )
-    return render_template("participant/home.html", form=form, error=error), 422 if error else 200
+    return render_template(
+        "participant/home.html", form=form, error=error, my_courses=remembered_courses()
+    ), 422 if error else 200
 
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
