@@ -296,7 +296,9 @@ class Action(db.Model):
     @property
     def is_draft(self) -> bool:
         """Allowed, but flagged: an action nobody owns, or without a date, tends to stall."""
-        return not self.owner_label or self.start_date is None
+        # A participant owner without a name is still an owner (role and unit say who).
+        no_owner = self.owner_id is None and not self.owner_name
+        return no_owner or self.start_date is None
 
 
 class ActionUpdate(db.Model):
