@@ -471,3 +471,10 @@ def test_a_copied_course_keeps_the_frame_and_questions_but_no_people_or_cards(gr
         )
         == 0
     )
+
+
+def test_a_nameless_owner_is_named_by_role_and_unit(action, make, group):
+    course, *_ = group
+    nameless = make.participant(course, role="leder", unit="Team Ydelse")
+    update_action(action, owner_id=nameless.id, start_date=TODAY)
+    assert action.owner_label == "Leder, Team Ydelse" and not action.is_draft

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
+from .vocabulary import ROLES
 
 
 def utcnow() -> datetime:
@@ -112,6 +113,14 @@ class Participant(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="participants")
+
+    @property
+    def label(self) -> str:
+        """A name if they gave one; otherwise role and unit ("Manager, Team Ledige")."""
+        if self.name:
+            return self.name
+        role = str(ROLES.get(self.role, self.role))
+        return f"{role}, {self.unit}" if self.unit else role
 
 
 class DialogueAnswer(db.Model):
@@ -289,8 +298,9 @@ class Action(db.Model):
 
     @property
     def owner_label(self) -> str:
-        if self.owner is not None and self.owner.name:
-            return self.owner.name
+        """Who owns it, in words: a name, else a nameless participant's role and unit."""
+        if self.owner is not None:
+            return self.owner.label
         return self.owner_name
 
     @property
