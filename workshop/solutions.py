@@ -89,8 +89,17 @@ def propose_solution(
     course = participant.course if participant is not None else course
     if participant is not None:
         existing = already_submitted(Solution, participant.id, client_token)
-        if existing is not None:
-            return existing
+    else:
+        # The facilitator's form carries a token too: a double click adds one solution.
+        existing = db.session.scalar(
+            select(Solution).where(
+                Solution.course_id == course.id,
+                Solution.participant_id.is_(None),
+                Solution.client_token == client_token,
+            )
+        )
+    if existing is not None:
+        return existing
     if course.current_step != SOLUTIONS_STEP or course.solution_voting_state != "collect":
         raise WorkshopError(_("New solutions are not being collected right now."), code="closed")
     _check_challenge(card, course)
