@@ -99,6 +99,7 @@ def set_period_closed(measure: Measure, period: str, closed: bool) -> Measure:
 
 
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
 
 
 def parse_value(raw: str | float | int | None) -> float:
@@ -109,6 +110,16 @@ def parse_value(raw: str | float | int | None) -> float:
         text = (raw or "").strip().replace(" ", "").replace("\u00a0", "")
         if not _NUMBER.fullmatch(text):
             raise WorkshopError(_("Write a number, for example 45 or 12,5."), code="value")
+        if _THOUSANDS.fullmatch(text):
+            # "1.500" is fifteen hundred to a Dane and one and a half to a computer.
+            raise WorkshopError(
+                _(
+                    "Is the point in %(typed)s a thousands separator? Write thousands "
+                    "without a point (1500) and decimals with a comma (1,5).",
+                    typed=text,
+                ),
+                code="value",
+            )
         value = float(text.replace(",", "."))
     if math.isnan(value) or math.isinf(value) or abs(value) >= VALUE_LIMIT:
         raise WorkshopError(_("Write a number, for example 45 or 12,5."), code="value")
