@@ -6,7 +6,12 @@ from flask import Blueprint, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from workshop.dialogue import answer_question, answers_by_question, set_answer_hidden
+from workshop.dialogue import (
+    answer_question,
+    answers_by_question,
+    questions_for_step,
+    set_answer_hidden,
+)
 from workshop.extensions import db
 from workshop.forms import ActionForm, AnswerForm
 from workshop.models import DialogueAnswer
@@ -47,17 +52,26 @@ class IntroStep(Step):
     blueprint = bp
 
     def context(self, course, audience, participant=None):
-        context = {"answers": answers_by_question(course, include_hidden=audience == "control")}
-        if audience == "phone":
-            form = AnswerForm(formdata=None, question=next(iter(course.questions), ""))
-            form.client_token.data = new_client_token()
-            context["answer_form"] = form
-        return context
+        return question_context(course, self.number, audience)
+
+
+def question_context(course, step: int, audience: str) -> dict:
+    """The questions of step 1 or 6, their answers, and on a phone a fresh answer form."""
+    questions = questions_for_step(course, step)
+    context = {
+        "questions": questions,
+        "answers": answers_by_question(course, step=step, include_hidden=audience == "control"),
+    }
+    if audience == "phone":
+        form = AnswerForm(formdata=None, question=next(iter(questions), ""))
+        form.client_token.data = new_client_token()
+        context["answer_form"] = form
+    return context
 
 
 @bp.post("/c/<code>/answers")
 def answer(code: str):
-    """A participant answers one of the dialogue questions."""
+    """A participant answers one of the current step's questions (step 1 or step 6)."""
     course = course_by_code(code)
     participant = require_participant(course)
     return submit_phone_form(
@@ -80,7 +94,7 @@ def answer(code: str):
 
 @bp.post("/f/courses/<int:course_id>/answers/<int:answer_id>/hidden")
 def toggle_answer(course_id: int, answer_id: int):
-    """The facilitator hides an answer from the wall (or shows it again)."""
+    """The facilitator hides an answer from the wall (or shows it again), in step 1 or 6."""
     course = facilitator_course(course_id)
     answer = db.session.get(DialogueAnswer, answer_id)
     if answer is not None and answer.course_id == course.id and ActionForm().validate_on_submit():
