@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,20 +15,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired
 
 from workshop.actions import action_in_course, actions_of
 from workshop.cards import cards_of
 from workshop.errors import WorkshopError
 from workshop.extensions import db
-from workshop.forms import ActionForm, ParticipantTextForm
+from workshop.forms import ActionForm, ParticipantTextForm, day_field
 from workshop.measures import (
     MEASURE_FIELDS,
     MeasureStats,
@@ -69,10 +67,10 @@ class MeasureForm(FlaskForm):
     what = StringField(_l("What is measured?"))
     unit = StringField(_l("Unit"))
     higher_is_better = BooleanField(_l("A higher value is better"))
-    baseline_from = DateField(_l("First day"), validators=[Optional()])
-    baseline_to = DateField(_l("Last day"), validators=[Optional()])
-    followup_from = DateField(_l("First day"), validators=[Optional()])
-    followup_to = DateField(_l("Last day"), validators=[Optional()])
+    baseline_from = day_field(_l("First day"))
+    baseline_to = day_field(_l("Last day"))
+    followup_from = day_field(_l("First day"))
+    followup_to = day_field(_l("Last day"))
 
 
 class NewMeasureForm(MeasureForm):
@@ -84,7 +82,7 @@ class EntryForm(ParticipantTextForm):
     (CPR check, text kept on refusal) applies to it; the rest are parsed by the view."""
 
     measure = StringField(_l("What are you logging?"))
-    entry_date = StringField(_l("Date"))
+    entry_date = day_field(_l("Date"))
     value = StringField(_l("Value"))
     text = TextAreaField(_l("Note (optional)"))
 
@@ -394,27 +392,6 @@ class EvaluateStep(Step):
 
 # --- Phones: the logbook -----------------------------------------------------------------
 
-_DANISH_DAY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
-
-
-def parse_day(raw: str | None) -> date | None:
-    """The date from the form: ISO from a date picker, or 3.2.2026 typed by hand."""
-    text = (raw or "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    match = _DANISH_DAY.fullmatch(text)
-    if match:
-        day, month, year = (int(part) for part in match.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            pass
-    raise WorkshopError(_("Write the date as day.month.year, for example 3.2.2026."), code="date")
-
 
 def _chosen_measure(course, raw: str | None) -> Measure:
     text = (raw or "").strip()
@@ -434,7 +411,7 @@ def log(code: str):
         return log_entry(
             participant,
             _chosen_measure(course, form.measure.data),
-            parse_day(form.entry_date.data),
+            form.entry_date.data,
             form.value.data or "",
             form.text.data or "",
             client_token=form.client_token.data,

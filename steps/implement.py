@@ -12,14 +12,12 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 from wtforms import (
     BooleanField,
-    DateField,
     RadioField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Optional
 
 from workshop.actions import (
     action_board,
@@ -31,6 +29,7 @@ from workshop.actions import (
 from workshop.cards import cards_of
 from workshop.errors import WorkshopError
 from workshop.extensions import db, htmx
+from workshop.forms import day_field
 from workshop.models import Action, Participant
 from workshop.views.common import (
     course_by_code,
@@ -52,16 +51,6 @@ def _optional_int(value):
     if value in (None, ""):
         return None
     return int(value)
-
-
-def day_field(label):
-    """A date: the browser's date picker sends ISO; typed by hand, Danish style works too."""
-    return DateField(
-        label,
-        validators=[Optional()],
-        format=["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y"],
-        invalid_value_message=_l("Give a date, e.g. 31.12.2026."),
-    )
 
 
 class ActionEditForm(FlaskForm):

@@ -6,13 +6,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Optional
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 
 from workshop.actions import stuck_actions
 from workshop.cards import cards_of
 from workshop.errors import WorkshopError
-from workshop.forms import ActionForm
+from workshop.forms import ActionForm, day_field
 from workshop.learning import (
     add_lesson,
     course_status,
@@ -61,7 +60,7 @@ class LessonForm(FlaskForm):
         validate_choice=False,
     )
     responsible = StringField(_l("Who is responsible?"))
-    due = DateField(_l("By when?"), validators=[Optional()])
+    due = day_field(_l("By when?"))
     # Rendered by hand from the course's later and undecided challenges.
     card_id = SelectField(
         _l("Which challenge is taken up next?"), choices=[], coerce=_card_id, validate_choice=False

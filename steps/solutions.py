@@ -174,7 +174,7 @@ class SolutionsStep(Step):
                 if context["results"]
                 else {}
             )
-            context["last_decided_by"] = last_decided_by(challenges)
+            context["last_decided_by"] = _latest_decider(course)
         return context
 
 
@@ -222,13 +222,8 @@ def ranked_by_challenge(ranked: Results | None, challenges) -> list[tuple[Card, 
     return sorted(grouped.values(), key=lambda group: order.get(group[0].id, len(order)))
 
 
-def last_decided_by(challenges) -> str:
-    """Who decided the latest choice: usually the same manager decides the next one."""
-    chosen = [s for _card, solutions in challenges for s in solutions if s.chosen and s.chosen_at]
-    return max(chosen, key=lambda s: s.chosen_at).decided_by if chosen else ""
-
-
 def _latest_decider(course: Course) -> str:
+    """Who decided the latest choice: usually the same manager decides the next one."""
     chosen = chosen_solutions(course)
     return chosen[-1].decided_by if chosen else ""
 

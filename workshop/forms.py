@@ -27,6 +27,18 @@ def category_choices() -> list[SelectChoice]:
     ]
 
 
+def day_field(label, **kwargs) -> DateField:
+    """An optional date: the browser's date picker sends ISO; typed by hand, Danish style
+    (31.12.2026) works too."""
+    return DateField(
+        label,
+        validators=[Optional()],
+        format=["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y"],
+        invalid_value_message=_l("Give a date, e.g. 31.12.2026."),
+        **kwargs,
+    )
+
+
 class ActionForm(FlaskForm):
     """A button that posts: nothing but the CSRF token."""
 
