@@ -5,7 +5,7 @@
 
   // Drafts: a phone that loses its connection, reloads or changes step keeps what was typed.
   function restoreDrafts(root) {
-    root.querySelectorAll("textarea[data-draft]").forEach(function (field) {
+    root.querySelectorAll("[data-draft]").forEach(function (field) {
       var form = field.form;
       if (form && form.hasAttribute("data-sent")) {
         localStorage.removeItem(field.dataset.draft); // sent: this fresh form starts empty
@@ -29,7 +29,7 @@
 
   document.addEventListener("input", function (event) {
     var field = event.target;
-    if (field.matches && field.matches("textarea[data-draft]")) {
+    if (field.matches && field.matches("[data-draft]")) {
       localStorage.setItem(field.dataset.draft, field.value);
       updateCounter(field);
     }
