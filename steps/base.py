@@ -6,9 +6,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import Blueprint
 
-from workshop.cards import cards_of
-from workshop.votes import results
-
 if TYPE_CHECKING:
     from flask_babel.speaklater import LazyString
 
@@ -30,11 +27,11 @@ class Step:
     outcome: ClassVar[LazyString]  # what comes out of the step
     guidance: ClassVar[tuple[LazyString, ...]]  # the facilitator's checklist
 
-    phone_template: ClassVar[str] = "steps/_overview/phone.html"
-    phone_live_template: ClassVar[str] = "steps/_overview/phone_live.html"
-    projector_template: ClassVar[str] = "steps/_overview/projector.html"
-    control_template: ClassVar[str] = "steps/_overview/control.html"
-    control_live_template: ClassVar[str] = "steps/_overview/control_live.html"
+    phone_template: ClassVar[str]
+    phone_live_template: ClassVar[str]
+    projector_template: ClassVar[str]
+    control_template: ClassVar[str]
+    control_live_template: ClassVar[str]
 
     # Routes of the step's own tools, registered by the app factory.
     blueprint: ClassVar[Blueprint | None] = None
@@ -49,16 +46,3 @@ class Step:
         """Extra template values for an audience: "phone" (with `participant`),
         "projector" or "control"."""
         return {}
-
-
-TOP_CHALLENGES = 5
-
-
-def overview_context(course: Course, participant: Participant | None) -> dict[str, Any]:
-    """What every later step shows besides its own tools: the group's top priorities and,
-    on a phone, the person's own cards with their status (nobody's card disappears)."""
-    ranked = results(course)
-    context: dict[str, Any] = {"top_results": ranked.rows[:TOP_CHALLENGES] if ranked else []}
-    if participant is not None:
-        context["my_cards"] = cards_of(participant)
-    return context

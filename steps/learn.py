@@ -160,8 +160,8 @@ def add(course_id: int):
             course,
             form,
             _(
-                "How the method is kept going, who, when and which challenge belong to a "
-                "decision on next steps. Choose that kind, or empty those fields."
+                "Only a decision on next steps has a way of keeping going, someone "
+                "responsible, a date and a challenge. Choose that kind, or empty those fields."
             ),
         )
     try:

@@ -413,7 +413,9 @@ def test_the_owner_updates_the_status_without_javascript(app, client, plan, owne
     response = client.post(status_url(plan), data={"status": "implemented", "back": "course"})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/c/{plan.code}"
-    response = client.post(status_url(plan), data={"status": "adjusted", "note": "Kortere"})
+    response = client.post(
+        status_url(plan) + "?lang=en", data={"status": "adjusted", "note": "Kortere"}
+    )
     assert response.headers["Location"] == f"/c/{plan.code}/actions"
     page = client.get(f"/c/{plan.code}/actions?lang=en")
     assert "The status is saved" in page.text

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import gettext
 
 from workshop.actions import action_board, set_action_status, stuck_actions, update_action
 from workshop.courses import copy_course, go_to_step, start_timer, stop_timer
@@ -292,7 +293,8 @@ def test_stuck_actions_are_found_with_their_reason(action, group, make):
     db.session.commit()
     stuck = {s.action.id: s.reason for s in stuck_actions(course)}
     assert set(stuck) == {action.id, late.id, test_over.id}
-    assert "owner" in stuck[action.id]
+    assert stuck[action.id] == gettext("No owner or start date yet.")
+    assert stuck[late.id].startswith(gettext("Should have started on %(date)s.", date="")[:10])
 
 
 # --- Step 5: measures ------------------------------------------------------------------

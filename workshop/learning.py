@@ -35,7 +35,7 @@ def add_lesson(
     text = clean_text(text, max_length=LESSON_MAX, allow_cpr_like=True)
     responsible = (responsible or "").strip()
     if len(responsible) > 200:
-        raise WorkshopError(_("Who is responsible can be at most 200 characters."))
+        raise WorkshopError(_("“Responsible” can be at most 200 characters."))
     if kind == "decision":
         if next_step_kind not in NEXT_STEP_KINDS:
             raise WorkshopError(_("Choose how the method is kept going."), code="next_step")

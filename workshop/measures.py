@@ -44,7 +44,7 @@ def _check_measure(fields: dict) -> dict:
     if not what:
         raise WorkshopError(_("Say what is measured."), code="what")
     if len(what) > 300:
-        raise WorkshopError(_("What is measured can be at most 300 characters."), code="what")
+        raise WorkshopError(_("“What is measured” can be at most 300 characters."), code="what")
     if not unit:
         raise WorkshopError(
             _("Give the unit, e.g. minutes per week or number of interviews."), code="unit"

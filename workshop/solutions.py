@@ -164,7 +164,7 @@ def choose_solution(solution: Solution, decided_by: str = "") -> Action:
         raise WorkshopError(_("A hidden solution cannot be chosen."), code="hidden")
     decided_by = (decided_by or "").strip()
     if len(decided_by) > 200:
-        raise WorkshopError(_("The name of who decided can be at most 200 characters."))
+        raise WorkshopError(_("'Decided by' can be at most 200 characters."))
     solution.chosen = True
     solution.decided_by = decided_by
     solution.chosen_at = solution.chosen_at or utcnow()

@@ -94,7 +94,7 @@ LOCAL_RULE_KINDS = {
 
 # Step 3: the method's four kinds of solution.
 SOLUTION_KINDS = {
-    "remove": _l("Remove: unnecessary governance goes"),
+    "remove": _l("Remove: unnecessary governance is removed"),
     "change": _l("Change: governance that works badly is changed"),
     "embed": _l("Embed: governance that cannot change is made meaningful"),
     "keep": _l("Keep: governance that works is kept and spread"),

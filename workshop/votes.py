@@ -106,7 +106,9 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> int
     if dots < 0:
         raise WorkshopError(_("You cannot take back more dots than you gave."), code="negative")
     if dots > 1 and not course.multiple_dots_per_card:
-        raise WorkshopError(_("Only one dot per item in this course."), code="one_per_item")
+        raise WorkshopError(
+            _("Only one dot per card or solution in this course."), code="one_per_item"
+        )
 
     # Serialise this participant's votes: a row lock on PostgreSQL; on SQLite the
     # transaction already holds the write lock (BEGIN IMMEDIATE, see workshop.db).
