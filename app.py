@@ -131,7 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from steps import STEPS
     from workshop import vocabulary
     from workshop.catalogue import catalogue_metadata
-    from workshop.courses import format_join_code, timer_seconds_left
+    from workshop.courses import epoch_ms, format_join_code, timer_seconds_left
     from workshop.views import auth, catalogue, facilitator, health, participant
     from workshop.views.errors import register_error_handlers
 
@@ -168,4 +168,5 @@ def _register_blueprints(app: Flask) -> None:
     app.add_template_filter(short_date)
     app.add_template_global(get_locale)
     app.add_template_global(timer_seconds_left)
+    app.add_template_global(epoch_ms)
     app.add_template_global(lambda: catalogue_metadata()[1], "target_groups")

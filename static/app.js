@@ -85,13 +85,14 @@
     if (event.detail.successful) clearTrouble();
   });
 
-  // The facilitator's timer: count down from the seconds the server said were left.
+  // The facilitator's timer counts down to an absolute end. The phone's own clock may be
+  // off: correct it by the server's time when this page was served (pages are not cached).
+  var clockOffset = 0;
   function startTimers(root) {
-    root.querySelectorAll(".timer[data-seconds-left]").forEach(function (timer) {
-      if (!timer.dataset.deadline) {
-        timer.dataset.deadline = Date.now() + parseInt(timer.dataset.secondsLeft, 10) * 1000;
-      }
+    root.querySelectorAll(".timer[data-ends-at]").forEach(function (timer) {
+      timer.dataset.deadline = Number(timer.dataset.endsAt) - clockOffset;
     });
+    tickTimers();
   }
 
   function tickTimers() {
@@ -112,6 +113,8 @@
     startTimers(event.detail.elt.parentNode || document);
   });
   document.addEventListener("DOMContentLoaded", function () {
+    var serverNow = Number(document.body.dataset.serverNow);
+    if (serverNow) clockOffset = serverNow - Date.now();
     restoreDrafts(document);
     startTimers(document);
   });

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import Blueprint
@@ -46,3 +47,13 @@ class Step:
         """Extra template values for an audience: "phone" (with `participant`),
         "projector" or "control"."""
         return {}
+
+
+def stage_with(number: int, phase: str, rows) -> str:
+    """A stage that changes whenever `rows` change: the data a phone's forms are drawn
+    from (which challenges, which actions it owns, which measures). Kept short: it travels
+    in every poll's URL."""
+    if not rows:
+        return f"{number}-{phase}" if phase else str(number)
+    digest = zlib.crc32(repr([tuple(row) for row in rows]).encode())
+    return f"{number}-{phase[:1]}{digest:08x}"

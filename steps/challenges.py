@@ -326,7 +326,10 @@ def toggle_hidden(course_id: int, card_id: int):
     course = facilitator_course(course_id)
     card = card_in_course(course, card_id)
     if card is not None and ActionForm().validate_on_submit():
-        set_card_hidden(card, not card.hidden)
+        try:
+            set_card_hidden(card, not card.hidden)
+        except WorkshopError as refused:
+            flash(refused.message, "error")
     return _back_to_panel(course)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -25,9 +24,10 @@ from wtforms.validators import InputRequired
 
 from workshop.actions import action_in_course, actions_of
 from workshop.cards import cards_of
+from workshop.clock import local_today
 from workshop.errors import WorkshopError
 from workshop.extensions import db
-from workshop.forms import ActionForm, ParticipantTextForm, day_field
+from workshop.forms import ActionForm, ParticipantTextForm, database_id, day_field
 from workshop.measures import (
     MEASURE_FIELDS,
     MeasureStats,
@@ -51,7 +51,7 @@ from workshop.views.common import (
 from workshop.views.phone_forms import first_form_error, submit_phone_form
 from workshop.views.screens import control_context
 
-from .base import Step
+from .base import Step, stage_with
 
 bp = Blueprint("evaluate", __name__)
 
@@ -74,7 +74,7 @@ class MeasureForm(FlaskForm):
 
 
 class NewMeasureForm(MeasureForm):
-    action = SelectField(_l("For which action?"), coerce=int, validate_choice=False)
+    action = SelectField(_l("For which action?"), coerce=database_id, validate_choice=False)
 
 
 class EntryForm(ParticipantTextForm):
@@ -365,9 +365,8 @@ class EvaluateStep(Step):
             .where(Action.course_id == course.id)
             .order_by(Measure.id)
         ).all()
-        if not rows:
-            return str(self.number)
-        return f"{self.number}-{zlib.crc32(repr([tuple(r) for r in rows]).encode()):08x}"
+        # Today's date too: a phone left open overnight gets today as the default date.
+        return stage_with(self.number, "", [*rows, (local_today().isoformat(),)] if rows else [])
 
     def context(self, course, audience, participant=None):
         groups = measure_groups(course)
@@ -380,7 +379,7 @@ class EvaluateStep(Step):
             ]
             context["my_entries"] = entries_of(participant)
             context["my_cards"] = cards_of(participant)
-            context["today"] = date.today().isoformat()
+            context["today"] = local_today().isoformat()
             form = EntryForm(formdata=None)
             form.client_token.data = new_client_token()
             context["entry_form"] = form
@@ -395,7 +394,11 @@ class EvaluateStep(Step):
 
 def _chosen_measure(course, raw: str | None) -> Measure:
     text = (raw or "").strip()
-    measure = measure_in_course(course, int(text)) if text.isdigit() and len(text) < 12 else None
+    try:
+        measure_id = database_id(text)
+    except ValueError:
+        measure_id = None
+    measure = measure_in_course(course, measure_id) if measure_id else None
     if measure is None:
         raise WorkshopError(_("Choose what you are logging."), code="measure")
     return measure
@@ -447,7 +450,7 @@ def add(course_id: int):
     course = facilitator_course(course_id)
     form = new_measure_form(course, submitted=True)
     if form.validate_on_submit():
-        action = action_in_course(course, form.action.data)
+        action = action_in_course(course, form.action.data) if form.action.data else None
         try:
             if action is None:
                 raise WorkshopError(_("Choose the action the measure belongs to."))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,7 +27,7 @@ from workshop.actions import (
 from workshop.cards import cards_of
 from workshop.errors import WorkshopError
 from workshop.extensions import db, htmx
-from workshop.forms import day_field
+from workshop.forms import database_id, day_field
 from workshop.models import Action, Participant
 from workshop.views.common import (
     course_by_code,
@@ -42,15 +40,9 @@ from workshop.views.errors import error_response
 from workshop.views.phone_forms import first_form_error
 from workshop.vocabulary import ACTION_STATUSES, BARRIERS, ROLES
 
-from .base import Step
+from .base import Step, stage_with
 
 bp = Blueprint("implement", __name__)
-
-
-def _optional_int(value):
-    if value in (None, ""):
-        return None
-    return int(value)
 
 
 class ActionEditForm(FlaskForm):
@@ -58,7 +50,7 @@ class ActionEditForm(FlaskForm):
 
     title = TextAreaField(_l("What changes?"))
     owner_id = SelectField(
-        _l("Owner among the participants"), coerce=_optional_int, validate_choice=False
+        _l("Owner among the participants"), coerce=database_id, validate_choice=False
     )
     owner_name = StringField(_l("Or the owner's name, if they did not join"))
     who_does_what = TextAreaField(_l("Who does something new, and what?"))
@@ -133,13 +125,15 @@ class ImplementStep(Step):
     blueprint = bp
 
     def stage(self, course):
-        # A phone's forms are the status forms of the actions its person owns: when an
-        # owner changes, every phone gets its forms again (status changes don't redraw).
-        owners = db.session.execute(
-            select(Action.id, Action.owner_id).where(Action.course_id == course.id)
+        # A phone's forms are the status forms of the actions its person owns: they are
+        # drawn again when an owner, a status or a title changes, so a form never offers
+        # a status the facilitator has since changed.
+        actions = db.session.execute(
+            select(Action.id, Action.owner_id, Action.status, Action.title)
+            .where(Action.course_id == course.id)
+            .order_by(Action.id)
         ).all()
-        digest = zlib.crc32(repr(sorted(owners)).encode()) if owners else 0
-        return f"{self.number}-{digest:x}"
+        return stage_with(self.number, "", actions)
 
     def context(self, course, audience, participant=None):
         context = {}
@@ -290,9 +284,9 @@ def my_action_status(code: str, action_id: int):
     """The owner updates an action's status from a phone (htmx fragment or full page)."""
     course = course_by_code(code)
     participant = require_participant(course)
-    action = db.session.get(Action, action_id)
+    action = action_in_course(course, action_id)
     if action is None:
-        abort(404)
+        abort(404)  # another course's action: not even whether it exists
     form = StatusForm()
     back = request.form.get("back") == "course"
     try:

@@ -11,7 +11,7 @@ from wtforms import RadioField, SelectChoice, SelectField, StringField, TextArea
 from workshop.actions import stuck_actions
 from workshop.cards import cards_of
 from workshop.errors import WorkshopError
-from workshop.forms import ActionForm, day_field
+from workshop.forms import ActionForm, database_id, day_field
 from workshop.learning import (
     add_lesson,
     course_status,
@@ -31,16 +31,6 @@ bp = Blueprint("learn", __name__)
 
 # Challenges a decision can take up next: those the group put off, or never decided on.
 TAKE_UP_LATER = ("later", "open")
-
-
-def _card_id(value):
-    """A card's id from the form: empty means none; anything else must be a plain id."""
-    if value in (None, ""):
-        return None
-    number = int(value)
-    if not 0 < number < 2**63:
-        raise ValueError("out of range")
-    return number
 
 
 class LessonForm(FlaskForm):
@@ -63,7 +53,10 @@ class LessonForm(FlaskForm):
     due = day_field(_l("By when?"))
     # Rendered by hand from the course's later and undecided challenges.
     card_id = SelectField(
-        _l("Which challenge is taken up next?"), choices=[], coerce=_card_id, validate_choice=False
+        _l("Which challenge is taken up next?"),
+        choices=[],
+        coerce=database_id,
+        validate_choice=False,
     )
 
 

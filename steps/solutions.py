@@ -46,7 +46,7 @@ from workshop.votes import (
     voting_progress,
 )
 
-from .base import Step
+from .base import Step, stage_with
 
 bp = Blueprint("solutions", __name__)
 
@@ -133,12 +133,22 @@ class SolutionsStep(Step):
     blueprint = bp
 
     def stage(self, course):
-        # A phone's forms change with the phase of the solution vote. While no challenge
-        # is prioritised the phone has no form; it gets one as soon as there is a challenge.
-        stage = f"{self.number}-{course.solution_voting_state}"
-        if course.solution_voting_state == "collect" and not _has_open_challenge(course):
-            stage += "-waiting"
-        return stage
+        # A phone's forms change with the phase of the solution vote, and while solutions
+        # are collected also with the challenges they can be proposed for.
+        state = course.solution_voting_state
+        if state != "collect":
+            return f"{self.number}-{state}"
+        challenges = db.session.execute(
+            select(Card.id, Card.text)
+            .where(
+                Card.course_id == course.id,
+                Card.priority == "prioritised",
+                Card.hidden.is_(False),
+                Card.merged_into_id.is_(None),
+            )
+            .order_by(Card.id)
+        ).all()
+        return stage_with(self.number, state, challenges)
 
     def context(self, course, audience, participant=None):
         state = course.solution_voting_state
@@ -176,22 +186,6 @@ class SolutionsStep(Step):
             )
             context["last_decided_by"] = _latest_decider(course)
         return context
-
-
-def _has_open_challenge(course: Course) -> bool:
-    return (
-        db.session.scalar(
-            select(Card.id)
-            .where(
-                Card.course_id == course.id,
-                Card.priority == "prioritised",
-                Card.hidden.is_(False),
-                Card.merged_into_id.is_(None),
-            )
-            .limit(1)
-        )
-        is not None
-    )
 
 
 def open_challenges(challenges: list[tuple[Card, list[Solution]]]) -> list[Card]:

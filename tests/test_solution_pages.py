@@ -75,7 +75,7 @@ def test_the_phone_offers_the_only_prioritised_challenge_already_chosen(client, 
         assert f'name="kind" value="{kind}"' in page.text
     assert '<details class="assessment-details">' in page.text  # the assessment is optional
     assert 'name="effect_work_environment" value="-2"' in page.text
-    assert "stage=3-collect" in page.text
+    assert "stage=3-c" in page.text  # the collecting phase, with its challenges' digest
 
 
 def test_a_phone_without_a_prioritised_challenge_is_told_and_gets_the_form_when_one_is(
@@ -90,12 +90,31 @@ def test_a_phone_without_a_prioritised_challenge_is_told_and_gets_the_form_when_
     page = client.get(f"/c/{code}", headers=EN)
     assert 'id="solution-form"' not in page.text
     assert "No challenge has been prioritised yet" in page.text
-    assert "stage=3-collect-waiting" in page.text
+    assert "stage=3-collect" in page.text
     with app.app_context():
         prioritise(db.session.get(Card, card_id), "prioritised")
-    live = client.get(f"/c/{code}/live?stage=3-collect-waiting", headers=HX)
+    live = client.get(f"/c/{code}/live?stage=3-collect", headers=HX)
     assert 'id="stage"' in live.text and 'hx-swap-oob="true"' in live.text
     assert 'id="solution-form"' in live.text
+
+
+def test_phones_get_a_new_form_when_another_challenge_is_prioritised(app, client, make):
+    with app.app_context():
+        course = make.course(step=2)
+        author = make.participant(course)
+        make.challenge(author, "Dobbeltregistrering i to systemer")
+        later = make.card(author, "Ugentlig opgørelse, som ingen bruger")
+        go_to_step(course, 3)
+        code, later_id = course.join_code, later.id
+    join(client, code)
+    page = client.get(f"/c/{code}")
+    stage = re.search(r'name="stage" value="([^"]+)"', page.text).group(1)
+    assert "Ugentlig opgørelse" not in page.text.split('id="live"')[0]
+    with app.app_context():
+        prioritise(db.session.get(Card, later_id), "prioritised")
+    live = client.get(f"/c/{code}/live?stage={stage}", headers=HX)
+    assert 'hx-swap-oob="true"' in live.text
+    assert "Ugentlig opgørelse" in live.text.split('id="stage"')[1]
 
 
 def test_a_solution_sent_with_htmx_is_saved_with_its_assessment(app, client, step3):
@@ -426,7 +445,7 @@ def test_undoing_a_choice_whose_action_has_started_is_refused(app, client, make,
     auth.login()
     url = f"/f/courses/{step3['id']}/solutions/{solution_id}/unchoose"
     page = client.post(url, headers=EN, follow_redirects=True)
-    assert "The action for this solution has started" in page.text
+    assert "The action for this solution has been planned or started" in page.text
     with app.app_context():
         assert db.session.get(Solution, solution_id).chosen
         assert _count(Action) == 1

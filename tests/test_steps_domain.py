@@ -5,10 +5,13 @@ from datetime import date, timedelta
 import pytest
 from flask_babel import gettext
 
+from steps import get_step
 from workshop.actions import action_board, set_action_status, stuck_actions, update_action
+from workshop.cards import merge_cards, set_card_hidden
 from workshop.courses import copy_course, go_to_step, start_timer, stop_timer
 from workshop.dialogue import answer_question, answers_by_question
 from workshop.errors import WorkshopError
+from workshop.examination import prioritise
 from workshop.extensions import db
 from workshop.learning import add_lesson, course_status, lessons_by_kind
 from workshop.measures import log_entry, measure_stats, parse_value, set_period_closed
@@ -480,3 +483,55 @@ def test_a_nameless_owner_is_named_by_role_and_unit(action, make, group):
     nameless = make.participant(course, role="leder", unit="Team Ydelse")
     update_action(action, owner_id=nameless.id, start_date=TODAY)
     assert action.owner_label == "Leder, Team Ydelse" and not action.is_draft
+
+
+# --- What the review found -------------------------------------------------------------
+
+
+def test_undoing_a_choice_never_loses_a_plan_or_measurements(group, make):
+    _course, anne, _leader, challenge, _other = group
+    planned = make.solution(anne, challenge, "Planlagt")
+    make.action(planned, who_does_what="Alle jobkonsulenter")
+    measured = make.solution(anne, challenge, "Målt")
+    make.measure(make.action(measured))
+    for solution in (planned, measured):
+        with pytest.raises(WorkshopError) as refused:
+            unchoose_solution(solution)
+        assert refused.value.code == "started"
+        assert solution.chosen and solution.action is not None
+
+
+def test_a_solution_to_a_challenge_no_longer_prioritised_cannot_be_chosen(group, make):
+    _course, anne, _leader, challenge, _other = group
+    solution = make.solution(anne, challenge)
+    prioritise(challenge, "later", later_when="Til foråret")
+    with pytest.raises(WorkshopError) as refused:
+        choose_solution(solution)
+    assert refused.value.code == "priority" and not solution.chosen
+
+
+def test_a_challenge_with_solutions_is_neither_hidden_nor_merged(group, make):
+    course, anne, _leader, challenge, other = group
+    make.solution(anne, challenge)
+    with pytest.raises(WorkshopError) as refused:
+        set_card_hidden(challenge, True)
+    assert refused.value.code == "solutions" and not challenge.hidden
+    with pytest.raises(WorkshopError) as refused:
+        merge_cards(other, [challenge])
+    assert refused.value.code == "solutions" and challenge.merged_into_id is None
+
+
+def test_measure_periods_stay_within_ten_years(action, make):
+    with pytest.raises(WorkshopError) as refused:
+        make.measure(action, followup_to=date(9999, 12, 31))
+    assert refused.value.code == "dates"
+
+
+def test_an_owners_phone_form_is_drawn_again_when_the_status_changes(action, group):
+    course, anne, *_ = group
+    update_action(action, owner_id=anne.id, start_date=TODAY)
+    implement = get_step(4)
+    before = implement.stage(course)
+    set_action_status(action, "in_test")
+    assert implement.stage(course) != before
+    assert len(implement.stage(course)) <= 20  # it travels in every poll's URL

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .clock import local_today
 from .courses import touch
 from .errors import WorkshopError
 from .extensions import db
@@ -69,7 +70,7 @@ def update_action(action: Action, *, today: date | None = None, **fields) -> Act
     unknown = set(fields) - set(ACTION_FIELDS)
     if unknown:
         raise TypeError(f"unknown action fields: {sorted(unknown)}")
-    today = today or date.today()
+    today = today or local_today()
     cleaned: dict = {}
     if "title" in fields:
         cleaned["title"] = clean_text(fields["title"], max_length=TITLE_MAX, allow_cpr_like=True)
@@ -192,7 +193,7 @@ class StuckAction:
 def stuck_actions(course: Course, today: date | None = None) -> list[StuckAction]:
     """What to chase at the closing workshop: drafts, late starts, tests that ran out,
     and actions nobody has touched for weeks."""
-    today = today or date.today()
+    today = today or local_today()
     stuck = []
     for action in actions_of(course):
         if action.status in ("implemented", "dropped"):

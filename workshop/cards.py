@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from .courses import touch
 from .errors import WorkshopError
 from .extensions import db
-from .models import Card, CardRequirement, Course, Participant, Vote
+from .models import Card, CardRequirement, Course, Participant, Solution, Vote
 from .submissions import already_submitted, save_once
 from .text import clean_text
 from .vocabulary import CARD_CATEGORIES, CARD_MAX_LENGTH
@@ -66,8 +66,24 @@ def edit_card(card: Card, text: str, category: str = "") -> Card:
     return card
 
 
+def _has_solutions(card_ids: list[int]) -> bool:
+    return (
+        db.session.scalar(select(Solution.id).where(Solution.card_id.in_(card_ids)).limit(1))
+        is not None
+    )
+
+
 def set_card_hidden(card: Card, hidden: bool) -> Card:
     """Hide a card from the wall (or show it again); dots on a hidden card go back."""
+    if hidden and _has_solutions([card.id]):
+        # Its solutions and actions would vanish from step 6's status of everything.
+        raise WorkshopError(
+            _(
+                "This challenge has solutions, so it stays visible. Mark it as later or "
+                "outside the frame instead."
+            ),
+            code="solutions",
+        )
     card.hidden = hidden
     if hidden:
         # Otherwise they stay spent on a card nobody can see or take them back from.
@@ -87,6 +103,10 @@ def merge_cards(target: Card, sources: list[Card]) -> Card:
     if target.hidden:
         raise WorkshopError(_("Cards cannot be merged into a hidden card."), code="hidden")
     source_ids = [s.id for s in sources]
+    if _has_solutions(source_ids):
+        raise WorkshopError(
+            _("A challenge with solutions cannot be merged into another."), code="solutions"
+        )
     if db.session.scalar(
         select(func.count()).select_from(Vote).where(Vote.card_id.in_(source_ids))
     ):

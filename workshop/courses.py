@@ -207,6 +207,14 @@ def timer_seconds_left(course: Course, now: datetime | None = None) -> int | Non
     return max(0, math.ceil(left))
 
 
+def epoch_ms(moment: datetime | None = None) -> int:
+    """Milliseconds since 1970 (a naive time is UTC, as SQLite hands it back), for app.js."""
+    moment = moment or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
 def stop_timer(course: Course) -> Course:
     course.timer_started_at = None
     course.timer_ends_at = None

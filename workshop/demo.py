@@ -12,6 +12,7 @@ from sqlalchemy import select
 from .actions import set_action_status, update_action
 from .cards import merge_cards, set_card_hidden, submit_card
 from .catalogue import add_local_rule, ensure_catalogue_loaded, local_rules
+from .clock import local_today
 from .courses import create_course, go_to_step
 from .dialogue import answer_question
 from .examination import examine_card, link_requirement, prioritise
@@ -100,7 +101,7 @@ def _vote(people, items, preferences_by_group, ballot=CARDS) -> None:
 
 
 def _day(offset: int | None) -> date | None:
-    return None if offset is None else date.today() + timedelta(days=offset)
+    return None if offset is None else local_today() + timedelta(days=offset)
 
 
 def _develop_solutions(people, cards, data) -> list:

@@ -27,6 +27,17 @@ def category_choices() -> list[SelectChoice]:
     ]
 
 
+def database_id(value) -> int | None:
+    """A record's id from a form: empty means none; anything else must be a plain id
+    within the database's range (raises ValueError, which WTForms turns into an error)."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
+        raise ValueError("not an id")
+    return int(text)
+
+
 def day_field(label, **kwargs) -> DateField:
     """An optional date: the browser's date picker sends ISO; typed by hand, Danish style
     (31.12.2026) works too."""

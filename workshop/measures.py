@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .clock import local_today
 from .courses import touch
 from .errors import WorkshopError
 from .extensions import db
@@ -23,6 +24,7 @@ from .vocabulary import PERIODS
 
 NOTE_MAX = 500
 VALUE_LIMIT = 1_000_000_000
+MAX_YEARS_AWAY = 10  # a light before/after measurement; 31.12.9999 means "no end"
 MEASURE_FIELDS = (
     "what",
     "unit",
@@ -57,6 +59,11 @@ def _check_measure(fields: dict) -> dict:
             _("Give the first and last day of both periods, before and after."), code="dates"
         )
     baseline_from, baseline_to, followup_from, followup_to = days
+    today = local_today()
+    if any(abs((day - today).days) > MAX_YEARS_AWAY * 366 for day in days):
+        raise WorkshopError(
+            _("Choose periods within %(n)s years of today.", n=MAX_YEARS_AWAY), code="dates"
+        )
     if baseline_to < baseline_from or followup_to < followup_from:
         raise WorkshopError(_("A period ends before it begins."), code="dates")
     if followup_from <= baseline_to:
@@ -143,7 +150,7 @@ def log_entry(
         return existing
     if measure.action.course_id != participant.course_id:
         raise WorkshopError(_("That measure is not in your course."), code="course")
-    today = today or date.today()
+    today = today or local_today()
     if entry_date is None:
         raise WorkshopError(_("Give the date the value is for."), code="date")
     if entry_date > today:

@@ -304,6 +304,25 @@ class Action(db.Model):
         return self.owner_name
 
     @property
+    def is_planned(self) -> bool:
+        """Has anyone filled in the plan? Then undoing the choice would lose their work."""
+        return bool(
+            self.owner_id
+            or self.owner_name
+            or self.who_does_what
+            or self.start_date
+            or self.first_step
+            or self.pilot_unit
+            or self.pilot_from
+            or self.pilot_to
+            or self.barriers
+            or self.communication
+            or self.success_signs
+            or self.watched_by
+            or (self.solution is not None and self.title != self.solution.text)
+        )
+
+    @property
     def is_draft(self) -> bool:
         """Allowed, but flagged: an action nobody owns, or without a date, tends to stall."""
         # A participant owner without a name is still an owner (role and unit say who).

@@ -162,6 +162,11 @@ def choose_solution(solution: Solution, decided_by: str = "") -> Action:
     """Mark a solution as chosen, with the manager who decided; it becomes an action."""
     if solution.hidden:
         raise WorkshopError(_("A hidden solution cannot be chosen."), code="hidden")
+    if solution.action is None and solution.card.priority != "prioritised":
+        raise WorkshopError(
+            _("The challenge is no longer prioritised. Prioritise it again to choose this."),
+            code="priority",
+        )
     decided_by = (decided_by or "").strip()
     if len(decided_by) > 200:
         raise WorkshopError(_("'Decided by' can be at most 200 characters."))
@@ -180,9 +185,14 @@ def choose_solution(solution: Solution, decided_by: str = "") -> Action:
 def unchoose_solution(solution: Solution) -> Solution:
     """Undo a choice. An action that has started is dropped with a reason, not deleted."""
     action = solution.action
-    if action is not None and (action.status != "not_started" or action.updates):
+    if action is not None and (
+        action.status != "not_started" or action.updates or action.measures or action.is_planned
+    ):
         raise WorkshopError(
-            _("The action for this solution has started. Drop the action instead, with a reason."),
+            _(
+                "The action for this solution has been planned or started. "
+                "Drop the action instead, with a reason."
+            ),
             code="started",
         )
     if action is not None:
