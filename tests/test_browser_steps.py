@@ -378,10 +378,8 @@ def test_one_challenge_from_card_to_chosen_solution_to_action_to_measured_effect
         # The owner's phone gets the status form in place (its forms follow the owners).
         expect(staff.locator(f"#stage #owner-status-{action_id}")).to_be_visible(timeout=LIVE)
         expect(manager.locator("#stage .owner-status")).to_have_count(0)
-        # The "Your actions" link sits in the page header, drawn when the page loads; this
-        # page was loaded in step 2, so the owner reloads it (the header is not polled).
-        staff.reload()
-        staff.locator(".phone-header a.phone-link").click()
+        # The "Your actions" link came with step 4's forms: no reload since step 2.
+        staff.locator(f'#stage a[href="/c/{code}/actions"]').click()
         expect(staff).to_have_url(f"{base}/c/{code}/actions")
         owner_form = staff.locator(f"#owner-status-{action_id}")
         expect(owner_form.locator(".owner-action-title")).to_have_text(SOLUTION)
