@@ -35,9 +35,9 @@ from workshop.measures import (
     delete_entry,
     entries_of,
     log_entry,
+    measure_groups,
     measure_in_course,
     measure_stats,
-    measures_of,
     set_period_closed,
     update_measure,
 )
@@ -303,15 +303,6 @@ def measure_chart(measure: Measure, stats: MeasureStats) -> Chart:
 
 
 # --- The step ----------------------------------------------------------------------------
-
-
-def measure_groups(course) -> list[tuple[Action, list[tuple[Measure, MeasureStats]]]]:
-    """Every action with its measures and their figures; dropped actions last."""
-    by_action: dict[int, list[tuple[Measure, MeasureStats]]] = {}
-    for measure in measures_of(course):
-        by_action.setdefault(measure.action_id, []).append((measure, measure_stats(measure)))
-    actions = sorted(actions_of(course), key=lambda action: action.status == "dropped")
-    return [(action, by_action.get(action.id, [])) for action in actions]
 
 
 def _action_choices(course) -> list[SelectChoice]:

@@ -22,7 +22,7 @@ from workshop.learning import (
 from workshop.views.common import facilitator_course
 from workshop.views.phone_forms import first_form_error
 from workshop.views.screens import control_context
-from workshop.vocabulary import LESSON_KINDS, NEXT_STEP_KINDS, PRIORITY_STATUSES
+from workshop.vocabulary import LESSON_KINDS, NEXT_STEP_KINDS
 
 from .base import Step
 from .intro import question_context
@@ -93,7 +93,6 @@ class LearnStep(Step):
             }
             return context
         context["lessons"] = lessons_by_kind(course)
-        context["priority_counts"] = priority_counts(status)
         if audience == "control":
             context["stuck"] = stuck_actions(course)
             # After a save the form keeps its kind: decisions tend to come several at a time.
@@ -105,14 +104,6 @@ class LearnStep(Step):
                 row.card for row in status.challenges if row.card.priority in TAKE_UP_LATER
             ]
         return context
-
-
-def priority_counts(status) -> list[tuple[str, int]]:
-    """How many challenges ended up prioritised, later, outside the frame or undecided."""
-    counts = dict.fromkeys(PRIORITY_STATUSES, 0)
-    for row in status.challenges:
-        counts[row.card.priority] += 1
-    return [(key, counts[key]) for key in ("prioritised", "later", "out_of_scope", "open")]
 
 
 def _back_to_panel(course, **args):

@@ -14,7 +14,7 @@ from .errors import WorkshopError
 from .extensions import db
 from .models import Action, Card, Course, Lesson, Solution
 from .text import clean_text
-from .vocabulary import ACTION_STATUSES, LESSON_KINDS, NEXT_STEP_KINDS
+from .vocabulary import ACTION_STATUSES, LESSON_KINDS, NEXT_STEP_KINDS, PRIORITY_STATUSES
 
 LESSON_MAX = 2000
 
@@ -99,6 +99,14 @@ class CourseStatus:
     @property
     def action_total(self) -> int:
         return sum(count for _status, count in self.action_counts)
+
+    @property
+    def priority_counts(self) -> list[tuple[str, int]]:
+        """How many challenges ended up prioritised, later, outside the frame or undecided."""
+        counts = dict.fromkeys(PRIORITY_STATUSES, 0)
+        for row in self.challenges:
+            counts[row.card.priority] += 1
+        return [(key, counts[key]) for key in ("prioritised", "later", "out_of_scope", "open")]
 
 
 def course_status(course: Course) -> CourseStatus:

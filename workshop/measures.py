@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .actions import actions_of
 from .clock import local_today
 from .courses import touch
 from .errors import WorkshopError
@@ -251,6 +252,15 @@ def measures_of(course: Course) -> list[Measure]:
             .order_by(Measure.action_id, Measure.id)
         )
     )
+
+
+def measure_groups(course: Course) -> list[tuple[Action, list[tuple[Measure, MeasureStats]]]]:
+    """Every action with its measures and their figures; dropped actions last."""
+    by_action: dict[int, list[tuple[Measure, MeasureStats]]] = {}
+    for measure in measures_of(course):
+        by_action.setdefault(measure.action_id, []).append((measure, measure_stats(measure)))
+    actions = sorted(actions_of(course), key=lambda action: action.status == "dropped")
+    return [(action, by_action.get(action.id, [])) for action in actions]
 
 
 def measure_in_course(course: Course, measure_id: int) -> Measure | None:
