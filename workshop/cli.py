@@ -1,4 +1,4 @@
-"""`flask --app app facilitator create EMAIL` and `flask --app app demo`."""
+"""`flask --app app facilitator create EMAIL`, `demo`, `catalogue load`, `course export/import`."""
 
 from __future__ import annotations
 
@@ -78,7 +78,57 @@ def load_command(path: Path | None) -> None:
     )
 
 
+course_cli = AppGroup("course", help="Back up, move and restore courses (JSON files).")
+
+
+@course_cli.command("export")
+@click.argument("course_id", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True), default="-")
+def export_command(course_id: int, file: str) -> None:
+    """Write course COURSE_ID as a JSON file to FILE (default: standard output)."""
+    from .exchange import export_course_json
+    from .extensions import db
+    from .models import Course
+
+    course = db.session.get(Course, course_id) if 0 < course_id < 2**63 else None
+    if course is None:
+        raise click.ClickException(f"There is no course {course_id}.")
+    with click.open_file(file, "wb") as out:
+        out.write(export_course_json(course))
+    if file != "-":
+        click.echo(f"Exported course {course.id} ({course.title}) to {file}.", err=True)
+
+
+@course_cli.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--facilitator", "email", required=True, help="The facilitator who gets the course.")
+def import_command(file, email: str) -> None:
+    """Import a course from a JSON FILE made by `course export` or the download button."""
+    from .courses import format_join_code
+    from .exchange import import_course
+    from .facilitators import find_facilitator
+
+    facilitator = find_facilitator(email)
+    if facilitator is None:
+        raise click.ClickException(f"There is no facilitator {email}.")
+    try:
+        result = import_course(file.read(), facilitator)
+    except WorkshopError as refused:
+        raise click.ClickException(str(refused.message)) from None
+    course = result.course
+    lines = [
+        f"Imported as course {course.id} ({course.title}) for {facilitator.email}.",
+        f"  Join code: {format_join_code(course.join_code)}",
+        f"  Catalogue: {result.catalogue_added} entries and {result.versions_added} "
+        "earlier versions added from the file.",
+        *(f"  Local rule {old} is {new} here." for old, new in result.renamed),
+        *(f"  {note}" for note in result.notes),
+    ]
+    click.echo("\n".join(lines))
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(catalogue_cli)
+    app.cli.add_command(course_cli)
     app.cli.add_command(facilitator_cli)
     app.cli.add_command(demo_command)

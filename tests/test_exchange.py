@@ -1,0 +1,848 @@
+"""CSV exports for Danish Excel, and the full JSON export/import of a course."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import re
+import shutil
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from app import create_app
+from workshop import exchange
+from workshop.catalogue import CATALOGUE_FILE, add_local_rule, load_catalogue
+from workshop.clock import local_today
+from workshop.courses import go_to_step
+from workshop.demo import DEMO_EMAIL, seed_demo
+from workshop.examination import link_requirement
+from workshop.exchange import (
+    FORMAT_VERSION,
+    ImportRefused,
+    ascii_filename,
+    danish_number,
+    export_course,
+    import_course,
+    safe_cell,
+)
+from workshop.extensions import db
+from workshop.facilitators import create_facilitator
+from workshop.measures import log_entry
+from workshop.models import Card, CardRequirement, Course, Requirement
+from workshop.votes import cast_vote, set_voting_state
+
+BOM = b"\xef\xbb\xbf"
+EN = {"Accept-Language": "en"}
+CSRF_ON = pytest.mark.parametrize("app", [{"WTF_CSRF_ENABLED": True}], indirect=True)
+
+
+def _config(path: Path, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "WTF_CSRF_ENABLED": False,
+        **extra,
+    }
+
+
+@pytest.fixture
+def second_app(migrated_db, tmp_path):
+    """Another server: its own freshly migrated SQLite database."""
+    path = tmp_path / "second.db"
+    shutil.copy(migrated_db, path)
+    other = create_app(_config(path))
+    other.config["DB_PATH"] = path
+    yield other
+    with other.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_export(migrated_db, tmp_path_factory):
+    """The demo course (every step has data) exported once, as a dict."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copy(migrated_db, path)
+    source = create_app(_config(path))
+    with source.app_context():
+        data = export_course(seed_demo())
+        db.engine.dispose()
+    return data
+
+
+def row_counts(path: Path) -> dict[str, int]:
+    """Rows in every table of the database file (the manager links too)."""
+    with sqlite3.connect(path) as connection:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608
+            for table in tables
+        }
+
+
+def read_csv(body: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+def as_dicts(body: bytes) -> list[dict[str, str]]:
+    header, *rows = read_csv(body)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def comparable(data: dict) -> dict:
+    """An export without what legitimately differs between two databases: the time of the
+    export and the keys of local rules (a database gives them its own keys)."""
+    data = copy.deepcopy(data)
+    data.pop("exported_at")
+    local = {
+        r["key"]: f"local:{r['name_da']}" for r in data["requirements"] if r["kind"] == "local"
+    }
+    for requirement in data["requirements"]:
+        requirement["key"] = local.get(requirement["key"], requirement["key"])
+        for version in requirement["versions"]:
+            if "key" in version["snapshot"]:
+                version["snapshot"]["key"] = local.get(
+                    version["snapshot"]["key"], version["snapshot"]["key"]
+                )
+    data["requirements"].sort(key=lambda r: r["key"])
+    for card in data["cards"]:
+        for link in card["links"]:
+            link["requirement"] = local.get(link["requirement"], link["requirement"])
+    return data
+
+
+# --------------------------------------------------------------------------------------
+# CSV
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def voted(app, make):
+    """A course in step 2 with a revealed vote: three staff members and one manager."""
+
+    def build(min_group_size=3, reveal=True):
+        with app.app_context():
+            course = make.course(step=2, min_group_size=min_group_size)
+            staff = [make.participant(course, name=name) for name in ("Åse", "Bo", "")]
+            boss = make.participant(course, role="leder", unit="Ledelsen", name="Søren")
+            card = make.card(staff[0], "Æblegrød; på Ørestad\nanden linje")
+            other = make.card(staff[1], '=HYPERLINK("http://evil.example")')
+            make.card(staff[2], "+45 tal")
+            make.card(staff[2], "-minus først")
+            make.card(boss, "@SUM(A1)")
+            set_voting_state(course, "voting")
+            for person in staff:
+                cast_vote(person, card, 1)
+            cast_vote(boss, card, 2)
+            cast_vote(staff[0], other, 1)
+            if reveal:
+                set_voting_state(course, "revealed")
+            return course.id
+
+    return build
+
+
+def test_the_cards_csv_is_utf8_with_a_bom_semicolons_and_crlf(client, auth, voted):
+    course_id = voted()
+    auth.login()
+    response = client.get(f"/f/courses/{course_id}/export/cards.csv", headers=EN)
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.data.startswith(BOM)
+    first_line = response.data[len(BOM) :].split(b"\r\n")[0].decode("utf-8")
+    assert first_line.startswith("No.;Card;Original text;")
+    assert b"\r\n" in response.data and b"\n\n" not in response.data
+
+
+def test_danish_letters_and_a_semicolon_or_newline_survive_csv_reader(client, auth, voted):
+    course_id = voted()
+    auth.login()
+    rows = as_dicts(client.get(f"/f/courses/{course_id}/export/cards.csv", headers=EN).data)
+    first = rows[0]
+    assert first["Card"] == "Æblegrød; på Ørestad\nanden linje"
+    assert first["Author's name"] == "Åse"
+    assert (rows[4]["Author's role"], rows[4]["Author's unit"]) == ("Manager", "Ledelsen")
+    assert rows[2]["Author's name"] == ""  # nameless: no name, only role and unit
+
+
+def test_a_value_with_a_semicolon_or_newline_is_quoted():
+    body = exchange.csv_bytes(["a", "b"], [["x;y", "første\r\nanden"], ["plain", 'say "hi"']])
+    text = body.decode("utf-8-sig")
+    assert text == 'a;b\r\n"x;y";"første\r\nanden"\r\nplain;"say ""hi"""\r\n'
+    assert read_csv(body)[1] == ["x;y", "første\r\nanden"]
+
+
+def test_text_that_excel_would_run_as_a_formula_gets_an_apostrophe(client, auth, voted):
+    course_id = voted()
+    auth.login()
+    rows = as_dicts(client.get(f"/f/courses/{course_id}/export/cards.csv", headers=EN).data)
+    texts = [row["Card"] for row in rows]
+    assert '\'=HYPERLINK("http://evil.example")' in texts
+    assert "'+45 tal" in texts
+    assert "'-minus først" in texts
+    assert "'@SUM(A1)" in texts
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert safe_cell(f"{start}1+1") == f"'{start}1+1"
+    assert safe_cell("Helt almindelig tekst") == "Helt almindelig tekst"
+    assert safe_cell("") == ""
+
+
+def test_dots_stay_empty_until_the_vote_is_revealed(client, auth, voted):
+    course_id = voted(reveal=False)
+    auth.login()
+    rows = as_dicts(client.get(f"/f/courses/{course_id}/export/cards.csv", headers=EN).data)
+    assert {row["Dots"] for row in rows} == {""}
+    assert not any(name.startswith("Dots:") for name in rows[0])
+
+
+def test_the_role_split_is_held_back_where_the_result_holds_it_back(client, auth, voted):
+    course_id = voted(min_group_size=3)  # one manager voted: too few to show
+    auth.login()
+    rows = as_dicts(client.get(f"/f/courses/{course_id}/export/cards.csv", headers=EN).data)
+    assert rows[0]["Dots"] == "5"
+    assert not any(name.startswith("Dots:") for name in rows[0])
+
+
+def test_the_role_split_is_shown_where_the_result_shows_it(client, auth, voted):
+    course_id = voted(min_group_size=1)
+    auth.login()
+    rows = as_dicts(client.get(f"/f/courses/{course_id}/export/cards.csv", headers=EN).data)
+    assert (rows[0]["Dots"], rows[0]["Dots: Staff"], rows[0]["Dots: Managers"]) == ("5", "3", "2")
+    assert (rows[1]["Dots"], rows[1]["Dots: Staff"], rows[1]["Dots: Managers"]) == ("1", "1", "0")
+
+
+def test_the_cards_csv_names_linked_requirements_merges_and_hidden_cards(app, client, auth, make):
+    with app.app_context():
+        load_catalogue()
+        course = make.course(step=2)
+        person = make.participant(course)
+        card = make.card(person, "Samtaler hver 3. måned")
+        duplicate = make.card(person, "Samtaler for tit")
+        hidden = make.card(person, "Skjult kort")
+        link_requirement(card, "R05")
+        from workshop.cards import merge_cards, set_card_hidden
+
+        merge_cards(card, [duplicate])
+        set_card_hidden(hidden, True)
+        course_id = course.id
+    auth.login()
+    rows = as_dicts(client.get(f"/f/courses/{course_id}/export/cards.csv", headers=EN).data)
+    assert rows[0]["Linked requirements"] == "LAB § 31, stk. 1, 2 og 4 (R05)"
+    assert rows[1]["Merged into no."] == "1"
+    assert (rows[2]["Hidden"], rows[0]["Hidden"]) == ("Yes", "No")
+
+
+@pytest.fixture
+def measured(app, make):
+    """An action with a measure and three entries, one of them negative."""
+    with app.app_context():
+        course = make.course(step=2)
+        anne = make.participant(course, name="Anne")
+        nameless = make.participant(course, unit="Team Ledige")
+        challenge = make.challenge(anne, "Dobbeltregistrering")
+        action = make.action(
+            make.solution(anne, challenge, "Én registrering"),
+            owner_id=anne.id,
+            start_date=local_today() + timedelta(days=3),
+            who_does_what="Alle; også lederne",
+        )
+        measure = make.measure(action)
+        go_to_step(course, 5)
+        day = measure.baseline_from + timedelta(days=1)
+        log_entry(anne, measure, day, "12,5", "=1+1", client_token="e1")
+        log_entry(nameless, measure, day, "-3", "", client_token="e2")
+        log_entry(anne, measure, measure.followup_from, "0,00001", "Æ", client_token="e3")
+        return course.id, day, action.start_date
+
+
+def test_entries_have_decimal_commas_iso_dates_and_periods(client, auth, measured):
+    course_id, day, _start = measured
+    auth.login()
+    rows = as_dicts(client.get(f"/f/courses/{course_id}/export/entries.csv", headers=EN).data)
+    assert [row["Value"] for row in rows] == ["12,5", "-3", "0,00001"]  # a number is no formula
+    assert rows[0]["Date"] == day.isoformat()
+    assert rows[0]["Note"] == "'=1+1"
+    assert rows[0]["Period"] == "Before (baseline)"
+    assert rows[2]["Period"] == "After (follow-up)"
+    assert rows[0]["Logged by"] == "Anne"
+    assert rows[1]["Logged by"] == "Staff member, Team Ledige"
+    assert rows[0]["Measure"] == "Minutter brugt på dokumentation"
+
+
+def test_the_actions_csv_is_the_plan_a_manager_filters_in_excel(client, auth, measured):
+    course_id, _day, start = measured
+    auth.login()
+    rows = as_dicts(client.get(f"/f/courses/{course_id}/export/actions.csv", headers=EN).data)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["Action"] == "Én registrering"
+    assert row["Challenge"] == "Dobbeltregistrering"
+    assert row["Owner"] == "Anne"
+    assert row["Start date"] == start.isoformat()
+    assert row["Who does what"] == "Alle; også lederne"
+    assert row["Status"] == "Not started"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row["Last update"])
+
+
+def test_headers_follow_the_ui_language(client, auth, voted):
+    course_id = voted()
+    auth.login()
+    danish = read_csv(client.get(f"/f/courses/{course_id}/export/cards.csv").data)[0]
+    english = read_csv(client.get(f"/f/courses/{course_id}/export/cards.csv", headers=EN).data)[0]
+    assert english[1] == "Card" and danish[1] == "Kort"
+
+
+def test_danish_numbers_never_use_points_or_exponents():
+    assert danish_number(12.5) == "12,5"
+    assert danish_number(3.0) == "3"
+    assert danish_number(-2.25) == "-2,25"
+    assert danish_number(0.00001) == "0,00001"
+    assert danish_number(123456789.5) == "123456789,5"
+    assert danish_number(None) == ""
+
+
+def test_download_names_are_ascii(app, make):
+    with app.app_context():
+        course = make.course(title='Æblegrød på "Ørestad" / Å-holdet; 2027')
+        name = ascii_filename(course, "kort", "csv")
+    assert name.isascii()
+    assert re.fullmatch(r"aeblegroed-paa-oerestad-aa-holdet-2027-kort-\d{4}-\d\d-\d\d\.csv", name)
+
+
+EXPORTS = ("cards.csv", "actions.csv", "entries.csv", "course.json")
+
+
+def test_exports_need_a_login(client, make, app):
+    with app.app_context():
+        course_id = make.course().id
+    for name in EXPORTS:
+        response = client.get(f"/f/courses/{course_id}/export/{name}")
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"]
+    assert "/login" in client.get("/f/courses/import").headers["Location"]
+
+
+def test_another_facilitators_course_cannot_be_exported(app, client, auth, make):
+    with app.app_context():
+        other = make.facilitator("other@example.dk")
+        course_id = make.course(other).id
+        make.facilitator()
+    auth.login()
+    for name in EXPORTS:
+        assert client.get(f"/f/courses/{course_id}/export/{name}").status_code == 404
+
+
+def test_downloads_are_attachments_not_kept_in_caches(app, client, auth, make):
+    with app.app_context():
+        course_id = make.course(title="Mindre bøvl").id
+    auth.login()
+    for name in EXPORTS:
+        response = client.get(f"/f/courses/{course_id}/export/{name}")
+        disposition = response.headers["Content-Disposition"]
+        assert disposition.isascii()
+        assert re.fullmatch(
+            r'attachment; filename="mindre-boevl-[a-z-]+-[\d-]+\.(csv|json)"', disposition
+        )
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_control_panel_links_to_every_export(app, client, auth, make):
+    with app.app_context():
+        course_id = make.course().id
+    auth.login()
+    panel = client.get(f"/f/courses/{course_id}").text
+    for name in EXPORTS:
+        assert f"/f/courses/{course_id}/export/{name}" in panel
+    assert 'id="exports"' in panel
+    assert "/f/courses/import" in client.get("/f/").text
+
+
+# --------------------------------------------------------------------------------------
+# JSON: export and import
+# --------------------------------------------------------------------------------------
+
+
+def test_the_export_says_what_it_is(demo_export):
+    assert demo_export["format"] == "samskabt-course"
+    assert demo_export["version"] == FORMAT_VERSION
+    assert demo_export["app"].startswith("samskabt")
+    assert demo_export["exported_at"].endswith("+00:00")
+    # Everything the demo has made is in it.
+    for name in ("participants", "answers", "requirements", "cards", "solutions", "votes"):
+        assert demo_export[name], name
+    assert any(action["updates"] for action in demo_export["actions"])
+    assert any(m["entries"] for a in demo_export["actions"] for m in a["measures"])
+    assert demo_export["lessons"]
+    assert {r["kind"] for r in demo_export["requirements"]} == {"law", "local"}
+    assert all(r["versions"] for r in demo_export["requirements"])
+    # No join code, no manager links, no login: those are secrets of the server.
+    text = json.dumps(demo_export)
+    assert "join_code" not in text and "token" not in text and "password" not in text
+
+
+def test_a_course_survives_the_round_trip_into_a_fresh_database(app, second_app):
+    with app.app_context():
+        course = seed_demo()
+        first = export_course(course)
+        code = course.join_code
+    with second_app.app_context():
+        facilitator = create_facilitator("ny@example.dk", "correct horse", "Demo-facilitator")
+        result = import_course(json.dumps(first).encode(), facilitator)
+        assert result.course.facilitator_id == facilitator.id
+        assert result.course.join_code != code
+        assert result.catalogue_added == len(first["requirements"])
+        second = export_course(result.course)
+    assert comparable(second) == comparable(first)
+
+
+def test_importing_into_the_same_database_reuses_the_facilitators_local_rules(app):
+    with app.app_context():
+        course = seed_demo()
+        first = export_course(course)
+        rules = db.session.scalar(db.select(db.func.count()).select_from(Requirement))
+        result = import_course(json.dumps(first), course.facilitator)
+        assert result.renamed == [] and result.catalogue_added == 0
+        assert db.session.scalar(db.select(db.func.count()).select_from(Requirement)) == rules
+        assert result.course.id != course.id
+        second = export_course(result.course)
+    first.pop("exported_at"), second.pop("exported_at")
+    assert second == first
+
+
+def test_the_imported_course_gives_the_same_action_plan_pdf(app, second_app):
+    report = pytest.importorskip("workshop.report", reason="the action plan PDF is not built yet")
+    pypdf = pytest.importorskip("pypdf")
+
+    def text_of(pdf: bytes) -> str:
+        pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+        return "\n".join(page.extract_text() for page in pages)
+
+    with app.app_context():
+        course = seed_demo()
+        data = export_course(course)
+        original = text_of(report.action_plan_pdf(course))
+    with second_app.app_context():
+        # The same person on the other server (the cover names the facilitator).
+        facilitator = create_facilitator(DEMO_EMAIL, "correct horse", "Demo-facilitator")
+        imported = import_course(json.dumps(data), facilitator).course
+        copied = text_of(report.action_plan_pdf(imported))
+    assert "Mindre bøvl i jobcentret" in original
+    assert copied == original
+
+
+def test_local_rules_get_keys_of_the_new_database(app, second_app):
+    with app.app_context():
+        data = export_course(seed_demo())
+    local_keys = {r["key"] for r in data["requirements"] if r["kind"] == "local"}
+    with second_app.app_context():
+        load_catalogue()
+        someone = create_facilitator("someone@example.dk", "correct horse")
+        for number in range(4):
+            add_local_rule(someone, name=f"Regel {number}", kind="template")
+        taken = set(db.session.scalars(db.select(Requirement.key)))
+        importer = create_facilitator("ny@example.dk", "correct horse")
+        result = import_course(json.dumps(data), importer)
+        assert result.renamed and {old for old, _new in result.renamed} <= local_keys
+        mine = db.session.scalars(
+            db.select(Requirement).where(Requirement.owner_id == importer.id)
+        ).all()
+        assert len(mine) == len(local_keys)
+        for rule in mine:
+            assert rule.key == f"L{rule.id}" and rule.key not in taken
+            assert rule.versions[0].snapshot["key"] == rule.key
+        # The cards point at the importer's copies, and new local rules still get free keys.
+        linked = db.session.scalars(
+            db.select(CardRequirement.requirement_id)
+            .join(Card)
+            .where(Card.course_id == result.course.id)
+        ).all()
+        assert {rule.id for rule in mine} <= set(linked)
+        assert add_local_rule(importer, name="Endnu en regel", kind="template").key.startswith("L")
+
+
+def _catalogue_with_changed_r05(tmp_path: Path, description: str) -> Path:
+    data = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    for entry in data["requirements"]:
+        if entry["id"] == "R05":
+            entry["description"] = description
+    path = tmp_path / f"catalogue-{abs(hash(description))}.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def linked_course(app, make):
+    """A course whose card is linked to R05; returns a function that exports it."""
+    with app.app_context():
+        load_catalogue()
+        course = make.course(step=2)
+        card = make.card(make.participant(course), "Samtaler hver 3. måned")
+        ids = course.id, card.id
+
+    def export() -> dict:
+        with app.app_context():
+            return export_course(db.session.get(Course, ids[0]))
+
+    def link():
+        with app.app_context():
+            link_requirement(db.session.get(Card, ids[1]), "R05")
+
+    return export, link
+
+
+def _r05(course: Course) -> tuple[Requirement, CardRequirement]:
+    link = db.session.scalar(
+        db.select(CardRequirement).join(Card).where(Card.course_id == course.id)
+    )
+    return link.requirement, link
+
+
+def test_a_newer_local_catalogue_entry_is_kept_and_the_link_keeps_its_version(
+    app, make, linked_course, tmp_path
+):
+    export, link = linked_course
+    link()
+    data = export()
+    with app.app_context():
+        load_catalogue(_catalogue_with_changed_r05(tmp_path, "Nyere tekst her"))
+        result = import_course(json.dumps(data), make.facilitator())
+        requirement, imported_link = _r05(result.course)
+        assert (requirement.version, requirement.description) == (2, "Nyere tekst her")
+        assert imported_link.version == 1 and imported_link.is_outdated
+        assert imported_link.as_linked["description"] != "Nyere tekst her"
+        assert result.versions_added == 0 and result.notes == []
+
+
+def test_an_older_catalogue_entry_gets_the_files_versions(app, second_app, linked_course, tmp_path):
+    export, link = linked_course
+    with app.app_context():
+        load_catalogue(_catalogue_with_changed_r05(tmp_path, "Ændret i 2026"))
+    link()  # linked to version 2
+    data = export()
+    with second_app.app_context():
+        load_catalogue()  # only the first version of R05
+        facilitator = create_facilitator("ny@example.dk", "correct horse")
+        result = import_course(json.dumps(data), facilitator)
+        requirement, imported_link = _r05(result.course)
+        assert [v.version for v in requirement.versions] == [1, 2]
+        assert (requirement.version, requirement.description) == (2, "Ændret i 2026")
+        assert imported_link.version == 2 and not imported_link.is_outdated
+        assert result.versions_added == 1
+        # A later reload of the shipped catalogue still works on top of it.
+        assert load_catalogue().changed == 1
+        assert requirement.version == 3
+
+
+def test_the_same_text_under_another_version_number_is_linked_there(
+    app, second_app, linked_course, tmp_path
+):
+    export, link = linked_course
+    changed = _catalogue_with_changed_r05(tmp_path, "Ændret i 2026")
+    with app.app_context():
+        load_catalogue(changed)
+    link()  # version 2 on the first server
+    data = export()
+    with second_app.app_context():
+        load_catalogue(changed)  # the second server started with the changed text: version 1
+        facilitator = create_facilitator("ny@example.dk", "correct horse")
+        result = import_course(json.dumps(data), facilitator)
+        requirement, imported_link = _r05(result.course)
+        assert requirement.version == 1 and imported_link.version == 1
+        assert imported_link.as_linked["description"] == "Ændret i 2026"
+        # The older text the first server also had is unknown here under its number.
+        assert len(result.notes) == 1 and "R05" in result.notes[0]
+
+
+def _newer(data):
+    data["version"] = FORMAT_VERSION + 1
+
+
+def test_a_file_from_a_newer_version_is_refused_and_writes_nothing(app, db_path, make, demo_export):
+    with app.app_context():
+        facilitator_id = make.facilitator().id
+    before = row_counts(db_path)
+    data = copy.deepcopy(demo_export)
+    _newer(data)
+    with app.app_context(), pytest.raises(ImportRefused) as refused:
+        import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
+    assert refused.value.code == "newer"
+    assert "newer version" in str(refused.value.message)
+    assert row_counts(db_path) == before
+
+
+def _set(path: str, value):
+    def mutate(data):
+        *parents, last = path.split(".")
+        target = data
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        target[int(last) if last.isdigit() else last] = value
+
+    return mutate
+
+
+def _delete(path: str):
+    def mutate(data):
+        *parents, last = path.split(".")
+        target = data
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        del target[last]
+
+    return mutate
+
+
+def _merge_cycle(data):
+    data["cards"][0]["merged_into"] = data["cards"][1]["id"]
+    data["cards"][1]["merged_into"] = data["cards"][0]["id"]
+
+
+def _duplicate_vote(data):
+    data["votes"].append(dict(data["votes"][0]))
+
+
+def _first_linked(data):
+    return next(card for card in data["cards"] if card["links"])
+
+
+def _dangling_link(data):
+    _first_linked(data)["links"][0]["requirement"] = "R99"
+
+
+def _unknown_link_version(data):
+    _first_linked(data)["links"][0]["version"] = 42
+
+
+def _lawlike_local_key(data):
+    law = next(r for r in data["requirements"] if r["kind"] == "law")
+    law["key"] = "L1"
+
+
+DAMAGED_EDITS = {
+    "missing field": _delete("cards.0.priority"),
+    "missing list": _delete("lessons"),
+    "no course": _delete("course"),
+    "text for a number": _set("course.dot_budget", "5"),
+    "true for a number": _set("votes.0.dots", True),
+    "dots out of range": _set("votes.0.dots", 0),
+    "dangling participant": _set("votes.0.participant", 9999),
+    "dangling card": _set("solutions.0.card", 9999),
+    "dangling link": _dangling_link,
+    "unknown linked version": _unknown_link_version,
+    "too long": _set("cards.0.text", "x" * 501),
+    "unknown status": _set("actions.0.status", "done"),
+    "unknown role": _set("participants.0.role", "admin"),
+    "bad date": _set("actions.0.start_date", "2026-13-01"),
+    "bad timestamp": _set("cards.0.created_at", "yesterday"),
+    "merge cycle": _merge_cycle,
+    "duplicate vote": _duplicate_vote,
+    "duplicate id": _set("participants.1.id", 1),
+    "law key like a local rule": _lawlike_local_key,
+    "wrong format": _set("format", "something-else"),
+    "version as text": _set("version", "1"),
+    "null byte": _set("answers.0.text", "nul\x00byte"),
+    "barriers of an unknown kind": _set("actions.0.barriers", {"magic": {"note": ""}}),
+}
+
+
+@pytest.mark.parametrize("edit", DAMAGED_EDITS.values(), ids=DAMAGED_EDITS.keys())
+def test_a_damaged_file_is_refused_and_writes_nothing(app, db_path, make, demo_export, edit):
+    with app.app_context():
+        facilitator_id = make.facilitator().id
+    data = copy.deepcopy(demo_export)
+    edit(data)
+    before = row_counts(db_path)
+    with app.app_context(), pytest.raises(ImportRefused) as refused:
+        import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
+    assert "Nothing was imported" in str(refused.value.message)
+    assert row_counts(db_path) == before
+
+
+RAW_FILES = {
+    "not json": b'{"format": "samskabt-course", ',
+    "truncated": None,  # half of the demo export, filled in below
+    "not utf-8": b"\xff\xfe{\x00",
+    "not an object": b"[]",
+    "nan": b'{"format": "samskabt-course", "version": NaN}',
+    "deeply nested": b"[" * 100_000 + b"]" * 100_000,
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("name", RAW_FILES)
+def test_a_file_that_is_not_a_course_export_is_refused(app, db_path, make, demo_export, name):
+    raw = RAW_FILES[name]
+    if raw is None:
+        whole = json.dumps(demo_export).encode()
+        raw = whole[: len(whole) // 2]
+    with app.app_context():
+        facilitator_id = make.facilitator().id
+    before = row_counts(db_path)
+    with app.app_context(), pytest.raises(ImportRefused):
+        import_course(raw, db.session.get(exchange.Facilitator, facilitator_id))
+    assert row_counts(db_path) == before
+
+
+def test_a_failure_while_writing_rolls_everything_back(
+    app, db_path, make, demo_export, monkeypatch
+):
+    """Checked files are written in one transaction: a failure at the very end (the lessons,
+    after the course, people, cards, catalogue entries …) leaves nothing behind."""
+    with app.app_context():
+        facilitator_id = make.facilitator().id
+    before = row_counts(db_path)
+
+    def broken(**_values):
+        raise IntegrityError("INSERT INTO lesson", {}, Exception("disk said no"))
+
+    monkeypatch.setattr(exchange, "Lesson", broken)
+    with app.app_context(), pytest.raises(ImportRefused):
+        import_course(json.dumps(demo_export), db.session.get(exchange.Facilitator, facilitator_id))
+    assert row_counts(db_path) == before
+
+
+# --------------------------------------------------------------------------------------
+# The import page and the CLI
+# --------------------------------------------------------------------------------------
+
+
+def _upload(client, body: bytes, **extra):
+    return client.post(
+        "/f/courses/import",
+        data={"file": (io.BytesIO(body), "kursus.json"), **extra},
+        content_type="multipart/form-data",
+    )
+
+
+def test_the_import_page_makes_a_new_course_of_the_uploaded_file(
+    app, client, auth, make, demo_export
+):
+    with app.app_context():
+        make.facilitator()
+    auth.login()
+    page = client.get("/f/courses/import")
+    assert page.status_code == 200
+    assert 'enctype="multipart/form-data"' in page.text
+    assert 'type="file"' in page.text
+    response = _upload(client, json.dumps(demo_export).encode())
+    assert response.status_code == 302
+    with app.app_context():
+        course = db.session.scalar(db.select(Course))
+        assert response.headers["Location"].endswith(f"/f/courses/{course.id}")
+        assert course.title == demo_export["course"]["title"]
+        code = course.join_code
+    panel = client.get(response.headers["Location"])
+    assert f"{code[:3]} {code[3:]}" in panel.text
+
+
+def test_the_import_page_refuses_a_damaged_file_kindly(app, client, auth, db_path, make):
+    with app.app_context():
+        make.facilitator()
+    auth.login()
+    before = row_counts(db_path)
+    response = _upload(client, b'{"format": "samskabt-course", "version": 99}')
+    assert response.status_code == 422
+    assert 'id="import-error"' in response.text
+    assert "99" in response.text
+    assert row_counts(db_path) == before
+    assert _upload(client, b"").status_code == 422
+    missing = client.post("/f/courses/import", data={}, content_type="multipart/form-data")
+    assert missing.status_code == 422 and "field-error" in missing.text
+
+
+def test_the_import_page_refuses_a_file_over_the_limit(app, client, auth, make, monkeypatch):
+    from workshop.views import exports as export_views
+
+    monkeypatch.setattr(export_views, "IMPORT_MAX_BYTES", 2000)
+    monkeypatch.setattr(export_views, "UPLOAD_OVERHEAD", 500)
+    with app.app_context():
+        make.facilitator()
+    auth.login()
+    response = _upload(client, b" " * 5000)
+    assert response.status_code == 413
+    assert 'id="import-error"' in response.text
+
+
+def test_the_import_page_accepts_files_larger_than_ordinary_requests(
+    app, client, auth, make, demo_export
+):
+    """The app refuses requests over 256 KB; a course file may be far larger."""
+    with app.app_context():
+        make.facilitator()
+    auth.login()
+    body = json.dumps(demo_export, indent=40).encode()  # padding: JSON ignores whitespace
+    assert len(body) > app.config["MAX_CONTENT_LENGTH"]
+    assert _upload(client, body).status_code == 302
+
+
+@CSRF_ON
+def test_the_import_page_needs_its_csrf_token(app, client, make, db_path, demo_export):
+    with app.app_context():
+        make.facilitator()
+    login_page = client.get("/login")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page.text).group(1)
+    client.post(
+        "/login",
+        data={"email": "facilitator@example.dk", "password": "correct horse", "csrf_token": token},
+    )
+    before = row_counts(db_path)
+    body = json.dumps(demo_export).encode()
+    assert _upload(client, body).status_code == 400
+    assert _upload(client, body, csrf_token="forged").status_code == 400
+    assert row_counts(db_path) == before
+    page = client.get("/f/courses/import")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+    assert _upload(client, body, csrf_token=token).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Course)) == 1
+
+
+def test_the_cli_exports_and_imports_a_course(app, runner, tmp_path, make):
+    with app.app_context():
+        course_id = seed_demo().id
+        make.facilitator("ny@example.dk")
+    path = tmp_path / "kursus.json"
+    exported = runner.invoke(args=["course", "export", str(course_id), str(path)])
+    assert exported.exit_code == 0, exported.output
+    assert json.loads(path.read_text(encoding="utf-8"))["format"] == "samskabt-course"
+    imported = runner.invoke(args=["course", "import", str(path), "--facilitator", "NY@example.dk"])
+    assert imported.exit_code == 0, imported.output
+    assert "Join code:" in imported.output
+    with app.app_context():
+        courses = db.session.scalars(db.select(Course).order_by(Course.id)).all()
+        assert len(courses) == 2
+        assert courses[1].facilitator.email == "ny@example.dk"
+        assert courses[1].facilitator.email != DEMO_EMAIL
+
+
+def test_the_cli_writes_to_standard_output_and_refuses_what_it_cannot_do(
+    app, runner, tmp_path, make, db_path
+):
+    with app.app_context():
+        course_id = make.course().id
+    printed = runner.invoke(args=["course", "export", str(course_id)])
+    assert printed.exit_code == 0
+    data = json.loads(printed.output)
+    assert runner.invoke(args=["course", "export", "999"]).exit_code != 0
+    _newer(data)
+    path = tmp_path / "nyere.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    before = row_counts(db_path)
+    unknown = runner.invoke(args=["course", "import", str(path), "--facilitator", "x@example.dk"])
+    assert unknown.exit_code != 0 and "x@example.dk" in unknown.output
+    newer = runner.invoke(
+        args=["course", "import", str(path), "--facilitator", "facilitator@example.dk"]
+    )
+    assert newer.exit_code != 0
+    assert row_counts(db_path) == before
