@@ -132,10 +132,10 @@ def _register_blueprints(app: Flask) -> None:
     from workshop import vocabulary
     from workshop.catalogue import catalogue_metadata
     from workshop.courses import epoch_ms, format_join_code, timer_seconds_left
-    from workshop.views import auth, catalogue, exports, facilitator, health, participant
+    from workshop.views import auth, catalogue, exports, facilitator, health, participant, reports
     from workshop.views.errors import register_error_handlers
 
-    for module in (auth, catalogue, exports, facilitator, health, participant):
+    for module in (auth, catalogue, exports, facilitator, health, participant, reports):
         app.register_blueprint(module.bp)
     app.extensions["samskabt_steps"] = STEPS
     for step in STEPS:

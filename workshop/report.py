@@ -1,0 +1,531 @@
+"""The action plan PDF: what the course produced, gathered for managers, rendered by WeasyPrint.
+
+`report_data()` collects the figures through the domain functions (so the PDF shows what
+the screens show, and hides what they hide); `action_plan_pdf()` renders
+templates/report/action_plan.html with static/report.css and the fonts shipped under
+static/fonts, fetched by `StaticFilesOnly`, which refuses every other URL.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import threading
+import unicodedata
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from flask import current_app, render_template
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import func, select, union_all
+from sqlalchemy.orm import selectinload
+
+from .actions import actions_of
+from .clock import DANISH_TIME, local_today
+from .examination import OriginOverview, origin_overview, prioritised_cards
+from .extensions import db
+from .learning import lessons_by_kind
+from .measures import MeasureStats, measure_groups
+from .models import (
+    Action,
+    ActionUpdate,
+    Card,
+    CardRequirement,
+    Course,
+    DialogueAnswer,
+    Lesson,
+    Measure,
+    MeasureEntry,
+    Participant,
+    Solution,
+)
+from .solutions import chosen_solutions
+from .vocabulary import ACTION_STATUSES, PRIORITY_STATUSES, ROLES
+from .votes import CARDS, ResultRow, Results, results
+
+# --- Fetching: the app's own static files, nothing else ----------------------------------
+
+# What the report's stylesheet may load. Anything else (other static files included) is
+# refused, so a slip in a template cannot pull in more than the fonts and the stylesheet.
+SERVED_SUFFIXES = {".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf"}
+
+
+def _weasyprint():
+    """Imported on first use: WeasyPrint needs pango, and the rest of the app does not."""
+    import weasyprint
+    from weasyprint import urls
+
+    return weasyprint, urls
+
+
+def static_files_only(static_folder: str | Path):
+    """A WeasyPrint URL fetcher that serves files under `static_folder` and refuses the rest.
+
+    Refused: http(s), data:, other file:// paths (also through `..` or a symbolic link),
+    file URLs naming a host, queries, and any suffix outside SERVED_SUFFIXES. A refusal is a
+    FatalURLFetchingError, which stops the rendering instead of being logged and skipped.
+    """
+    _, urls = _weasyprint()
+    root = Path(static_folder).resolve()
+
+    class StaticFilesOnly(urls.URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols=("file",), allow_redirects=False)
+            self.root = root
+            self.refused: list[str] = []
+
+        def path_for(self, url: str) -> Path | None:
+            """The file a URL names, if it may be served; else None."""
+            try:
+                parts = urlsplit(url)
+            except ValueError:
+                return None
+            if parts.scheme != "file" or parts.netloc or parts.query or parts.fragment:
+                return None
+            try:
+                path = Path(url2pathname(parts.path)).resolve(strict=True)
+            except (OSError, RuntimeError, ValueError):
+                return None
+            if not path.is_relative_to(self.root) or not path.is_file():
+                return None
+            if path.suffix.lower() not in SERVED_SUFFIXES:
+                return None
+            return path
+
+        def fetch(self, url, headers=None):
+            path = self.path_for(url)
+            if path is None:
+                self.refused.append(url)
+                raise urls.FatalURLFetchingError(f"The report may not load {url[:200]!r}.")
+            content_type = SERVED_SUFFIXES.get(path.suffix.lower()) or (
+                mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            )
+            return urls.URLFetcherResponse(
+                path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+            )
+
+    return StaticFilesOnly()
+
+
+# --- The report's data ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Participation:
+    total: int
+    by_role: list[Count]
+    by_unit: list[Count]
+    named: list[Participant]  # only those who gave a name
+
+
+@dataclass(frozen=True)
+class AppendixCard:
+    number: int
+    card: Card
+    dots: int | None  # None while the vote is hidden (or the card cannot carry dots)
+    merged_into: int | None  # the number of the card it was merged into
+
+
+@dataclass(frozen=True)
+class CardGroup:
+    key: str  # a priority status, or "merged" or "hidden"
+    label: str
+    cards: list[AppendixCard]
+
+
+@dataclass
+class ReportData:
+    course: Course
+    generated: date
+    period: tuple[date, date]
+    participation: Participation
+    numbers: dict[int, int]  # card id -> its number in the report (1, 2, … in order written)
+    votes: Results | None  # the card vote's result; None until it is revealed
+    prioritised: list[Card]
+    prioritised_rows: list[ResultRow]  # the prioritised cards' figures, ranked by dots
+    origins: OriginOverview
+    solutions: list[Solution]
+    actions: list[Action]
+    action_counts: list[Count]
+    measures: list[tuple[Action, list[tuple[Measure, MeasureStats]]]]  # measured actions only
+    lessons: list[tuple[str, list]]
+    cards: list[AppendixCard]
+    card_groups: list[CardGroup]  # the appendix: every card, grouped by what became of it
+
+    @property
+    def group_split_shown(self) -> bool:
+        return self.votes is not None and any(g.shown for g in self.votes.groups)
+
+    @property
+    def has_lessons(self) -> bool:
+        return any(items for _kind, items in self.lessons)
+
+
+def _local_date(moment: datetime | date) -> date:
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:  # SQLite hands back UTC without the zone
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(DANISH_TIME).date()
+    return moment
+
+
+def activity_period(course: Course) -> tuple[date, date]:
+    """The first and last day anything happened in the course (joining, writing, logging)."""
+    stamps = union_all(
+        select(Participant.created_at.label("at")).where(Participant.course_id == course.id),
+        select(DialogueAnswer.created_at).where(DialogueAnswer.course_id == course.id),
+        select(Card.created_at).where(Card.course_id == course.id),
+        select(Solution.created_at).where(Solution.course_id == course.id),
+        select(Action.updated_at).where(Action.course_id == course.id),
+        select(ActionUpdate.created_at)
+        .join(Action, Action.id == ActionUpdate.action_id)
+        .where(Action.course_id == course.id),
+        select(MeasureEntry.created_at)
+        .join(Measure, Measure.id == MeasureEntry.measure_id)
+        .join(Action, Action.id == Measure.action_id)
+        .where(Action.course_id == course.id),
+        select(Lesson.created_at).where(Lesson.course_id == course.id),
+    ).subquery()
+    first, last = db.session.execute(select(func.min(stamps.c.at), func.max(stamps.c.at))).one()
+    start = _local_date(first) if first else _local_date(course.created_at)
+    end = _local_date(last) if last else start
+    return start, end
+
+
+def participation(course: Course) -> Participation:
+    people = db.session.scalars(
+        select(Participant).where(Participant.course_id == course.id).order_by(Participant.id)
+    ).all()
+    roles = Counter(p.role for p in people)
+    units = Counter(p.unit.strip() for p in people)
+    by_role = [Count(str(label), roles[key]) for key, label in ROLES.items() if roles[key]]
+    by_unit = [
+        Count(unit or _("No unit given"), count)
+        for unit, count in sorted(units.items(), key=lambda item: (-item[1], item[0].casefold()))
+    ]
+    named = sorted((p for p in people if p.name.strip()), key=lambda p: p.name.casefold())
+    return Participation(len(people), by_role, by_unit, named)
+
+
+def appendix_groups(cards: list[AppendixCard]) -> list[CardGroup]:
+    """Every card under what became of it: prioritised, later, outside the frame, not
+    decided; then those merged into another card, and those the facilitator hid."""
+    groups: dict[str, list[AppendixCard]] = {key: [] for key in PRIORITY_STATUSES}
+    groups["merged"], groups["hidden"] = [], []
+    for line in cards:
+        if line.card.hidden:
+            groups["hidden"].append(line)
+        elif line.merged_into is not None:
+            groups["merged"].append(line)
+        else:
+            groups[line.card.priority].append(line)
+    labels = {
+        **{key: str(label) for key, label in PRIORITY_STATUSES.items()},
+        "merged": _("Merged into another card"),
+        "hidden": _("Hidden by the facilitator"),
+    }
+    return [CardGroup(key, labels[key], lines) for key, lines in groups.items() if lines]
+
+
+def report_data(course: Course) -> ReportData:
+    """Everything the PDF shows, gathered through the domain functions."""
+    all_cards = db.session.scalars(
+        select(Card)
+        .where(Card.course_id == course.id)
+        .options(selectinload(Card.links).selectinload(CardRequirement.requirement))
+        .order_by(Card.id)
+    ).all()
+    numbers = {card.id: number for number, card in enumerate(all_cards, start=1)}
+    votes = results(course, CARDS)
+    totals = {row.item.id: row.total for row in votes.rows} if votes else {}
+    prioritised = prioritised_cards(course)
+    prioritised_ids = {card.id for card in prioritised}
+    prioritised_rows = (
+        [row for row in votes.rows if row.item.id in prioritised_ids] if votes else []
+    )
+    appendix = [
+        AppendixCard(
+            numbers[card.id],
+            card,
+            totals.get(card.id) if votes is not None and card.id in totals else None,
+            numbers.get(card.merged_into_id) if card.merged_into_id else None,
+        )
+        for card in all_cards
+    ]
+    card_groups = appendix_groups(appendix)
+
+    actions = actions_of(course)
+    status_counts = Counter(a.status for a in actions)
+    action_counts = [
+        Count(str(label), status_counts[key])
+        for key, label in ACTION_STATUSES.items()
+        if status_counts[key]
+    ]
+    measured = [(action, pairs) for action, pairs in measure_groups(course) if pairs]
+    return ReportData(
+        course=course,
+        generated=local_today(),
+        period=activity_period(course),
+        participation=participation(course),
+        numbers=numbers,
+        votes=votes,
+        prioritised=prioritised,
+        prioritised_rows=prioritised_rows,
+        origins=origin_overview(course),
+        solutions=chosen_solutions(course),
+        actions=actions,
+        action_counts=action_counts,
+        measures=measured,
+        lessons=lessons_by_kind(course),
+        cards=appendix,
+        card_groups=card_groups,
+    )
+
+
+# --- The vote chart's geometry (the template draws it as inline SVG) -----------------------
+
+CHART_WIDTH = 640  # CSS px: the text column of an A4 page with 20 mm margins is ~642 px
+BAR_X = 26  # the card's number stands left of its text and bars
+BAR_SPAN = 570  # the longest bar; its figure follows it
+BAR_HEIGHT = 11
+BAR_GAP = 3
+ROW_LABEL = 17  # the challenge's line above its bars
+ROW_GAP = 13
+ROWS_PER_CHART = 12  # an SVG cannot break across pages: long lists become several charts
+LABEL_CHARS = 110
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    key: str  # "staff", "managers" or "total"
+    label: str
+    value: int
+    y: float
+    width: float
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    number: int
+    text: str
+    y: float
+    bars: tuple[ChartBar, ...]
+
+
+@dataclass(frozen=True)
+class VoteChart:
+    width: int
+    height: int
+    rows: tuple[ChartRow, ...]
+
+
+def _shorten(text: str, limit: int = LABEL_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def vote_charts(report: ReportData) -> list[VoteChart]:
+    """The prioritised challenges' dots: staff and managers side by side where the vote's
+    group rule shows them, else the total only (a held-back group is never drawn)."""
+    votes = report.votes
+    if votes is None or not report.prioritised_rows:
+        return []
+    groups = [g for g in votes.groups if g.shown]
+    if groups:
+        series = [(g.key, g.label) for g in groups]
+        maximum = max(votes.group_max(g.key) for g in groups)
+    else:
+        series = [("total", _("All"))]
+        maximum = max(row.total for row in report.prioritised_rows)
+    scale = BAR_SPAN / maximum if maximum else 0
+    charts = []
+    rows = report.prioritised_rows
+    for start in range(0, len(rows), ROWS_PER_CHART):
+        drawn, y = [], 0.0
+        for row in rows[start : start + ROWS_PER_CHART]:
+            bars, bar_y = [], y + ROW_LABEL
+            for key, label in series:
+                value = row.total if key == "total" else row.by_group.get(key, 0)
+                bars.append(ChartBar(key, str(label), value, bar_y, round(value * scale, 1)))
+                bar_y += BAR_HEIGHT + BAR_GAP
+            drawn.append(
+                ChartRow(report.numbers[row.item.id], _shorten(row.item.text), y, tuple(bars))
+            )
+            y = bar_y - BAR_GAP + ROW_GAP
+        charts.append(VoteChart(CHART_WIDTH, round(y - ROW_GAP + 4), tuple(drawn)))
+    return charts
+
+
+# --- Rendering -----------------------------------------------------------------------------
+
+
+def long_date(day: date | datetime | None) -> str:
+    """23. november 2026 in Danish, 23 November 2026 in English."""
+    if day is None:
+        return ""
+    day = _local_date(day)
+    return format_date(day, "d. MMMM yyyy" if str(get_locale()) == "da" else "d MMMM yyyy")
+
+
+def css_string(text: str) -> Markup:
+    """Text as the body of a CSS string ("…"): everything but letters, digits and spaces is
+    written as a hex escape, so nothing can end the string, the rule or the <style> element."""
+    escaped = "".join(
+        char if char.isalnum() or char == " " else f"\\{ord(char):x} " for char in str(text)
+    )
+    return Markup(escaped)  # noqa: S704 - every special character is escaped above
+
+
+CHART_GEOMETRY = {"bar_x": BAR_X, "bar_height": BAR_HEIGHT, "bar_span": BAR_SPAN}
+
+
+def section_titles() -> dict[str, str]:
+    """The report's sections in order: anchor -> heading (also the bookmarks and contents)."""
+    return {
+        "frame": _("The core task and the frame"),
+        "participants": _("Who took part"),
+        "challenges": _("Prioritised challenges"),
+        "origins": _("Where do the rules come from?"),
+        "solutions": _("Chosen solutions"),
+        "plan": _("Action plan"),
+        "effects": _("Measured effects"),
+        "lessons": _("Lessons and next steps"),
+        "appendix": _("Appendix: every card and what became of it"),
+    }
+
+
+def running_titles() -> dict[str, str]:
+    """Shorter section names for the page header."""
+    return {
+        **section_titles(),
+        "frame": _("Core task and frame"),
+        "appendix": _("Appendix: every card"),
+    }
+
+
+def effect_score(value: int) -> str:
+    """+2, +1, 0, −1 (a real minus sign), −2."""
+    return f"+{value}" if value > 0 else f"\u2212{-value}" if value < 0 else "0"
+
+
+def render_action_plan_html(course: Course) -> str:
+    report = report_data(course)
+    titles = section_titles()
+    steps = current_app.extensions["samskabt_steps"]
+    return render_template(
+        "report/action_plan.html",
+        report=report,
+        titles=titles,
+        running=running_titles(),
+        sections=list(titles.items()),
+        step_title=steps[course.current_step - 1].title,
+        vote_charts=vote_charts(report),
+        chart=CHART_GEOMETRY,
+        long_date=long_date,
+        css_string=css_string,
+        effect_score=effect_score,
+    )
+
+
+def render_pdf(html: str) -> bytes:
+    """HTML of the report to PDF, loading only the app's own static files."""
+    weasyprint, _urls = _weasyprint()
+    static = Path(current_app.static_folder)
+    document = weasyprint.HTML(
+        string=html,
+        base_url=static.resolve().as_uri() + "/",
+        url_fetcher=static_files_only(static),
+    )
+    # presentational_hints stays off: HTML attributes never become styles.
+    return document.write_pdf(presentational_hints=False)
+
+
+_CACHE_SIZE = 16
+_cache: OrderedDict[tuple, bytes] = OrderedDict()
+_cache_lock = threading.Lock()
+_render_lock = threading.Lock()
+
+
+def _cache_key(course: Course) -> tuple:
+    """The course (its id, join code and creation time: a database reset in the same process
+    reuses ids), its revision (bumped by every change), the language, the day (the cover
+    says when it was made), and the facilitator's name and email on the cover."""
+    revision = db.session.scalar(select(Course.revision).where(Course.id == course.id))
+    facilitator = course.facilitator
+    return (
+        course.id,
+        course.join_code,
+        course.created_at,
+        revision,
+        str(get_locale()),
+        local_today(),
+        facilitator.name,
+        facilitator.email,
+    )
+
+
+def action_plan_pdf(course: Course) -> bytes:
+    """The action plan as a PDF; a second download of an unchanged course comes from memory.
+
+    One rendering at a time per process: WeasyPrint keeps a worker busy for seconds, and
+    several managers opening the same link at once then get one rendering, not several."""
+    key = _cache_key(course)
+    cached = _from_cache(key)
+    if cached is not None:
+        return cached
+    with _render_lock:
+        cached = _from_cache(key)  # rendered by another request while this one waited
+        if cached is not None:
+            return cached
+        pdf = render_pdf(render_action_plan_html(course))
+        with _cache_lock:
+            _cache[key] = pdf
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    return pdf
+
+
+def _from_cache(key: tuple) -> bytes | None:
+    with _cache_lock:
+        pdf = _cache.get(key)
+        if pdf is not None:
+            _cache.move_to_end(key)
+        return pdf
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+_TRANSLITERATE = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "ß": "ss"})
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """ASCII, lower case, words joined by dashes: 'Mindre bøvl' -> 'mindre-bovl'."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def action_plan_filename(course: Course) -> str:
+    """handleplan-mindre-bovl-i-jobcentret-2026-11-23.pdf (ASCII only, safe in any header)."""
+    prefix = slugify(_("action-plan")) or "action-plan"
+    title = slugify(course.title) or f"course-{course.id}"
+    return f"{prefix}-{title}-{local_today().isoformat()}.pdf"
