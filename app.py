@@ -132,10 +132,28 @@ def _register_blueprints(app: Flask) -> None:
     from workshop import vocabulary
     from workshop.catalogue import catalogue_metadata
     from workshop.courses import epoch_ms, format_join_code, timer_seconds_left
-    from workshop.views import auth, catalogue, exports, facilitator, health, participant, reports
+    from workshop.views import (
+        auth,
+        catalogue,
+        exports,
+        facilitator,
+        health,
+        manager,
+        participant,
+        reports,
+    )
     from workshop.views.errors import register_error_handlers
 
-    for module in (auth, catalogue, exports, facilitator, health, participant, reports):
+    for module in (
+        auth,
+        catalogue,
+        exports,
+        facilitator,
+        health,
+        manager,
+        participant,
+        reports,
+    ):
         app.register_blueprint(module.bp)
     app.extensions["samskabt_steps"] = STEPS
     for step in STEPS:

@@ -108,6 +108,18 @@
   }
   setInterval(tickTimers, 1000);
 
+  // Copy a link (the manager links): the field stays selectable without JavaScript.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.dataset.copy);
+    if (!field || !navigator.clipboard) return;
+    navigator.clipboard.writeText(field.value).then(function () {
+      var label = button.firstChild;
+      if (label && label.nodeType === Node.TEXT_NODE) label.textContent = button.dataset.copied;
+    });
+  });
+
   document.addEventListener("htmx:load", function (event) {
     restoreDrafts(event.detail.elt.parentNode || document);
     startTimers(event.detail.elt.parentNode || document);

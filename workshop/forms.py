@@ -200,3 +200,7 @@ class TimerForm(FlaskForm):
         ],
     )
     label = StringField(_l("For what (shown with the timer)"), validators=[Length(max=120)])
+
+
+class ManagerLinkForm(FlaskForm):
+    label = StringField(_l("Who is the link for? (optional)"), validators=[Length(max=120)])

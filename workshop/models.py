@@ -519,3 +519,20 @@ class CardRequirement(db.Model):
             if version.version == self.version:
                 return version.snapshot
         return {}
+
+
+class ManagerLink(db.Model):
+    """A read-only link for managers who did not attend: the course's status and its PDF.
+
+    The token is the only key (no login); it is kept so the facilitator can copy the link
+    again, and a revoked link stops working at once.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")  # who it was made for
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    course: Mapped[Course] = relationship()

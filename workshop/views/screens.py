@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app, render_template
 
 from ..courses import format_join_code, participant_counts
+from ..manager_links import open_links
 from ..models import Course, Participant
 from .common import render_fragment
 
@@ -45,7 +46,12 @@ def projector_context(course: Course, **extra) -> dict[str, Any]:
 
 
 def control_context(course: Course, **extra) -> dict[str, Any]:
-    return _screen(course, "control", None, {"role_counts": participant_counts(course), **extra})
+    extra = {
+        "role_counts": participant_counts(course),
+        "manager_links": open_links(course),
+        **extra,
+    }
+    return _screen(course, "control", None, extra)
 
 
 def render_phone_live(course: Course, participant: Participant, *, status: int = 200, **extra):

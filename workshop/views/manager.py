@@ -1,0 +1,95 @@
+"""Read-only manager links: the facilitator makes and revokes them; a manager opens one
+without logging in and sees the course's status and the action plan, nothing else."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..actions import actions_of
+from ..errors import WorkshopError
+from ..forms import ActionForm, ManagerLinkForm
+from ..learning import course_status, lessons_by_kind
+from ..manager_links import (
+    course_for_token,
+    create_manager_link,
+    link_in_course,
+    revoke_manager_link,
+)
+from ..measures import measure_groups
+from .common import facilitator_course
+from .phone_forms import first_form_error
+from .reports import pdf_download
+from .screens import step_of
+
+bp = Blueprint("manager", __name__)
+
+
+def _back_to_panel(course):
+    return redirect(url_for("facilitator.course", course_id=course.id, _anchor="manager-links"))
+
+
+@bp.post("/f/courses/<int:course_id>/manager-links")
+def create(course_id: int):
+    course = facilitator_course(course_id)
+    form = ManagerLinkForm()
+    if form.validate_on_submit():
+        try:
+            create_manager_link(course, form.label.data or "")
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+        else:
+            flash(_("The link is ready. Copy it and send it to the managers."))
+    else:
+        flash(first_form_error(form) or _("Check the form and try again."), "error")
+    return _back_to_panel(course)
+
+
+@bp.post("/f/courses/<int:course_id>/manager-links/<int:link_id>/revoke")
+def revoke(course_id: int, link_id: int):
+    course = facilitator_course(course_id)
+    link = link_in_course(course, link_id)
+    if link is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        revoke_manager_link(link)
+        flash(_("The link has been revoked. It no longer opens anything."))
+    return _back_to_panel(course)
+
+
+def _course_or_404(token: str):
+    course = course_for_token(token)
+    if course is None:
+        # Unknown and revoked look the same: a link says nothing once it is withdrawn.
+        abort(404)
+    return course
+
+
+@bp.route("/m/<token>")
+def status(token: str):
+    """The course's status for a manager: the action plan, effects, every challenge."""
+    course = _course_or_404(token)
+    return render_template(
+        "manager/status.html",
+        course=course,
+        token=token,
+        step=step_of(course),
+        overview=course_status(course),
+        plan=actions_of(course),
+        measure_groups=measure_groups(course),
+        lessons=lessons_by_kind(course),
+    )
+
+
+@bp.route("/m/<token>/action-plan.pdf")
+def action_plan_pdf(token: str):
+    return pdf_download(_course_or_404(token))
+
+
+@bp.after_request
+def keep_the_token_private(response):
+    # The token is the key: never send it on in a Referer, never let a search engine in.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
