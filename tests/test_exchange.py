@@ -568,13 +568,18 @@ def _newer(data):
     data["version"] = FORMAT_VERSION + 1
 
 
+def in_english(app):
+    """The refusal in English, whatever the default language: the messages are asserted."""
+    return app.test_request_context(headers=EN)
+
+
 def test_a_file_from_a_newer_version_is_refused_and_writes_nothing(app, db_path, make, demo_export):
     with app.app_context():
         facilitator_id = make.facilitator().id
     before = row_counts(db_path)
     data = copy.deepcopy(demo_export)
     _newer(data)
-    with app.app_context(), pytest.raises(ImportRefused) as refused:
+    with in_english(app), pytest.raises(ImportRefused) as refused:
         import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
     assert refused.value.code == "newer"
     assert "newer version" in str(refused.value.message)
@@ -663,7 +668,7 @@ def test_a_damaged_file_is_refused_and_writes_nothing(app, db_path, make, demo_e
     data = copy.deepcopy(demo_export)
     edit(data)
     before = row_counts(db_path)
-    with app.app_context(), pytest.raises(ImportRefused) as refused:
+    with in_english(app), pytest.raises(ImportRefused) as refused:
         import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
     assert "Nothing was imported" in str(refused.value.message)
     assert row_counts(db_path) == before

@@ -21,7 +21,6 @@ import itertools
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -54,6 +53,7 @@ from .models import (
     Solution,
     Vote,
 )
+from .text import slugify
 from .vocabulary import (
     ACTION_STATUSES,
     ANSWER_MAX_LENGTH,
@@ -335,16 +335,8 @@ def entries_csv(course: Course) -> bytes:
 
 def ascii_filename(course: Course, what: str, extension: str) -> str:
     """'mindre-boevl-i-jobcentret-kort-2026-11-23.csv': safe in any Content-Disposition."""
-    slug = _slug(course.title)[:50].strip("-") or "course"
-    return f"{slug}-{_slug(what) or 'export'}-{local_today().isoformat()}.{extension}"
-
-
-def _slug(text: str) -> str:
-    text = text.lower()
-    for danish, plain in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
-        text = text.replace(danish, plain)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    slug = slugify(course.title, 50) or "course"
+    return f"{slug}-{slugify(what) or 'export'}-{local_today().isoformat()}.{extension}"
 
 
 # --------------------------------------------------------------------------------------

@@ -9,9 +9,7 @@ static/fonts, fetched by `StaticFilesOnly`, which refuses every other URL.
 from __future__ import annotations
 
 import mimetypes
-import re
 import threading
-import unicodedata
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -46,6 +44,7 @@ from .models import (
     Solution,
 )
 from .solutions import chosen_solutions
+from .text import slugify
 from .vocabulary import ACTION_STATUSES, PRIORITY_STATUSES, ROLES
 from .votes import CARDS, ResultRow, Results, results
 
@@ -510,22 +509,8 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-_TRANSLITERATE = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "ß": "ss"})
-
-
-def slugify(text: str, max_length: int = 60) -> str:
-    """ASCII, lower case, words joined by dashes: 'Mindre bøvl' -> 'mindre-bovl'."""
-    ascii_text = (
-        unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
-        .encode("ascii", "ignore")
-        .decode("ascii")
-    )
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-")
-
-
 def action_plan_filename(course: Course) -> str:
-    """handleplan-mindre-bovl-i-jobcentret-2026-11-23.pdf (ASCII only, safe in any header)."""
+    """handleplan-mindre-boevl-i-jobcentret-2026-11-23.pdf (ASCII only, safe in any header)."""
     prefix = slugify(_("action-plan")) or "action-plan"
     title = slugify(course.title) or f"course-{course.id}"
     return f"{prefix}-{title}-{local_today().isoformat()}.pdf"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from flask_babel import gettext as _
@@ -47,3 +48,19 @@ def clean_text(text: str | None, *, max_length: int, allow_cpr_like: bool = Fals
             code="cpr",
         )
     return text
+
+
+# Danish letters as Danes write them without them: æ → ae, ø → oe, å → aa.
+_DANISH_ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss"})
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """ASCII, lower case, words joined by dashes, for file names in any HTTP header:
+    'Mindre bøvl i jobcentret' -> 'mindre-boevl-i-jobcentret'."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.lower().translate(_DANISH_ASCII))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return slug[:max_length].rstrip("-")

@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -140,13 +141,20 @@ def _flash_result(result) -> None:
             code=format_join_code(result.course.join_code),
         )
     )
-    if result.catalogue_added or result.versions_added:
+    if result.catalogue_added:
         flash(
-            _(
-                "The catalogue got %(entries)s entries and %(versions)s earlier versions "
-                "from the file.",
-                entries=result.catalogue_added,
-                versions=result.versions_added,
+            ngettext(
+                "The catalogue got %(num)s entry from the file.",
+                "The catalogue got %(num)s entries from the file.",
+                result.catalogue_added,
+            )
+        )
+    if result.versions_added:
+        flash(
+            ngettext(
+                "The catalogue got %(num)s earlier version of an entry from the file.",
+                "The catalogue got %(num)s earlier versions of entries from the file.",
+                result.versions_added,
             )
         )
     for old, new in result.renamed:
