@@ -1,0 +1,107 @@
+"""Gunicorn settings for serving Samskabt in production.
+
+    gunicorn -c gunicorn.conf.py 'app:create_app()'
+
+Every value can be changed from the environment (below) without editing this file.
+
+Why several workers are safe: everything a workshop shares — courses, participants,
+cards, votes, the live revision phones poll — is in the database, and sessions live in a
+signed cookie (the same SECRET_KEY on every worker and machine). The only per-process
+memory is a cache of rendered PDFs keyed by course revision (workshop/report.py) and the
+parsed catalogue file: a worker that has not got them simply makes them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+# Workers: WEB_CONCURRENCY, else the usual 2 × cores + 1, capped at 8. Each worker imports
+# WeasyPrint and keeps its own database pool (~100 MB); beyond 8 the database, not Python,
+# is the limit — with SQLite every write takes one lock anyway. For PostgreSQL keep
+# workers × threads below the server's max_connections (100 by default).
+workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8))
+
+# Threads: phones poll their live fragment every 2 s, and the answer is almost always a
+# 304 from one indexed query. A sync worker is blocked for the whole of a slow request —
+# rendering the action plan PDF takes ~3 s for a large course — and every poll queued
+# behind it waits. gthread workers run a few requests at once, so polls keep flowing
+# while one thread renders, and idle keep-alive connections wait in the worker's poller
+# instead of holding a thread. More threads than this buy nothing: the work is CPU-bound
+# Python under the GIL once the database has answered.
+worker_class = "gthread"
+threads = _int("GUNICORN_THREADS", 4)
+
+# Bind: BIND (e.g. "unix:/run/samskabt.sock" or "0.0.0.0:8000"); else PORT on every
+# interface (as platforms that set PORT expect); else loopback for a reverse proxy.
+if os.environ.get("BIND"):
+    bind = [address.strip() for address in os.environ["BIND"].split(",") if address.strip()]
+elif os.environ.get("PORT"):
+    bind = [f"0.0.0.0:{_int('PORT', 8000)}"]  # noqa: S104 — what PORT means on a platform
+else:
+    bind = ["127.0.0.1:8000"]
+
+# A worker that says nothing for `timeout` seconds is killed and replaced. The slowest
+# request is the PDF (~3 s for 300 cards and 60 actions, see bench/pdf_bench.py); gthread
+# workers keep reporting while a thread renders, so this is a generous guard against a hung
+# process, not a request deadline. Graceful: time for running requests on reload or stop.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = 30
+# A phone (or the proxy's upstream keep-alive) asks again within 2 s: keep the
+# connection a little longer than that so polling reuses it.
+keepalive = 5
+
+# Replace each worker after some thousand requests (jittered, so they don't all restart
+# together): a safety net against slow leaks in native libraries (WeasyPrint, pango).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
+max_requests_jitter = max_requests // 10
+
+# Forwarded headers: trust them exactly as far as the app does. With TRUSTED_PROXIES=N
+# the app's ProxyFix takes X-Forwarded-For/-Proto/-Host from N proxies, so gunicorn
+# must let them through ("*": the app port must then be reachable only by the proxy —
+# the default bind is loopback). With TRUSTED_PROXIES=0 nobody's headers are trusted.
+# FORWARDED_ALLOW_IPS overrides this with gunicorn's own list of addresses.
+if "FORWARDED_ALLOW_IPS" in os.environ:
+    forwarded_allow_ips = os.environ["FORWARDED_ALLOW_IPS"]
+else:
+    forwarded_allow_ips = "*" if _int("TRUSTED_PROXIES", 0) > 0 else ""
+
+# Access log on standard output (ACCESS_LOG=path to a file, ACCESS_LOG= for none), with
+# the time each request took in milliseconds and the forwarded client address.
+accesslog = os.environ.get("ACCESS_LOG", "-") or None
+access_log_format = '%(h)s %({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+errorlog = "-"
+# gunicorn 25+ listens on a control socket for `gunicornc` (default in $HOME): two
+# instances on one machine (or the benchmarks) need their own path.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+loglevel = os.environ.get("LOG_LEVEL", "info")
+
+# preload_app stays off: each worker imports and builds the app after the fork, so no
+# database connection or pool is ever shared between processes, and `kill -HUP` on the
+# master reloads new code worker by worker without dropping a request. The price is a
+# second or two of start-up per worker and no copy-on-write sharing of memory.
+preload_app = False
+
+
+def on_starting(server):
+    """Before any worker starts: make sure every worker will sign with the same key.
+
+    Without SECRET_KEY in the environment the app keeps a random key in instance/; if
+    several workers created it at once, they could end up with different keys and refuse
+    each other's cookies and CSRF tokens. The master makes it first (production sets
+    SECRET_KEY, and then this does nothing)."""
+    if os.environ.get("SECRET_KEY"):
+        return
+    from app import _secret_key
+
+    instance = Path(__file__).resolve().parent / "instance"
+    instance.mkdir(exist_ok=True)
+    _secret_key(instance)
