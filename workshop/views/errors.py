@@ -1,9 +1,12 @@
 """Friendly Danish error pages, and for htmx a message in the page's message area."""
 
-from flask import render_template, request
+from contextlib import suppress
+
+from flask import make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from ..extensions import db, htmx
 
@@ -46,10 +49,31 @@ def register_error_handlers(app):
             ),
         )
 
+    # The database is locked for too long (SQLite), restarting or unreachable (PostgreSQL:
+    # a cut connection is an OperationalError or InterfaceError), or every pooled connection
+    # is taken: "try again", never a traceback. The pool's pre-ping replaces dead
+    # connections, so the phone's next try normally succeeds; it keeps its typed text.
     @app.errorhandler(OperationalError)
-    def database_busy(_error):
-        db.session.rollback()
-        return error_response(503)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeoutError)
+    def database_unavailable(error):
+        with suppress(SQLAlchemyError):
+            db.session.rollback()
+        app.logger.warning("Database unavailable, answered 503: %s", error)
+        response = make_response(error_response(503))
+        response.headers["Retry-After"] = "2"
+        return response
+
+    @app.teardown_appcontext
+    def release_a_dead_connection(_error):
+        # Runs before Flask-SQLAlchemy's own teardown (registered earlier, run later). If
+        # PostgreSQL cut the connection after the reply was made, the closing ROLLBACK
+        # fails; without this the finished reply would turn into a 500 at the last moment.
+        try:
+            db.session.close()
+        except SQLAlchemyError:
+            with suppress(SQLAlchemyError):
+                db.session().invalidate()  # drop the connection, no ROLLBACK
 
     @app.errorhandler(500)
     def server_error(_error):
