@@ -5,13 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectChoice
 
 from workshop.cards import (
     card_in_course,
     cards_of,
     edit_card,
     merge_cards,
+    redact_card,
     set_card_hidden,
     submit_card,
     unmerge_card,
@@ -60,6 +62,12 @@ from workshop.votes import (
 from .base import Step
 
 bp = Blueprint("challenges", __name__)
+
+
+class RedactForm(FlaskForm):
+    """Redacting removes words for good: the box must be ticked (checked by the view)."""
+
+    confirm = BooleanField(_l("I understand that the text is gone for good"))
 
 
 class ChallengesStep(Step):
@@ -212,6 +220,7 @@ def _card_page(course, card, *, status: int = 200, **overrides):
         ),
         "merge_form": merge_form,
         "action_form": ActionForm(),
+        "redact_form": RedactForm(formdata=None),
         "query": query,
         "results": search_requirements(query, course.facilitator_id),
         "link_url": url_for(".link", course_id=course.id, card_id=card.id),
@@ -362,3 +371,21 @@ def unmerge(course_id: int, card_id: int):
         except WorkshopError as refused:
             flash(refused.message, "error")
     return _back_to_panel(course)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/redact")
+def redact(course_id: int, card_id: int):
+    """Remove a citizen's name or CPR number for good: the text and the author's original
+    are replaced by a marker; the card keeps its place, dots and links."""
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
+        return _back_to_panel(course)
+    form = RedactForm()
+    if not form.validate_on_submit():
+        return _back_to_card(course, card)
+    if not form.confirm.data:
+        message = _("Tick the box to confirm that the text should be removed for good.")
+        return _card_page(course, card, status=422, redact_form=form, error=message)
+    redact_card(card)
+    flash(_("The card's text has been removed."))
+    return _back_to_card(course, card)

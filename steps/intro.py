@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -10,6 +10,7 @@ from workshop.dialogue import (
     answer_question,
     answers_by_question,
     questions_for_step,
+    redact_answer,
     set_answer_hidden,
 )
 from workshop.extensions import db
@@ -100,3 +101,27 @@ def toggle_answer(course_id: int, answer_id: int):
     if answer is not None and answer.course_id == course.id and ActionForm().validate_on_submit():
         set_answer_hidden(answer, not answer.hidden)
     return redirect(url_for("facilitator.course", course_id=course.id))
+
+
+@bp.route("/f/courses/<int:course_id>/answers/<int:answer_id>/redact", methods=["GET", "POST"])
+def redact(course_id: int, answer_id: int):
+    """Remove personal data from an answer for good, after a confirmation page (the
+    control panel's answer list is polled, so the box to tick lives on its own page)."""
+    from .challenges import RedactForm
+
+    course = facilitator_course(course_id)
+    answer = db.session.get(DialogueAnswer, answer_id)
+    if answer is None or answer.course_id != course.id:
+        abort(404)
+    form = RedactForm()
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        if form.confirm.data:
+            redact_answer(answer)
+            flash(_("The answer's text has been removed."))
+            return redirect(url_for("facilitator.course", course_id=course.id))
+        error = _("Tick the box to confirm that the text should be removed for good.")
+    status = 422 if error else 200
+    return render_template(
+        "steps/intro/redact.html", course=course, answer=answer, form=form, error=error
+    ), status

@@ -21,6 +21,7 @@ from workshop.solutions import (
     chosen_solutions,
     edit_solution,
     propose_solution,
+    redact_solution,
     set_solution_hidden,
     solution_in_course,
     unchoose_solution,
@@ -47,6 +48,7 @@ from workshop.votes import (
 )
 
 from .base import Step, stage_with
+from .challenges import RedactForm
 
 bp = Blueprint("solutions", __name__)
 
@@ -370,6 +372,7 @@ def _solution_page(course: Course, solution: Solution, *, status: int = 200, **o
             decided_by=solution.decided_by or _latest_decider(course), back="page"
         ),
         "action_form": ActionForm(),
+        "redact_form": RedactForm(formdata=None),
         "dots": next((row.total for row in ranked.rows if row.item.id == solution.id), None)
         if ranked
         else None,
@@ -438,3 +441,20 @@ def unchoose(course_id: int, solution_id: int):
         else:
             flash(_("The choice has been undone."))
     return _back(course, solution, form.back.data)
+
+
+@bp.post("/f/courses/<int:course_id>/solutions/<int:solution_id>/redact")
+def redact(course_id: int, solution_id: int):
+    """Remove personal data from a solution for good: its words become a marker."""
+    course, solution = _solution_or_panel(course_id, solution_id)
+    if solution is None:
+        return _back_to_panel(course)
+    form = RedactForm()
+    if not form.validate_on_submit():
+        return _back(course, solution, "page")
+    if not form.confirm.data:
+        message = _("Tick the box to confirm that the text should be removed for good.")
+        return _solution_page(course, solution, status=422, redact_form=form, error=message)
+    redact_solution(solution)
+    flash(_("The solution's text has been removed."))
+    return _back(course, solution, "page")

@@ -11,7 +11,7 @@ from .errors import WorkshopError
 from .extensions import db
 from .models import Card, CardRequirement, Course, Participant, Solution, Vote
 from .submissions import already_submitted, save_once
-from .text import clean_text
+from .text import clean_text, redaction_marker
 from .vocabulary import CARD_CATEGORIES, CARD_MAX_LENGTH
 
 COLLECT_STEP = 2
@@ -64,6 +64,26 @@ def edit_card(card: Card, text: str, category: str = "") -> Card:
     touch(card.course)
     db.session.commit()
     return card
+
+
+def redact_card(card: Card) -> Card:
+    """Replace what a card says, and what its author first wrote, with a marker: for a
+    citizen's name or CPR number that slipped in. The card keeps its place, its dots, its
+    links and its examination; the old words are not kept or logged anywhere."""
+    marker = redaction_marker()
+    card.text = marker
+    card.original_text = marker
+    touch(card.course)
+    db.session.commit()
+    _forget_rendered_reports()
+    return card
+
+
+def _forget_rendered_reports() -> None:
+    # A PDF rendered before the redaction would still carry the old words in memory.
+    from .report import clear_cache
+
+    clear_cache()
 
 
 def _has_solutions(card_ids: list[int]) -> bool:

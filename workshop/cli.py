@@ -78,7 +78,7 @@ def load_command(path: Path | None) -> None:
     )
 
 
-course_cli = AppGroup("course", help="Back up, move and restore courses (JSON files).")
+course_cli = AppGroup("course", help="List, back up, move, restore and delete courses (retention).")
 
 
 @course_cli.command("export")
@@ -125,6 +125,70 @@ def import_command(file, email: str) -> None:
         *(f"  {note}" for note in result.notes),
     ]
     click.echo("\n".join(lines))
+
+
+@course_cli.command("list")
+def list_command() -> None:
+    """List every course: id, title, municipality, facilitator, created, last activity."""
+    from sqlalchemy import select
+
+    from .courses import last_activity
+    from .extensions import db
+    from .models import Course
+
+    courses = db.session.scalars(select(Course).order_by(Course.id)).all()
+    if not courses:
+        click.echo("No courses.")
+        return
+    click.echo("id\ttitle\tmunicipality\tfacilitator\tcreated\tlast activity")
+    for course in courses:
+        created = course.created_at.date().isoformat()
+        latest = last_activity(course).date().isoformat()
+        click.echo(
+            f"{course.id}\t{course.title}\t{course.municipality}\t"
+            f"{course.facilitator.email}\t{created}\t{latest}"
+        )
+
+
+@course_cli.command("purge")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    required=True,
+    help="Delete courses in which nothing has happened for more than this many days.",
+)
+@click.option("--yes", is_flag=True, help="Delete without asking.")
+def purge_command(days: int, yes: bool) -> None:
+    """Delete, with all their data, the courses whose last activity is older than DAYS."""
+    from datetime import UTC, datetime, timedelta
+
+    from .courses import courses_inactive_since, delete_course
+
+    cutoff = datetime.now(UTC) - timedelta(days=days)
+    found = courses_inactive_since(cutoff)
+    if not found:
+        click.echo(f"No course has been inactive for more than {days} days.")
+        return
+    click.echo(f"Courses inactive for more than {days} days:")
+    for course, latest in found:
+        click.echo(
+            f"  {course.id}\t{course.title}\t{course.municipality}\t"
+            f"last activity {latest.date().isoformat()}"
+        )
+    if not yes and not click.confirm(
+        f"Delete these {len(found)} courses and everything in them?", default=False
+    ):
+        click.echo("Nothing deleted.")
+        return
+    from .extensions import db
+    from .models import Course
+
+    # Ids and titles first: deleting one course clears the session of the others.
+    doomed = [(course.id, course.title) for course, _latest in found]
+    for course_id, title in doomed:
+        delete_course(db.session.get(Course, course_id))
+        click.echo(f"Deleted course {course_id} ({title}).")
 
 
 def register_cli(app: Flask) -> None:

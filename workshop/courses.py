@@ -9,11 +9,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, union_all, update
 
 from .errors import WorkshopError
 from .extensions import db
-from .models import Course, Facilitator, Participant, Vote
+from .models import (
+    Action,
+    ActionUpdate,
+    Card,
+    CardRequirement,
+    Course,
+    DialogueAnswer,
+    Facilitator,
+    Lesson,
+    ManagerLink,
+    Measure,
+    MeasureEntry,
+    Participant,
+    Solution,
+    Vote,
+)
 from .vocabulary import ROLES
 
 # Easy to read aloud and to type on a phone: no 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B, G/6, U/V.
@@ -260,3 +275,84 @@ def participant_counts(course: Course) -> list[RoleCount]:
         for role, label in ROLES.items()
         if counts.get(role)
     ]
+
+
+def delete_course(course: Course) -> None:
+    """Delete a course and everything that hangs off it: people, answers, cards and their
+    links, votes, solutions, actions and their log, measures and entries, lessons and
+    manager links. The catalogue stays (law entries and the facilitator's own rules are
+    not the course's); so does the facilitator.
+
+    Each table is emptied explicitly, children first, rather than trusting ON DELETE
+    CASCADE: SQLite enforces it only with foreign keys switched on for the connection.
+    """
+    from .report import clear_cache
+
+    course_id = course.id
+    actions = select(Action.id).where(Action.course_id == course_id)
+    measures = select(Measure.id).where(Measure.action_id.in_(actions))
+    cards = select(Card.id).where(Card.course_id == course_id)
+    for statement in (
+        delete(MeasureEntry).where(MeasureEntry.measure_id.in_(measures)),
+        delete(Measure).where(Measure.action_id.in_(actions)),
+        delete(ActionUpdate).where(ActionUpdate.action_id.in_(actions)),
+        delete(Action).where(Action.course_id == course_id),
+        delete(Vote).where(Vote.course_id == course_id),
+        delete(Lesson).where(Lesson.course_id == course_id),
+        delete(Solution).where(Solution.course_id == course_id),
+        delete(CardRequirement).where(CardRequirement.card_id.in_(cards)),
+        # Merged cards point at each other: undo that first, so the order never matters.
+        update(Card).where(Card.course_id == course_id).values(merged_into_id=None),
+        delete(Card).where(Card.course_id == course_id),
+        delete(DialogueAnswer).where(DialogueAnswer.course_id == course_id),
+        delete(ManagerLink).where(ManagerLink.course_id == course_id),
+        delete(Participant).where(Participant.course_id == course_id),
+        delete(Course).where(Course.id == course_id),
+    ):
+        db.session.execute(statement, execution_options={"synchronize_session": False})
+    db.session.commit()
+    db.session.expunge_all()  # nothing stale from the deleted course stays in the session
+    clear_cache()  # nor in a rendered PDF in memory
+
+
+def _as_utc(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def last_activity(course: Course) -> datetime:
+    """When anything last happened in the course: the newest time anyone joined, wrote,
+    voted on a choice, logged, planned, or the facilitator made a link or a lesson (the
+    course's own creation time if nothing has happened since)."""
+    course_id = course.id
+    actions = select(Action.id).where(Action.course_id == course_id)
+    stamps = union_all(
+        select(Course.created_at.label("at")).where(Course.id == course_id),
+        select(Course.timer_started_at).where(Course.id == course_id),
+        select(Participant.created_at).where(Participant.course_id == course_id),
+        select(DialogueAnswer.created_at).where(DialogueAnswer.course_id == course_id),
+        select(Card.created_at).where(Card.course_id == course_id),
+        select(Solution.created_at).where(Solution.course_id == course_id),
+        select(Solution.chosen_at).where(Solution.course_id == course_id),
+        select(Action.updated_at).where(Action.course_id == course_id),
+        select(ActionUpdate.created_at).where(ActionUpdate.action_id.in_(actions)),
+        select(Measure.created_at).where(Measure.action_id.in_(actions)),
+        select(MeasureEntry.created_at).where(
+            MeasureEntry.measure_id.in_(select(Measure.id).where(Measure.action_id.in_(actions)))
+        ),
+        select(Lesson.created_at).where(Lesson.course_id == course_id),
+        select(ManagerLink.created_at).where(ManagerLink.course_id == course_id),
+    ).subquery()
+    newest = db.session.scalar(select(func.max(stamps.c.at)))
+    return _as_utc(newest) or _as_utc(course.created_at)
+
+
+def courses_inactive_since(cutoff: datetime) -> list[tuple[Course, datetime]]:
+    """Every course whose last activity is older than `cutoff`, oldest first."""
+    found = []
+    for course in db.session.scalars(select(Course).order_by(Course.id)):
+        latest = last_activity(course)
+        if latest < cutoff:
+            found.append((course, latest))
+    return sorted(found, key=lambda pair: pair[1])

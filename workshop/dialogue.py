@@ -11,7 +11,7 @@ from .errors import WorkshopError
 from .extensions import db
 from .models import Course, DialogueAnswer, Participant
 from .submissions import already_submitted, save_once
-from .text import clean_text
+from .text import clean_text, redaction_marker
 from .vocabulary import ANSWER_MAX_LENGTH
 
 INTRO_STEP = 1
@@ -62,6 +62,18 @@ def set_answer_hidden(answer: DialogueAnswer, hidden: bool) -> DialogueAnswer:
     answer.hidden = hidden
     touch(db.session.get(Course, answer.course_id))
     db.session.commit()
+    return answer
+
+
+def redact_answer(answer: DialogueAnswer) -> DialogueAnswer:
+    """Replace an answer's words with a marker (a citizen's data slipped in); the answer
+    keeps its place under its question. The old words are not kept or logged."""
+    from .report import clear_cache
+
+    answer.text = redaction_marker()
+    touch(db.session.get(Course, answer.course_id))
+    db.session.commit()
+    clear_cache()  # a rendered PDF would still hold the old words
     return answer
 
 

@@ -11,7 +11,7 @@ from .errors import WorkshopError
 from .extensions import db
 from .models import Action, Card, Course, Participant, Solution, Vote, utcnow
 from .submissions import already_submitted, save_once
-from .text import clean_text
+from .text import clean_text, redaction_marker
 from .vocabulary import EFFECT_DIMENSIONS, EFFECT_SCALE, EFFORT, LIKELIHOOD, SOLUTION_KINDS
 from .vocabulary import SOLUTION_MAX_LENGTH as MAX_LENGTH
 
@@ -143,6 +143,23 @@ def edit_solution(solution: Solution, text: str, kind: str, **assessment) -> Sol
         setattr(solution, name, value)
     touch(_course_of(solution))
     db.session.commit()
+    return solution
+
+
+def redact_solution(solution: Solution) -> Solution:
+    """Replace a solution's words and its author's original words with a marker; its dots,
+    assessment and choice stay. An action still named by the old words is renamed too."""
+    from .report import clear_cache
+
+    marker = redaction_marker()
+    action = solution.action
+    if action is not None and action.title in (solution.text, solution.original_text):
+        action.title = marker
+    solution.text = marker
+    solution.original_text = marker
+    touch(_course_of(solution))
+    db.session.commit()
+    clear_cache()  # a rendered PDF would still hold the old words
     return solution
 
 

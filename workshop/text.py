@@ -25,9 +25,21 @@ def looks_like_cpr(text: str) -> bool:
     return False
 
 
+# Control characters other than tab and newline: NUL (which PostgreSQL refuses in text),
+# escape sequences, backspaces. Nobody types them; they come from pasting or from scripts.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def tidy(text: str | None) -> str:
+    """Text as stored: Windows and old Mac line ends as newlines, no control characters
+    other than tab and newline, no surrounding whitespace."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()
+
+
 def clean_text(text: str | None, *, max_length: int, allow_cpr_like: bool = False) -> str:
-    """The text stripped, or a friendly refusal: empty, too long, or a possible CPR number."""
-    text = (text or "").replace("\r\n", "\n").strip()
+    """The text tidied, or a friendly refusal: empty, too long, or a possible CPR number."""
+    text = tidy(text)
     if not text:
         raise WorkshopError(_("Write something first."), code="empty")
     if len(text) > max_length:
@@ -64,3 +76,13 @@ def slugify(text: str, max_length: int = 60) -> str:
     )
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     return slug[:max_length].rstrip("-")
+
+
+def redaction_marker() -> str:
+    """What a redacted text says instead, in the course's language (the app's default,
+    Danish): the phones and the projector read it, whatever language the facilitator uses."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "da")):
+        return _("[Redacted by the facilitator]")

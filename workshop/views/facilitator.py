@@ -5,7 +5,10 @@ import io
 import segno
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
 
 from ..courses import (
     COURSE_FIELDS,
@@ -13,6 +16,7 @@ from ..courses import (
     create_course,
     default_dialogue_questions,
     default_reflection_questions,
+    delete_course,
     format_join_code,
     go_to_step,
     set_joining_open,
@@ -27,6 +31,12 @@ from .phone_forms import first_form_error
 from .screens import control_context, projector_context
 
 bp = Blueprint("facilitator", __name__, url_prefix="/f")
+
+
+class DeleteCourseForm(FlaskForm):
+    """Deleting is for good: the facilitator types the course's title to confirm."""
+
+    confirm_title = StringField(_l("Type the course's title to confirm"))
 
 
 @bp.before_request
@@ -74,8 +84,34 @@ def edit_course(course_id: int):
             return redirect(url_for(".course", course_id=course.id))
     status = 422 if error or form.errors else 200
     return render_template(
-        "facilitator/course_form.html", form=form, course=course, error=error
+        "facilitator/course_form.html",
+        form=form,
+        course=course,
+        error=error,
+        delete_form=DeleteCourseForm(formdata=None),
     ), status
+
+
+@bp.post("/courses/<int:course_id>/delete")
+def delete(course_id: int):
+    """Delete the course and everything in it, once its title has been typed."""
+    course = facilitator_course(course_id)
+    form = DeleteCourseForm()
+    if not form.validate_on_submit():
+        return redirect(url_for(".edit_course", course_id=course.id))
+    if " ".join((form.confirm_title.data or "").split()) != " ".join(course.title.split()):
+        return render_template(
+            "facilitator/course_form.html",
+            form=CourseForm(formdata=None, obj=course),
+            course=course,
+            error=None,
+            delete_form=form,
+            delete_error=_("Type the course's title exactly as it is to delete the course."),
+        ), 422
+    title = course.title
+    delete_course(course)
+    flash(_("The course “%(title)s” and all its data have been deleted.", title=title))
+    return redirect(url_for(".courses"))
 
 
 def _course_fields(form: CourseForm) -> dict:

@@ -1,0 +1,634 @@
+"""Who may use which route: anonymous, a participant of course A, a participant of course B,
+a manager link of A, the facilitator of A and the facilitator of B, against every route in
+the app's URL map.
+
+ACCESS says who may use each endpoint; a new route without an entry fails
+`test_every_route_has_a_rule`. Course A and B are complete (answers, cards, links, votes,
+solutions, actions, updates, measures, entries, lessons, manager links), so every URL can be
+filled with A's ids, and with B's ids under A's course. A refused request must change
+nothing in the database (every row of every table, checksummed).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from flask import url_for
+
+from workshop.clock import local_today
+from workshop.courses import go_to_step, set_joining_open
+from workshop.exchange import export_course_json
+from workshop.extensions import db
+from workshop.models import Course
+from workshop.views.common import SESSION_KEY
+from workshop.votes import SOLUTIONS, set_voting_state
+
+from .worlds import Ids, build_world, checksum
+
+# --- Who may use what ----------------------------------------------------------------------
+
+PUBLIC = "public"  # everyone: the home page, joining, login, health, static files
+FACILITATOR = "facilitator"  # any logged-in facilitator (their own lists and forms)
+COURSE_FACILITATOR = "course facilitator"  # only the facilitator who owns the course
+PARTICIPANT = "participant"  # only a participant of the course (by the phone's cookie)
+MANAGER = "manager link"  # whoever holds an open manager link (the token is the key)
+
+COURSE_FACILITATOR_ENDPOINTS = (
+    "facilitator.course",
+    "facilitator.edit_course",
+    "facilitator.delete",
+    "facilitator.control_live",
+    "facilitator.change_step",
+    "facilitator.toggle_joining",
+    "facilitator.timer",
+    "facilitator.stop_timer_view",
+    "facilitator.copy",
+    "facilitator.projector",
+    "facilitator.projector_live",
+    "facilitator.qr_code",
+    "catalogue.projector_search",
+    "reports.action_plan",
+    "exports.cards",
+    "exports.actions",
+    "exports.entries",
+    "exports.course_json",
+    "intro.toggle_answer",
+    "intro.redact",
+    "challenges.voting",
+    "challenges.restart_vote",
+    "challenges.card",
+    "challenges.examine",
+    "challenges.priority",
+    "challenges.link",
+    "challenges.unlink",
+    "challenges.toggle_hidden",
+    "challenges.merge",
+    "challenges.unmerge",
+    "challenges.redact",
+    "solutions.voting",
+    "solutions.restart_vote",
+    "solutions.add",
+    "solutions.solution_page",
+    "solutions.toggle_hidden",
+    "solutions.choose",
+    "solutions.unchoose",
+    "solutions.redact",
+    "implement.action_page",
+    "implement.action_status",
+    "evaluate.add",
+    "evaluate.measure_page",
+    "evaluate.period",
+    "evaluate.delete",
+    "learn.add",
+    "learn.delete",
+    "manager.create",
+    "manager.revoke",
+)
+
+ACCESS = {
+    "static": PUBLIC,
+    "health.healthz": PUBLIC,
+    "participant.home": PUBLIC,
+    "participant.join_course": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": PUBLIC,
+    "facilitator.courses": FACILITATOR,
+    "facilitator.new_course": FACILITATOR,
+    "catalogue.search": FACILITATOR,
+    "catalogue.new_local_rule": FACILITATOR,
+    "exports.import_page": FACILITATOR,
+    "participant.course_page": PARTICIPANT,
+    "participant.live": PARTICIPANT,
+    "catalogue.phone_search": PARTICIPANT,
+    "intro.answer": PARTICIPANT,
+    "challenges.submit": PARTICIPANT,
+    "challenges.vote": PARTICIPANT,
+    "solutions.propose": PARTICIPANT,
+    "solutions.vote": PARTICIPANT,
+    "implement.my_actions": PARTICIPANT,
+    "implement.my_action_status": PARTICIPANT,
+    "evaluate.log": PARTICIPANT,
+    "manager.status": MANAGER,
+    "manager.action_plan_pdf": MANAGER,
+    # Everything else under /f/courses/<course_id>/ belongs to the course's facilitator.
+    **dict.fromkeys(COURSE_FACILITATOR_ENDPOINTS, COURSE_FACILITATOR),
+}
+
+PRINCIPALS = ("anonymous", "participant A", "participant B", "manager A", "facilitator A",
+              "facilitator B")  # fmt: skip
+
+# Where a refused participant route sends someone who is not in the course.
+TO_JOIN = "join"  # 302 to /j/<code>
+HX_TO_JOIN = "hx-join"  # the polled region: an empty reply whose HX-Redirect is /j/<code>
+PARTICIPANT_REFUSAL = {
+    "participant.course_page": TO_JOIN,
+    "implement.my_actions": TO_JOIN,
+    "catalogue.phone_search": TO_JOIN,
+    "participant.live": HX_TO_JOIN,
+}  # every other participant route (all POSTs) answers 403
+
+# The facilitator of A, with one of B's records under A's course: not found (404), or
+# back to A's control panel with nothing done ("panel").
+FOREIGN_RECORD = {
+    "challenges.card": "panel",
+    "challenges.examine": "panel",
+    "challenges.priority": "panel",
+    "challenges.link": "panel",
+    "challenges.unlink": "panel",
+    "challenges.toggle_hidden": "panel",
+    "challenges.merge": "panel",
+    "challenges.unmerge": "panel",
+    "challenges.redact": "panel",
+    "intro.toggle_answer": "panel",
+    "intro.redact": 404,
+    "solutions.solution_page": "panel",
+    "solutions.toggle_hidden": "panel",
+    "solutions.choose": "panel",
+    "solutions.unchoose": "panel",
+    "solutions.redact": "panel",
+    "implement.action_page": 404,
+    "implement.action_status": 404,
+    "evaluate.measure_page": 404,
+    "evaluate.period": 404,
+    "evaluate.delete": 404,
+    "learn.delete": "panel",
+    "manager.revoke": 404,
+    # A participant of A with B's record under A's code.
+    "challenges.vote": "phone",  # back to the phone's page, with a message
+    "solutions.vote": 404,
+    "implement.my_action_status": 404,
+}
+
+
+# --- How to call each route ------------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    """One request to one endpoint: its URL arguments, form data and the state it needs."""
+
+    endpoint: str
+    method: str
+    args: dict
+    data: dict = field(default_factory=dict)
+    setup: object = None  # callable(course) run in an app context before the request
+    ok: tuple = ()  # statuses that mean "allowed" (default: GET 200, POST 302)
+    last: bool = False  # runs after every other allowed call (it deletes or logs out)
+
+
+def _step(number, voting=None, solution_voting=None):
+    def setup(course):
+        go_to_step(course, number)
+        if voting and course.voting_state != voting:
+            set_voting_state(course, voting)
+        if solution_voting and course.solution_voting_state != solution_voting:
+            set_voting_state(course, solution_voting, SOLUTIONS)
+
+    return setup
+
+
+def _args(rule_arguments, ids: Ids, endpoint: str) -> dict:
+    """A's ids for each URL argument (the right kind of record for each endpoint)."""
+    by_name = {
+        "course_id": ids.course,
+        "code": ids.code,
+        "card_id": ids.card3,
+        "answer_id": ids.answer,
+        "solution_id": ids.solution2,
+        "action_id": ids.action,
+        "measure_id": ids.measure,
+        "entry_id": ids.entry,
+        "lesson_id": ids.lesson,
+        "token": ids.token,
+        "period": "baseline",
+        "filename": "app.css",
+        # Revoking the old link keeps the open one for the manager's routes.
+        "link_id": ids.revoked_link if endpoint == "manager.revoke" else ids.link,
+    }
+    if endpoint in ("challenges.unlink", "challenges.vote"):
+        by_name["card_id"] = ids.card2  # the card with the link; a card open for dots
+    return {name: by_name[name] for name in rule_arguments}
+
+
+def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
+    if method != "POST":
+        return {}
+    today = local_today()
+    periods = {
+        "baseline_from": (today - timedelta(days=40)).isoformat(),
+        "baseline_to": (today - timedelta(days=27)).isoformat(),
+        "followup_from": (today - timedelta(days=13)).isoformat(),
+        "followup_to": (today + timedelta(days=7)).isoformat(),
+    }
+    course_fields = {
+        "title": "Kursus A",
+        "municipality": "Kommune A",
+        "dot_budget": "5",
+        "multiple_dots_per_card": "y",
+        "min_group_size": "3",
+    }
+    with app.app_context():
+        course = db.session.get(Course, ids.course)
+        question = course.questions[0]
+        if endpoint == "exports.import_page":
+            return {"file": (io.BytesIO(export_course_json(course)), "kursus.json")}
+    return {
+        "participant.home": {"code": ids.code},
+        "participant.join_course": {"role": "medarbejder"},
+        "auth.login": {"email": ids.facilitator_email, "password": "correct horse"},
+        "facilitator.new_course": course_fields,
+        "facilitator.edit_course": course_fields,
+        "facilitator.delete": {"confirm_title": "Kursus A"},
+        "facilitator.change_step": {"step": "3"},
+        "facilitator.timer": {"minutes": "5", "label": "Kaffe"},
+        "catalogue.new_local_rule": {"name": "Ny regel", "kind": "local_practice"},
+        "intro.answer": {"question": question, "text": "Nyt svar", "client_token": "matrix"},
+        "intro.redact": {"confirm": "y"},
+        "challenges.submit": {"text": "Nyt kort", "client_token": "matrix"},
+        "challenges.vote": {"dots": "1"},
+        "challenges.voting": {"state": "voting"},
+        "challenges.card": {"text": "Omformuleret kort", "category": ""},
+        "challenges.examine": {"origin": "local_practice", "problem": "P", "stakeholders": "S"},
+        "challenges.priority": {"priority": "later", "later_when": "I marts"},
+        "challenges.link": {"key": ids.local_rule},
+        "challenges.merge": {"target": str(ids.card2)},
+        "challenges.redact": {"confirm": "y"},
+        "solutions.propose": {
+            "card": str(ids.card),
+            "text": "Ny løsning",
+            "kind": "change",
+            "client_token": "matrix",
+        },
+        "solutions.vote": {"dots": "1"},
+        "solutions.voting": {"state": "voting"},
+        "solutions.add": {
+            "card": str(ids.card),
+            "text": "Løsning fra rummet",
+            "kind": "remove",
+            "client_token": "matrix-f",
+        },
+        "solutions.solution_page": {"text": "Omformuleret løsning", "kind": "embed"},
+        "solutions.choose": {"decided_by": "Chefen"},
+        "solutions.redact": {"confirm": "y"},
+        "implement.action_page": {"title": "Ny titel", "owner_id": str(ids.owner)},
+        "implement.action_status": {"status": "implemented"},
+        "implement.my_action_status": {"status": "implemented"},
+        "evaluate.log": {
+            "measure": str(ids.measure),
+            "entry_date": (today - timedelta(days=30)).isoformat(),
+            "value": "40",
+            "client_token": "matrix",
+        },
+        "evaluate.add": {"action": str(ids.action), "what": "Antal", "unit": "stk", **periods},
+        "evaluate.measure_page": {"what": "Minutter", "unit": "min", **periods},
+        "evaluate.period": {"closed": "1"},
+        "learn.add": {"kind": "lesson", "text": "Ny læring"},
+        "manager.create": {"label": "Byrådet"},
+    }.get(endpoint, {})
+
+
+SETUP = {
+    "intro.answer": _step(1),
+    "challenges.vote": _step(2, voting="voting"),
+    "solutions.propose": _step(3, solution_voting="collect"),
+    "solutions.vote": _step(3, solution_voting="voting"),
+    "solutions.add": _step(3, solution_voting="collect"),
+    "participant.join_course": lambda course: set_joining_open(course, True),
+    "evaluate.add": _step(5),
+    "learn.add": _step(6),
+}
+
+OK = {
+    ("learn.add", "GET"): (302,),  # a reload of a refused form goes back to the panel
+    ("facilitator.delete", "POST"): (302,),
+}
+LAST = {("facilitator.delete", "POST"), ("auth.logout", "POST")}
+
+
+def calls(app, ids: Ids) -> list[Call]:
+    """Every method of every route, filled with the given course's ids."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            endpoint = rule.endpoint
+            ok = OK.get((endpoint, method)) or ((200,) if method == "GET" else (302,))
+            found.append(
+                Call(
+                    endpoint,
+                    method,
+                    _args(rule.arguments, ids, endpoint),
+                    _data(endpoint, method, ids, app),
+                    SETUP.get(endpoint),
+                    ok,
+                    (endpoint, method) in LAST,
+                )
+            )
+    return sorted(found, key=lambda call: (call.last, call.endpoint, call.method))
+
+
+# --- Principals ---------------------------------------------------------------------------
+
+
+def client_for(app, principal: str, a: Ids, b: Ids):
+    """A test client that is the principal: a phone's cookie, or a facilitator's login."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        if principal == "participant A":
+            session[SESSION_KEY] = {str(a.course): a.owner}
+        elif principal == "participant B":
+            session[SESSION_KEY] = {str(b.course): b.owner}
+        elif principal in ("facilitator A", "facilitator B"):
+            email = a.facilitator_email if principal.endswith("A") else b.facilitator_email
+            with app.app_context():
+                from workshop.facilitators import find_facilitator
+
+                session["_user_id"] = str(find_facilitator(email).id)
+            session["_fresh"] = True
+    return client
+
+
+def allowed(principal: str, access: str) -> bool:
+    return {
+        PUBLIC: True,
+        FACILITATOR: principal.startswith("facilitator"),
+        COURSE_FACILITATOR: principal == "facilitator A",
+        PARTICIPANT: principal == "participant A",
+        MANAGER: principal == "manager A",
+    }[access]
+
+
+def send(app, client, call: Call, *, args=None, data=None):
+    with app.test_request_context():
+        url = url_for(call.endpoint, **(args or call.args))
+    payload = dict(call.data if data is None else data)
+    # File objects are read once: give each request a fresh copy.
+    for key, value in payload.items():
+        if isinstance(value, tuple) and hasattr(value[0], "getvalue"):
+            payload[key] = (io.BytesIO(value[0].getvalue()), value[1])
+    response = client.open(url, method=call.method, data=payload)
+    response.get_data()  # read it all, then close it (static files hold a file open)
+    response.close()
+    return response
+
+
+def refusal_problem(response, access: str, principal: str, call: Call, a: Ids) -> str | None:
+    """None if the response is exactly the refusal this principal should get, else why not."""
+    status, location = response.status_code, response.headers.get("Location", "")
+    if access in (FACILITATOR, COURSE_FACILITATOR):
+        if principal == "facilitator B":
+            expected = "404"
+            good = status == 404
+        else:
+            expected = "login redirect"
+            good = status == 302 and location.startswith("/login?next=")
+    elif access == PARTICIPANT:
+        kind = PARTICIPANT_REFUSAL.get(call.endpoint, 403)
+        join = f"/j/{a.code}"
+        if kind == TO_JOIN:
+            expected, good = f"302 to {join}", status == 302 and location == join
+        elif kind == HX_TO_JOIN:
+            expected = f"empty reply with HX-Redirect {join}"
+            good = (
+                status == 200 and not response.data and response.headers.get("HX-Redirect") == join
+            )
+        else:
+            expected, good = "403", status == 403
+    elif access == MANAGER:
+        expected, good = "404", status == 404
+    else:
+        raise AssertionError(f"{access} refuses nobody")
+    return None if good else f"expected {expected}, got {status} {location}"
+
+
+@pytest.fixture
+def world(app, make):
+    return build_world(app, make)
+
+
+def _setup(app, call: Call, course_id: int):
+    if call.setup is not None:
+        with app.app_context():
+            call.setup(db.session.get(Course, course_id))
+
+
+def _snapshot(app) -> str:
+    with app.app_context():
+        return checksum()
+
+
+# --- The tests ------------------------------------------------------------------------------
+
+
+def test_every_route_has_a_rule(app):
+    """A new route fails here until ACCESS says who may use it."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ACCESS) == set(), "routes without an authorisation rule"
+    assert set(ACCESS) - endpoints == set(), "rules for routes that no longer exist"
+    for endpoint in FOREIGN_RECORD:
+        assert endpoint in endpoints
+
+
+def test_everyone_refused_gets_exactly_their_refusal_and_nothing_changes(app, world):
+    """Each principal not allowed on a route gets the login page, 403 or 404 as the table
+    says, for every method, and not one row in the database changes."""
+    a, b = world
+    clients = {p: client_for(app, p, a, b) for p in PRINCIPALS}
+    manager_tokens = {"token": a.revoked_token}  # only the manager holds an open link
+    problems = []
+    tried = 0
+    for call in calls(app, a):
+        access = ACCESS[call.endpoint]
+        if access == PUBLIC:
+            continue
+        _setup(app, call, a.course)
+        before = _snapshot(app)
+        for principal in PRINCIPALS:
+            if allowed(principal, access):
+                continue
+            args = {**call.args, **manager_tokens} if access == MANAGER else call.args
+            response = send(app, clients[principal], call, args=args)
+            tried += 1
+            problem = refusal_problem(response, access, principal, call, a)
+            if problem:
+                problems.append(f"{principal} {call.method} {call.endpoint}: {problem}")
+            if _snapshot(app) != before:
+                problems.append(f"{principal} {call.method} {call.endpoint}: changed the database")
+                before = _snapshot(app)
+    assert not problems, "\n".join(problems)
+    assert tried > 250
+
+
+def test_a_manager_link_opens_only_its_own_course(app, world):
+    """Whoever holds A's open link sees A's status; a revoked link is a 404 to everyone."""
+    a, b = world
+    for principal in PRINCIPALS:
+        client = client_for(app, principal, a, b)
+        page = client.get(f"/m/{a.token}")
+        assert page.status_code == 200 and "Kursus A" in page.text
+        assert "Kursus B" not in page.text
+        assert client.get(f"/m/{a.revoked_token}").status_code == 404
+
+
+def _foreign_args(call: Call, a: Ids, b: Ids) -> dict:
+    """A's course (id or code) in the URL, B's records for everything else."""
+    theirs = _args(call.args.keys(), b, call.endpoint)
+    return {
+        name: (value if name in ("course_id", "code", "period", "filename") else theirs[name])
+        for name, value in call.args.items()
+    }
+
+
+def test_another_courses_records_under_my_course_are_refused_and_change_nothing(app, world):
+    """The facilitator (or a participant) of A, with B's card, answer, solution, action,
+    measure, entry, lesson or link ids under A's URL: not found, or back to A's panel."""
+    a, b = world
+    problems = []
+    for call in calls(app, a):
+        if call.endpoint not in FOREIGN_RECORD:
+            continue
+        principal = "participant A" if ACCESS[call.endpoint] == PARTICIPANT else "facilitator A"
+        _setup(app, call, a.course)
+        before = _snapshot(app)
+        response = send(app, client_for(app, principal, a, b), call, args=_foreign_args(call, a, b))
+        expected = FOREIGN_RECORD[call.endpoint]
+        location = response.headers.get("Location", "").split("#")[0]
+        if expected == "panel":
+            good = response.status_code == 302 and location == f"/f/courses/{a.course}"
+        elif expected == "phone":
+            good = response.status_code == 302 and location == f"/c/{a.code}"
+        else:
+            good = response.status_code == expected
+        if not good:
+            problems.append(
+                f"{call.method} {call.endpoint}: expected {expected}, "
+                f"got {response.status_code} {location}"
+            )
+        if _snapshot(app) != before:
+            problems.append(f"{call.method} {call.endpoint}: changed the database")
+    assert not problems, "\n".join(problems)
+
+
+def test_an_entry_or_link_of_another_record_in_my_own_course_is_refused(app, world):
+    """A's measure with B's entry, A's card with B's card link: the pair must match."""
+    a, b = world
+    client = client_for(app, "facilitator A", a, b)
+    before = _snapshot(app)
+    response = client.post(f"/f/courses/{a.course}/measures/{a.measure}/entries/{b.entry}/delete")
+    assert response.status_code == 404
+    client.post(f"/f/courses/{a.course}/cards/{a.card2}/links/{b.link}/delete")
+    assert _snapshot(app) == before
+
+
+FOREIGN_FORM_VALUES = [
+    # (principal, step setup, path template, form data with B's record in it)
+    ("facilitator A", None, "/f/courses/{a.course}/cards/{a.card3}/merge",
+     {"target": "{b.card2}"}),
+    ("facilitator A", None, "/f/courses/{a.course}/cards/{a.card3}/links",
+     {"key": "{b.local_rule}"}),
+    ("facilitator A", 5, "/f/courses/{a.course}/measures",
+     {"action": "{b.action}", "what": "Antal", "unit": "stk"}),
+    ("facilitator A", 6, "/f/courses/{a.course}/lessons",
+     {"kind": "decision", "text": "Videre", "next_step_kind": "experience_group",
+      "card_id": "{b.card2}"}),
+    ("facilitator A", None, "/f/courses/{a.course}/actions/{a.action}",
+     {"title": "Ny titel", "owner_id": "{b.owner}"}),
+    ("facilitator A", 3, "/f/courses/{a.course}/solutions",
+     {"card": "{b.card}", "text": "Løsning", "kind": "change", "client_token": "x"}),
+    ("participant A", 3, "/c/{a.code}/solutions",
+     {"card": "{b.card}", "text": "Løsning", "kind": "change", "client_token": "x"}),
+    ("participant A", 5, "/c/{a.code}/measure-entries",
+     {"measure": "{b.measure}", "value": "12", "client_token": "x",
+      "entry_date": "{yesterday}"}),
+]  # fmt: skip
+
+
+def test_another_courses_record_in_a_form_changes_nothing(app, world):
+    """A form of A naming B's card, action, participant, measure or local rule."""
+    a, b = world
+    values = {"a": a, "b": b, "yesterday": (local_today() - timedelta(days=30)).isoformat()}
+    problems = []
+    for principal, step, path, data in FOREIGN_FORM_VALUES:
+        if step:
+            with app.app_context():
+                go_to_step(db.session.get(Course, a.course), step)
+        before = _snapshot(app)
+        response = client_for(app, principal, a, b).post(
+            path.format(**values),
+            data={key: value.format(**values) for key, value in data.items()},
+        )
+        if response.status_code not in (302, 422):
+            problems.append(f"{principal} {path}: {response.status_code}")
+        if _snapshot(app) != before:
+            problems.append(f"{principal} {path}: changed the database")
+    assert not problems, "\n".join(problems)
+
+
+def test_everyone_allowed_gets_the_page_or_is_sent_on(app, world):
+    """The principals a route is for get 200 (pages) or 302 (forms done) — never the login
+    page, a 403 or a 404 — for every method of every route."""
+    a, b = world
+    problems = []
+    for call in calls(app, a):
+        access = ACCESS[call.endpoint]
+        _setup(app, call, a.course)
+        for principal in PRINCIPALS:
+            if not allowed(principal, access):
+                continue
+            if access == PUBLIC and principal != "anonymous" and call.method == "POST":
+                continue  # public forms: tried once, by an anonymous visitor
+            response = send(app, client_for(app, principal, a, b), call)
+            location = response.headers.get("Location", "")
+            ok = response.status_code in call.ok and not location.startswith("/login")
+            if access == PUBLIC:
+                ok = response.status_code < 400
+            elif response.status_code == 302:
+                # Sent on to the right place: the facilitator's pages, or the phone's.
+                home = f"/c/{a.code}" if access == PARTICIPANT else "/f/"
+                ok = ok and location.startswith(home)
+            if not ok:
+                problems.append(
+                    f"{principal} {call.method} {call.endpoint}: {response.status_code} {location}"
+                )
+    assert not problems, "\n".join(problems)
+
+
+CSRF_ON = pytest.mark.parametrize("app", [{"WTF_CSRF_ENABLED": True}], indirect=True)
+
+
+CSRF_CASES = [
+    ("anonymous", "/login"),
+    ("anonymous", "/j/{a.code}"),
+    ("manager A", "/"),
+    ("participant A", "/c/{a.code}/cards"),
+    ("participant B", "/c/{a.code}/cards"),
+    ("facilitator A", "/f/courses/{a.course}/timer"),
+    ("facilitator A", "/f/courses/{a.course}/delete"),
+    ("facilitator A", "/f/courses/import"),
+    ("facilitator B", "/f/courses/{a.course}/cards/{a.card3}/redact"),
+]
+
+
+@CSRF_ON
+def test_a_post_without_a_csrf_token_is_refused_for_everyone(app, world):
+    """With CSRF on (as in production), a POST without the token is a 400 whoever sends
+    it, and changes nothing."""
+    a, b = world
+    data = {
+        "email": a.facilitator_email,
+        "password": "correct horse",
+        "role": "medarbejder",
+        "code": a.code,
+        "text": "Uden token",
+        "client_token": "csrf",
+        "minutes": "5",
+        "confirm_title": "Kursus A",
+        "confirm": "y",
+    }
+    before = _snapshot(app)
+    for principal, path in CSRF_CASES:
+        response = client_for(app, principal, a, b).post(path.format(a=a), data=data)
+        assert response.status_code == 400, (principal, path)
+    assert _snapshot(app) == before

@@ -1,0 +1,155 @@
+"""Two complete courses side by side, for the authorisation matrix, retention and the
+property-based tests: every kind of record exists in both, so every URL can be filled
+with one course's ids, or with the other's."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from workshop.actions import set_action_status
+from workshop.catalogue import add_local_rule, load_catalogue
+from workshop.clock import local_today
+from workshop.courses import go_to_step
+from workshop.dialogue import answer_question
+from workshop.examination import link_requirement
+from workshop.extensions import db
+from workshop.learning import add_lesson
+from workshop.manager_links import create_manager_link, revoke_manager_link
+from workshop.measures import log_entry
+from workshop.models import Course
+from workshop.votes import SOLUTIONS, cast_vote, set_voting_state
+
+
+@dataclass
+class Ids:
+    """One course's ids and keys, readable outside the app context."""
+
+    course: int
+    code: str
+    facilitator_email: str
+    owner: int  # the participant who owns the action (and whose phone the tests use)
+    other: int  # a second participant, a manager
+    answer: int
+    card: int  # prioritised, with a solution: the challenge
+    card2: int  # open, with a dot
+    card3: int  # open, no dots: can be merged
+    link: int  # card2's link to a catalogue entry
+    solution: int  # chosen: it has the action
+    solution2: int  # not chosen, with a dot
+    action: int
+    measure: int
+    entry: int
+    lesson: int
+    manager_link: int
+    token: str
+    revoked_link: int
+    revoked_token: str
+    local_rule: str
+    extra: dict = field(default_factory=dict)
+
+
+def build_course(make, email: str, label: str, *, rule_name: str) -> Ids:
+    """A course that has been through all six steps, left in step 2 collecting cards."""
+    facilitator = make.facilitator(email=email)
+    course = make.course(facilitator, title=f"Kursus {label}", municipality=f"Kommune {label}")
+    owner = make.participant(course, name=f"Ejer {label}")
+    other = make.participant(course, role="leder", unit=f"Ledelse {label}")
+    answer = answer_question(
+        owner, course.questions[0], f"Svar fra {label}", client_token=f"answer-{label}"
+    )
+    go_to_step(course, 2)
+    card = make.challenge(owner, f"Udfordring {label}")
+    card2 = make.card(other, f"Andet kort {label}")
+    card3 = make.card(owner, f"Tredje kort {label}")
+    rule = add_local_rule(facilitator, name=rule_name, kind="local_practice")
+    link = link_requirement(card2, rule.key)
+    set_voting_state(course, "voting")
+    cast_vote(other, card2, 1)
+    set_voting_state(course, "revealed")
+    solution = make.solution(owner, card, f"Løsning {label}")
+    solution2 = make.solution(other, card, f"Anden løsning {label}")
+    set_voting_state(course, "voting", SOLUTIONS)
+    cast_vote(owner, solution2, 1)
+    set_voting_state(course, "revealed", SOLUTIONS)
+    action = make.action(solution, owner_id=owner.id, start_date=local_today())
+    set_action_status(action, "in_test", note=f"I gang {label}", by=owner)
+    measure = make.measure(action)
+    entry = log_entry(
+        owner,
+        measure,
+        local_today() - timedelta(days=30),
+        "45",
+        f"Note {label}",
+        client_token=f"entry-{label}",
+    )
+    lesson = add_lesson(course, "lesson", f"Læring {label}")
+    manager_link = create_manager_link(course, f"Direktion {label}")
+    revoked = revoke_manager_link(create_manager_link(course, "Gammel"))
+    # Back to collecting cards in step 2: most participant forms can then be tried.
+    set_voting_state(course, "collect")
+    go_to_step(course, 2)
+    return Ids(
+        course=course.id,
+        code=course.join_code,
+        facilitator_email=email,
+        owner=owner.id,
+        other=other.id,
+        answer=answer.id,
+        card=card.id,
+        card2=card2.id,
+        card3=card3.id,
+        link=link.id,
+        solution=solution.id,
+        solution2=solution2.id,
+        action=action.id,
+        measure=measure.id,
+        entry=entry.id,
+        lesson=lesson.id,
+        manager_link=manager_link.id,
+        token=manager_link.token,
+        revoked_link=revoked.id,
+        revoked_token=revoked.token,
+        local_rule=rule.key,
+    )
+
+
+def build_world(app, make, *, catalogue: bool = False) -> tuple[Ids, Ids]:
+    """Courses A and B, of two facilitators (and the law catalogue, if asked for)."""
+    with app.app_context():
+        if catalogue:
+            load_catalogue()
+        a = build_course(make, "a@example.dk", "A", rule_name="Lokal regel A")
+        b = build_course(make, "b@example.dk", "B", rule_name="Lokal regel B")
+    return a, b
+
+
+# Bookkeeping that is no course's data: rate-limit counters move with every login.
+NOT_COURSE_DATA = {"rate_limit_counter"}
+
+
+def tables():
+    return [table for table in db.metadata.sorted_tables if table.name not in NOT_COURSE_DATA]
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table)) for table in tables()
+    }
+
+
+def checksum() -> str:
+    """Every row of every table, in key order: any change anywhere changes it."""
+    digest = hashlib.sha256()
+    for table in tables():
+        digest.update(table.name.encode())
+        for row in db.session.execute(select(table).order_by(*table.primary_key.columns)):
+            digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def course_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Course))
