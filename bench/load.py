@@ -131,7 +131,7 @@ class Phone(threading.Thread):
         next_poll = time.monotonic() + self.random.uniform(0, POLL_SECONDS)
         card_times = sorted(
             time.monotonic() + self.random.uniform(1, self.args.card_seconds)
-            for _ in range(self.args.cards)
+            for _ in range(self.args.cards if self.random.random() < self.args.writers else 0)
         )
         if not card_times:
             self.cards_done.set()
@@ -540,6 +540,9 @@ def main() -> int:
     parser.add_argument("--join-seconds", type=float, default=30)
     parser.add_argument("--card-seconds", type=float, default=20)
     parser.add_argument("--cards", type=int, default=1, help="cards per phone")
+    parser.add_argument(
+        "--writers", type=float, default=1.0, help="share of phones that write cards"
+    )
     parser.add_argument("--dots", type=int, default=5, help="the course's dot budget")
     parser.add_argument("--double-taps", type=float, default=0.1)
     parser.add_argument("--over-budget", type=float, default=0.1)
