@@ -508,13 +508,20 @@ def run_one(label: str, database_url: str, args) -> bool:
             screens.start()
             for phone in phones:
                 phone.start()
+            deadline = time.monotonic() + args.join_seconds + args.card_seconds + 120
             for phone in phones:
-                phone.cards_done.wait(args.join_seconds + args.card_seconds + 120)
+                phone.cards_done.wait(max(0, deadline - time.monotonic()))
             time.sleep(2)
             print(f"  cards written after {time.monotonic() - began:.0f} s; opening the vote")
             open_vote(server.port, course_id, shared.recorder)
+            deadline = time.monotonic() + args.vote_seconds
             for phone in phones:
-                phone.votes_done.wait(120)
+                phone.votes_done.wait(max(0, deadline - time.monotonic()))
+            unfinished = sum(not phone.votes_done.is_set() for phone in phones)
+            if unfinished:
+                print(
+                    f"  {unfinished} phones had not finished voting after {args.vote_seconds:.0f} s"
+                )
             print(f"  votes cast after {time.monotonic() - began:.0f} s")
             time.sleep(2 * POLL_SECONDS)  # everyone sees the last change
             shared.stop.set()
@@ -546,6 +553,9 @@ def main() -> int:
     parser.add_argument("--dots", type=int, default=5, help="the course's dot budget")
     parser.add_argument("--double-taps", type=float, default=0.1)
     parser.add_argument("--over-budget", type=float, default=0.1)
+    parser.add_argument(
+        "--vote-seconds", type=float, default=600, help="how long phones may take to vote"
+    )
     parser.add_argument("--saturate-seconds", type=float, default=5)
     args = parser.parse_args()
 
