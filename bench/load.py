@@ -220,7 +220,7 @@ class Phone(threading.Thread):
                 daemon=True,
             ).start()
         reply = self.call("card", "POST", f"/c/{self.code}/cards", data, htmx=True)
-        if reply is None:
+        if reply is None or reply.status == 503:
             self.cards_unanswered.add(token)
         elif reply.status == 200:
             with self.lock:
@@ -266,8 +266,10 @@ class Phone(threading.Thread):
         if any(reply is not None and reply.status == 200 for reply in replies):
             with self.lock:
                 self.dots_acknowledged[card_id] = 1
-        elif any(reply is None for reply in replies):
-            self.dots_unanswered.add(card_id)  # it may or may not have been stored
+        elif any(reply is None or reply.status == 503 for reply in replies):
+            # No answer, or 503 "try again" (on SQLite possibly after the commit, when the
+            # reply's rendering waited too long for the lock): it may have been stored.
+            self.dots_unanswered.add(card_id)
         ok = [reply for reply in replies if reply is not None and reply.status == 200]
         if ok:
             self.read_page(ok[-1].body)  # the reply is the phone's live region
@@ -485,6 +487,12 @@ def report(label: str, recorder: Recorder, wall: float, problems: list[str], pho
     cards = sum(len(phone.cards_acknowledged) for phone in phones)
     dots = sum(len(phone.dots_acknowledged) for phone in phones)
     print(f"  acknowledged: {cards} cards, {dots} dots")
+    unknown = sum(len(phone.dots_unanswered) for phone in phones)
+    if unknown:
+        print(
+            f"  {unknown} taps got no answer or 503: allowed either way in the count check "
+            "(a phone shows its real dots at the next poll)"
+        )
     if problems:
         print(f"  COUNT CHECK FAILED ({len(problems)} problems):")
         for problem in problems[:20]:
