@@ -15,7 +15,7 @@ from .courses import touch
 from .errors import WorkshopError
 from .extensions import db
 from .models import Action, ActionUpdate, Course, Participant, Solution, utcnow
-from .text import clean_text
+from .text import clean_text, tidy
 from .vocabulary import ACTION_STATUSES, BARRIERS
 
 ACTION_TEXT_MAX = 2000
@@ -43,7 +43,7 @@ def _course_of(action: Action) -> Course:
 
 
 def _limited(value: str | None, limit: int) -> str:
-    value = (value or "").replace("\r\n", "\n").strip()
+    value = tidy(value)
     if len(value) > limit:
         raise WorkshopError(
             _("A field can be at most %(n)s characters. Shorten it a little.", n=limit),

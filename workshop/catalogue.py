@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from .errors import WorkshopError
 from .extensions import db
 from .models import Facilitator, Requirement, RequirementVersion, utcnow
+from .text import tidy
 from .vocabulary import LOCAL_RULE_KINDS
 
 CATALOGUE_FILE = Path(__file__).with_name("data") / "catalogue.json"
@@ -244,9 +245,9 @@ def add_local_rule(
 ) -> Requirement:
     """Add one of the organisation's own rules, marked as local, beside the law."""
     name, description, decided_by = (
-        (name or "").strip(),
-        (description or "").strip(),
-        (decided_by or "").strip(),
+        tidy(name),
+        tidy(description),
+        tidy(decided_by),
     )
     if not name:
         raise WorkshopError(_("Give the rule a name."), code="name")

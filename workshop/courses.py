@@ -29,6 +29,7 @@ from .models import (
     Solution,
     Vote,
 )
+from .text import tidy
 from .vocabulary import ROLES
 
 # Easy to read aloud and to type on a phone: no 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B, G/6, U/V.
@@ -161,9 +162,20 @@ def _apply_fields(course: Course, fields: dict) -> None:
     if unknown:
         raise TypeError(f"unknown course fields: {sorted(unknown)}")
     for name, value in fields.items():
-        setattr(course, name, value.strip() if isinstance(value, str) else value)
+        setattr(course, name, tidy(value) if isinstance(value, str) else value)
     if not (course.title or "").strip():
         raise WorkshopError(_("The course needs a title."))
+    for name, label, limit in (
+        ("title", _("The title"), 200),
+        ("municipality", _("The municipality"), 120),
+        ("unit", _("The unit"), 120),
+    ):
+        # The database's column width: PostgreSQL refuses anything longer.
+        if len(getattr(course, name) or "") > limit:
+            raise WorkshopError(
+                _("%(field)s can be at most %(n)s characters.", field=label, n=limit),
+                code="too_long",
+            )
     if not (course.municipality or "").strip():
         raise WorkshopError(_("Say which municipality the course is in."))
     if not 1 <= (course.dot_budget or 0) <= 50:
@@ -197,7 +209,7 @@ def start_timer(course: Course, minutes: int, label: str = "", *, now=None) -> C
         raise WorkshopError(
             _("The timer runs from 1 to %(max)s minutes.", max=TIMER_MAX_MINUTES), code="minutes"
         )
-    label = (label or "").strip()
+    label = tidy(label)
     if len(label) > TIMER_LABEL_MAX:
         raise WorkshopError(
             _("The timer's label can be at most %(n)s characters.", n=TIMER_LABEL_MAX)

@@ -13,6 +13,7 @@ from .courses import touch
 from .errors import WorkshopError
 from .extensions import db
 from .models import Card, CardRequirement, Course, Vote
+from .text import tidy
 from .vocabulary import ORIGIN_GROUPS, ORIGINS, PRIORITY_STATUSES
 
 EXAMINE_TEXT_MAX = 2000
@@ -49,7 +50,7 @@ def unlink_requirement(card: Card, link_id: int) -> None:
 
 
 def _clean(text: str | None, label: str) -> str:
-    text = (text or "").strip()
+    text = tidy(text)
     if len(text) > EXAMINE_TEXT_MAX:
         raise WorkshopError(
             _("%(field)s can be at most %(n)s characters.", field=label, n=EXAMINE_TEXT_MAX),

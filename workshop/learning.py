@@ -13,7 +13,7 @@ from .courses import touch
 from .errors import WorkshopError
 from .extensions import db
 from .models import Action, Card, Course, Lesson, Solution
-from .text import clean_text
+from .text import clean_text, tidy
 from .vocabulary import ACTION_STATUSES, LESSON_KINDS, NEXT_STEP_KINDS, PRIORITY_STATUSES
 
 LESSON_MAX = 2000
@@ -33,7 +33,7 @@ def add_lesson(
     if kind not in LESSON_KINDS:
         raise WorkshopError(_("Choose what kind of note it is."), code="kind")
     text = clean_text(text, max_length=LESSON_MAX, allow_cpr_like=True)
-    responsible = (responsible or "").strip()
+    responsible = tidy(responsible)
     if len(responsible) > 200:
         raise WorkshopError(_("“Responsible” can be at most 200 characters."))
     if kind == "decision":

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from .errors import WorkshopError
 from .extensions import db
 from .models import Course, ManagerLink, utcnow
+from .text import tidy
 
 LABEL_MAX = 120
 # At most this many live links per course: each is a door into the course's status.
@@ -17,7 +18,7 @@ MAX_OPEN_LINKS = 20
 
 
 def create_manager_link(course: Course, label: str = "") -> ManagerLink:
-    label = (label or "").strip()
+    label = tidy(label)
     if len(label) > LABEL_MAX:
         raise WorkshopError(
             _("The name of the link can be at most %(n)s characters.", n=LABEL_MAX), code="label"

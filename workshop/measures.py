@@ -20,7 +20,7 @@ from .errors import WorkshopError
 from .extensions import db
 from .models import Action, Course, Measure, MeasureEntry, Participant
 from .submissions import already_submitted, save_once
-from .text import clean_text
+from .text import clean_text, tidy
 from .vocabulary import PERIODS
 
 NOTE_MAX = 500
@@ -42,8 +42,8 @@ def _course_of_measure(measure: Measure) -> Course:
 
 
 def _check_measure(fields: dict) -> dict:
-    what = (fields.get("what") or "").strip()
-    unit = (fields.get("unit") or "").strip()
+    what = tidy(fields.get("what"))
+    unit = tidy(fields.get("unit"))
     if not what:
         raise WorkshopError(_("Say what is measured."), code="what")
     if len(what) > 300:
@@ -179,7 +179,7 @@ def log_entry(
             code="closed",
         )
     number = parse_value(value)
-    note = (note or "").strip()
+    note = tidy(note)
     if note:
         note = clean_text(note, max_length=NOTE_MAX, allow_cpr_like=allow_cpr_like)
     course = _course_of_measure(measure)

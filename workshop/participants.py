@@ -9,6 +9,7 @@ from .courses import touch
 from .errors import WorkshopError
 from .extensions import db
 from .models import Course, Participant
+from .text import tidy
 from .vocabulary import ROLES
 
 NAME_MAX_LENGTH = 120
@@ -19,7 +20,7 @@ def join(course: Course, role: str, unit: str = "", name: str = "") -> Participa
         raise WorkshopError(_("This course is not taking new participants."), code="closed")
     if role not in ROLES:
         raise WorkshopError(_("Choose your role."), code="role")
-    unit, name = (unit or "").strip(), (name or "").strip()
+    unit, name = tidy(unit), tidy(name)
     if len(unit) > NAME_MAX_LENGTH or len(name) > NAME_MAX_LENGTH:
         raise WorkshopError(
             _("Unit and name can be at most %(n)s characters.", n=NAME_MAX_LENGTH), code="length"

@@ -11,7 +11,7 @@ from .errors import WorkshopError
 from .extensions import db
 from .models import Action, Card, Course, Participant, Solution, Vote, utcnow
 from .submissions import already_submitted, save_once
-from .text import clean_text, redaction_marker
+from .text import clean_text, redaction_marker, tidy
 from .vocabulary import EFFECT_DIMENSIONS, EFFECT_SCALE, EFFORT, LIKELIHOOD, SOLUTION_KINDS
 from .vocabulary import SOLUTION_MAX_LENGTH as MAX_LENGTH
 
@@ -63,7 +63,7 @@ def _clean_assessment(fields: dict) -> dict:
                 raise WorkshopError(_("Choose one of the answers."), code=name)
             cleaned[name] = value
     if "evidence" in fields:
-        evidence = (fields["evidence"] or "").strip()
+        evidence = tidy(fields["evidence"])
         if len(evidence) > EVIDENCE_MAX:
             raise WorkshopError(
                 _("“How will we see it?” can be at most %(n)s characters.", n=EVIDENCE_MAX),
@@ -184,7 +184,7 @@ def choose_solution(solution: Solution, decided_by: str = "") -> Action:
             _("The challenge is no longer prioritised. Prioritise it again to choose this."),
             code="priority",
         )
-    decided_by = (decided_by or "").strip()
+    decided_by = tidy(decided_by)
     if len(decided_by) > 200:
         raise WorkshopError(_("'Decided by' can be at most 200 characters."))
     solution.chosen = True
