@@ -209,23 +209,34 @@ class Phone(threading.Thread):
             "stage": self.stage,
             "csrf_token": self.browser.csrf,
         }
-        double = self.random.random() < self.args.double_taps
-        twin = self.browser.clone() if double else None
-        if double:
+        replies: list = []
+        second_tap = None
+        if self.random.random() < self.args.double_taps:
             # The second tap of a double tap, on its own connection, at the same moment.
-            threading.Thread(
-                target=self.call,
-                args=("card", "POST", f"/c/{self.code}/cards", data),
-                kwargs={"browser": twin, "htmx": True},
+            twin = self.browser.clone()
+            second_tap = threading.Thread(
+                target=lambda: replies.append(
+                    self.call(
+                        "card", "POST", f"/c/{self.code}/cards", data, browser=twin, htmx=True
+                    )
+                ),
                 daemon=True,
-            ).start()
+            )
+            second_tap.start()
         reply = self.call("card", "POST", f"/c/{self.code}/cards", data, htmx=True)
-        if reply is None or reply.status == 503:
-            self.cards_unanswered.add(token)
-        elif reply.status == 200:
+        if second_tap is not None:
+            second_tap.join()
+        answered = [r for r in (reply, *replies) if r is not None and r.status == 200]
+        if answered:
             with self.lock:
                 self.cards_acknowledged.add(token)
+        elif any(r is None or r.status == 503 for r in (reply, *replies)):
+            self.cards_unanswered.add(token)
+        if reply is not None and reply.status == 200:
             fresh = CLIENT_TOKEN.search(reply.body)
+            self.client_token = fresh.group(1) if fresh else self.client_token
+        elif answered:
+            fresh = CLIENT_TOKEN.search(answered[0].body)
             self.client_token = fresh.group(1) if fresh else self.client_token
 
     def plan_votes(self) -> list[tuple[float, int]]:
