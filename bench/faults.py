@@ -229,7 +229,10 @@ def fault_lock(workdir: Path, phones_count: int) -> None:
     course_id, code = create_workshop(url)
     server = Server(url, workdir).start()
     try:
-        phones = join_phones(server.port, code, phones_count)
+        # Half write, half poll. At most 20 phones: 10 writers waiting for the lock leave
+        # free threads (5 workers × 4 here). With as many waiting writers as threads, polls
+        # queue behind them too — the threads are taken, not the database.
+        phones = join_phones(server.port, code, min(phones_count, 20))
         locker = sqlite3.connect(f"{workdir}/lock.db", isolation_level=None)
         locker.execute("BEGIN IMMEDIATE")
         locked_at = time.perf_counter()
