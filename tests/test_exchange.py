@@ -7,12 +7,11 @@ import csv
 import io
 import json
 import re
-import shutil
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from sqlalchemy.exc import IntegrityError
 
 from app import create_app
@@ -42,53 +41,48 @@ EN = {"Accept-Language": "en"}
 CSRF_ON = pytest.mark.parametrize("app", [{"WTF_CSRF_ENABLED": True}], indirect=True)
 
 
-def _config(path: Path, **extra) -> dict:
+def _config(url: str, **extra) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         **extra,
     }
 
 
 @pytest.fixture
-def second_app(migrated_db, tmp_path):
-    """Another server: its own freshly migrated SQLite database."""
-    path = tmp_path / "second.db"
-    shutil.copy(migrated_db, path)
-    other = create_app(_config(path))
-    other.config["DB_PATH"] = path
+def second_app(new_database):
+    """Another server: its own freshly migrated database."""
+    other = create_app(_config(new_database()))
     yield other
     with other.app_context():
         db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def demo_export(migrated_db, tmp_path_factory):
+def demo_export(new_database):
     """The demo course (every step has data) exported once, as a dict."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    shutil.copy(migrated_db, path)
-    source = create_app(_config(path))
+    source = create_app(_config(new_database()))
     with source.app_context():
         data = export_course(seed_demo())
         db.engine.dispose()
     return data
 
 
-def row_counts(path: Path) -> dict[str, int]:
-    """Rows in every table of the database file (the manager links too)."""
-    with sqlite3.connect(path) as connection:
-        tables = [
-            name
-            for (name,) in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        return {
-            table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608
-            for table in tables
-        }
+def row_counts(url: str) -> dict[str, int]:
+    """Rows in every table of the database (the manager links too)."""
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table: connection.scalar(
+                    sqlalchemy.select(sqlalchemy.func.count()).select_from(sqlalchemy.table(table))
+                )
+                for table in sqlalchemy.inspect(connection).get_table_names()
+            }
+    finally:
+        engine.dispose()
 
 
 def read_csv(body: bytes) -> list[list[str]]:
@@ -102,13 +96,18 @@ def as_dicts(body: bytes) -> list[dict[str, str]]:
 
 def comparable(data: dict) -> dict:
     """An export without what legitimately differs between two databases: the time of the
-    export and the keys of local rules (a database gives them its own keys)."""
+    export, the keys of local rules (a database gives them its own keys), and when each
+    server loaded its own law catalogue."""
     data = copy.deepcopy(data)
     data.pop("exported_at")
     local = {
         r["key"]: f"local:{r['name_da']}" for r in data["requirements"] if r["kind"] == "local"
     }
     for requirement in data["requirements"]:
+        if requirement["kind"] == "law":
+            requirement.pop("updated_at")
+            for version in requirement["versions"]:
+                version.pop("created_at")
         requirement["key"] = local.get(requirement["key"], requirement["key"])
         for version in requirement["versions"]:
             if "key" in version["snapshot"]:
@@ -397,11 +396,13 @@ def test_a_course_survives_the_round_trip_into_a_fresh_database(app, second_app)
         first = export_course(course)
         code = course.join_code
     with second_app.app_context():
+        load_catalogue()  # a new server loads its catalogue first (README)
         facilitator = create_facilitator("ny@example.dk", "correct horse", "Demo-facilitator")
         result = import_course(json.dumps(first).encode(), facilitator)
         assert result.course.facilitator_id == facilitator.id
         assert result.course.join_code != code
-        assert result.catalogue_added == len(first["requirements"])
+        local = [r for r in first["requirements"] if r["kind"] == "local"]
+        assert result.catalogue_added == len(local)  # the law entries were already here
         second = export_course(result.course)
     assert comparable(second) == comparable(first)
 
@@ -433,6 +434,7 @@ def test_the_imported_course_gives_the_same_action_plan_pdf(app, second_app):
         data = export_course(course)
         original = text_of(report.action_plan_pdf(course))
     with second_app.app_context():
+        load_catalogue()
         # The same person on the other server (the cover names the facilitator).
         facilitator = create_facilitator(DEMO_EMAIL, "correct horse", "Demo-facilitator")
         imported = import_course(json.dumps(data), facilitator).course
@@ -524,7 +526,9 @@ def test_a_newer_local_catalogue_entry_is_kept_and_the_link_keeps_its_version(
         assert result.versions_added == 0 and result.notes == []
 
 
-def test_an_older_catalogue_entry_gets_the_files_versions(app, second_app, linked_course, tmp_path):
+def test_a_newer_law_text_in_the_file_leaves_this_servers_catalogue_alone(
+    app, second_app, linked_course, tmp_path
+):
     export, link = linked_course
     with app.app_context():
         load_catalogue(_catalogue_with_changed_r05(tmp_path, "Ændret i 2026"))
@@ -535,13 +539,40 @@ def test_an_older_catalogue_entry_gets_the_files_versions(app, second_app, linke
         facilitator = create_facilitator("ny@example.dk", "correct horse")
         result = import_course(json.dumps(data), facilitator)
         requirement, imported_link = _r05(result.course)
-        assert [v.version for v in requirement.versions] == [1, 2]
-        assert (requirement.version, requirement.description) == (2, "Ændret i 2026")
-        assert imported_link.version == 2 and not imported_link.is_outdated
-        assert result.versions_added == 1
-        # A later reload of the shipped catalogue still works on top of it.
-        assert load_catalogue().changed == 1
-        assert requirement.version == 3
+        # The law catalogue is shared by every facilitator: an import never changes it.
+        assert [v.version for v in requirement.versions] == [1]
+        assert requirement.version == 1 and requirement.description != "Ændret i 2026"
+        assert imported_link.version == 1
+        assert any("R05" in note for note in result.notes)
+        assert load_catalogue().changed == 0
+
+
+def test_an_import_never_adds_law_entries_or_unsafe_sources(app, second_app, demo_export):
+    data = copy.deepcopy(demo_export)
+    law = next(r for r in data["requirements"] if r["kind"] == "law")
+    with second_app.app_context():
+        load_catalogue()
+        facilitator = create_facilitator("ny@example.dk", "correct horse")
+        unknown = copy.deepcopy(data)
+        next(r for r in unknown["requirements"] if r["key"] == law["key"])["key"] = "ZZ1"
+        for card in unknown["cards"]:
+            for card_link in card.get("links", []):
+                if card_link.get("requirement") == law["key"]:
+                    card_link["requirement"] = "ZZ1"
+        with pytest.raises(ImportRefused):
+            import_course(json.dumps(unknown), facilitator)
+        unsafe = copy.deepcopy(data)
+        next(r for r in unsafe["requirements"] if r["key"] == law["key"])["sources"] = [
+            "javascript:alert(1)"
+        ]
+        with pytest.raises(ImportRefused):
+            import_course(json.dumps(unsafe), facilitator)
+        assert (
+            db.session.scalar(
+                db.select(db.func.count()).select_from(Requirement).where(Requirement.key == "ZZ1")
+            )
+            == 0
+        )
 
 
 def test_the_same_text_under_another_version_number_is_linked_there(
@@ -573,17 +604,19 @@ def in_english(app):
     return app.test_request_context(headers=EN)
 
 
-def test_a_file_from_a_newer_version_is_refused_and_writes_nothing(app, db_path, make, demo_export):
+def test_a_file_from_a_newer_version_is_refused_and_writes_nothing(
+    app, database_url, make, demo_export
+):
     with app.app_context():
         facilitator_id = make.facilitator().id
-    before = row_counts(db_path)
+    before = row_counts(database_url)
     data = copy.deepcopy(demo_export)
     _newer(data)
     with in_english(app), pytest.raises(ImportRefused) as refused:
         import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
     assert refused.value.code == "newer"
     assert "newer version" in str(refused.value.message)
-    assert row_counts(db_path) == before
+    assert row_counts(database_url) == before
 
 
 def _set(path: str, value):
@@ -662,16 +695,16 @@ DAMAGED_EDITS = {
 
 
 @pytest.mark.parametrize("edit", DAMAGED_EDITS.values(), ids=DAMAGED_EDITS.keys())
-def test_a_damaged_file_is_refused_and_writes_nothing(app, db_path, make, demo_export, edit):
+def test_a_damaged_file_is_refused_and_writes_nothing(app, database_url, make, demo_export, edit):
     with app.app_context():
         facilitator_id = make.facilitator().id
     data = copy.deepcopy(demo_export)
     edit(data)
-    before = row_counts(db_path)
+    before = row_counts(database_url)
     with in_english(app), pytest.raises(ImportRefused) as refused:
         import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
     assert "Nothing was imported" in str(refused.value.message)
-    assert row_counts(db_path) == before
+    assert row_counts(database_url) == before
 
 
 RAW_FILES = {
@@ -686,27 +719,27 @@ RAW_FILES = {
 
 
 @pytest.mark.parametrize("name", RAW_FILES)
-def test_a_file_that_is_not_a_course_export_is_refused(app, db_path, make, demo_export, name):
+def test_a_file_that_is_not_a_course_export_is_refused(app, database_url, make, demo_export, name):
     raw = RAW_FILES[name]
     if raw is None:
         whole = json.dumps(demo_export).encode()
         raw = whole[: len(whole) // 2]
     with app.app_context():
         facilitator_id = make.facilitator().id
-    before = row_counts(db_path)
+    before = row_counts(database_url)
     with app.app_context(), pytest.raises(ImportRefused):
         import_course(raw, db.session.get(exchange.Facilitator, facilitator_id))
-    assert row_counts(db_path) == before
+    assert row_counts(database_url) == before
 
 
 def test_a_failure_while_writing_rolls_everything_back(
-    app, db_path, make, demo_export, monkeypatch
+    app, database_url, make, demo_export, monkeypatch
 ):
     """Checked files are written in one transaction: a failure at the very end (the lessons,
     after the course, people, cards, catalogue entries …) leaves nothing behind."""
     with app.app_context():
         facilitator_id = make.facilitator().id
-    before = row_counts(db_path)
+    before = row_counts(database_url)
 
     def broken(**_values):
         raise IntegrityError("INSERT INTO lesson", {}, Exception("disk said no"))
@@ -714,7 +747,7 @@ def test_a_failure_while_writing_rolls_everything_back(
     monkeypatch.setattr(exchange, "Lesson", broken)
     with app.app_context(), pytest.raises(ImportRefused):
         import_course(json.dumps(demo_export), db.session.get(exchange.Facilitator, facilitator_id))
-    assert row_counts(db_path) == before
+    assert row_counts(database_url) == before
 
 
 # --------------------------------------------------------------------------------------
@@ -751,16 +784,16 @@ def test_the_import_page_makes_a_new_course_of_the_uploaded_file(
     assert f"{code[:3]} {code[3:]}" in panel.text
 
 
-def test_the_import_page_refuses_a_damaged_file_kindly(app, client, auth, db_path, make):
+def test_the_import_page_refuses_a_damaged_file_kindly(app, client, auth, database_url, make):
     with app.app_context():
         make.facilitator()
     auth.login()
-    before = row_counts(db_path)
+    before = row_counts(database_url)
     response = _upload(client, b'{"format": "samskabt-course", "version": 99}')
     assert response.status_code == 422
     assert 'id="import-error"' in response.text
     assert "99" in response.text
-    assert row_counts(db_path) == before
+    assert row_counts(database_url) == before
     assert _upload(client, b"").status_code == 422
     missing = client.post("/f/courses/import", data={}, content_type="multipart/form-data")
     assert missing.status_code == 422 and "field-error" in missing.text
@@ -792,7 +825,7 @@ def test_the_import_page_accepts_files_larger_than_ordinary_requests(
 
 
 @CSRF_ON
-def test_the_import_page_needs_its_csrf_token(app, client, make, db_path, demo_export):
+def test_the_import_page_needs_its_csrf_token(app, client, make, database_url, demo_export):
     with app.app_context():
         make.facilitator()
     login_page = client.get("/login")
@@ -801,11 +834,11 @@ def test_the_import_page_needs_its_csrf_token(app, client, make, db_path, demo_e
         "/login",
         data={"email": "facilitator@example.dk", "password": "correct horse", "csrf_token": token},
     )
-    before = row_counts(db_path)
+    before = row_counts(database_url)
     body = json.dumps(demo_export).encode()
     assert _upload(client, body).status_code == 400
     assert _upload(client, body, csrf_token="forged").status_code == 400
-    assert row_counts(db_path) == before
+    assert row_counts(database_url) == before
     page = client.get("/f/courses/import")
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
     assert _upload(client, body, csrf_token=token).status_code == 302
@@ -832,7 +865,7 @@ def test_the_cli_exports_and_imports_a_course(app, runner, tmp_path, make):
 
 
 def test_the_cli_writes_to_standard_output_and_refuses_what_it_cannot_do(
-    app, runner, tmp_path, make, db_path
+    app, runner, tmp_path, make, database_url
 ):
     with app.app_context():
         course_id = make.course().id
@@ -843,11 +876,11 @@ def test_the_cli_writes_to_standard_output_and_refuses_what_it_cannot_do(
     _newer(data)
     path = tmp_path / "nyere.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    before = row_counts(db_path)
+    before = row_counts(database_url)
     unknown = runner.invoke(args=["course", "import", str(path), "--facilitator", "x@example.dk"])
     assert unknown.exit_code != 0 and "x@example.dk" in unknown.output
     newer = runner.invoke(
         args=["course", "import", str(path), "--facilitator", "facilitator@example.dk"]
     )
     assert newer.exit_code != 0
-    assert row_counts(db_path) == before
+    assert row_counts(database_url) == before

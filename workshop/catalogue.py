@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -150,9 +151,16 @@ def _load(data: dict) -> LoadReport:
     return LoadReport(added, changed, unchanged, len(set(existing) - seen))
 
 
+def has_law_catalogue() -> bool:
+    return (
+        db.session.scalar(select(Requirement.id).where(Requirement.kind == "law").limit(1))
+        is not None
+    )
+
+
 def ensure_catalogue_loaded() -> None:
     """Load the shipped catalogue if the database has none yet (first run, demo)."""
-    if db.session.scalar(select(Requirement.id).where(Requirement.kind == "law").limit(1)) is None:
+    if not has_law_catalogue():
         load_catalogue()
 
 
@@ -261,7 +269,7 @@ def add_local_rule(
     if any(existing.casefold() == name.casefold() for existing in names):
         raise WorkshopError(_("You already have a local rule with that name."), code="duplicate")
     requirement = Requirement(
-        key=f"tmp-{utcnow().timestamp()}",
+        key=f"tmp-{secrets.token_hex(8)}",  # unique, and fits String(20) until renamed
         kind="local",
         name_da=name,
         description=description,

@@ -105,14 +105,14 @@ def export_command(course_id: int, file: str) -> None:
 def import_command(file, email: str) -> None:
     """Import a course from a JSON FILE made by `course export` or the download button."""
     from .courses import format_join_code
-    from .exchange import import_course
+    from .exchange import import_on_this_server
     from .facilitators import find_facilitator
 
     facilitator = find_facilitator(email)
     if facilitator is None:
         raise click.ClickException(f"There is no facilitator {email}.")
     try:
-        result = import_course(file.read(), facilitator)
+        result = import_on_this_server(file.read(), facilitator)
     except WorkshopError as refused:
         raise click.ClickException(str(refused.message)) from None
     course = result.course

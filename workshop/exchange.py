@@ -21,6 +21,7 @@ import itertools
 import json
 import math
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -31,7 +32,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .catalogue import LOCAL_NAME_MAX, LOCAL_TEXT_MAX
+from .catalogue import LOCAL_NAME_MAX, LOCAL_TEXT_MAX, ensure_catalogue_loaded, has_law_catalogue
 from .clock import DANISH_TIME, local_today
 from .courses import new_join_code
 from .errors import WorkshopError
@@ -505,12 +506,20 @@ class Ref:
     attribute: str = ""  # the model's column, e.g. participant_id
 
 
-def _is_json_list_of_dicts(value) -> bool:
-    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+def _is_changes(value) -> bool:
+    """A catalogue entry's changes: {"date", "effect", "text"} strings, as the catalogue has."""
+    return isinstance(value, list) and all(
+        isinstance(item, dict) and all(isinstance(v, str) and len(v) <= 2000 for v in item.values())
+        for item in value
+    )
 
 
-def _is_json_list(value) -> bool:
-    return isinstance(value, list)
+def _is_sources(value) -> bool:
+    """Sources are web addresses: nothing a link could run (no javascript: and the like)."""
+    return isinstance(value, list) and all(
+        isinstance(item, str) and item.startswith(("https://", "http://")) and len(item) <= 500
+        for item in value
+    )
 
 
 def _is_barriers(value) -> bool:
@@ -572,9 +581,9 @@ REQUIREMENT = (
     Text("description", LONG_TEXT),
     Text("law_version", 300),
     Text("status", 16, choices=REQUIREMENT_STATUSES, blank_ok=False),
-    Structure("changes", _is_json_list_of_dicts),
+    Structure("changes", _is_changes),
     Text("confidence", 16, choices=CONFIDENCE, blank_ok=False),
-    Structure("sources", _is_json_list),
+    Structure("sources", _is_sources),
     Text("note", LONG_TEXT),
     Text("local_kind", 32, choices=LOCAL_RULE_KINDS),
     Text("decided_by", 200),
@@ -1042,6 +1051,19 @@ def _check_requirements(raw: list, numbers) -> list[dict]:
     return checked
 
 
+def import_on_this_server(raw: bytes | str | dict, facilitator: Facilitator) -> ImportResult:
+    """`import_course`, loading the shipped law catalogue first on a new server that has
+    none yet (a refused file still writes nothing: the catalogue is loaded only when the
+    file itself was fine and merely linked to law this server had not loaded)."""
+    try:
+        return import_course(raw, facilitator)
+    except ImportRefused as refused:
+        if refused.code != "catalogue" or has_law_catalogue():
+            raise
+    ensure_catalogue_loaded()
+    return import_course(raw, facilitator)
+
+
 def import_course(raw: bytes | str | dict, facilitator: Facilitator) -> ImportResult:
     """A faithful copy of an exported course, owned by `facilitator`, with a new join code.
 
@@ -1170,6 +1192,17 @@ def _write_catalogue(
                     ),
                     code="catalogue",
                 )
+            if existing is None:
+                # The law catalogue is shared by every facilitator: a file never adds to
+                # it or changes it. This server loads its own (flask catalogue load).
+                raise ImportRefused(
+                    _(
+                        "The requirement %(key)s is not in this server's catalogue. Load the "
+                        "catalogue first, then import again. Nothing was imported.",
+                        key=record["key"],
+                    ),
+                    code="catalogue",
+                )
         else:
             name = record["name_da"].casefold()
             existing = next(
@@ -1193,7 +1226,9 @@ def _snapshot_here(snapshot: dict, key: str) -> dict:
 def _new_entry(record: dict, facilitator: Facilitator, result: ImportResult) -> Requirement:
     local = record["kind"] == "local"
     requirement = Requirement(
-        key=record["key"] if not local else f"import-{record['key']}-{facilitator.id}",
+        # A local rule's key becomes "L" + its id below; until then a unique placeholder
+        # that fits the column (PostgreSQL enforces String(20)).
+        key=record["key"] if not local else f"tmp-{secrets.token_hex(8)}",
         kind=record["kind"],
         owner_id=facilitator.id if local else None,
         version=record["version"],
@@ -1233,7 +1268,11 @@ def _merge_versions(requirement: Requirement, record: dict, result: ImportResult
     mine = {version.version: version.snapshot for version in requirement.versions}
     current = requirement.version
     newest = _snapshot_here(record["versions"][-1]["snapshot"], requirement.key)
-    forward = record["version"] > current and newest not in mine.values()
+    # Only one's own local rule may move forward to the file's text; the shared law
+    # catalogue is this server's own and never changes through an import.
+    forward = (
+        requirement.kind == "local" and record["version"] > current and newest not in mine.values()
+    )
     mapping = {}
     for version in record["versions"]:
         number = version["version"]

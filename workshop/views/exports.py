@@ -27,7 +27,7 @@ from ..exchange import (
     cards_csv,
     entries_csv,
     export_course_json,
-    import_course,
+    import_on_this_server,
 )
 from ..extensions import csrf
 from .common import facilitator_course
@@ -114,7 +114,7 @@ def import_page():
         form = ImportForm()
     if form.validate_on_submit():
         try:
-            result = import_course(form.file.data.read(IMPORT_MAX_BYTES + 1), current_user)
+            result = import_on_this_server(form.file.data.read(IMPORT_MAX_BYTES + 1), current_user)
         except ImportRefused as refused:
             error = refused.message
         else:
