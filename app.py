@@ -36,6 +36,11 @@ def select_locale() -> str:
     return session.get("lang") or request.accept_languages.best_match(LANGUAGES) or "da"
 
 
+def _env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return value in ("1", "true", "yes", "on") if value else default
+
+
 class DatabaseInt(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**63 - 1)
@@ -75,14 +80,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         MAX_CONTENT_LENGTH=256 * 1024,
+        SECURE_COOKIES=_env_flag("SECURE_COOKIES"),
+        # Rate limits (workshop/ratelimits.py); counters in our own database unless a
+        # redis:// or memcached:// URI is given, so every worker and machine counts together.
+        RATELIMIT_ENABLED=_env_flag("RATELIMIT_ENABLED", default=True),
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI") or "database://",
         BABEL_DEFAULT_LOCALE="da",
         BABEL_DEFAULT_TIMEZONE="Europe/Copenhagen",
         BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
     )
-    # Behind HTTPS: Secure cookies. Behind N reverse proxies: trust their X-Forwarded-*
-    # headers, so join links and the QR code carry the public address.
-    if os.environ.get("SECURE_COOKIES", "").lower() in ("1", "true", "yes"):
-        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    # Behind N reverse proxies: trust their X-Forwarded-* headers, so join links and the QR
+    # code carry the public address (and rate limits count the phone's, not the proxy's).
     trusted_proxies = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
     if trusted_proxies:
         app.wsgi_app = ProxyFix(
@@ -90,6 +98,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
     if test_config:
         app.config.update(test_config)
+        # Tests switch rate limits on where they test them.
+        if app.config.get("TESTING") and "RATELIMIT_ENABLED" not in test_config:
+            app.config["RATELIMIT_ENABLED"] = False
+    if app.config["SECURE_COOKIES"]:
+        # Served over HTTPS: cookies never travel over plain HTTP (and HSTS is sent).
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(instance)
 
@@ -97,11 +111,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseInt
     _init_extensions(app)
     _register_blueprints(app)
+    _init_security(app)
 
     from workshop.cli import register_cli
 
     register_cli(app)
     return app
+
+
+def _init_security(app: Flask) -> None:
+    from workshop.headers import init_security_headers
+    from workshop.ratelimits import init_rate_limits
+
+    init_rate_limits(app)
+    init_security_headers(app)
 
 
 def _init_extensions(app: Flask) -> None:
