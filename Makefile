@@ -3,7 +3,7 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test install translations lint messages
+.PHONY: run test test-sqlite test-postgresql install translations lint messages
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -27,9 +27,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Every test: lint, the domain, every page, and real headless Chromium.
+# Every test: lint, the domain, every page, and real headless Chromium; once against
+# SQLite and once against a throwaway PostgreSQL server (Debian's postgresql package).
 test: lint
-	$(BIN)/pytest
+	SAMSKABT_TEST_DB=sqlite $(BIN)/pytest
+	SAMSKABT_TEST_DB=postgresql $(BIN)/pytest
+
+# One database only (no lint): `make test-sqlite`, `make test-postgresql`.
+test-sqlite test-postgresql: test-%: install
+	SAMSKABT_TEST_DB=$* $(BIN)/pytest
 
 # Re-extract UI strings and merge them into the Danish catalogue (then translate the new ones).
 messages: $(BIN)/.installed

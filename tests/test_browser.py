@@ -1,6 +1,6 @@
 """Step 2 end to end in a real headless Chromium: a facilitator, a projector and phones.
 
-The real app runs on 127.0.0.1 in a background thread (SQLite made by the real migrations).
+The real app runs on 127.0.0.1 in a background thread (the test database, made by the real migrations).
 
 The first test: the facilitator creates a course and moves to step 2; phone A joins by typing
 the code, phone B through the QR link; both write cards, which appear on the projector wall
@@ -33,7 +33,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask_babel import gettext, ngettext
-from flask_migrate import upgrade
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
 from werkzeug.serving import make_server
 
@@ -139,17 +138,14 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("e2e")
+def live_server(new_database):
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/e2e.db",
+            "SQLALCHEMY_DATABASE_URI": new_database(),
             "SECRET_KEY": "e2e",
             "TESTING": False,
         }
     )
-    with app.app_context():
-        upgrade()
     with app.test_request_context():
         create_facilitator(EMAIL, PASSWORD, "Fie Facilitator")
     recorder = StatusRecorder(app.wsgi_app)

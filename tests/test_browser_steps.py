@@ -41,7 +41,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask_migrate import upgrade
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
@@ -89,17 +88,14 @@ MINUS = "\u2212"
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("e2e-steps")
+def live_server(new_database):
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/e2e.db",
+            "SQLALCHEMY_DATABASE_URI": new_database(),
             "SECRET_KEY": "e2e-steps",
             "TESTING": False,
         }
     )
-    with app.app_context():
-        upgrade()
     with app.test_request_context():
         create_facilitator(EMAIL, PASSWORD, "Fie Facilitator")
     recorder = StatusRecorder(app.wsgi_app)

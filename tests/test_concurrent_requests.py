@@ -1,4 +1,4 @@
-"""Many requests at once from one phone, over real HTTP against SQLite."""
+"""Many requests at once from one phone, over real HTTP (SQLite and PostgreSQL)."""
 
 import http.cookiejar
 import threading

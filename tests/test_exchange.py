@@ -66,7 +66,8 @@ def demo_export(new_database):
     source = create_app(_config(new_database()))
     with source.app_context():
         data = export_course(seed_demo())
-        db.engine.dispose()
+    with source.app_context():
+        db.engine.dispose()  # outside the first context: its session gave its connection back
     return data
 
 

@@ -267,14 +267,12 @@ def test_pages_that_can_be_fragments_vary_on_hx_request(client):
     assert "HX-Request" in client.get("/").headers["Vary"]
 
 
-def test_behind_a_proxy_the_join_link_uses_the_public_address(monkeypatch, db_path):
+def test_behind_a_proxy_the_join_link_uses_the_public_address(monkeypatch, database_url):
     from app import create_app
 
     monkeypatch.setenv("TRUSTED_PROXIES", "1")
     monkeypatch.setenv("SECURE_COOKIES", "1")
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"}
-    )
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         from tests.factories import Factories
 

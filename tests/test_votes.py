@@ -154,7 +154,7 @@ def test_starting_the_vote_over_gives_every_dot_back(room):
 
 
 def test_the_budget_holds_when_one_phone_sends_many_votes_at_once(app, make):
-    """Twenty threads, each its own app context and SQLite connection, race for the dots."""
+    """Twenty threads, each its own app context and database connection, race for the dots."""
     with app.app_context():
         course = make.course(step=2, dot_budget=5)
         person = make.participant(course)

@@ -1,10 +1,62 @@
-"""Database set-up: SQLite pragmas and write locks taken up front."""
+"""Database set-up: the URL, pool settings, and (on SQLite) pragmas and write locks.
+
+SQLite (the default, for trying it out and small courses) takes its write lock when a
+writing request's transaction begins (BEGIN IMMEDIATE). PostgreSQL runs at its default
+READ COMMITTED; the domain functions that read and then write take a row lock where the
+read decides the write (the dot budget in workshop.votes.cast_vote locks the course row)
+and rely on unique constraints where two requests may insert the same row (the
+double-submit tokens in workshop.submissions.save_once).
+"""
+
+from __future__ import annotations
+
+import os
 
 from flask import has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# What people paste into DATABASE_URL, and the driver SQLAlchemy should use for it.
+_POSTGRES_SCHEMES = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}
+
+
+def normalise_database_url(url: str) -> str:
+    """postgres://… and postgresql://… (as hosting platforms hand them out) become
+    postgresql+psycopg://… (psycopg 3); every other URL is left as it is."""
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme in _POSTGRES_SCHEMES:
+        return f"{_POSTGRES_SCHEMES[scheme]}://{rest}"
+    return url
+
+
+def is_postgresql(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+def _int_from_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def postgresql_engine_options() -> dict:
+    """Pool settings for one worker process.
+
+    A gunicorn worker serves one request per thread at a time; the pool holds a few more
+    connections than it has threads (DATABASE_POOL_SIZE, default 5, plus up to
+    DATABASE_MAX_OVERFLOW, default 5, more under a burst). Workers x (size + overflow)
+    must stay below the server's max_connections (100 by default). pool_pre_ping replaces
+    connections that died with a restarted server before a request uses them.
+    """
+    return {
+        "pool_pre_ping": True,
+        "pool_size": _int_from_env("DATABASE_POOL_SIZE", 5),
+        "max_overflow": _int_from_env("DATABASE_MAX_OVERFLOW", 5),
+        "pool_timeout": 10,  # a request waits this long for a connection, then fails
+        "pool_recycle": 1800,  # survive proxies and firewalls that drop idle connections
+        "connect_args": {"connect_timeout": 10, "application_name": "samskabt"},
+    }
 
 
 def _wants_write_lock() -> bool:
@@ -33,3 +85,27 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+
+
+def lock_row(instance):
+    """Lock the instance's row until the transaction ends, and reload it.
+
+    PostgreSQL: SELECT … FOR NO KEY UPDATE, so a transaction that read the row (a course's
+    voting phase) before deciding a write sees it as it is and keeps it so until it commits;
+    rows that only point at it (new cards, votes) are not blocked. SQLite: the transaction
+    already holds the database's write lock (BEGIN IMMEDIATE); this only reloads the row.
+    Take the course row first in every transaction that writes votes: one order, no
+    deadlocks.
+    """
+    from sqlalchemy import inspect, select
+
+    from .extensions import db
+
+    model = type(instance)
+    key = inspect(model).primary_key[0]
+    return db.session.scalars(
+        select(model)
+        .where(key == inspect(instance).identity[0])
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).one()

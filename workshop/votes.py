@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from .courses import touch
+from .db import lock_row
 from .errors import WorkshopError
 from .extensions import db
 from .models import Card, Course, Participant, Solution, Vote
@@ -98,7 +99,11 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> int
     request asks for the same state as the first.
     """
     ballot = ballot_of(item)
-    course = participant.course
+    # Serialise the course's votes and see its phase and the item as they are now: a row
+    # lock on PostgreSQL (READ COMMITTED); on SQLite the transaction already holds the
+    # write lock (BEGIN IMMEDIATE, see workshop.db).
+    course = lock_row(participant.course)
+    db.session.refresh(item)
     if course.current_step != ballot.step or ballot.state(course) != "voting":
         raise WorkshopError(_("Voting is not open."), code="closed")
     if item.course_id != course.id or not ballot.is_votable(item):
@@ -110,11 +115,6 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> int
             _("Only one dot per card or solution in this course."), code="one_per_item"
         )
 
-    # Serialise this participant's votes: a row lock on PostgreSQL; on SQLite the
-    # transaction already holds the write lock (BEGIN IMMEDIATE, see workshop.db).
-    db.session.execute(
-        select(Participant.id).where(Participant.id == participant.id).with_for_update()
-    )
     on_other_items = db.session.scalar(
         select(func.coalesce(func.sum(Vote.dots), 0)).where(
             Vote.participant_id == participant.id, _votes_in(ballot), ballot.column != item.id
@@ -163,6 +163,7 @@ def dots_left(participant: Participant, ballot: Ballot = CARDS) -> int:
 
 def clear_votes(course: Course, ballot: Ballot = CARDS) -> None:
     """Start the vote over: every dot goes back to its owner."""
+    lock_row(course)  # no vote slips in between (see cast_vote)
     db.session.execute(delete(Vote).where(Vote.course_id == course.id, _votes_in(ballot)))
     touch(course)
     db.session.commit()
