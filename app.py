@@ -98,6 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
     if test_config:
         app.config.update(test_config)
+    _configure_database(app)
         # Tests switch rate limits on where they test them.
         if app.config.get("TESTING") and "RATELIMIT_ENABLED" not in test_config:
             app.config["RATELIMIT_ENABLED"] = False
@@ -125,6 +126,18 @@ def _init_security(app: Flask) -> None:
 
     init_rate_limits(app)
     init_security_headers(app)
+
+
+def _configure_database(app: Flask) -> None:
+    """DATABASE_URL as given (postgres:// too); PostgreSQL gets a pool fit for a worker."""
+    from workshop.db import is_postgresql, normalise_database_url, postgresql_engine_options
+
+    url = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if is_postgresql(url):
+        options = postgresql_engine_options()
+        options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _init_extensions(app: Flask) -> None:
