@@ -98,13 +98,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
     if test_config:
         app.config.update(test_config)
-    _configure_database(app)
         # Tests switch rate limits on where they test them.
         if app.config.get("TESTING") and "RATELIMIT_ENABLED" not in test_config:
             app.config["RATELIMIT_ENABLED"] = False
     if app.config["SECURE_COOKIES"]:
         # Served over HTTPS: cookies never travel over plain HTTP (and HSTS is sent).
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    _configure_database(app)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(instance)
 
@@ -120,14 +120,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _init_security(app: Flask) -> None:
-    from workshop.headers import init_security_headers
-    from workshop.ratelimits import init_rate_limits
-
-    init_rate_limits(app)
-    init_security_headers(app)
-
-
 def _configure_database(app: Flask) -> None:
     """DATABASE_URL as given (postgres:// too); PostgreSQL gets a pool fit for a worker."""
     from workshop.db import is_postgresql, normalise_database_url, postgresql_engine_options
@@ -138,6 +130,14 @@ def _configure_database(app: Flask) -> None:
         options = postgresql_engine_options()
         options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _init_security(app: Flask) -> None:
+    from workshop.headers import init_security_headers
+    from workshop.ratelimits import init_rate_limits
+
+    init_rate_limits(app)
+    init_security_headers(app)
 
 
 def _init_extensions(app: Flask) -> None:

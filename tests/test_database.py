@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import threading
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -111,8 +114,6 @@ def test_postgresql_reads_committed_checks_connections_and_keeps_sqlite_out(app)
 def test_a_vote_waits_for_the_course_row_and_then_sees_the_vote_closed(app, make):
     """While the facilitator's transaction closing the vote is open, a vote waits; once it
     commits, the vote sees the closed phase and is refused (no vote after the close)."""
-    import threading
-
     from workshop.errors import WorkshopError
     from workshop.models import Card, Participant, Vote
     from workshop.votes import cast_vote, set_voting_state
@@ -151,3 +152,33 @@ def test_a_vote_waits_for_the_course_row_and_then_sees_the_vote_closed(app, make
         voter.join(timeout=10)
         assert outcome == ["closed"]
         assert db.session.scalar(db.select(db.func.count()).select_from(Vote)) == 0
+
+
+def test_two_first_catalogue_loads_at_once_add_each_entry_once(app):
+    """Two workers loading the catalogue into an empty database at the same moment (two
+    first imports on a new server): both succeed and no entry is there twice."""
+    from workshop.catalogue import CATALOGUE_FILE, ensure_catalogue_loaded
+    from workshop.models import Requirement
+
+    barrier = threading.Barrier(2, timeout=30)
+    errors = []
+
+    def load():
+        with app.app_context():
+            try:
+                barrier.wait()
+                ensure_catalogue_loaded()
+            except Exception as error:  # noqa: BLE001 (reported below)
+                errors.append(error)
+
+    threads = [threading.Thread(target=load) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    shipped = len(json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))["requirements"])
+    with app.app_context():
+        keys = db.session.scalars(db.select(Requirement.key).where(Requirement.kind == "law"))
+        keys = list(keys)
+    assert len(keys) == len(set(keys)) == shipped

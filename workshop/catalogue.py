@@ -14,6 +14,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from .db import serialise
 from .errors import WorkshopError
 from .extensions import db
 from .models import Facilitator, Requirement, RequirementVersion, utcnow
@@ -111,6 +112,8 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> LoadReport:
 
 
 def _load(data: dict) -> LoadReport:
+    # Two loads at once (two first imports on a new server) would both add every entry.
+    serialise("catalogue")
     existing = {
         r.key: r for r in db.session.scalars(select(Requirement).where(Requirement.kind == "law"))
     }

@@ -109,3 +109,22 @@ def lock_row(instance):
         .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).one()
+
+
+def serialise(name: str) -> None:
+    """Let one transaction at a time past this point for `name`, on every worker and machine.
+
+    PostgreSQL: a transaction-level advisory lock, released at commit or rollback; a
+    transaction that waited sees what the one before it committed (READ COMMITTED).
+    SQLite: writing transactions already run one at a time (BEGIN IMMEDIATE).
+    """
+    import hashlib
+
+    from sqlalchemy import text
+
+    from .extensions import db
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
