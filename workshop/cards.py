@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from .courses import touch
+from .db import lock_row
 from .errors import WorkshopError
 from .extensions import db
 from .models import Card, CardRequirement, Course, Participant, Solution, Vote
@@ -104,6 +105,7 @@ def set_card_hidden(card: Card, hidden: bool) -> Card:
             ),
             code="solutions",
         )
+    lock_row(card.course)  # before the votes, in the order cast_vote takes them
     card.hidden = hidden
     if hidden:
         # Otherwise they stay spent on a card nobody can see or take them back from.

@@ -7,6 +7,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from .courses import touch
+from .db import lock_row
 from .errors import WorkshopError
 from .extensions import db
 from .models import Action, Card, Course, Participant, Solution, Vote, utcnow
@@ -167,6 +168,7 @@ def set_solution_hidden(solution: Solution, hidden: bool) -> Solution:
     """Hide a solution from the wall (or show it again); dots on it go back to their owners."""
     if hidden and solution.chosen:
         raise WorkshopError(_("A chosen solution cannot be hidden. Undo the choice first."))
+    lock_row(_course_of(solution))  # before the votes, in the order cast_vote takes them
     solution.hidden = hidden
     if hidden:
         db.session.execute(delete(Vote).where(Vote.solution_id == solution.id))
