@@ -15,7 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from .vocabulary import CARD_CATEGORIES, LOCAL_RULE_KINDS, ORIGINS, PRIORITY_STATUSES, ROLES
 
@@ -105,7 +105,14 @@ class JoinForm(FlaskForm):
 class ParticipantTextForm(FlaskForm):
     """Shared by everything a phone writes: a nonce against double taps, a CPR override."""
 
-    client_token = HiddenField(validators=[InputRequired(), Length(max=40)])
+    # The form's nonce, made by new_client_token(): URL-safe characters, nothing else.
+    client_token = HiddenField(
+        validators=[
+            InputRequired(),
+            Length(max=40),
+            Regexp(r"^[A-Za-z0-9_-]+$", message=_l("The form is out of date. Send it again.")),
+        ]
+    )
     not_cpr = BooleanField(_l("It is not a CPR number, save anyway"))
 
 

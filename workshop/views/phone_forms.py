@@ -80,8 +80,8 @@ def submit_phone_form(
             form_template, 200, sent=True, message=done_message, live_oob=True, **context
         )
 
-    if not form.client_token.data:
-        form.client_token.data = new_client_token()
+    if not form.client_token.data or form.client_token.errors:
+        form.client_token.data = new_client_token()  # a fresh nonce: the next send can save
     context = phone_context(course, participant, **{form_name: form}, refusal=refusal)
     if htmx:
         return render_fragment(form_template, 422, **context)
