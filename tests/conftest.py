@@ -69,7 +69,7 @@ def _config(url, **extra):
 def _migrate(url: str) -> None:
     app = create_app(_config(url))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         db.session.remove()
         db.engine.dispose()
 

@@ -165,7 +165,7 @@ def csp_server(tmp_path_factory):
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "csp", "TESTING": False}
     )
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     with app.test_request_context():
         facilitator = create_facilitator(EMAIL, PASSWORD, "Fie")
         course = create_course(facilitator, title="CSP-kurset", municipality="Ærø Kommune")
