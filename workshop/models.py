@@ -17,6 +17,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,16 +30,51 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class Organisation(db.Model):
+    """Who facilitates: a municipality, or a consultancy or partnership working for several.
+
+    Its facilitators see and run each other's courses; its admins manage its facilitators.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="municipality")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    facilitators: Mapped[list[Facilitator]] = relationship(
+        back_populates="organisation", order_by="Facilitator.email"
+    )
+    courses: Mapped[list[Course]] = relationship(
+        back_populates="organisation", order_by="Course.created_at.desc()"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('municipality', 'consultancy', 'partnership')", name="kind_known"
+        ),
+    )
+
+
 class Facilitator(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     name: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # An organisation admin adds facilitators, makes admins and deactivates logins.
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A deactivated facilitator cannot log in; their courses stay with the organisation.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
+    organisation: Mapped[Organisation] = relationship(back_populates="facilitators")
     courses: Mapped[list[Course]] = relationship(
         back_populates="facilitator", order_by="Course.created_at.desc()"
     )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: an inactive user cannot log in
+        return bool(self.active)
 
 
 class Course(db.Model):
@@ -45,6 +82,8 @@ class Course(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id", ondelete="CASCADE"))
+    # The organisation whose facilitators may see and run the course (co-facilitation).
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     municipality: Mapped[str] = mapped_column(String(120))
     unit: Mapped[str] = mapped_column(String(120), default="")
@@ -78,6 +117,7 @@ class Course(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     facilitator: Mapped[Facilitator] = relationship(back_populates="courses")
+    organisation: Mapped[Organisation] = relationship(back_populates="courses")
     participants: Mapped[list[Participant]] = relationship(
         back_populates="course", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -243,6 +283,8 @@ class Solution(db.Model):
     decided_by: Mapped[str] = mapped_column(String(200), default="")
     chosen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     client_token: Mapped[str] = mapped_column(String(40))
+    # Copied from the experience bank: where it came from, in words ("… (Aarhus, 2026)").
+    source: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     card: Mapped[Card] = relationship()
@@ -536,3 +578,151 @@ class ManagerLink(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     course: Mapped[Course] = relationship()
+
+
+class StateFeedback(db.Model):
+    """A card whose rule only the state can change, flagged for the feedback document to the
+    management, KL or the ministry: what it costs, what we propose, and whether a local
+    trial could be allowed. One per card; it goes with the card and the course."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), unique=True)
+    # What the rule costs in practice, in words, and optionally a measure of the course
+    # whose figures show it.
+    cost: Mapped[str] = mapped_column(Text, default="", server_default="")
+    measure_id: Mapped[int | None] = mapped_column(
+        ForeignKey("measure.id", ondelete="SET NULL"), index=True
+    )
+    proposal: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Could a local trial be allowed? See workshop.state_feedback.TRIAL_OPTIONS.
+    trial: Mapped[str] = mapped_column(String(20), default="unknown", server_default="unknown")
+    trial_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    card: Mapped[Card] = relationship()
+    measure: Mapped[Measure | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "trial IN ('trial_provision', 'exemption', 'no', 'unknown')", name="trial_known"
+        ),
+    )
+
+
+# --- The experience bank (issue 9): what a course shared with other courses ---------------
+
+
+class Share(db.Model):
+    """A course's results shared with the experience bank: an anonymised snapshot.
+
+    A snapshot, not a view of the course: later edits do not leak into it, and withdrawing
+    it removes its content at once. One active share per course; sharing again replaces it.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None once the course is deleted (the anonymised snapshot stays) or for demo data.
+    course_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course.id", ondelete="SET NULL"), index=True
+    )
+    facilitator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitator.id", ondelete="SET NULL")
+    )
+    municipality: Mapped[str] = mapped_column(String(120))
+    unit_kind: Mapped[str] = mapped_column(String(120), default="")
+    course_revision: Mapped[int] = mapped_column(Integer, default=0)
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+    shared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    challenges: Mapped[list[SharedChallenge]] = relationship(
+        back_populates="share",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="SharedChallenge.id",
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class SharedChallenge(db.Model):
+    """A prioritised challenge as shared: its requirements, origin, dots; words if reviewed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("share.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")  # "" unless the facilitator included it
+    origin: Mapped[str] = mapped_column(String(32), default="unknown")
+    dots: Mapped[int | None] = mapped_column(Integer)
+    # Held back (None) when a role group had fewer voters than the course's minimum.
+    dots_staff: Mapped[int | None] = mapped_column(Integer)
+    dots_managers: Mapped[int | None] = mapped_column(Integer)
+
+    share: Mapped[Share] = relationship(back_populates="challenges")
+    requirements: Mapped[list[SharedRequirement]] = relationship(
+        back_populates="challenge",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="SharedRequirement.id",
+    )
+    solutions: Mapped[list[SharedSolution]] = relationship(
+        back_populates="challenge",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="SharedSolution.id",
+    )
+
+
+class SharedRequirement(db.Model):
+    """A shared challenge's link to a law entry, with the entry and law version it was on."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(
+        ForeignKey("shared_challenge.id", ondelete="CASCADE"), index=True
+    )
+    requirement_key: Mapped[str] = mapped_column(String(20), index=True)
+    requirement_version: Mapped[int] = mapped_column(Integer)
+    law_version: Mapped[str] = mapped_column(String(300), default="")
+    name: Mapped[str] = mapped_column(String(300), default="")
+
+    challenge: Mapped[SharedChallenge] = relationship(back_populates="requirements")
+
+
+class SharedSolution(db.Model):
+    """A shared solution: its kind, assessment, the action's status and the measured effect."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(
+        ForeignKey("shared_challenge.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")  # "" unless the facilitator included it
+    effect_citizens: Mapped[int | None] = mapped_column(Integer)
+    effect_efficiency: Mapped[int | None] = mapped_column(Integer)
+    effect_work_environment: Mapped[int | None] = mapped_column(Integer)
+    likelihood: Mapped[str] = mapped_column(String(16), default="")
+    effort: Mapped[str] = mapped_column(String(16), default="")
+    chosen: Mapped[bool] = mapped_column(default=False)
+    action_status: Mapped[str] = mapped_column(String(16), default="")  # "" without an action
+    # The measured effect (step 5), or nothing: never a figure nobody measured.
+    measure_what: Mapped[str] = mapped_column(String(300), default="")
+    measure_unit: Mapped[str] = mapped_column(String(60), default="")
+    higher_is_better: Mapped[bool | None] = mapped_column()
+    baseline_mean: Mapped[float | None] = mapped_column(Float)
+    followup_mean: Mapped[float | None] = mapped_column(Float)
+    change: Mapped[float | None] = mapped_column(Float)
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+
+    challenge: Mapped[SharedChallenge] = relationship(back_populates="solutions")
+
+    @property
+    def is_measured(self) -> bool:
+        return self.change is not None
+
+    @property
+    def improved(self) -> bool | None:
+        if self.change is None or self.change == 0 or self.higher_is_better is None:
+            return None
+        return (self.change > 0) == self.higher_is_better
