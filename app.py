@@ -143,7 +143,6 @@ def _init_security(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from workshop.db import configure_sqlite
     from workshop.extensions import babel, csrf, db, htmx, login_manager, migrate
-    from workshop.models import Facilitator
     from workshop.views import auth as auth_views
 
     db.init_app(app)
@@ -154,11 +153,20 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.unauthorized_handler(auth_views.unauthorized)
-    login_manager.user_loader(lambda user_id: db.session.get(Facilitator, int(user_id)))
+    login_manager.user_loader(_load_facilitator)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+
+
+def _load_facilitator(user_id: str):
+    """The logged-in facilitator; a deactivated one is logged out at their next request."""
+    from workshop.extensions import db
+    from workshop.models import Facilitator
+
+    facilitator = db.session.get(Facilitator, int(user_id))
+    return facilitator if facilitator is not None and facilitator.active else None
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -11,6 +11,7 @@ from workshop.courses import create_course, go_to_step
 from workshop.examination import prioritise
 from workshop.facilitators import create_facilitator, find_facilitator
 from workshop.measures import add_measure
+from workshop.organisations import create_organisation, find_organisation
 from workshop.participants import join
 from workshop.solutions import choose_solution, propose_solution
 from workshop.votes import set_voting_state
@@ -22,8 +23,25 @@ class Factories:
     def __init__(self, app):
         self.app = app
 
-    def facilitator(self, email="facilitator@example.dk", password="correct horse", name=""):
-        return find_facilitator(email) or create_facilitator(email, password, name)
+    def facilitator(
+        self,
+        email="facilitator@example.dk",
+        password="correct horse",
+        name="",
+        organisation=None,
+        is_admin=False,
+    ):
+        """A facilitator; a new one gets an organisation of its own unless one is given
+        (facilitators of one organisation share their courses)."""
+        found = find_facilitator(email)
+        if found is not None:
+            return found
+        if organisation is None:
+            organisation = self.organisation(f"Organisation {email}")
+        return create_facilitator(email, password, name, organisation, is_admin=is_admin)
+
+    def organisation(self, name="Jobcenter Holbæk", kind="municipality"):
+        return find_organisation(name) or create_organisation(name, kind)
 
     def course(self, facilitator=None, *, step=1, voting_state="collect", **fields):
         fields = {"title": "Mindre bøvl", "municipality": "Holbæk Kommune", **fields}

@@ -257,7 +257,7 @@ def test_every_table_is_counted_by_the_deletion_test(app):
     with app.app_context():
         names = {table.name for table in tables()}
         counted = set(_rows_of_course(1))
-    catalogue = {"facilitator", "requirement", "requirement_version"}
+    catalogue = {"facilitator", "organisation", "requirement", "requirement_version"}
     assert names - NOT_COURSE_DATA == counted | catalogue
 
 

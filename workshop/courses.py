@@ -123,7 +123,9 @@ def touch(course: Course) -> None:
 def create_course(facilitator: Facilitator, **fields) -> Course:
     course = Course(join_code=new_join_code())
     _apply_fields(course, {**COURSE_DEFAULTS, **fields})
+    organisation_id = facilitator.organisation_id  # read before the course is pending
     course.facilitator = facilitator  # only once valid: a refused course is never pending
+    course.organisation_id = organisation_id
     if not (course.dialogue_questions or "").strip():
         course.dialogue_questions = default_dialogue_questions()
     if not (course.reflection_questions or "").strip():

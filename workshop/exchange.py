@@ -1091,7 +1091,12 @@ _REQUIREMENT_CONTENT = tuple(
 
 
 def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
-    course = Course(join_code=new_join_code(), facilitator_id=facilitator.id, revision=1)
+    course = Course(
+        join_code=new_join_code(),
+        facilitator_id=facilitator.id,
+        organisation_id=facilitator.organisation_id,
+        revision=1,
+    )
     for name, value in plan.course.items():
         setattr(course, name, value)
     result = ImportResult(course)

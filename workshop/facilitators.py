@@ -8,7 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import WorkshopError
 from .extensions import db
-from .models import Facilitator
+from .models import Facilitator, Organisation
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -23,7 +23,18 @@ def find_facilitator(email: str) -> Facilitator | None:
     )
 
 
-def create_facilitator(email: str, password: str, name: str = "") -> Facilitator:
+def create_facilitator(
+    email: str,
+    password: str,
+    name: str = "",
+    organisation: Organisation | None = None,
+    *,
+    is_admin: bool = False,
+) -> Facilitator:
+    """A login in `organisation` (default: the default organisation). An organisation's
+    first facilitator becomes its admin, so every organisation has one."""
+    from .organisations import admins, default_organisation
+
     email = _normalise_email(email)
     if "@" not in email:
         raise WorkshopError(_("That is not an email address."))
@@ -31,10 +42,18 @@ def create_facilitator(email: str, password: str, name: str = "") -> Facilitator
         raise WorkshopError(
             _("The password must be at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
         )
+    if len(email) > 254:
+        raise WorkshopError(_("That is not an email address."))
     if find_facilitator(email) is not None:
         raise WorkshopError(_("A facilitator with that email already exists."))
+    organisation = organisation or default_organisation()
     facilitator = Facilitator(
-        email=email, password_hash=generate_password_hash(password), name=name.strip()
+        email=email,
+        password_hash=generate_password_hash(password),
+        name=" ".join((name or "").split())[:120],
+        organisation=organisation,
+        is_admin=is_admin or not admins(organisation),
+        active=True,
     )
     db.session.add(facilitator)
     db.session.commit()
@@ -44,5 +63,7 @@ def create_facilitator(email: str, password: str, name: str = "") -> Facilitator
 def authenticate(email: str, password: str) -> Facilitator | None:
     facilitator = find_facilitator(email)
     if facilitator is None or not check_password_hash(facilitator.password_hash, password or ""):
+        return None
+    if not facilitator.active:
         return None
     return facilitator

@@ -23,11 +23,13 @@ def new_client_token() -> str:
 
 
 def facilitator_course(course_id: int) -> Course:
-    """The logged-in facilitator's course, or 404 (never say another's course exists)."""
+    """A course of the logged-in facilitator's organisation, or 404 (never say another
+    organisation's course exists). Facilitators of one organisation co-facilitate: each may
+    see and run every course of the organisation."""
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     course = db.session.get(Course, course_id)
-    if course is None or course.facilitator_id != current_user.id:
+    if course is None or course.organisation_id != current_user.organisation_id:
         abort(404)
     return course
 

@@ -47,7 +47,7 @@ def require_login():
 
 @bp.route("/")
 def courses():
-    return render_template("facilitator/courses.html", courses=current_user.courses)
+    return render_template("facilitator/courses.html", courses=current_user.organisation.courses)
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
@@ -129,7 +129,7 @@ def course(course_id: int):
 def control_live(course_id: int):
     course = facilitator_course(course_id)
     return live_response(
-        f"c{course.id}-r{course.revision}",
+        f"c{course.id}-r{course.revision}-a{course.activity}",
         lambda: render_template("facilitator/_control_live.html", **control_context(course)),
     )
 
@@ -205,7 +205,7 @@ def projector(course_id: int):
 def projector_live(course_id: int):
     course = facilitator_course(course_id)
     return live_response(
-        f"proj{course.id}-r{course.revision}",
+        f"proj{course.id}-r{course.revision}-a{course.activity}",
         lambda: render_template("projector/_live.html", **projector_context(course)),
     )
 
