@@ -178,6 +178,7 @@ def _register_blueprints(app: Flask) -> None:
     from workshop.courses import epoch_ms, format_join_code, timer_seconds_left
     from workshop.views import (
         auth,
+        bank,
         catalogue,
         exports,
         facilitator,
@@ -192,6 +193,7 @@ def _register_blueprints(app: Flask) -> None:
         auth,
         catalogue,
         exports,
+        bank,
         facilitator,
         health,
         manager,

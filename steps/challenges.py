@@ -29,6 +29,7 @@ from workshop.examination import (
     prioritised_cards,
     unlink_requirement,
 )
+from workshop.experience import experience_for_keys
 from workshop.extensions import htmx
 from workshop.forms import (
     ActionForm,
@@ -190,6 +191,13 @@ def voting(course_id: int):
         except WorkshopError as refused:
             flash(refused.message, "error")
     return _back_to_panel(course)
+    found = search_requirements(query, course.facilitator_id)
+    # The experience bank: what other courses did about the card's requirements (and
+    # about each entry the search finds), in one query.
+    law_keys = [link.requirement.key for link in card.links if not link.requirement.is_local]
+    bank = experience_for_keys(
+        law_keys + [r.key for r in found if not r.is_local], exclude_course_id=course.id
+    )
 
 
 @bp.post("/f/courses/<int:course_id>/votes/clear")
@@ -222,8 +230,10 @@ def _card_page(course, card, *, status: int = 200, **overrides):
         "action_form": ActionForm(),
         "redact_form": RedactForm(formdata=None),
         "query": query,
-        "results": search_requirements(query, course.facilitator_id),
-        "link_url": url_for(".link", course_id=course.id, card_id=card.id),
+        "results": found,
+        "bank": bank,
+        "bank_copy_card": card if card.priority == "prioritised" else None,
+        "link_url": url_for("challenges.link", course_id=course.id, card_id=card.id),
         "linked_keys": {link.requirement.key for link in card.links},
         "search_url": url_for(".card", course_id=course.id, card_id=card.id),
         "error": None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,6 +13,7 @@ from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextArea
 
 from workshop.cards import card_in_course, cards_of
 from workshop.errors import WorkshopError
+from workshop.experience import experience_by_challenge
 from workshop.extensions import db, htmx
 from workshop.forms import ActionForm, DotsForm, ParticipantTextForm, VotingForm
 from workshop.models import Card, Course, Solution
@@ -187,6 +190,10 @@ class SolutionsStep(Step):
                 else {}
             )
             context["last_decided_by"] = _latest_decider(course)
+            # The experience bank, for the (unpolled) forms only: called by control.html.
+            context["bank_for"] = partial(
+                experience_by_challenge, course, context["open_challenges"]
+            )
         return context
 
 

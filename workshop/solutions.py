@@ -129,6 +129,39 @@ def propose_solution(
     return save_once(solution, course)
 
 
+def adopt_solution(
+    course: Course, card: Card, *, text: str, kind: str, source: str, client_token: str
+) -> Solution:
+    """A solution taken from elsewhere (the experience bank) as a starting proposal for a
+    prioritised challenge, added as the facilitator's, with where it came from. Allowed in
+    any step: the facilitator may prepare step 3. The same source twice is refused."""
+    _check_challenge(card, course)
+    existing = db.session.scalar(
+        select(Solution).where(
+            Solution.course_id == course.id,
+            Solution.card_id == card.id,
+            Solution.participant_id.is_(None),
+            Solution.client_token == client_token,
+        )
+    )
+    if existing is not None:
+        raise WorkshopError(
+            _("That solution has already been copied to this challenge."), code="duplicate"
+        )
+    text = clean_text(text, max_length=MAX_LENGTH, allow_cpr_like=True)
+    solution = Solution(
+        course_id=course.id,
+        card_id=card.id,
+        participant_id=None,
+        text=text,
+        original_text=text,
+        kind=_check_kind(kind),
+        client_token=client_token,
+        source=tidy(source)[:200],
+    )
+    return save_once(solution, course)
+
+
 def _course_of(solution: Solution) -> Course:
     return db.session.get(Course, solution.course_id)
 

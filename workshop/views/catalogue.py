@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from ..catalogue import add_local_rule, local_rules, search_requirements
 from ..errors import WorkshopError
+from ..experience import experience_for_keys
 from ..extensions import htmx
 from ..forms import LocalRuleForm
 from .common import course_by_code, current_participant, facilitator_course
@@ -14,11 +15,16 @@ from .screens import projector_context
 bp = Blueprint("catalogue", __name__)
 
 
-def _search(owner_id: int, results_template: str, page_template: str, **context):
-    """Active search: the results fragment when the search field asks, else the whole page."""
+def _search(
+    owner_id: int, results_template: str, page_template: str, *, bank: bool = False, **context
+):
+    """Active search: the results fragment when the search field asks, else the whole page.
+    With `bank`, each law entry says what other courses did about it (experience bank)."""
     query = request.args.get("q", "")
     results = search_requirements(query, owner_id)
     context.update(query=query, results=results)
+    if bank:
+        context["bank"] = experience_for_keys([r.key for r in results if not r.is_local])
     if htmx and htmx.trigger_name == "q":
         return render_template(results_template, **context)
     return render_template(page_template, **context)
@@ -32,6 +38,7 @@ def search():
         current_user.id,
         "catalogue/_results.html",
         "catalogue/search.html",
+        bank=True,
         local=local_rules(current_user.id),
     )
 
