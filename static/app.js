@@ -35,22 +35,27 @@
     }
   });
 
-  // Polls re-deliver an unchanged fragment when the browser revalidated it (304):
-  // don't swap identical HTML, so focus, scroll and screen readers stay undisturbed.
-  var lastPoll = new WeakMap();
-  document.addEventListener("htmx:beforeSwap", function (event) {
+  // Polls re-deliver the last polled fragment when the browser revalidated it (304):
+  // don't swap it in. Focus, scroll and screen readers stay undisturbed, and what the
+  // phone's own request brought meanwhile (its new card, its dots) stays: the server
+  // answers 304 because nothing *else* changed. Keyed by the polling URL, so the memory
+  // survives the live region being replaced by such a reply.
+  var lastPoll = new Map();
+  function pollKey(event) {
     var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (!elt || !elt.hasAttribute("data-poll") || event.detail.xhr.status !== 200) return;
-    var html = event.detail.xhr.responseText;
-    if (lastPoll.get(elt) === html) {
+    return elt && elt.hasAttribute("data-poll") ? elt.getAttribute("hx-get") : null;
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var key = pollKey(event);
+    if (!key || event.detail.xhr.status !== 200) return;
+    if (lastPoll.get(key) === event.detail.xhr.responseText) {
       event.detail.shouldSwap = false;
     }
   });
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (elt && elt.hasAttribute("data-poll")) {
-      var fresh = document.getElementById(elt.id);
-      if (fresh) lastPoll.set(fresh, event.detail.xhr.responseText);
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var key = pollKey(event);
+    if (key && event.detail.xhr && event.detail.xhr.status === 200) {
+      lastPoll.set(key, event.detail.xhr.responseText);
     }
   });
 

@@ -235,9 +235,13 @@ def _card_page(course, card, *, status: int = 200, **overrides):
         "bank_copy_card": card if card.priority == "prioritised" else None,
         "link_url": url_for("challenges.link", course_id=course.id, card_id=card.id),
         "linked_keys": {link.requirement.key for link in card.links},
-        "search_url": url_for(".card", course_id=course.id, card_id=card.id),
+        "search_url": url_for("challenges.card", course_id=course.id, card_id=card.id),
         "error": None,
     }
+    # The "Send to the state" panel (workshop/views/state_feedback.py).
+    from workshop.views.state_feedback import card_panel_context
+
+    context.update(card_panel_context(course, card))
     context.update(overrides)
     if htmx and htmx.trigger_name == "q":
         return render_template("catalogue/_results.html", **context)

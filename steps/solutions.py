@@ -14,8 +14,8 @@ from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextArea
 from workshop.cards import card_in_course, cards_of
 from workshop.errors import WorkshopError
 from workshop.experience import experience_by_challenge
-from workshop.extensions import db, htmx
-from workshop.forms import ActionForm, DotsForm, ParticipantTextForm, VotingForm
+from workshop.extensions import db
+from workshop.forms import ActionForm, ParticipantTextForm, VotingForm
 from workshop.models import Card, Course, Solution
 from workshop.solutions import (
     ASSESSMENT_FIELDS,
@@ -35,13 +35,13 @@ from workshop.views.common import (
     new_client_token,
     require_participant,
 )
-from workshop.views.phone_forms import first_form_error, reply_if_moved_on, submit_phone_form
-from workshop.views.screens import control_context, render_phone_live
+from workshop.views.phone_forms import first_form_error, submit_phone_form
+from workshop.views.screens import control_context
+from workshop.views.voting import answer_vote
 from workshop.vocabulary import EFFECT_DIMENSIONS, EFFECT_SCALE, EFFORT, LIKELIHOOD, SOLUTION_KINDS
 from workshop.votes import (
     SOLUTIONS,
     Results,
-    cast_vote,
     clear_votes,
     dots_left,
     my_dots,
@@ -278,23 +278,7 @@ def vote(code: str, solution_id: int):
     solution = solution_in_course(course, solution_id)
     if solution is None:
         abort(404)
-    moved_on = reply_if_moved_on(course, participant)
-    if moved_on is not None:
-        return moved_on
-    form = DotsForm()
-    error = None
-    if not form.validate_on_submit():
-        error = first_form_error(form) or _("Check the form and try again.")
-    else:
-        try:
-            cast_vote(participant, solution, form.dots.data)
-        except WorkshopError as refused:
-            error = refused.message
-    if not htmx:
-        if error:
-            flash(error, "error")
-        return redirect(url_for("participant.course_page", code=course.join_code))
-    return render_phone_live(course, participant, status=422 if error else 200, live_message=error)
+    return answer_vote(course, participant, solution)
 
 
 # --- The facilitator ------------------------------------------------------------------

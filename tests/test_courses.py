@@ -15,7 +15,7 @@ from workshop.courses import (
 )
 from workshop.errors import WorkshopError
 from workshop.participants import join
-from workshop.votes import set_voting_state
+from workshop.votes import cast_vote, set_voting_state
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
@@ -53,18 +53,30 @@ def test_a_course_needs_a_title_and_a_municipality(make):
         make.course(dot_budget=0)
 
 
-def test_every_change_bumps_the_revision(make):
+def test_every_change_bumps_the_revision_or_the_activity(make):
+    """What phones may see bumps the revision; joins, new cards and dots (which only the
+    projector and the control panel show) bump the activity, so 300 phones' polls stay 304."""
     course = make.course()
-    seen = [course.revision]
+    seen = [(course.revision, course.activity)]
+
+    def changed(revision: bool):
+        before = seen[-1]
+        seen.append((course.revision, course.activity))
+        assert seen[-1][0 if revision else 1] > before[0 if revision else 1], seen
+        assert seen[-1][1 if revision else 0] == before[1 if revision else 0], seen
+
     update_course(course, title="Nyt navn")
-    seen.append(course.revision)
-    join(course, "leder")
-    seen.append(course.revision)
+    changed(revision=True)
+    person = join(course, "leder")
+    changed(revision=False)
     go_to_step(course, 2)
-    seen.append(course.revision)
+    changed(revision=True)
+    make.card(person)
+    changed(revision=False)
     set_voting_state(course, "voting")
-    seen.append(course.revision)
-    assert seen == sorted(set(seen)), seen
+    changed(revision=True)
+    cast_vote(person, course.cards[0], 1)
+    changed(revision=False)
 
 
 def test_steps_move_forwards_and_back_within_one_to_six(make):

@@ -30,9 +30,9 @@ def room(make, ctx):
 
 def test_dots_can_be_placed_and_taken_back(room):
     _course, person, cards = room
-    assert cast_vote(person, cards[0], 2) == 1
-    assert cast_vote(person, cards[0], 1) == 2
-    assert cast_vote(person, cards[0], 0) == 3
+    assert cast_vote(person, cards[0], 2).dots_left == 1
+    assert cast_vote(person, cards[0], 1).dots_left == 2
+    assert cast_vote(person, cards[0], 0).dots_left == 3
     assert my_dots(person) == {}
 
 

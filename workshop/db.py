@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
@@ -64,7 +64,18 @@ def _wants_write_lock() -> bool:
     # A deferred transaction that reads (the dot budget) and then writes fails at once
     # with "database is locked" when another writer got in between; busy_timeout can't
     # help it. Reads (the polling views) keep plain BEGIN and never block the writer.
-    return not has_request_context() or request.method not in READ_ONLY_METHODS
+    if not has_request_context():
+        return True
+    return request.method not in READ_ONLY_METHODS and not g.get("samskabt_reads_only")
+
+
+def only_reads_from_here() -> None:
+    """The request has written what it writes; its reply only reads.
+
+    On SQLite, the transaction that renders the reply then begins with a plain BEGIN
+    instead of queueing for the write lock behind every other phone's vote.
+    """
+    g.samskabt_reads_only = True
 
 
 def configure_sqlite(engine: Engine) -> None:

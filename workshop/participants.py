@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .courses import touch
+from .courses import note_activity
 from .errors import WorkshopError
 from .extensions import db
 from .models import Course, Participant
@@ -27,7 +27,7 @@ def join(course: Course, role: str, unit: str = "", name: str = "") -> Participa
         )
     participant = Participant(course=course, role=role, unit=unit, name=name)
     db.session.add(participant)
-    touch(course)
+    note_activity(course)  # the projector counts who joined; phones show nobody else
     db.session.commit()
     return participant
 

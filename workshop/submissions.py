@@ -7,7 +7,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .courses import touch
+from .courses import note_activity, touch
 from .extensions import db
 from .models import Card, Course, DialogueAnswer, MeasureEntry, Solution
 
@@ -24,15 +24,19 @@ def already_submitted(
     )
 
 
-def save_once(record: Submission, course: Course) -> Submission:
-    """Add the record and bump the course's revision in one transaction.
+def save_once(record: Submission, course: Course, *, phones_see_it: bool = True) -> Submission:
+    """Add the record and bump the course's revision in one transaction (its activity
+    counter instead when only the screens and the writer's own phone show it).
 
     If the same form won a race on a database that doesn't take the write lock up front
     (the unique constraint on participant and token fires), return the record that won.
     """
     model, participant_id, token = type(record), record.participant_id, record.client_token
     db.session.add(record)
-    touch(course)
+    if phones_see_it:
+        touch(course)
+    else:
+        note_activity(course)
     try:
         db.session.commit()
     except IntegrityError:

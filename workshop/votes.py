@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from .courses import touch
+from .courses import note_activity, touch
 from .db import lock_row
 from .errors import WorkshopError
 from .extensions import db
@@ -92,8 +92,21 @@ def set_voting_state(course: Course, state: str, ballot: Ballot = CARDS) -> Cour
     return course
 
 
-def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> int:
-    """Put exactly `dots` of the participant's dots on the item; returns the dots left.
+@dataclass(frozen=True)
+class VoteOutcome:
+    """The participant's dots left after the vote, and before it (the phone's + buttons all
+    change when the budget runs out or comes back)."""
+
+    dots_left: int
+    dots_left_before: int
+
+    @property
+    def budget_turned(self) -> bool:
+        return (self.dots_left == 0) != (self.dots_left_before == 0)
+
+
+def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> VoteOutcome:
+    """Put exactly `dots` of the participant's dots on the item.
 
     Setting a number (rather than adding one) makes a double tap harmless: the second
     request asks for the same state as the first.
@@ -128,6 +141,7 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> int
     vote = db.session.scalar(
         select(Vote).where(Vote.participant_id == participant.id, ballot.column == item.id)
     )
+    before = course.dot_budget - on_other_items - (vote.dots if vote is not None else 0)
     if dots == 0:
         if vote is not None:
             db.session.delete(vote)
@@ -137,9 +151,10 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> int
         db.session.add(vote)
     else:
         vote.dots = dots
-    touch(course)
+    # Only the projector's progress changes for everyone; the voter's reply shows their dots.
+    note_activity(course)
     db.session.commit()
-    return course.dot_budget - on_other_items - dots
+    return VoteOutcome(course.dot_budget - on_other_items - dots, before)
 
 
 def my_dots(participant: Participant, ballot: Ballot = CARDS) -> dict[int, int]:

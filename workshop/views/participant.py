@@ -84,7 +84,12 @@ def course_page(code: str):
 
 @bp.route("/c/<code>/live")
 def live(code: str):
-    """The phone's polled region; 304 while the course's revision is unchanged."""
+    """The phone's polled region; 304 while the course's revision is unchanged.
+
+    Others' cards and dots don't change the revision (Course.activity), and this phone's
+    own ones come back in the reply to its request: the browser keeps showing that reply
+    when the next poll answers 304 (static/app.js compares with the last poll's HTML).
+    """
     course = course_by_code(code)
     shown_stage = request.args.get("stage", "")[:20]
     key = f"p{participant_id_from_cookie(course.id)}-r{course.revision}-s{shown_stage}"
