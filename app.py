@@ -186,7 +186,6 @@ def _register_blueprints(app: Flask) -> None:
         manager,
         participant,
         reports,
-        state_feedback,
     )
     from workshop.views.errors import register_error_handlers
 
@@ -200,7 +199,6 @@ def _register_blueprints(app: Flask) -> None:
         manager,
         participant,
         reports,
-        state_feedback,
     ):
         app.register_blueprint(module.bp)
     app.extensions["samskabt_steps"] = STEPS

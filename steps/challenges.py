@@ -35,7 +35,6 @@ from workshop.forms import (
     ActionForm,
     CardEditForm,
     CardForm,
-    DotsForm,
     ExamineForm,
     LinkForm,
     MergeForm,
@@ -48,10 +47,9 @@ from workshop.views.common import (
     new_client_token,
     require_participant,
 )
-from workshop.views.phone_forms import first_form_error, reply_if_moved_on, submit_phone_form
-from workshop.views.screens import render_phone_live
+from workshop.views.phone_forms import first_form_error, submit_phone_form
+from workshop.views.voting import answer_vote
 from workshop.votes import (
-    cast_vote,
     clear_votes,
     dots_left,
     my_dots,
@@ -154,26 +152,8 @@ def vote(code: str, card_id: int):
     """Set how many of the participant's dots lie on a card (0 takes them back)."""
     course = course_by_code(code)
     participant = require_participant(course)
-    moved_on = reply_if_moved_on(course, participant)
-    if moved_on is not None:
-        return moved_on
-    form = DotsForm()
     card = card_in_course(course, card_id)
-    error = None
-    if card is None:
-        error = _("That card cannot be voted on.")
-    elif not form.validate_on_submit():
-        error = first_form_error(form) or _("Check the form and try again.")
-    else:
-        try:
-            cast_vote(participant, card, form.dots.data)
-        except WorkshopError as refused:
-            error = refused.message
-    if not htmx:
-        if error:
-            flash(error, "error")
-        return redirect(url_for("participant.course_page", code=course.join_code))
-    return render_phone_live(course, participant, status=422 if error else 200, live_message=error)
+    return answer_vote(course, participant, card, _("That card cannot be voted on."))
 
 
 def _back_to_panel(course):
@@ -235,13 +215,9 @@ def _card_page(course, card, *, status: int = 200, **overrides):
         "bank_copy_card": card if card.priority == "prioritised" else None,
         "link_url": url_for("challenges.link", course_id=course.id, card_id=card.id),
         "linked_keys": {link.requirement.key for link in card.links},
-        "search_url": url_for("challenges.card", course_id=course.id, card_id=card.id),
+        "search_url": url_for(".card", course_id=course.id, card_id=card.id),
         "error": None,
     }
-    # The "Send to the state" panel (workshop/views/state_feedback.py).
-    from workshop.views.state_feedback import card_panel_context
-
-    context.update(card_panel_context(course, card))
     context.update(overrides)
     if htmx and htmx.trigger_name == "q":
         return render_template("catalogue/_results.html", **context)

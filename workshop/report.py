@@ -8,7 +8,6 @@ static/fonts, fetched by `StaticFilesOnly`, which refuses every other URL.
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 import threading
 from collections import Counter, OrderedDict
@@ -460,9 +459,14 @@ _render_lock = threading.Lock()
 
 def _cache_key(course: Course) -> tuple:
     """The course (its id, join code and creation time: a database reset in the same process
-    reuses ids), its revision (bumped by every change), the language, the day (the cover
-    says when it was made), and the facilitator's name and email on the cover."""
-    revision = db.session.scalar(select(Course.revision).where(Course.id == course.id))
+    reuses ids), its revision and activity (between them bumped by every change: new cards
+    and who took part are in the document), the language, the day (the cover says when it
+    was made), and the facilitator's name and email on the cover."""
+    revision = tuple(
+        db.session.execute(
+            select(Course.revision, Course.activity).where(Course.id == course.id)
+        ).one()
+    )
     facilitator = course.facilitator
     return (
         course.id,
@@ -490,26 +494,6 @@ def action_plan_pdf(course: Course) -> bytes:
         if cached is not None:
             return cached
         pdf = render_pdf(render_action_plan_html(course))
-        with _cache_lock:
-            _cache[key] = pdf
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
-    return pdf
-
-
-def cached_pdf_of_html(html: str) -> bytes:
-    """Another report's HTML as a PDF (the feedback document to the state), kept in the same
-    cache as the action plan. The key is the HTML itself, so any change renders anew, and
-    clear_cache() (after a redaction or a deletion) forgets these PDFs too."""
-    key = ("html", hashlib.sha256(html.encode()).hexdigest(), str(get_locale()))
-    cached = _from_cache(key)
-    if cached is not None:
-        return cached
-    with _render_lock:
-        cached = _from_cache(key)
-        if cached is not None:
-            return cached
-        pdf = render_pdf(html)
         with _cache_lock:
             _cache[key] = pdf
             while len(_cache) > _CACHE_SIZE:
