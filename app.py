@@ -186,6 +186,7 @@ def _register_blueprints(app: Flask) -> None:
         manager,
         participant,
         reports,
+        state_feedback,
     )
     from workshop.views.errors import register_error_handlers
 
@@ -199,6 +200,7 @@ def _register_blueprints(app: Flask) -> None:
         manager,
         participant,
         reports,
+        state_feedback,
     ):
         app.register_blueprint(module.bp)
     app.extensions["samskabt_steps"] = STEPS

@@ -171,13 +171,6 @@ def voting(course_id: int):
         except WorkshopError as refused:
             flash(refused.message, "error")
     return _back_to_panel(course)
-    found = search_requirements(query, course.facilitator_id)
-    # The experience bank: what other courses did about the card's requirements (and
-    # about each entry the search finds), in one query.
-    law_keys = [link.requirement.key for link in card.links if not link.requirement.is_local]
-    bank = experience_for_keys(
-        law_keys + [r.key for r in found if not r.is_local], exclude_course_id=course.id
-    )
 
 
 @bp.post("/f/courses/<int:course_id>/votes/clear")
@@ -198,6 +191,13 @@ def _card_page(course, card, *, status: int = 200, **overrides):
         if other.id != card.id
     ]
     query = request.args.get("q", "")
+    found = search_requirements(query, course.facilitator_id)
+    # The experience bank: what other courses did about the card's requirements (and
+    # about each entry the search finds), in one query.
+    law_keys = [link.requirement.key for link in card.links if not link.requirement.is_local]
+    bank = experience_for_keys(
+        law_keys + [r.key for r in found if not r.is_local], exclude_course_id=course.id
+    )
     context = {
         "course": course,
         "card": card,
@@ -215,9 +215,13 @@ def _card_page(course, card, *, status: int = 200, **overrides):
         "bank_copy_card": card if card.priority == "prioritised" else None,
         "link_url": url_for("challenges.link", course_id=course.id, card_id=card.id),
         "linked_keys": {link.requirement.key for link in card.links},
-        "search_url": url_for(".card", course_id=course.id, card_id=card.id),
+        "search_url": url_for("challenges.card", course_id=course.id, card_id=card.id),
         "error": None,
     }
+    # The "Send to the state" panel (workshop/views/state_feedback.py).
+    from workshop.views.state_feedback import card_panel_context
+
+    context.update(card_panel_context(course, card))
     context.update(overrides)
     if htmx and htmx.trigger_name == "q":
         return render_template("catalogue/_results.html", **context)

@@ -113,6 +113,14 @@ ACCESS = {
     "evaluate.log": PARTICIPANT,
     "manager.status": MANAGER,
     "manager.action_plan_pdf": MANAGER,
+    # Issue 9 part 5 (feedback to the state): the course's facilitators flag cards and
+    # download the document; a manager link gives the PDF too, because managers forward it.
+    "state_feedback.save": COURSE_FACILITATOR,
+    "state_feedback.remove": COURSE_FACILITATOR,
+    "state_feedback.overview": COURSE_FACILITATOR,
+    "state_feedback.pdf": COURSE_FACILITATOR,
+    "state_feedback.csv": COURSE_FACILITATOR,
+    "state_feedback.manager_pdf": MANAGER,
     # Everything else under /f/courses/<course_id>/ belongs to the course's facilitator.
     **dict.fromkeys(COURSE_FACILITATOR_ENDPOINTS, COURSE_FACILITATOR),
 }
@@ -160,6 +168,9 @@ FOREIGN_RECORD = {
     "challenges.vote": "phone",  # back to the phone's page, with a message
     "solutions.vote": 404,
     "implement.my_action_status": 404,
+    # Issue 9 part 5: B's card under A's course goes back to A's panel.
+    "state_feedback.save": "panel",
+    "state_feedback.remove": "panel",
 }
 
 
@@ -290,6 +301,23 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
     }.get(endpoint, {})
 
 
+def _state_card(*, flagged: bool):
+    """Issue 9 part 5: card3's rule comes from national law (so it may be sent to the
+    state), and it is flagged already when a route takes it out again."""
+
+    def setup(course):
+        from workshop.examination import examine_card
+        from workshop.state_feedback import feedback_of, flag_card
+
+        card3 = sorted(course.cards, key=lambda card: card.id)[2]
+        if card3.origin != "national_law":
+            examine_card(card3, origin="national_law")
+        if flagged and feedback_of(card3) is None:
+            flag_card(card3, proposal="Forslag")
+
+    return setup
+
+
 SETUP = {
     "intro.answer": _step(1),
     "challenges.vote": _step(2, voting="voting"),
@@ -299,6 +327,8 @@ SETUP = {
     "participant.join_course": lambda course: set_joining_open(course, True),
     "evaluate.add": _step(5),
     "learn.add": _step(6),
+    "state_feedback.save": _state_card(flagged=False),
+    "state_feedback.remove": _state_card(flagged=True),
 }
 
 OK = {

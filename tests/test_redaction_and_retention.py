@@ -224,6 +224,7 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
         ManagerLink,
         Measure,
         MeasureEntry,
+        StateFeedback,
     )
 
     actions = select(Action.id).where(Action.course_id == course_id)
@@ -247,6 +248,7 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
         "measure_entry": count(MeasureEntry, MeasureEntry.measure_id.in_(measures)),
         "lesson": count(Lesson, Lesson.course_id == course_id),
         "manager_link": count(ManagerLink, ManagerLink.course_id == course_id),
+        "state_feedback": count(StateFeedback, StateFeedback.course_id == course_id),
     }
 
 

@@ -27,6 +27,7 @@ from .models import (
     MeasureEntry,
     Participant,
     Solution,
+    StateFeedback,
     Vote,
 )
 from .text import tidy
@@ -300,9 +301,9 @@ def participant_counts(course: Course) -> list[RoleCount]:
 
 def delete_course(course: Course) -> None:
     """Delete a course and everything that hangs off it: people, answers, cards and their
-    links, votes, solutions, actions and their log, measures and entries, lessons and
-    manager links. The catalogue stays (law entries and the facilitator's own rules are
-    not the course's); so does the facilitator.
+    links, votes, solutions, actions and their log, measures and entries, lessons, manager
+    links and the feedback to the state. The catalogue stays (law entries and the
+    facilitator's own rules are not the course's); so does the facilitator.
 
     Each table is emptied explicitly, children first, rather than trusting ON DELETE
     CASCADE: SQLite enforces it only with foreign keys switched on for the connection.
@@ -314,6 +315,7 @@ def delete_course(course: Course) -> None:
     measures = select(Measure.id).where(Measure.action_id.in_(actions))
     cards = select(Card.id).where(Card.course_id == course_id)
     for statement in (
+        delete(StateFeedback).where(StateFeedback.course_id == course_id),
         delete(MeasureEntry).where(MeasureEntry.measure_id.in_(measures)),
         delete(Measure).where(Measure.action_id.in_(actions)),
         delete(ActionUpdate).where(ActionUpdate.action_id.in_(actions)),

@@ -8,6 +8,7 @@ static/fonts, fetched by `StaticFilesOnly`, which refuses every other URL.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import threading
 from collections import Counter, OrderedDict
@@ -494,6 +495,26 @@ def action_plan_pdf(course: Course) -> bytes:
         if cached is not None:
             return cached
         pdf = render_pdf(render_action_plan_html(course))
+        with _cache_lock:
+            _cache[key] = pdf
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    return pdf
+
+
+def cached_pdf_of_html(html: str) -> bytes:
+    """Another report's HTML as a PDF (the feedback document to the state), kept in the same
+    cache as the action plan. The key is the HTML itself, so any change renders anew, and
+    clear_cache() (after a redaction or a deletion) forgets these PDFs too."""
+    key = ("html", hashlib.sha256(html.encode()).hexdigest(), str(get_locale()))
+    cached = _from_cache(key)
+    if cached is not None:
+        return cached
+    with _render_lock:
+        cached = _from_cache(key)
+        if cached is not None:
+            return cached
+        pdf = render_pdf(html)
         with _cache_lock:
             _cache[key] = pdf
             while len(_cache) > _CACHE_SIZE:
