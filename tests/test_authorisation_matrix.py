@@ -107,6 +107,11 @@ ACCESS = {
     "challenges.submit": PARTICIPANT,
     "challenges.vote": PARTICIPANT,
     "solutions.propose": PARTICIPANT,
+    # Issue 9 parts 2 and 3 (experience bank): sharing a course, withdrawing it and copying
+    # another course's shared solution belong to the course's facilitators.
+    "bank.share": COURSE_FACILITATOR,
+    "bank.withdraw": COURSE_FACILITATOR,
+    "bank.copy": COURSE_FACILITATOR,
     "solutions.vote": PARTICIPANT,
     "implement.my_actions": PARTICIPANT,
     "implement.my_action_status": PARTICIPANT,
@@ -175,6 +180,7 @@ FOREIGN_RECORD = {
 
 
 # --- How to call each route ------------------------------------------------------------------
+    "bank.copy": "panel",  # B's card under A's course
 
 
 @dataclass
@@ -232,6 +238,7 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "baseline_from": (today - timedelta(days=40)).isoformat(),
         "baseline_to": (today - timedelta(days=27)).isoformat(),
         "followup_from": (today - timedelta(days=13)).isoformat(),
+        "shared_id": 10**9,  # no such shared solution: copying says so and changes nothing
         "followup_to": (today + timedelta(days=7)).isoformat(),
     }
     course_fields = {
@@ -306,6 +313,7 @@ def _state_card(*, flagged: bool):
     state), and it is flagged already when a route takes it out again."""
 
     def setup(course):
+        "bank.share": {"step": "review"},
         from workshop.examination import examine_card
         from workshop.state_feedback import feedback_of, flag_card
 
@@ -363,6 +371,7 @@ def calls(app, ids: Ids) -> list[Call]:
 
 
 def client_for(app, principal: str, a: Ids, b: Ids):
+    ("bank.share", "POST"): (200,),  # the review: exactly what would be shared, to confirm
     """A test client that is the principal: a phone's cookie, or a facilitator's login."""
     client = app.test_client()
     with client.session_transaction() as session:

@@ -279,3 +279,21 @@ def test_a_deleted_course_leaves_its_anonymised_share_without_a_course(ctx_catal
     kept = db.session.get(Share, share_id)
     assert kept.course_id is None and kept.challenges
     assert experience_for("R05").courses == 1
+
+
+def test_the_demo_has_three_shared_courses_that_its_cards_find_and_reseeding_keeps_three(ctx):
+    from workshop.demo import seed_demo
+
+    seed_demo()
+    course = seed_demo()  # idempotent: the demo's shares are replaced, not doubled
+    assert db.session.query(Share).count() == 3
+    found = experience_for_keys(["R06", "R28", "R12"], exclude_course_id=course.id)
+    assert (found["R06"].courses, found["R28"].courses, found["R12"].courses) == (3, 2, 1)
+    assert found["R06"].mixed_versions  # Odense worked under the older law version
+    best = found["R06"].findings[0].solution
+    assert best.is_measured and best.improved
+    interviews = next(card for card in course.cards if card.text.startswith("Vi holder stadig"))
+    copy = copy_shared_solution(course, interviews, best.id)
+    assert (
+        copy.source.startswith("Kopieret fra erfaringsbanken") or "experience bank" in copy.source
+    )

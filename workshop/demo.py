@@ -14,6 +14,7 @@ from .cards import merge_cards, set_card_hidden, submit_card
 from .catalogue import add_local_rule, ensure_catalogue_loaded, local_rules
 from .clock import local_today
 from .courses import create_course, go_to_step
+from .demo_bank import seed_demo_bank
 from .dialogue import answer_question
 from .examination import examine_card, link_requirement, prioritise
 from .extensions import db
@@ -103,6 +104,7 @@ def _vote(people, items, preferences_by_group, ballot=CARDS) -> None:
 def _day(offset: int | None) -> date | None:
     return None if offset is None else local_today() + timedelta(days=offset)
 
+    seed_demo_bank()  # other municipalities' shared results, for the experience bank
 
 def _develop_solutions(people, cards, data) -> list:
     solutions = []
