@@ -1,6 +1,11 @@
 """Who may use which route: anonymous, a participant of course A, a participant of course B,
-a manager link of A, the facilitator of A and the facilitator of B, against every route in
-the app's URL map.
+a manager link of A, the facilitator of A, a colleague in A's organisation, the admin of A's
+organisation and the facilitator of B (admin of another organisation), against every route
+in the app's URL map.
+
+Facilitators of one organisation co-facilitate: each may see and run every course of the
+organisation (facilitator A, the colleague and the admin alike); another organisation's
+facilitator, admin or not, gets 404.
 
 ACCESS says who may use each endpoint; a new route without an entry fails
 `test_every_route_has_a_rule`. Course A and B are complete (answers, cards, links, votes,
@@ -32,7 +37,9 @@ from .worlds import Ids, build_world, checksum
 
 PUBLIC = "public"  # everyone: the home page, joining, login, health, static files
 FACILITATOR = "facilitator"  # any logged-in facilitator (their own lists and forms)
-COURSE_FACILITATOR = "course facilitator"  # only the facilitator who owns the course
+COURSE_FACILITATOR = "course facilitator"  # the facilitators of the course's organisation
+ORG_ADMIN = "organisation admin"  # an admin, for their own organisation
+ORG_ADMIN_RECORD = "organisation admin, their facilitator"  # ... on one of its facilitators
 PARTICIPANT = "participant"  # only a participant of the course (by the phone's cookie)
 MANAGER = "manager link"  # whoever holds an open manager link (the token is the key)
 
@@ -100,6 +107,11 @@ ACCESS = {
     "catalogue.search": FACILITATOR,
     "catalogue.new_local_rule": FACILITATOR,
     "exports.import_page": FACILITATOR,
+    # Issue 9 parts 2 and 3 (experience bank): sharing a course, withdrawing it and copying
+    # another course's shared solution belong to the course's facilitators.
+    "bank.share": COURSE_FACILITATOR,
+    "bank.withdraw": COURSE_FACILITATOR,
+    "bank.copy": COURSE_FACILITATOR,
     "participant.course_page": PARTICIPANT,
     "participant.live": PARTICIPANT,
     "catalogue.phone_search": PARTICIPANT,
@@ -107,11 +119,6 @@ ACCESS = {
     "challenges.submit": PARTICIPANT,
     "challenges.vote": PARTICIPANT,
     "solutions.propose": PARTICIPANT,
-    # Issue 9 parts 2 and 3 (experience bank): sharing a course, withdrawing it and copying
-    # another course's shared solution belong to the course's facilitators.
-    "bank.share": COURSE_FACILITATOR,
-    "bank.withdraw": COURSE_FACILITATOR,
-    "bank.copy": COURSE_FACILITATOR,
     "solutions.vote": PARTICIPANT,
     "implement.my_actions": PARTICIPANT,
     "implement.my_action_status": PARTICIPANT,
@@ -126,12 +133,23 @@ ACCESS = {
     "state_feedback.pdf": COURSE_FACILITATOR,
     "state_feedback.csv": COURSE_FACILITATOR,
     "state_feedback.manager_pdf": MANAGER,
-    # Everything else under /f/courses/<course_id>/ belongs to the course's facilitator.
+    # Everything else under /f/courses/<course_id>/ belongs to the course's organisation.
     **dict.fromkeys(COURSE_FACILITATOR_ENDPOINTS, COURSE_FACILITATOR),
+    # Issue 9 part 1 and 4 (organisations): every facilitator sees their own organisation's
+    # page and overview; only its admins add facilitators and change admins and logins.
+    "organisation.page": FACILITATOR,
+    "organisation.overview": FACILITATOR,
+    "organisation.overview_download": FACILITATOR,
+    "organisation.add_facilitator": ORG_ADMIN,
+    "organisation.admin": ORG_ADMIN_RECORD,
+    "organisation.active": ORG_ADMIN_RECORD,
 }
 
 PRINCIPALS = ("anonymous", "participant A", "participant B", "manager A", "facilitator A",
-              "facilitator B")  # fmt: skip
+              "colleague A", "org admin A", "facilitator B")  # fmt: skip
+# Logged-in facilitators: A made course A; the colleague and the admin are in A's
+# organisation (only the admin is its admin); B is the admin of another organisation.
+FACILITATORS = ("facilitator A", "colleague A", "org admin A", "facilitator B")
 
 # Where a refused participant route sends someone who is not in the course.
 TO_JOIN = "join"  # 302 to /j/<code>
@@ -162,6 +180,7 @@ FOREIGN_RECORD = {
     "solutions.choose": "panel",
     "solutions.unchoose": "panel",
     "solutions.redact": "panel",
+    "bank.copy": "panel",  # B's card under A's course
     "implement.action_page": 404,
     "implement.action_status": 404,
     "evaluate.measure_page": 404,
@@ -176,11 +195,13 @@ FOREIGN_RECORD = {
     # Issue 9 part 5: B's card under A's course goes back to A's panel.
     "state_feedback.save": "panel",
     "state_feedback.remove": "panel",
+    # A's admin with B's facilitator.
+    "organisation.admin": 404,
+    "organisation.active": 404,
 }
 
 
 # --- How to call each route ------------------------------------------------------------------
-    "bank.copy": "panel",  # B's card under A's course
 
 
 @dataclass
@@ -217,9 +238,11 @@ def _args(rule_arguments, ids: Ids, endpoint: str) -> dict:
         "solution_id": ids.solution2,
         "action_id": ids.action,
         "measure_id": ids.measure,
+        "shared_id": 10**9,  # no such shared solution: copying says so and changes nothing
         "entry_id": ids.entry,
         "lesson_id": ids.lesson,
         "token": ids.token,
+        "facilitator_id": ids.colleague,
         "period": "baseline",
         "filename": "app.css",
         # Revoking the old link keeps the open one for the manager's routes.
@@ -238,7 +261,6 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "baseline_from": (today - timedelta(days=40)).isoformat(),
         "baseline_to": (today - timedelta(days=27)).isoformat(),
         "followup_from": (today - timedelta(days=13)).isoformat(),
-        "shared_id": 10**9,  # no such shared solution: copying says so and changes nothing
         "followup_to": (today + timedelta(days=7)).isoformat(),
     }
     course_fields = {
@@ -291,6 +313,7 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "solutions.solution_page": {"text": "Omformuleret løsning", "kind": "embed"},
         "solutions.choose": {"decided_by": "Chefen"},
         "solutions.redact": {"confirm": "y"},
+        "bank.share": {"step": "review"},
         "implement.action_page": {"title": "Ny titel", "owner_id": str(ids.owner)},
         "implement.action_status": {"status": "implemented"},
         "implement.my_action_status": {"status": "implemented"},
@@ -305,6 +328,14 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "evaluate.period": {"closed": "1"},
         "learn.add": {"kind": "lesson", "text": "Ny læring"},
         "manager.create": {"label": "Byrådet"},
+        # {who}: each allowed principal adds a facilitator of its own (emails are unique).
+        "organisation.add_facilitator": {
+            "email": "ny-{who}@example.dk",
+            "password": "correct horse",
+            "name": "Ny facilitator",
+        },
+        "organisation.admin": {"value": "1"},
+        "organisation.active": {"value": "1"},  # reactivating keeps the colleague's login
     }.get(endpoint, {})
 
 
@@ -313,7 +344,6 @@ def _state_card(*, flagged: bool):
     state), and it is flagged already when a route takes it out again."""
 
     def setup(course):
-        "bank.share": {"step": "review"},
         from workshop.examination import examine_card
         from workshop.state_feedback import feedback_of, flag_card
 
@@ -341,9 +371,17 @@ SETUP = {
 
 OK = {
     ("learn.add", "GET"): (302,),  # a reload of a refused form goes back to the panel
+    ("bank.share", "POST"): (200,),  # the review: exactly what would be shared, to confirm
     ("facilitator.delete", "POST"): (302,),
 }
 LAST = {("facilitator.delete", "POST"), ("auth.logout", "POST")}
+# Done once, it cannot be done again (a second link of the same rule is a 422, a deleted
+# entry or course is gone): the colleague in A's organisation does it, as co-facilitator.
+ONE_SHOT = {
+    ("challenges.link", "POST"),
+    ("evaluate.delete", "POST"),
+    ("facilitator.delete", "POST"),
+}
 
 
 def calls(app, ids: Ids) -> list[Call]:
@@ -371,7 +409,6 @@ def calls(app, ids: Ids) -> list[Call]:
 
 
 def client_for(app, principal: str, a: Ids, b: Ids):
-    ("bank.share", "POST"): (200,),  # the review: exactly what would be shared, to confirm
     """A test client that is the principal: a phone's cookie, or a facilitator's login."""
     client = app.test_client()
     with client.session_transaction() as session:
@@ -379,8 +416,13 @@ def client_for(app, principal: str, a: Ids, b: Ids):
             session[SESSION_KEY] = {str(a.course): a.owner}
         elif principal == "participant B":
             session[SESSION_KEY] = {str(b.course): b.owner}
-        elif principal in ("facilitator A", "facilitator B"):
-            email = a.facilitator_email if principal.endswith("A") else b.facilitator_email
+        elif principal in FACILITATORS:
+            email = {
+                "facilitator A": a.facilitator_email,
+                "colleague A": a.colleague_email,
+                "org admin A": a.admin_email,
+                "facilitator B": b.facilitator_email,
+            }[principal]
             with app.app_context():
                 from workshop.facilitators import find_facilitator
 
@@ -392,17 +434,22 @@ def client_for(app, principal: str, a: Ids, b: Ids):
 def allowed(principal: str, access: str) -> bool:
     return {
         PUBLIC: True,
-        FACILITATOR: principal.startswith("facilitator"),
-        COURSE_FACILITATOR: principal == "facilitator A",
+        FACILITATOR: principal in FACILITATORS,
+        COURSE_FACILITATOR: principal in ("facilitator A", "colleague A", "org admin A"),
+        ORG_ADMIN: principal in ("org admin A", "facilitator B"),  # each in their own
+        ORG_ADMIN_RECORD: principal == "org admin A",
         PARTICIPANT: principal == "participant A",
         MANAGER: principal == "manager A",
     }[access]
 
 
-def send(app, client, call: Call, *, args=None, data=None):
+def send(app, client, call: Call, *, args=None, data=None, who="x"):
     with app.test_request_context():
         url = url_for(call.endpoint, **(args or call.args))
     payload = dict(call.data if data is None else data)
+    for key, value in payload.items():
+        if isinstance(value, str):
+            payload[key] = value.replace("{who}", who.replace(" ", "-").lower())
     # File objects are read once: give each request a fresh copy.
     for key, value in payload.items():
         if isinstance(value, tuple) and hasattr(value[0], "getvalue"):
@@ -416,7 +463,11 @@ def send(app, client, call: Call, *, args=None, data=None):
 def refusal_problem(response, access: str, principal: str, call: Call, a: Ids) -> str | None:
     """None if the response is exactly the refusal this principal should get, else why not."""
     status, location = response.status_code, response.headers.get("Location", "")
-    if access in (FACILITATOR, COURSE_FACILITATOR):
+    if access in (ORG_ADMIN, ORG_ADMIN_RECORD) and principal in FACILITATORS:
+        # Not an admin: 403 with a message; another organisation's facilitator: not found.
+        expected = "404" if principal == "facilitator B" else "403"
+        good = status == int(expected)
+    elif access in (FACILITATOR, COURSE_FACILITATOR, ORG_ADMIN, ORG_ADMIN_RECORD):
         if principal == "facilitator B":
             expected = "404"
             good = status == 404
@@ -528,7 +579,9 @@ def test_another_courses_records_under_my_course_are_refused_and_change_nothing(
     for call in calls(app, a):
         if call.endpoint not in FOREIGN_RECORD:
             continue
-        principal = "participant A" if ACCESS[call.endpoint] == PARTICIPANT else "facilitator A"
+        principal = {PARTICIPANT: "participant A", ORG_ADMIN_RECORD: "org admin A"}.get(
+            ACCESS[call.endpoint], "facilitator A"
+        )
         _setup(app, call, a.course)
         before = _snapshot(app)
         response = send(app, client_for(app, principal, a, b), call, args=_foreign_args(call, a, b))
@@ -618,7 +671,9 @@ def test_everyone_allowed_gets_the_page_or_is_sent_on(app, world):
                 continue
             if access == PUBLIC and principal != "anonymous" and call.method == "POST":
                 continue  # public forms: tried once, by an anonymous visitor
-            response = send(app, client_for(app, principal, a, b), call)
+            if (call.endpoint, call.method) in ONE_SHOT and principal != "colleague A":
+                continue
+            response = send(app, client_for(app, principal, a, b), call, who=principal)
             location = response.headers.get("Location", "")
             ok = response.status_code in call.ok and not location.startswith("/login")
             if access == PUBLIC:
@@ -647,6 +702,8 @@ CSRF_CASES = [
     ("facilitator A", "/f/courses/{a.course}/delete"),
     ("facilitator A", "/f/courses/import"),
     ("facilitator B", "/f/courses/{a.course}/cards/{a.card3}/redact"),
+    ("org admin A", "/f/organisation/facilitators"),
+    ("org admin A", "/f/organisation/facilitators/{a.colleague}/active"),
 ]
 
 

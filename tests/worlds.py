@@ -1,6 +1,10 @@
 """Two complete courses side by side, for the authorisation matrix, retention and the
 property-based tests: every kind of record exists in both, so every URL can be filled
-with one course's ids, or with the other's."""
+with one course's ids, or with the other's.
+
+Course A belongs to organisation A (a municipality): its admin, facilitator A (who made the
+course, not an admin) and a colleague. Course B belongs to another organisation, whose only
+facilitator, B, is therefore its admin."""
 
 from __future__ import annotations
 
@@ -50,11 +54,16 @@ class Ids:
     revoked_token: str
     local_rule: str
     extra: dict = field(default_factory=dict)
+    organisation: int = 0
+    facilitator: int = 0  # the id of the facilitator who made the course
+    admin_email: str = ""  # the organisation's admin (course A: not the course's maker)
+    colleague_email: str = ""  # another facilitator of the organisation (course A only)
+    colleague: int = 0  # their id (course B: B's own facilitator, its only one)
 
 
-def build_course(make, email: str, label: str, *, rule_name: str) -> Ids:
+def build_course(make, email: str, label: str, *, rule_name: str, organisation=None) -> Ids:
     """A course that has been through all six steps, left in step 2 collecting cards."""
-    facilitator = make.facilitator(email=email)
+    facilitator = make.facilitator(email=email, organisation=organisation)
     course = make.course(facilitator, title=f"Kursus {label}", municipality=f"Kommune {label}")
     owner = make.participant(course, name=f"Ejer {label}")
     other = make.participant(course, role="leder", unit=f"Ledelse {label}")
@@ -114,15 +123,28 @@ def build_course(make, email: str, label: str, *, rule_name: str) -> Ids:
         revoked_link=revoked.id,
         revoked_token=revoked.token,
         local_rule=rule.key,
+        organisation=facilitator.organisation_id,
+        facilitator=facilitator.id,
+        admin_email=email,
+        colleague=facilitator.id,
     )
 
 
 def build_world(app, make, *, catalogue: bool = False) -> tuple[Ids, Ids]:
-    """Courses A and B, of two facilitators (and the law catalogue, if asked for)."""
+    """Courses A and B, of two organisations (and the law catalogue, if asked for)."""
     with app.app_context():
         if catalogue:
             load_catalogue()
-        a = build_course(make, "a@example.dk", "A", rule_name="Lokal regel A")
+        organisation = make.organisation("Jobcenter A", "municipality")
+        admin = make.facilitator(email="admin-a@example.dk", organisation=organisation)
+        assert admin.is_admin  # the organisation's first facilitator
+        a = build_course(
+            make, "a@example.dk", "A", rule_name="Lokal regel A", organisation=organisation
+        )
+        colleague = make.facilitator(email="colleague-a@example.dk", organisation=organisation)
+        a.admin_email = admin.email
+        a.colleague_email = colleague.email
+        a.colleague = colleague.id
         b = build_course(make, "b@example.dk", "B", rule_name="Lokal regel B")
     return a, b
 

@@ -18,13 +18,79 @@ facilitator_cli = AppGroup("facilitator", help="Manage facilitator logins.")
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--name", default="", help="Shown on the facilitator's pages.")
-def create_command(email: str, password: str, name: str) -> None:
-    """Create a facilitator who can log in with EMAIL."""
+@click.option(
+    "--organisation",
+    "organisation_name",
+    default=None,
+    help="The organisation's name (default: the default organisation).",
+)
+@click.option("--admin", is_flag=True, help="Make the facilitator an admin of the organisation.")
+def create_command(
+    email: str, password: str, name: str, organisation_name: str | None, admin: bool
+) -> None:
+    """Create a facilitator who can log in with EMAIL.
+
+    An organisation's first facilitator always becomes its admin."""
+    from .organisations import find_organisation
+
+    organisation = None
+    if organisation_name is not None:
+        organisation = find_organisation(organisation_name)
+        if organisation is None:
+            raise click.ClickException(
+                f"There is no organisation {organisation_name!r}. "
+                "Create it with `flask --app app organisation create NAME`."
+            )
     try:
-        facilitator = create_facilitator(email, password, name)
+        facilitator = create_facilitator(email, password, name, organisation, is_admin=admin)
     except WorkshopError as refused:
         raise click.ClickException(str(refused.message)) from None
-    click.echo(f"Created facilitator {facilitator.email}.")
+    role = "admin" if facilitator.is_admin else "facilitator"
+    click.echo(
+        f"Created facilitator {facilitator.email} ({role} of {facilitator.organisation.name})."
+    )
+
+
+organisation_cli = AppGroup("organisation", help="Organisations: who facilitates.")
+
+
+@organisation_cli.command("create")
+@click.argument("name")
+@click.option(
+    "--kind",
+    type=click.Choice(["municipality", "consultancy", "partnership"]),
+    default="municipality",
+    show_default=True,
+    help="A municipality, or a consultancy or partnership facilitating for several.",
+)
+def create_organisation_command(name: str, kind: str) -> None:
+    """Create the organisation NAME; add facilitators with `facilitator create`."""
+    from .organisations import create_organisation
+
+    try:
+        organisation = create_organisation(name, kind)
+    except WorkshopError as refused:
+        raise click.ClickException(str(refused.message)) from None
+    click.echo(f"Created organisation {organisation.name} ({organisation.kind}).")
+
+
+@organisation_cli.command("list")
+def list_organisations_command() -> None:
+    """List the organisations: id, name, kind, facilitators, admins, courses."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import Organisation
+
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.id)).all()
+    click.echo("id\tname\tkind\tfacilitators\tadmins\tcourses")
+    for organisation in organisations:
+        people = organisation.facilitators
+        admins = ", ".join(f.email for f in people if f.is_admin and f.active)
+        click.echo(
+            f"{organisation.id}\t{organisation.name}\t{organisation.kind}\t"
+            f"{len(people)}\t{admins}\t{len(organisation.courses)}"
+        )
 
 
 @click.command("demo")
@@ -195,4 +261,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(course_cli)
     app.cli.add_command(facilitator_cli)
+    app.cli.add_command(organisation_cli)
     app.cli.add_command(demo_command)

@@ -29,15 +29,14 @@ from .votes import CARDS, SOLUTIONS, cast_vote, dots_left, set_voting_state
 
 DEMO_EMAIL = "demo@samskabt.dk"
 DEMO_PASSWORD = "demo-samskabt"  # noqa: S105 - the demo login is printed on purpose
+DEMO_ORGANISATION = "Demo-konsulenthuset"
 DATA_FILE = Path(__file__).with_name("demo.json")
 
 
 def seed_demo() -> Course:
     """Create or reset the demo course; it keeps its join code across resets."""
     data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    facilitator = find_facilitator(DEMO_EMAIL) or create_facilitator(
-        DEMO_EMAIL, DEMO_PASSWORD, "Demo-facilitator"
-    )
+    facilitator = _demo_facilitator()
     old_code = None
     for old in db.session.scalars(select(Course).where(Course.facilitator_id == facilitator.id)):
         if old.title == data["course"]["title"]:
@@ -84,6 +83,27 @@ def seed_demo() -> Course:
     for kind, text in data["lessons"]:
         add_lesson(course, kind, text)
     return course
+
+
+def _demo_facilitator():
+    """The demo login: admin of a consultancy that facilitates for several municipalities."""
+    from .organisations import create_organisation, find_organisation
+
+    organisation = find_organisation(DEMO_ORGANISATION) or create_organisation(
+        DEMO_ORGANISATION, "consultancy"
+    )
+    facilitator = find_facilitator(DEMO_EMAIL) or create_facilitator(
+        DEMO_EMAIL, DEMO_PASSWORD, "Demo-facilitator", organisation, is_admin=True
+    )
+    if facilitator.organisation_id != organisation.id or not facilitator.is_admin:
+        # A demo login made before organisations existed (in the default organisation).
+        facilitator.organisation = organisation
+        facilitator.is_admin = True
+        facilitator.active = True
+        for course in facilitator.courses:
+            course.organisation = organisation
+        db.session.commit()
+    return facilitator
 
 
 def _vote(people, items, preferences_by_group, ballot=CARDS) -> None:

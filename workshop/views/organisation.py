@@ -1,0 +1,204 @@
+"""The organisation: its admin page (facilitators, admins, deactivation) and the overview
+across its courses (bars and a CSV).
+
+Every facilitator sees their organisation's page and overview; only its admins change
+anything (a facilitator who is not admin gets 403 with a message). A facilitator of
+another organisation is never found (404).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import AnyOf, DataRequired
+
+from ..clock import local_today
+from ..errors import WorkshopError
+from ..facilitators import create_facilitator
+from ..organisations import (
+    ORGANISATION_KINDS,
+    admins,
+    facilitator_in_organisation,
+    set_active,
+    set_admin,
+)
+from ..overview import Filters, build_overview, organisation_courses, overview_csv
+from ..text import tidy
+from ..vocabulary import ROLE_GROUPS
+from .errors import error_response
+from .exports import CSV_TYPE, _download
+from .phone_forms import first_form_error
+
+bp = Blueprint("organisation", __name__, url_prefix="/f")
+
+
+class AddFacilitatorForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter an email address."))])
+    name = StringField(_l("Name (optional)"))
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired(_l("Give an initial password of at least 8 characters."))],
+    )
+    is_admin = BooleanField(_l("Organisation admin"))
+
+
+class FlagForm(FlaskForm):
+    """A button that turns something on ("1") or off ("0")."""
+
+    value = HiddenField(validators=[AnyOf(["1", "0"])])
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every page here needs a login."""
+
+
+def _page(form: AddFacilitatorForm | None = None, status: int = 200, error: str | None = None):
+    organisation = current_user.organisation
+    return render_template(
+        "organisation/page.html",
+        organisation=organisation,
+        kinds=ORGANISATION_KINDS,
+        facilitators=organisation.facilitators,
+        admin_count=len(admins(organisation)),
+        form=form or AddFacilitatorForm(formdata=None),
+        flag=FlagForm(formdata=None),
+        error=error,
+    ), status
+
+
+@bp.route("/organisation")
+def page():
+    """Who facilitates in the organisation; for admins, the forms to manage them."""
+    return _page()
+
+
+@bp.post("/organisation/facilitators")
+def add_facilitator():
+    if not current_user.is_admin:
+        return _refusal()
+    form = AddFacilitatorForm()
+    if not form.validate_on_submit():
+        return _page(form, 422, first_form_error(form) or _("Check the form and try again."))
+    try:
+        added = create_facilitator(
+            form.email.data,
+            form.password.data,
+            tidy(form.name.data),
+            current_user.organisation,
+            is_admin=bool(form.is_admin.data),
+        )
+    except WorkshopError as refused:
+        return _page(form, 422, refused.message)
+    flash(
+        _(
+            "%(email)s can now log in. Give them the initial password in person.",
+            email=added.email,
+        )
+    )
+    return redirect(url_for(".page"))
+
+
+def _member(facilitator_id: int):
+    try:
+        return facilitator_in_organisation(current_user.organisation, facilitator_id)
+    except WorkshopError:
+        abort(404)
+
+
+def _flag(facilitator_id: int, change, done_on: str, done_off: str):
+    if not current_user.is_admin:
+        return _refusal()
+    member = _member(facilitator_id)
+    form = FlagForm()
+    if not form.validate_on_submit():
+        flash(_("Check the form and try again."), "error")
+        return redirect(url_for(".page"))
+    on = form.value.data == "1"
+    try:
+        change(member, on)
+    except WorkshopError as refused:
+        flash(refused.message, "error")
+    else:
+        flash((done_on if on else done_off) % {"email": member.email})
+    return redirect(url_for(".page", _anchor=f"facilitator-{member.id}"))
+
+
+@bp.post("/organisation/facilitators/<int:facilitator_id>/admin")
+def admin(facilitator_id: int):
+    """Make a facilitator an admin, or not (the last admin stays)."""
+    return _flag(
+        facilitator_id,
+        set_admin,
+        _("%(email)s is now an admin."),
+        _("%(email)s is no longer an admin."),
+    )
+
+
+@bp.post("/organisation/facilitators/<int:facilitator_id>/active")
+def active(facilitator_id: int):
+    """Deactivate a login (the courses stay with the organisation), or reactivate it."""
+    return _flag(
+        facilitator_id,
+        set_active,
+        _("%(email)s can log in again."),
+        _("%(email)s can no longer log in. Their courses stay with the organisation."),
+    )
+
+
+def _refusal():
+    return error_response(403, _("Only an admin of your organisation can manage its facilitators."))
+
+
+# --- The overview across courses ----------------------------------------------------------
+
+
+def _filters() -> tuple[Filters, list[str]]:
+    """The filters from the query string; a bad date is ignored with a message."""
+    problems = []
+    dates = {}
+    for name in ("since", "until"):
+        raw = (request.args.get(name) or "").strip()
+        dates[name] = None
+        if raw:
+            try:
+                dates[name] = date.fromisoformat(raw)
+            except ValueError:
+                problems.append(_("Write dates as YYYY-MM-DD, for example 2026-01-31."))
+    if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
+        problems.append(_("The period ends before it starts."))
+    municipality = " ".join((request.args.get("municipality") or "").split())[:120]
+    return Filters(municipality, dates["since"], dates["until"]), problems
+
+
+@bp.route("/overview")
+def overview():
+    """Across the organisation's courses: origins, requirements, solution types, actions."""
+    filters, problems = _filters()
+    data = build_overview(current_user.organisation, filters)
+    return render_template(
+        "organisation/overview.html",
+        organisation=current_user.organisation,
+        overview=data,
+        filters=filters,
+        problems=problems,
+        role_groups=ROLE_GROUPS,
+    ), (422 if problems else 200)
+
+
+@bp.route("/overview.csv")
+def overview_download():
+    filters, problems = _filters()
+    if problems:
+        return error_response(422, problems[0])
+    courses = organisation_courses(current_user.organisation, filters)
+    # Only ASCII in the header's filename ("oversigt" in Danish).
+    name = "".join(c for c in _("overview") if c.isascii() and c.isalnum()) or "overview"
+    return _download(overview_csv(courses), f"{name}-{local_today().isoformat()}.csv", CSV_TYPE)
