@@ -62,7 +62,7 @@ def test_the_share_page_shows_what_is_shared_and_confirm_shares_exactly_that(
     assert "Skabelonen er fjernet" in confirm.text and "Utikket" not in confirm.text
     assert "(the wording was not shared)" in confirm.text
     assert "Medarbejder A0" not in confirm.text
-    revision = re.search(r'name="revision" value="(\d+)"', confirm.text).group(1)
+    revision = re.search(r'name="revision" value="([\d.]+)"', confirm.text).group(1)
     done = client.post(
         f"/f/courses/{a.course}/share{EN}",
         data={
@@ -88,7 +88,7 @@ def test_sharing_again_says_it_replaced_the_earlier_share(app, client, auth, two
     login(auth, "a@aarhus.dk")
     for _time in range(2):
         confirm = review(client, a.course)
-        revision = re.search(r'name="revision" value="(\d+)"', confirm.text).group(1)
+        revision = re.search(r'name="revision" value="([\d.]+)"', confirm.text).group(1)
         done = client.post(
             f"/f/courses/{a.course}/share{EN}", data={"step": "confirm", "revision": revision}
         )
@@ -108,13 +108,13 @@ def test_a_changed_course_or_a_cpr_number_refuses_the_share_and_keeps_the_words(
     key = f"card-{a.card}"
     stale = client.post(
         f"/f/courses/{a.course}/share{EN}",
-        data={"step": "confirm", "revision": "1", "include": [key], f"text-{key}": "Min tekst"},
+        data={"step": "confirm", "revision": "1.0", "include": [key], f"text-{key}": "Min tekst"},
     )
     assert stale.status_code == 422 and "has changed since you reviewed" in stale.text
     assert "Min tekst" in stale.text
     cpr = review(client, a.course, include=[key], **{f"text-{key}": "Borger 010190-1234"})
     assert cpr.status_code == 200 and "looks like it holds a CPR number" in cpr.text
-    revision = re.search(r'name="revision" value="(\d+)"', cpr.text).group(1)
+    revision = re.search(r'name="revision" value="([\d.]+)"', cpr.text).group(1)
     form = {"step": "confirm", "revision": revision, "include": [key]}
     form[f"text-{key}"] = "Borger 010190-1234"
     refused = client.post(f"/f/courses/{a.course}/share{EN}", data=form)

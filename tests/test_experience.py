@@ -147,6 +147,11 @@ def test_a_share_made_from_an_outdated_review_is_refused(ctx_catalogue, make):
     with pytest.raises(WorkshopError) as refused:
         _share(a.course, revision=reviewed)
     assert refused.value.code == "changed"
+    reviewed = plan_share(_course(a.course)).revision
+    make.participant(_course(a.course), name="Kom for sent")  # a join bumps the activity
+    with pytest.raises(WorkshopError) as joined:
+        _share(a.course, revision=reviewed)
+    assert joined.value.code == "changed"
     assert db.session.scalar(select(Share.id)) is None
 
 

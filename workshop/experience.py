@@ -102,7 +102,7 @@ class SharePlan:
     """Everything a share of the course would hold, before the facilitator's review."""
 
     course: Course
-    revision: int
+    revision: str  # the course's revision and activity when planned: a review's token
     participants: int
     challenges: list[PlannedChallenge]
     split_held_back: bool  # dots by role held back: a role group had too few voters
@@ -116,6 +116,12 @@ class SharePlan:
             for planned in challenge.solutions:
                 found[planned.key] = planned.solution.text
         return found
+
+
+def review_token(course: Course) -> str:
+    """Changes with every change to the course (its revision), and with every join, card
+    and dot (its activity): a share confirms only what the facilitator reviewed."""
+    return f"{course.revision}.{course.activity}"
 
 
 def _best_effect(action: Action | None, min_people: int) -> tuple[PlannedEffect | None, bool]:
@@ -149,7 +155,7 @@ def _best_effect(action: Action | None, min_people: int) -> tuple[PlannedEffect 
 
 def plan_share(course: Course) -> SharePlan:
     """What sharing the course would hand the experience bank, item by item."""
-    revision = course.revision
+    revision = review_token(course)
     ranked = results(course)
     dots: dict[int, tuple[int, dict]] = {}
     split_shown = False
@@ -269,13 +275,13 @@ def share_course(
     *,
     texts: dict[str, str] | None = None,
     unit_kind: str = "",
-    revision: int | None = None,
+    revision: str | None = None,
     allow_cpr_like: bool = False,
 ) -> tuple[Share, bool]:
     """Share the course's results as reviewed. Returns the share, and whether it replaced
     an earlier one (one active share per course: the new snapshot takes its place)."""
     course = lock_row(course)  # two clicks on "share" at once make one share, not two
-    if revision is not None and revision != course.revision:
+    if revision is not None and revision != review_token(course):
         raise WorkshopError(
             _(
                 "The course has changed since you reviewed what will be shared. "
@@ -313,7 +319,7 @@ def share_course(
         facilitator_id=by.id,
         municipality=course.municipality,
         unit_kind=unit_kind,
-        course_revision=plan.revision,
+        course_revision=course.revision,
         participants=plan.participants,
         shared_at=now,
     )

@@ -75,10 +75,7 @@ def share(course_id: int):
             message = _("There is nothing to share yet: no challenge has been prioritised.")
             return _page(course, error=message, status=422)
         return _page(course, mode="confirm", texts=texts, unit_kind=unit_kind)
-    try:
-        revision = int(request.form.get("revision", ""))
-    except ValueError:
-        revision = -1
+    revision = request.form.get("revision", "")[:40]
     try:
         _share, replaced = share_course(
             course,
