@@ -1,0 +1,120 @@
+"""What keeps hundreds of phones cheap: others' joins, cards and dots leave a phone's poll at
+304 (only the projector and the control panel refresh for them), and a vote's reply is the
+item and the dots left, not the whole voting list."""
+
+import pytest
+
+from workshop.extensions import db
+from workshop.models import Card, Course, Vote
+from workshop.votes import set_voting_state
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def room(app, make):
+    """A course in step 2 with three cards, a logged-in facilitator's id and its code."""
+    with app.app_context():
+        facilitator = make.facilitator()
+        course = make.course(step=2, dot_budget=2, facilitator=facilitator)
+        author = make.participant(course)
+        for text in ("Dobbeltregistrering", "Skabelonen til planen", "Mødeindkaldelser"):
+            make.card(author, text)
+        return course.id, course.join_code
+
+
+def _course(course_id):
+    return db.session.get(Course, course_id)
+
+
+def _join(client, code):
+    client.post(f"/j/{code}", data={"role": "medarbejder", "unit": "Team Ledige"})
+
+
+def _poll(client, url, etag=None):
+    headers = {**HX, "If-None-Match": etag} if etag else HX
+    return client.get(url, headers=headers)
+
+
+def test_others_joining_writing_and_voting_leave_a_phone_at_304(app, client, auth, room):
+    course_id, code = room
+    _join(client, code)
+    phone_url = f"/c/{code}/live?stage=2-collect"
+    phone_etag = _poll(client, phone_url).headers["ETag"]
+    auth.login()  # the same client carries the facilitator's session for the screens
+    screens = [f"/f/courses/{course_id}/projector/live", f"/f/courses/{course_id}/live"]
+    screen_etags = [_poll(client, url).headers["ETag"] for url in screens]
+
+    other = app.test_client()
+    _join(other, code)  # someone joins
+    assert _poll(client, phone_url, phone_etag).status_code == 304
+    for url, etag in zip(screens, screen_etags, strict=True):
+        assert _poll(client, url, etag).status_code == 200
+
+    other.post(f"/c/{code}/cards", data={"text": "Et kort fra en anden", "client_token": "a"})
+    assert _poll(client, phone_url, phone_etag).status_code == 304
+    projector = _poll(client, screens[0])
+    assert "Et kort fra en anden" in projector.text
+
+    with app.app_context():
+        set_voting_state(_course(course_id), "voting")  # everyone's screen changes
+    phone_url = f"/c/{code}/live?stage=2-voting"
+    voting = _poll(client, phone_url)
+    assert voting.status_code == 200 and "Et kort fra en anden" in voting.text
+    phone_etag = voting.headers["ETag"]
+    projector_etag = _poll(client, screens[0]).headers["ETag"]
+    with app.app_context():
+        card_id = db.session.scalar(db.select(Card.id).order_by(Card.id))
+    reply = other.post(f"/c/{code}/cards/{card_id}/dots", data={"dots": 1}, headers=HX)
+    assert reply.status_code == 200
+    assert _poll(client, phone_url, phone_etag).status_code == 304
+    assert _poll(client, screens[0], projector_etag).status_code == 200
+
+
+def test_a_vote_answers_with_its_item_and_the_dots_left(app, client, room):
+    _course_id, code = room
+    _join(client, code)
+    with app.app_context():
+        set_voting_state(_course(_course_id), "voting")
+        first, second, third = db.session.scalars(db.select(Card.id).order_by(Card.id)).all()
+
+    reply = client.post(f"/c/{code}/cards/{first}/dots", data={"dots": 1}, headers=HX)
+    assert reply.status_code == 200
+    assert "HX-Retarget" not in reply.headers
+    assert reply.text.count('class="vote-card') == 1  # only this card, not the list
+    assert "Dobbeltregistrering" in reply.text and "Mødeindkaldelser" not in reply.text
+    assert 'id="dots-left"' in reply.text and 'hx-swap-oob="innerHTML"' in reply.text
+    assert "1 prik tilbage" in reply.text
+    assert 'name="dots" value="2"' in reply.text  # + now asks for the second dot
+
+    # The last dot: every other card's + must go grey, so the whole region comes back.
+    last = client.post(f"/c/{code}/cards/{second}/dots", data={"dots": 1}, headers=HX)
+    assert last.status_code == 200
+    assert last.headers["HX-Retarget"] == "#live"
+    assert last.text.count('class="vote-card') == 3
+    assert "0 prikker tilbage" in last.text
+
+    # Taking one back brings the + buttons back: the whole region again.
+    back = client.post(f"/c/{code}/cards/{first}/dots", data={"dots": 0}, headers=HX)
+    assert back.headers["HX-Retarget"] == "#live"
+    assert back.text.count('class="vote-card') == 3
+
+    # A refusal shows its reason in the whole region, where the message has its place.
+    refused = client.post(f"/c/{code}/cards/{third}/dots", data={"dots": 3}, headers=HX)
+    assert refused.status_code == 422
+    assert refused.headers["HX-Retarget"] == "#live"
+    assert 'role="alert"' in refused.text
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.sum(Vote.dots))) == 1
+
+
+def test_a_vote_without_javascript_still_returns_to_the_page(app, client, room):
+    course_id, code = room
+    _join(client, code)
+    with app.app_context():
+        set_voting_state(_course(course_id), "voting")
+        card_id = db.session.scalar(db.select(Card.id).order_by(Card.id))
+    reply = client.post(f"/c/{code}/cards/{card_id}/dots", data={"dots": 1})
+    assert reply.status_code == 302
+    page = client.get(reply.headers["Location"])
+    assert "1 prik tilbage" in page.text
