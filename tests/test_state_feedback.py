@@ -453,3 +453,13 @@ def test_a_card_of_another_course_under_mine_goes_back_to_the_panel(app, client,
     assert response.headers["Location"] == f"/f/courses/{course['id']}"
     with app.app_context():
         assert count_feedback() == 0
+
+
+@pytest.mark.parametrize(
+    "app", [{"RATELIMIT_ENABLED": True, "RATELIMIT_MANAGER_LINK": "1/minute"}], indirect=True
+)
+def test_the_manager_pdf_shares_the_manager_links_rate_limit(app, client, course):
+    with app.app_context():
+        token = create_manager_link(db.session.get(Course, course["id"])).token
+    assert client.get(f"/m/{token}").status_code == 200
+    assert client.get(f"/m/{token}/state-feedback.pdf").status_code == 429

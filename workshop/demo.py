@@ -80,6 +80,28 @@ def seed_demo() -> Course:
     actions = _plan_actions(people, solutions, data)
     go_to_step(course, 5)
     _measure(people, actions, data)
+    # Feedback to the state (issue 9 part 5): self-booking rests on national law, so the
+    # group sends it on with what it costs, what it proposes and how a trial could go.
+    from .state_feedback import flag_card
+
+    flag_card(
+        cards[2],
+        cost=(
+            "Vi booker selv samtalen for omkring hver fjerde borger i målgruppen, fordi de "
+            "ikke kan bruge Jobnet. Det tager 10–15 minutter pr. samtale, og fritagelserne i "
+            "bekendtgørelsen kræver en vurdering og en registrering for hver enkelt borger."
+        ),
+        proposal=(
+            "Lad jobcentret fritage borgere med svage it- eller danskkundskaber fra "
+            "selvbooking efter en samlet faglig vurdering, uden fornyet vurdering ved hver "
+            "samtale."
+        ),
+        trial="trial_provision",
+        trial_note=(
+            "Ansøg om et forsøg efter forsøgsbekendtgørelsen (BEK 2498/2021); tjek først, "
+            "hvilken paragraf i LAB den bygger på."
+        ),
+    )
     for kind, text in data["lessons"]:
         add_lesson(course, kind, text)
     return course

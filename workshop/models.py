@@ -731,34 +731,3 @@ class SharedSolution(db.Model):
         if self.change is None or self.change == 0 or self.higher_is_better is None:
             return None
         return (self.change > 0) == self.higher_is_better
-
-
-class StateFeedback(db.Model):
-    """A card whose rule only the state can change, flagged for the feedback document to the
-    management, KL or the ministry: what it costs, what we propose, and whether a local
-    trial could be allowed. One per card; it goes with the card and the course."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
-    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), unique=True)
-    # What the rule costs in practice, in words, and optionally a measure of the course
-    # whose figures show it.
-    cost: Mapped[str] = mapped_column(Text, default="", server_default="")
-    measure_id: Mapped[int | None] = mapped_column(
-        ForeignKey("measure.id", ondelete="SET NULL"), index=True
-    )
-    proposal: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # Could a local trial be allowed? See workshop.state_feedback.TRIAL_OPTIONS.
-    trial: Mapped[str] = mapped_column(String(20), default="unknown", server_default="unknown")
-    trial_note: Mapped[str] = mapped_column(Text, default="", server_default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    card: Mapped[Card] = relationship()
-    measure: Mapped[Measure | None] = relationship()
-
-    __table_args__ = (
-        CheckConstraint(
-            "trial IN ('trial_provision', 'exemption', 'no', 'unknown')", name="trial_known"
-        ),
-    )

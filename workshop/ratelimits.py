@@ -201,6 +201,7 @@ def init_rate_limits(app: Flask) -> None:
         ],
         "manager.status": [manager],
         "manager.action_plan_pdf": [manager],
+        "state_feedback.manager_pdf": [manager],
     }
     for endpoint, decorators in limited.items():
         view = app.view_functions[endpoint]
