@@ -34,13 +34,15 @@ def submit_card(
     allow_cpr_like: bool = False,
 ) -> Card:
     """Add a card; a resubmitted form (same token) returns the card it already made."""
+    # Phones don't refresh for a new card (see save_once), so the vote must not open between
+    # the check below and the commit, or the card would miss the phones' voting lists. (The
+    # commit updates the course row anyway: taking its lock first costs nothing.) Under the
+    # lock, a double tap's second request finds the first one's card by its token, instead
+    # of being refused as a duplicate text.
+    course = lock_row(participant.course)
     existing = already_submitted(Card, participant.id, client_token)
     if existing is not None:
         return existing
-    # Phones don't refresh for a new card (see save_once), so the vote must not open between
-    # this check and the commit, or the card would miss the phones' voting lists. (The
-    # commit updates the course row anyway: taking its lock first costs nothing.)
-    course = lock_row(participant.course)
     if course.current_step != COLLECT_STEP or course.voting_state != "collect":
         raise WorkshopError(_("New cards are not being collected right now."), code="closed")
     text = clean_text(text, max_length=CARD_MAX_LENGTH, allow_cpr_like=allow_cpr_like)
