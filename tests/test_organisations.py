@@ -350,3 +350,31 @@ def test_the_cli_creates_organisations_and_their_facilitators(app, runner):
     assert "Fremfærd Rådgivning\tconsultancy\t2\tk@example.dk, l@example.dk\t0" in listing.output
     with app.app_context():
         assert find_facilitator("m@example.dk").organisation.name == DEFAULT_ORGANISATION
+
+
+def test_local_rules_belong_to_the_organisation(app, make):
+    """A colleague's rule is in my catalogue and links on my course; another
+    organisation's is not, and a name is taken once per organisation."""
+    from workshop.catalogue import add_local_rule, local_rules, search_requirements
+    from workshop.courses import go_to_step
+    from workshop.examination import link_requirement
+
+    with app.app_context():
+        organisation = make.organisation("Jobcenter Vest")
+        me = make.facilitator("me@example.dk", organisation=organisation)
+        colleague = make.facilitator("colleague@example.dk", organisation=organisation)
+        stranger = make.facilitator("stranger@example.dk")
+        ours = add_local_rule(colleague, name="Samtaleskabelon", kind="local_practice")
+        theirs = add_local_rule(stranger, name="Fremmed regel", kind="local_practice")
+        assert [r.key for r in local_rules(me.id)] == [ours.key]
+        assert ours.key in {r.key for r in search_requirements("", me.id)}
+        assert theirs.key not in {r.key for r in search_requirements("", me.id)}
+        with pytest.raises(WorkshopError):
+            add_local_rule(me, name="samtaleskabelon", kind="local_practice")
+        add_local_rule(stranger, name="Samtaleskabelon", kind="local_practice")  # theirs
+        course = make.course(me)
+        go_to_step(course, 2)
+        card = make.card(make.participant(course))
+        assert link_requirement(card, ours.key).requirement.id == ours.id
+        with pytest.raises(WorkshopError):
+            link_requirement(card, theirs.key)

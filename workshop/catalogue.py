@@ -176,10 +176,19 @@ _LOCAL_KEY = re.compile(r"L\d+")
 _SECTION_QUERY = re.compile(r"(?:§+|paragraf|par\.)\s*(\d+)\s*([a-zæøå]\b)?", re.IGNORECASE)
 
 
+def _organisation_members(owner_id: int | None):
+    """The ids of the facilitators in the same organisation as `owner_id` (local rules
+    belong to the organisation: colleagues co-facilitate each other's courses)."""
+    organisation = (
+        select(Facilitator.organisation_id).where(Facilitator.id == owner_id).scalar_subquery()
+    )
+    return select(Facilitator.id).where(Facilitator.organisation_id == organisation)
+
+
 def visible_requirements(owner_id: int | None) -> list[Requirement]:
     """The law, and the local rules of one facilitator's organisation."""
     query = select(Requirement).where(
-        or_(Requirement.kind == "law", Requirement.owner_id == owner_id)
+        or_(Requirement.kind == "law", Requirement.owner_id.in_(_organisation_members(owner_id)))
         if owner_id
         else Requirement.kind == "law"
     )
@@ -240,9 +249,22 @@ def requirement_by_key(key: str, owner_id: int | None = None) -> Requirement | N
     requirement = db.session.scalar(select(Requirement).where(Requirement.key == (key or "")))
     if requirement is None:
         return None
-    if requirement.is_local and requirement.owner_id != owner_id:
+    if requirement.is_local and not _same_organisation(requirement.owner_id, owner_id):
         return None  # another organisation's rule is not in this catalogue
     return requirement
+
+
+def _same_organisation(one: int | None, other: int | None) -> bool:
+    if one is None or other is None:
+        return False
+    if one == other:
+        return True
+    first, second = db.session.get(Facilitator, one), db.session.get(Facilitator, other)
+    return (
+        first is not None
+        and second is not None
+        and (first.organisation_id == second.organisation_id)
+    )
 
 
 def add_local_rule(
@@ -268,7 +290,9 @@ def add_local_rule(
         raise WorkshopError(_("'Decided by' can be at most 200 characters."), code="length")
     if kind not in LOCAL_RULE_KINDS:
         raise WorkshopError(_("Choose what kind of rule it is."), code="kind")
-    names = db.session.scalars(select(Requirement.name_da).where(Requirement.owner_id == owner.id))
+    names = db.session.scalars(
+        select(Requirement.name_da).where(Requirement.owner_id.in_(_organisation_members(owner.id)))
+    )
     if any(existing.casefold() == name.casefold() for existing in names):
         raise WorkshopError(_("You already have a local rule with that name."), code="duplicate")
     requirement = Requirement(
@@ -297,7 +321,10 @@ def local_rules(owner_id: int) -> list[Requirement]:
     return list(
         db.session.scalars(
             select(Requirement)
-            .where(Requirement.kind == "local", Requirement.owner_id == owner_id)
+            .where(
+                Requirement.kind == "local",
+                Requirement.owner_id.in_(_organisation_members(owner_id)),
+            )
             .order_by(Requirement.name_da)
         )
     )
