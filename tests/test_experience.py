@@ -30,6 +30,7 @@ from workshop.models import (
     SharedSolution,
     Solution,
 )
+from workshop.votes import SOLUTIONS, set_voting_state
 
 from .bank_support import shareable_course
 
@@ -272,7 +273,15 @@ def test_a_copy_can_be_made_in_step_2_before_solutions_are_collected(ctx_catalog
     course = make.course(make.facilitator(email="d@vejle.dk"), municipality="Vejle Kommune")
     go_to_step(course, 2)
     card = make.challenge(make.participant(course), "For mange samtaler")
-    copy = copy_shared_solution(course, card, share.challenges[0].solutions[0].id)
+    shared_id = share.challenges[0].solutions[0].id
+    go_to_step(course, 3)
+    set_voting_state(course, "voting", SOLUTIONS)  # a proposal mid-vote would be unfair
+    with pytest.raises(WorkshopError) as voting:
+        copy_shared_solution(course, card, shared_id)
+    assert voting.value.code == "closed"
+    set_voting_state(course, "collect", SOLUTIONS)
+    go_to_step(course, 2)
+    copy = copy_shared_solution(course, card, shared_id)
     assert copy.course_id == course.id and course.current_step == 2
 
 

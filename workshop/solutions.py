@@ -134,7 +134,10 @@ def adopt_solution(
 ) -> Solution:
     """A solution taken from elsewhere (the experience bank) as a starting proposal for a
     prioritised challenge, added as the facilitator's, with where it came from. Allowed in
-    any step: the facilitator may prepare step 3. The same source twice is refused."""
+    any step: the facilitator may prepare step 3 (though not while step 3's vote is on: a
+    new proposal mid-vote would be unfair). The same source twice is refused."""
+    if course.current_step == SOLUTIONS_STEP and course.solution_voting_state != "collect":
+        raise WorkshopError(_("New solutions are not being collected right now."), code="closed")
     _check_challenge(card, course)
     existing = db.session.scalar(
         select(Solution).where(
