@@ -126,7 +126,7 @@ def form_values(form, ids: dict):
 @dataclass
 class Form:
     name: str
-    who: str  # "phone", "newcomer" (a phone that has not joined), "facilitator"
+    who: str  # "phone", "newcomer" (a phone that has not joined), "facilitator", "admin"
     path: str  # formatted with the course's ids
     fields: list[str]
     step: int | None = None
@@ -275,6 +275,15 @@ FACILITATOR_FORMS = [
         "/f/catalogue/local/new",
         ["name", "kind", "description", "decided_by", "decided_on"],
     ),
+    # Organisations (issue 9 part 1): the admin of A's organisation, on A's colleague.
+    Form(
+        "facilitator add",
+        "admin",
+        "/f/organisation/facilitators",
+        ["email", "name", "password", "is_admin"],
+    ),
+    Form("admin flag", "admin", "/f/organisation/facilitators/{colleague}/admin", ["value"]),
+    Form("active flag", "admin", "/f/organisation/facilitators/{colleague}/active", ["value"]),
 ]
 
 _DAY = local_today()
@@ -329,6 +338,9 @@ VALID = {
     "lesson": {"kind": "decision", "text": "Læring", "next_step_kind": "other"},
     "timer": {"minutes": "5"},
     "local rule": {"name": "Regel", "kind": "local_practice"},
+    "facilitator add": {"email": "ny@example.dk", "password": "correct horse"},
+    "admin flag": {"value": "1"},
+    "active flag": {"value": "1"},
 }  # fmt: skip
 
 # --- What "no garbage" means ----------------------------------------------------------------
@@ -403,6 +415,7 @@ class Phones:
             "card": self.a.card,
             "owner": self.a.owner,
             "local_rule": self.a.local_rule,
+            "colleague": self.a.colleague,
             "question": self.question,
             "token": "{token}",
         }
@@ -412,11 +425,12 @@ class Phones:
         with client.session_transaction() as session:
             if who == "phone":
                 session[SESSION_KEY] = {str(self.a.course): self.a.owner}
-            elif who == "facilitator":
+            elif who in ("facilitator", "admin"):
                 from workshop.facilitators import find_facilitator
 
+                email = self.a.admin_email if who == "admin" else self.a.facilitator_email
                 with self.app.app_context():
-                    session["_user_id"] = str(find_facilitator(self.a.facilitator_email).id)
+                    session["_user_id"] = str(find_facilitator(email).id)
                 session["_fresh"] = True
         return client
 
@@ -452,7 +466,9 @@ class Phones:
             # Only what this example left: an earlier example's is reported there.
             assert sorted(set(garbage()) - set(before)) == [], (form.name, pairs)
         # The pages that show what was stored still render.
-        if form.who == "facilitator":
+        if form.who == "admin":
+            pages = ["/f/organisation", f"/f/courses/{self.a.course}"]
+        elif form.who == "facilitator":
             pages = [f"/f/courses/{self.a.course}", f"/f/courses/{self.a.course}/projector"]
         else:
             pages = [f"/c/{self.a.code}", f"/f/courses/{self.a.course}/projector"]

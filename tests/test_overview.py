@@ -184,3 +184,17 @@ def test_an_organisation_without_courses_has_an_empty_overview(app, make, client
     with app.app_context():
         assert overview_csv([]).startswith("\ufeff".encode())
         assert db.session.scalars(select(Course)).all() == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["\x00", "kort\x00med NUL", "²", "١٢", "2026-02-30", "9" * 40, "<script>", "%", "'", " "],
+)
+def test_odd_filter_values_never_give_a_500(app, world, client, auth, value):
+    auth.login("me@example.dk")
+    for name in ("municipality", "since", "until"):
+        for path in ("/f/overview", "/f/overview.csv"):
+            response = client.get(path, query_string={name: value})
+            assert response.status_code in (200, 422), (path, name, value)
+            if response.status_code == 200 and path == "/f/overview":
+                assert "<script>" not in response.text.split("<main", 1)[1]

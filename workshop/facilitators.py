@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .errors import WorkshopError
 from .extensions import db
 from .models import Facilitator, Organisation
+from .text import tidy
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -36,7 +37,7 @@ def create_facilitator(
     from .organisations import admins, default_organisation
 
     email = _normalise_email(email)
-    if "@" not in email:
+    if "@" not in email or email != tidy(email) or any(c.isspace() for c in email):
         raise WorkshopError(_("That is not an email address."))
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise WorkshopError(
@@ -50,7 +51,7 @@ def create_facilitator(
     facilitator = Facilitator(
         email=email,
         password_hash=generate_password_hash(password),
-        name=" ".join((name or "").split())[:120],
+        name=" ".join(tidy(name).split())[:120],
         organisation=organisation,
         is_admin=is_admin or not admins(organisation),
         active=True,
