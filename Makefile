@@ -3,7 +3,15 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test test-sqlite test-postgresql install translations lint messages
+.PHONY: run test test-sqlite test-postgresql install translations lint messages npm
+
+# Test-only JavaScript (axe-core, injected into the browser tests' pages): `npm ci` from the
+# lock file whenever node_modules is missing or older than the lock file.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+npm: node_modules/.installed
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -29,12 +37,12 @@ lint: install
 
 # Every test: lint, the domain, every page, and real headless Chromium; once against
 # SQLite and once against a throwaway PostgreSQL server (Debian's postgresql package).
-test: lint
+test: lint node_modules/.installed
 	SAMSKABT_TEST_DB=sqlite $(BIN)/pytest
 	SAMSKABT_TEST_DB=postgresql $(BIN)/pytest
 
 # One database only (no lint): `make test-sqlite`, `make test-postgresql`.
-test-sqlite test-postgresql: test-%: install
+test-sqlite test-postgresql: test-%: install node_modules/.installed
 	SAMSKABT_TEST_DB=$* $(BIN)/pytest
 
 # Re-extract UI strings and merge them into the Danish catalogue (then translate the new ones).

@@ -133,11 +133,13 @@ def _configure_database(app: Flask) -> None:
 
 
 def _init_security(app: Flask) -> None:
+    from workshop.compression import init_compression
     from workshop.headers import init_security_headers
     from workshop.ratelimits import init_rate_limits
 
     init_rate_limits(app)
     init_security_headers(app)
+    init_compression(app)
 
 
 def _init_extensions(app: Flask) -> None:

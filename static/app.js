@@ -9,6 +9,9 @@
       var form = field.form;
       if (form && form.hasAttribute("data-sent")) {
         localStorage.removeItem(field.dataset.draft); // sent: this fresh form starts empty
+        // Once: a later poll re-runs this over the same form, and must not wipe the draft
+        // of the next card being typed.
+        form.removeAttribute("data-sent");
       } else if (!field.value) {
         field.value = localStorage.getItem(field.dataset.draft) || "";
       }
@@ -59,6 +62,20 @@
     }
   });
 
+  // The dot budget: a vote's reply carries only the tapped item and the dots left, so grey
+  // out every + when the budget is spent and bring them back when a dot is taken back
+  // (data-full: one dot per item and this one has it). Without JavaScript the whole page
+  // comes back from the server, drawn the same way.
+  function syncDotButtons() {
+    var left = document.querySelector("#dots-left [data-dots-left]");
+    if (!left) return;
+    var spent = Number(left.dataset.dotsLeft) <= 0;
+    document.querySelectorAll(".vote-controls button[data-give]").forEach(function (button) {
+      button.disabled = spent || button.hasAttribute("data-full");
+    });
+  }
+  document.addEventListener("htmx:afterSettle", syncDotButtons);
+
   function showMessage(key) {
     var box = document.getElementById("messages");
     if (!box) return;
@@ -76,10 +93,27 @@
     }
   }
 
-  document.addEventListener("htmx:sendError", function () {
+  // A form that could not be sent for want of a connection is sent again by itself once
+  // the browser is back online (and every 5 s while it says it is). Its text stays in the
+  // field meanwhile (and in localStorage); the form's client token or absolute value
+  // (a vote sends how many dots, not "one more") makes a second arrival harmless.
+  var unsent = null;
+  document.addEventListener("htmx:sendError", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.tagName === "FORM" && elt.hasAttribute("hx-post")) unsent = elt;
     showMessage("offline");
     document.getElementById("messages").dataset.trouble = "1";
   });
+  function resend() {
+    if (!unsent || !navigator.onLine) return;
+    var form = unsent;
+    unsent = null;
+    if (!document.body.contains(form)) return;
+    if (form.requestSubmit) form.requestSubmit();
+    else htmx.trigger(form, "submit");
+  }
+  window.addEventListener("online", resend);
+  setInterval(resend, 5000);
   document.addEventListener("htmx:responseError", function (event) {
     if (event.detail.xhr.status >= 500) {
       showMessage("failed");
@@ -88,6 +122,7 @@
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful) clearTrouble();
+    if (event.detail.elt === unsent && event.detail.xhr && event.detail.xhr.status) unsent = null;
   });
 
   // The facilitator's timer counts down to an absolute end. The phone's own clock may be

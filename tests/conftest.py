@@ -25,6 +25,9 @@ from workshop.extensions import db
 
 DATABASES = ("sqlite", "postgresql")
 
+# The browser tests' fixtures (`e2e_server`, `browser`) and helpers.
+pytest_plugins = ("tests.browser_support",)
+
 
 def pytest_addoption(parser):
     parser.addoption(

@@ -16,59 +16,41 @@ Everything is asserted in Danish. Texts the brief names (buttons, roles, groups)
 out here; the rest are looked up in the compiled Danish catalogue, and the test refuses to
 run on an untranslated string, so an English fallback can never pass for Danish.
 
-Run alone with `pytest tests/test_browser.py -q`; skip with `-m "not browser"`.
-Screenshots land in test-artifacts/ (git-ignored).
+The server, the browser and the screen helpers are shared by every browser test
+(tests/browser_support.py). Run alone with `pytest tests/test_browser.py -q`; skip with
+`-m "not browser"`. Screenshots land in test-artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from flask_babel import gettext, ngettext
-from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Browser, Page, Response, expect
 
-from app import create_app
+from tests.browser_support import (
+    BIG_SCREEN,
+    EMAIL,
+    LIVE,
+    assert_not_reloaded,
+    danish,
+    log_in,
+    mark_loaded,
+    screens,
+    shot,
+)
 from workshop.cards import submit_card, wall_cards
 from workshop.catalogue import load_catalogue
 from workshop.courses import create_course, go_to_step
 from workshop.extensions import db
-from workshop.facilitators import create_facilitator, find_facilitator
+from workshop.facilitators import find_facilitator
 from workshop.models import Course
 from workshop.participants import join
 from workshop.votes import cast_vote, set_voting_state
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-DESK = {"width": 1280, "height": 800}
-BIG_SCREEN = {"width": 1920, "height": 1080}
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
-
-EMAIL = "facilitator@example.dk"
-PASSWORD = "korrekt hest batteri"
-
-# Live views poll every 2 s: "within ~5 s" leaves room for two polls and a slow machine.
-LIVE = 6000
 
 # The Danish texts the brief asks for by name.
 OPEN_VOTE = "Åbn afstemningen"
@@ -103,163 +85,16 @@ LINKED_TO = "LAB § 31"
 LINKED_VERSION = "Koblet til version 1"
 
 
-# --- the server ---------------------------------------------------------------------
-
-
-class StatusRecorder:
-    """WSGI middleware: the status the server really sent for each request."""
-
-    def __init__(self, wsgi_app):
-        self.wsgi_app = wsgi_app
-        self.seen: list[tuple[str, str, int]] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        def recording_start_response(status, headers, exc_info=None):
-            with self._lock:
-                self.seen.append(
-                    (environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), int(status[:3]))
-                )
-            return start_response(status, headers, exc_info)
-
-        return self.wsgi_app(environ, recording_start_response)
-
-    def statuses(self, path_pattern: str) -> list[int]:
-        pattern = re.compile(path_pattern)
-        with self._lock:
-            return [status for _m, path, status in self.seen if pattern.search(path)]
-
-
-@dataclass
-class LiveServer:
-    app: object
-    url: str
-    recorder: StatusRecorder
-
-
-@pytest.fixture(scope="module")
-def live_server(new_database):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": new_database(),
-            "SECRET_KEY": "e2e",
-            "TESTING": False,
-        }
-    )
-    with app.test_request_context():
-        create_facilitator(EMAIL, PASSWORD, "Fie Facilitator")
-    recorder = StatusRecorder(app.wsgi_app)
-    app.wsgi_app = recorder
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}", recorder)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def fresh_artifacts():
-    """Screenshots of an earlier failed run must not pass for this run's."""
-    for stale in ARTIFACTS.glob("failed-*.png"):
-        stale.unlink()
+# --- fixtures (the server and the browser: tests/browser_support.py) -----------------
 
 
 @pytest.fixture
-def da(live_server):
+def da(e2e_server):
     """`da(msgid, ...)`: the Danish text the live app renders for a message."""
-    return partial(danish, live_server.app)
+    return partial(danish, e2e_server.app)
 
 
 # --- helpers ------------------------------------------------------------------------
-
-
-def danish(app, msgid: str, plural: str | None = None, num: int | None = None, **values) -> str:
-    """The Danish text the app renders for a message; fails if it is not translated yet."""
-    with app.test_request_context("/", headers={"Accept-Language": "da-DK"}):
-        if plural is None:
-            text = gettext(msgid, **values)
-            english = msgid % values if values else msgid
-        else:
-            text = ngettext(msgid, plural, num, **values)
-            english = (msgid if num == 1 else plural) % {"num": num, **values}
-    assert text != english, f"not translated into Danish yet: {msgid!r}"
-    return text
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-@dataclass
-class Screens:
-    """One test's browser contexts and pages, all watched for uncaught script errors."""
-
-    browser: Browser
-    base: str
-    errors: list[str] = field(default_factory=list)
-    pages: dict[str, Page] = field(default_factory=dict)
-    contexts: list[BrowserContext] = field(default_factory=list)
-
-    def context(self, **options) -> BrowserContext:
-        context = self.browser.new_context(base_url=self.base, locale="da-DK", **options)
-        context.set_default_timeout(10_000)
-        self.contexts.append(context)
-        return context
-
-    def desk(self) -> BrowserContext:
-        return self.context(viewport=DESK)
-
-    def phone(self) -> BrowserContext:
-        return self.context(**PHONE)
-
-    def page(self, context: BrowserContext, name: str) -> Page:
-        page = self.pages[name] = context.new_page()
-        page.on("pageerror", lambda error: self.errors.append(f"{name}: {error}"))
-        return page
-
-
-@contextmanager
-def screens(browser: Browser, base: str) -> Iterator[Screens]:
-    """Screens for one test; on failure every open page is shot as failed-<name>.png."""
-    screens = Screens(browser, base)
-    try:
-        yield screens
-    except BaseException:
-        for name, page in screens.pages.items():
-            if not page.is_closed():
-                shot(page, f"failed-{name}")
-        raise
-    finally:
-        for context in screens.contexts:
-            context.close()
-
-
-def log_in(page: Page, base: str) -> None:
-    page.goto("/login")
-    expect(page.locator("html")).to_have_attribute("lang", "da")
-    page.locator("#email").fill(EMAIL)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(f"{base}/f/")
 
 
 def join_as(page: Page, base: str, code: str, role: str, value: str, unit: str) -> None:
@@ -280,15 +115,6 @@ def write_card(page: Page, text: str, thanks: str) -> None:
     expect(page.locator("#card-form .message-info")).to_have_text(thanks)
     expect(page.locator("#card-form .message-error")).to_have_count(0)
     expect(page.locator("#live .card-list")).to_contain_text(text)
-
-
-def mark_loaded(page: Page) -> None:
-    """Tag the window: a reload (or a full navigation) would lose the tag."""
-    page.evaluate("window.e2eNotReloaded = true")
-
-
-def assert_not_reloaded(page: Page) -> None:
-    assert page.evaluate("window.e2eNotReloaded === true"), f"{page.url} was reloaded"
 
 
 def search_catalogue(page: Page, text: str) -> None:
@@ -320,8 +146,8 @@ def minus(card):
 # --- the test -----------------------------------------------------------------------
 
 
-def test_step_2_end_to_end_facilitator_projector_and_two_phones(live_server, browser: Browser, da):
-    base = live_server.url
+def test_step_2_end_to_end_facilitator_projector_and_two_phones(e2e_server, browser: Browser, da):
+    base = e2e_server.url
     dots_left = lambda n: da("You have %(num)s dot left", "You have %(num)s dots left", n)  # noqa: E731
 
     with screens(browser, base) as s:
@@ -445,7 +271,7 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(live_server, bro
                     break
             else:
                 pytest.fail(f"the browser never revalidated {live_path} with its ETag")
-            assert 304 in live_server.recorder.statuses(rf"^{re.escape(live_path)}$")
+            assert 304 in e2e_server.recorder.statuses(rf"^{re.escape(live_path)}$")
 
         poll_is_revalidated(projector, f"/f/courses/{course_id}/projector/live")
         poll_is_revalidated(b, f"/c/{code}/live")
@@ -570,13 +396,13 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(live_server, bro
         for page in (a, b):
             expect(page.locator("#messages .message-error")).to_have_count(0)
         assert s.errors == []
-        assert 500 not in [status for _m, _p, status in live_server.recorder.seen]
+        assert 500 not in [status for _m, _p, status in e2e_server.recorder.seen]
 
 
 def test_step_2_facilitator_links_a_card_to_section_31_and_the_origin_chart_follows(
-    live_server, browser: Browser, da
+    e2e_server, browser: Browser, da
 ):
-    app, base = live_server.app, live_server.url
+    app, base = e2e_server.app, e2e_server.url
     with app.app_context():
         load_catalogue()  # idempotent: entries already loaded keep their version
     with app.test_request_context():
@@ -723,4 +549,4 @@ def test_step_2_facilitator_links_a_card_to_section_31_and_the_origin_chart_foll
         for page in (phone, control, projector):
             expect(page.locator("#messages .message-error")).to_have_count(0)
         assert s.errors == []
-        assert 500 not in [status for _m, _p, status in live_server.recorder.seen]
+        assert 500 not in [status for _m, _p, status in e2e_server.recorder.seen]

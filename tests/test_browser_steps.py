@@ -25,9 +25,8 @@ and on ids, classes and form values, so rewording a button breaks nothing here; 
 message it reads, the refusal of "tolv", must be the Danish one (`danish` fails on a
 message that is not translated yet).
 
-The server, the browser and the screen helpers follow tests/test_browser.py: its plain
-helpers are imported from there; its two module fixtures (`live_server`, `browser`) are
-copied here, since importing fixtures between test modules needs `noqa` tricks.
+The server, the browser and the screen helpers are shared by every browser test
+(tests/browser_support.py).
 
 Run alone with `pytest tests/test_browser_steps.py -q`; skip with `-m "not browser"`.
 Screenshots land in test-artifacts/ (git-ignored).
@@ -36,24 +35,15 @@ Screenshots land in test-artifacts/ (git-ignored).
 from __future__ import annotations
 
 import re
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Browser, Page, expect
 
-from app import create_app
-from tests.test_browser import (
+from tests.browser_support import (
     BIG_SCREEN,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    EMAIL,
     LIVE,
-    PASSWORD,
-    LiveServer,
-    StatusRecorder,
     assert_not_reloaded,
     danish,
     log_in,
@@ -61,8 +51,6 @@ from tests.test_browser import (
     screens,
     shot,
 )
-from workshop.extensions import db
-from workshop.facilitators import create_facilitator
 
 pytestmark = pytest.mark.browser
 
@@ -82,47 +70,6 @@ FOLLOWUP_NOTE = "Første uge uden opgørelsen"
 BASELINE_VALUE, FOLLOWUP_VALUE = 60.0, 12.5
 NOT_A_NUMBER = "tolv"
 MINUS = "\u2212"
-
-
-# --- the server and the browser (copied from tests/test_browser.py) ----------------------
-
-
-@pytest.fixture(scope="module")
-def live_server(new_database):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": new_database(),
-            "SECRET_KEY": "e2e-steps",
-            "TESTING": False,
-        }
-    )
-    with app.test_request_context():
-        create_facilitator(EMAIL, PASSWORD, "Fie Facilitator")
-    recorder = StatusRecorder(app.wsgi_app)
-    app.wsgi_app = recorder
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-steps", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}", recorder)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -198,9 +145,9 @@ def info_flash(page: Page):
 
 
 def test_one_challenge_from_card_to_chosen_solution_to_action_to_measured_effect(
-    live_server, browser: Browser
+    e2e_server, browser: Browser
 ):
-    app, base = live_server.app, live_server.url
+    app, base = e2e_server.app, e2e_server.url
     # The app's today is Danish time (dates in the past or the future are refused by it).
     today = datetime.now(ZoneInfo("Europe/Copenhagen")).date()
     baseline = (today - timedelta(days=30), today - timedelta(days=16))
@@ -520,8 +467,8 @@ def test_one_challenge_from_card_to_chosen_solution_to_action_to_measured_effect
         for page in (staff, manager, control, projector):
             expect(page.locator("#messages .message-error")).to_have_count(0)
         assert s.errors == []
-        statuses = [status for _m, _p, status in live_server.recorder.seen]
+        statuses = [status for _m, _p, status in e2e_server.recorder.seen]
         assert 500 not in statuses
         # The only refusals were the ones this test made on purpose (the "tolv").
-        assert live_server.recorder.statuses(r"/measure-entries$").count(422) == 1
+        assert e2e_server.recorder.statuses(r"/measure-entries$").count(422) == 1
         assert statuses.count(400) == 0  # no CSRF failure anywhere

@@ -193,7 +193,7 @@ def csp_server(tmp_path_factory):
 def test_the_phone_projector_and_control_panel_run_without_a_csp_violation(csp_server):
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DESK, PHONE
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, DESK, PHONE
 
     base = csp_server["url"]
     problems: list[str] = []
