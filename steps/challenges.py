@@ -41,6 +41,7 @@ from workshop.forms import (
     PriorityForm,
     VotingForm,
 )
+from workshop.models import Card
 from workshop.views.common import (
     course_by_code,
     facilitator_course,
@@ -48,7 +49,7 @@ from workshop.views.common import (
     require_participant,
 )
 from workshop.views.phone_forms import first_form_error, submit_phone_form
-from workshop.views.voting import answer_vote
+from workshop.views.voting import answer_vote, voting_list_context
 from workshop.votes import (
     clear_votes,
     dots_left,
@@ -111,7 +112,11 @@ class ChallengesStep(Step):
             if state == "voting":
                 context["cards"] = wall_cards(course)
                 context["my_dots"] = my_dots(participant)
-                context["dots_left"] = dots_left(participant)
+                left = dots_left(participant)
+                context["dots_left"] = left
+                context.update(
+                    voting_list_context(course, Card, participant, left, self.stage(course))
+                )
         else:
             # Phones don't show the progress; on their hot path it would be two queries each.
             context["progress"] = voting_progress(course) if state in ("voting", "closed") else None

@@ -37,7 +37,7 @@ from workshop.views.common import (
 )
 from workshop.views.phone_forms import first_form_error, submit_phone_form
 from workshop.views.screens import control_context
-from workshop.views.voting import answer_vote
+from workshop.views.voting import answer_vote, voting_list_context
 from workshop.vocabulary import EFFECT_DIMENSIONS, EFFECT_SCALE, EFFORT, LIKELIHOOD, SOLUTION_KINDS
 from workshop.votes import (
     SOLUTIONS,
@@ -176,7 +176,11 @@ class SolutionsStep(Step):
                 context["solution_form"] = fresh_solution_form(context["open_challenges"])
             elif state == "voting":
                 context["my_dots"] = my_dots(participant, SOLUTIONS)
-                context["dots_left"] = dots_left(participant, SOLUTIONS)
+                left = dots_left(participant, SOLUTIONS)
+                context["dots_left"] = left
+                context.update(
+                    voting_list_context(course, Solution, participant, left, self.stage(course))
+                )
             return context
         # Phones don't show the progress; on their hot path it would be two queries each.
         context["progress"] = (

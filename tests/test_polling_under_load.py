@@ -2,6 +2,8 @@
 304 (only the projector and the control panel refresh for them), and a vote's reply is the
 item and the dots left, not the whole voting list."""
 
+import re
+
 import pytest
 
 from workshop.extensions import db
@@ -87,23 +89,36 @@ def test_a_vote_answers_with_its_item_and_the_dots_left(app, client, room):
     assert "1 prik tilbage" in reply.text
     assert 'name="dots" value="2"' in reply.text  # + now asks for the second dot
 
-    # The last dot: every other card's + must go grey, so the whole region comes back.
+    # The last dot: the reply is still the one card; its + is grey, and the dots left say 0
+    # (static/app.js then greys out every other +, see data-dots-left).
     last = client.post(f"/c/{code}/cards/{second}/dots", data={"dots": 1}, headers=HX)
-    assert last.status_code == 200
-    assert last.headers["HX-Retarget"] == "#live"
-    assert last.text.count('class="vote-card') == 3
-    assert "0 prikker tilbage" in last.text
+    assert last.status_code == 200 and "HX-Retarget" not in last.headers
+    assert last.text.count('class="vote-card') == 1
+    assert 'data-dots-left="0"' in last.text and "0 prikker tilbage" in last.text
+    plus = re.search(r'<button[^>]*value="2"[^>]*>', last.text).group(0)
+    assert "data-give" in plus and " disabled" in plus
 
-    # Taking one back brings the + buttons back: the whole region again.
+    # One too many: refused beside the card, which shows its real state, nothing stored.
+    refused = client.post(f"/c/{code}/cards/{third}/dots", data={"dots": 1}, headers=HX)
+    assert refused.status_code == 422 and "HX-Retarget" not in refused.headers
+    assert refused.text.count('class="vote-card') == 1
+    assert 'role="alert"' in refused.text and "Du har brugt alle dine prikker (2)" in refused.text
+    assert '<span class="my-dots" aria-hidden="true">0</span>' in refused.text
+
+    # Taking one back: the dots left come back for every + (the phone's script).
     back = client.post(f"/c/{code}/cards/{first}/dots", data={"dots": 0}, headers=HX)
-    assert back.headers["HX-Retarget"] == "#live"
-    assert back.text.count('class="vote-card') == 3
+    assert back.status_code == 200 and 'data-dots-left="1"' in back.text
 
-    # A refusal shows its reason in the whole region, where the message has its place.
-    refused = client.post(f"/c/{code}/cards/{third}/dots", data={"dots": 3}, headers=HX)
-    assert refused.status_code == 422
-    assert refused.headers["HX-Retarget"] == "#live"
-    assert 'role="alert"' in refused.text
+    # A card that is gone brings the whole region, where it is no longer listed.
+    with app.app_context():
+        from workshop.cards import set_card_hidden
+
+        set_card_hidden(db.session.get(Card, third), True)
+    gone = client.post(
+        f"/c/{code}/cards/{third}/dots", data={"dots": 1, "stage": "2-voting"}, headers=HX
+    )
+    assert gone.status_code == 422 and gone.headers["HX-Retarget"] == "#live"
+    assert gone.text.count('class="vote-card') == 2
     with app.app_context():
         assert db.session.scalar(db.select(db.func.sum(Vote.dots))) == 1
 

@@ -276,8 +276,12 @@ def test_voting_on_a_solution_uses_the_dots_like_the_card_vote(app, client, make
     response = client.post(url, data={"dots": 2, "stage": "3-voting"}, headers=HX)
     assert response.status_code == 200
     assert "1 prik" in response.text  # dots left
-    assert f'id="vote-solution-{solution_id}"' in response.text
-    assert 'hx-sync="closest #live:replace"' in response.text
+    # The reply is this solution only (it replaces its own <li>), with the dots left.
+    assert f'id="solution-{solution_id}"' in response.text
+    assert response.text.count('class="vote-card') == 1
+    assert 'id="dots-left"' in response.text
+    page = client.get(f"/c/{step3['code']}/live?stage=3-voting", headers=HX).text
+    assert 'hx-target="closest li"' in page and 'hx-sync="closest #live:replace"' in page
     with app.app_context():
         vote = db.session.scalar(db.select(Vote))
         assert (vote.solution_id, vote.card_id, vote.dots) == (solution_id, None, 2)

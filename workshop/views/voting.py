@@ -2,24 +2,95 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_wtf.csrf import generate_csrf
 
 from ..db import only_reads_from_here
 from ..errors import WorkshopError
 from ..extensions import htmx
 from ..forms import DotsForm
 from ..models import Card, Course, Participant, Solution
-from ..votes import cast_vote
+from ..votes import ballot_of, cast_vote, dots_left, my_dots
 from .common import render_fragment
 from .phone_forms import first_form_error, reply_if_moved_on
 from .screens import render_phone_live, step_of
 
-# The partial that draws one item of each vote on the phone, and its name in it.
-_ITEM_TEMPLATES = {
-    Card: ("steps/challenges/_vote_item.html", "card"),
-    Solution: ("steps/solutions/_vote_item.html", "solution"),
+
+@dataclass(frozen=True)
+class VoteItems:
+    """How the phone draws one kind of item on its voting list."""
+
+    template: str  # its vote_item macro: the list's loop and the reply to a tap both call it
+    endpoint: str
+    id_argument: str
+    take_label: str
+    give_label: str
+
+
+_ITEMS = {
+    Card: VoteItems(
+        "steps/challenges/_vote_item.html",
+        "challenges.vote",
+        "card_id",
+        _l("Take a dot back from this card"),
+        _l("Give this card a dot"),
+    ),
+    Solution: VoteItems(
+        "steps/solutions/_vote_item.html",
+        "solutions.vote",
+        "solution_id",
+        _l("Take a dot back from this solution"),
+        _l("Give this solution a dot"),
+    ),
 }
+
+# Refusals that concern only the tapped item: its reply shows the reason beside it. Others
+# (the item is gone, voting closed) bring the whole live region up to date.
+_ITEM_REFUSALS = {"budget", "one_per_item", "negative"}
+
+
+@dataclass(frozen=True)
+class VoteList:
+    """What every item on a phone's voting list shares: computed once per list, because
+    url_for, csrf_token() and translations for each of 300 items would be most of the
+    time it takes to draw the list (templates/steps/voting/_macros.html)."""
+
+    base: str  # the vote URL up to the item's id
+    csrf_token: str
+    stage: str
+    take_label: str
+    give_label: str
+    mine_labels: tuple[str, ...]  # "N of your dots", for N up to the budget
+    one_per_item: bool
+    dots_left: int
+    participant: Participant
+
+
+def voting_list_context(
+    course: Course, model: type, participant: Participant, dots_left: int, stage: str
+) -> dict:
+    items = _ITEMS[model]
+    sample = url_for(items.endpoint, code=course.join_code, **{items.id_argument: 0})
+    vote = VoteList(
+        base=sample.removesuffix("0/dots"),
+        csrf_token=generate_csrf(),
+        stage=stage,
+        take_label=str(items.take_label),
+        give_label=str(items.give_label),
+        mine_labels=tuple(
+            ngettext("%(num)s of your dots", "%(num)s of your dots", n)
+            for n in range(course.dot_budget + 1)
+        ),
+        one_per_item=not course.multiple_dots_per_card,
+        dots_left=dots_left,
+        participant=participant,
+    )
+    return {"vote": vote}
 
 
 def answer_vote(
@@ -28,15 +99,16 @@ def answer_vote(
     """Set how many of the participant's dots lie on the item (0 takes them back); `missing`
     is the refusal when there is no such item (anymore) in the course.
 
-    The reply is small: the item with its buttons, and the dots left. Only when the budget
-    runs out or comes back (every + button changes) or the tap is refused does the phone
-    get its whole live region. Others' phones see nothing of a vote until the reveal.
+    The reply is small: the item with its buttons, and the dots left (static/app.js greys
+    out every + when the budget is spent). A refusal about the item is shown beside it;
+    anything else brings the phone's whole live region. Others' phones see nothing of a
+    vote until the reveal.
     """
     moved_on = reply_if_moved_on(course, participant)
     if moved_on is not None:
         return moved_on
     form = DotsForm()
-    error = outcome = None
+    error = refusal_code = outcome = None
     if item is None:
         error = missing
     elif not form.validate_on_submit():
@@ -45,28 +117,30 @@ def answer_vote(
         try:
             outcome = cast_vote(participant, item, form.dots.data)
         except WorkshopError as refused:
-            error = refused.message
+            error, refusal_code = refused.message, refused.code
     only_reads_from_here()
     if not htmx:
         if error:
             flash(error, "error")
         return redirect(url_for("participant.course_page", code=course.join_code))
-    if outcome is None or outcome.budget_turned:
-        response = render_phone_live(
-            course, participant, status=422 if error else 200, live_message=error
-        )
+    if outcome is None and refusal_code not in _ITEM_REFUSALS:
+        response = render_phone_live(course, participant, status=422, live_message=error)
         response.headers["HX-Retarget"] = "#live"
         response.headers["HX-Reswap"] = "outerHTML"
         return response
-    template, name = _ITEM_TEMPLATES[type(item)]
+    if outcome is not None:
+        mine, left = {item.id: form.dots.data}, outcome.dots_left
+    else:  # refused: show the item as it stands
+        ballot = ballot_of(item)
+        mine, left = my_dots(participant, ballot), dots_left(participant, ballot)
+    stage = request.form.get("stage") or step_of(course).stage(course)
     return render_fragment(
         "steps/voting/_vote_reply.html",
-        item_template=template,
-        **{name: item},
-        course=course,
-        participant=participant,
+        422 if error else 200,
+        item_template=_ITEMS[type(item)].template,
+        item=item,
+        my_dots=mine,
+        vote_error=error,
         # reply_if_moved_on checked that the posted stage is the current one.
-        stage=request.form.get("stage") or step_of(course).stage(course),
-        my_dots={item.id: form.dots.data},
-        dots_left=outcome.dots_left,
+        **voting_list_context(course, type(item), participant, left, stage),
     )
