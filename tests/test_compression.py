@@ -1,0 +1,105 @@
+"""Compressed responses for phones (workshop/compression.py), without breaking what relies on
+ETags and downloads: polls still answer 304, the PDF and CSV files arrive as they are, and
+static files linked with their hash are cached for a year."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from workshop.extensions import db
+from workshop.models import Course
+from workshop.votes import set_voting_state
+
+HX = {"HX-Request": "true"}
+BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+@pytest.fixture
+def course_code(app, make):
+    with app.app_context():
+        course = make.course(step=2, dot_budget=3)
+        for number in range(12):  # enough on the wall for the fragment to be compressed
+            make.card(make.participant(course), text=f"Kort nummer {number} om bøvl og krav")
+        return course.join_code
+
+
+def _course(code):
+    return db.session.scalar(db.select(Course).where(Course.join_code == code))
+
+
+def test_a_phone_page_is_compressed_for_a_browser_and_plain_for_others(client, course_code):
+    client.post(f"/j/{course_code}", data={"role": "medarbejder", "unit": "Team Ledige"})
+    plain = client.get(f"/c/{course_code}")
+    assert plain.status_code == 200
+    assert "Content-Encoding" not in plain.headers
+    packed = client.get(f"/c/{course_code}", headers=GZIP)
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data).decode().count("<html") == 1
+    assert len(packed.data) < len(plain.data) / 2
+
+
+def test_a_compressed_poll_is_revalidated_by_its_etag_and_answers_304(
+    app, client, auth, course_code
+):
+    with app.app_context():
+        course_id = _course(course_code).id
+    auth.login()
+    url = f"/f/courses/{course_id}/projector/live"  # the wall: twelve cards
+    first = client.get(url, headers={**HX, **GZIP})
+    assert first.status_code == 200
+    assert first.headers["Content-Encoding"] == "gzip"
+    assert "Kort nummer 11" in gzip.decompress(first.data).decode()
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"') and ":gzip" not in etag  # the poll code's own tag, weak
+    again = client.get(url, headers={**HX, **GZIP, "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+    # The poll code answers 304 itself, before rendering; a changed course gives 200.
+    with app.app_context():
+        set_voting_state(_course(course_code), "voting")
+    changed = client.get(url, headers={**HX, **GZIP, "If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+
+
+def test_static_files_linked_with_their_hash_are_cached_for_a_year(client):
+    page = client.get("/")
+    assert "/static/htmx-2.0.11.min.js?v=" in page.text
+    start = page.text.index("/static/htmx-2.0.11.min.js?v=")
+    url = page.text[start : page.text.index('"', start)]
+    reply = client.get(url, headers=BROWSER)
+    assert reply.status_code == 200
+    assert reply.headers["Content-Encoding"] in ("zstd", "br", "gzip")
+    assert int(reply.headers["Content-Length"]) == len(reply.data) < 25_000
+    assert "immutable" in reply.headers["Cache-Control"]
+    assert "max-age=31536000" in reply.headers["Cache-Control"]
+    reply.close()
+    # Without the hash (or with an old one) the file is revalidated as before.
+    for stale in ("/static/htmx-2.0.11.min.js", "/static/htmx-2.0.11.min.js?v=0ld"):
+        reply = client.get(stale)
+        assert "max-age=31536000" not in reply.headers.get("Cache-Control", "")
+        reply.close()
+    again = client.get(url, headers={**BROWSER, "If-None-Match": reply.headers["ETag"]})
+    assert again.status_code == 304
+    again.close()
+
+
+def test_the_pdf_and_the_csv_downloads_are_not_touched(app, client, auth, make):
+    with app.app_context():
+        course = make.course(step=2)
+        make.card(make.participant(course), text="Et kort til eksporten")
+        course_id = course.id
+    auth.login()
+    pdf = client.get(f"/f/courses/{course_id}/action-plan.pdf", headers=BROWSER)
+    assert pdf.status_code == 200
+    assert "Content-Encoding" not in pdf.headers
+    assert pdf.data.startswith(b"%PDF")
+    csv = client.get(f"/f/courses/{course_id}/export/cards.csv", headers=BROWSER)
+    assert csv.status_code == 200
+    assert "Content-Encoding" not in csv.headers
+    assert "Et kort til eksporten" in csv.data.decode("utf-8-sig")
