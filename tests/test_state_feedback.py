@@ -463,3 +463,102 @@ def test_the_manager_pdf_shares_the_manager_links_rate_limit(app, client, course
         token = create_manager_link(db.session.get(Course, course["id"])).token
     assert client.get(f"/m/{token}").status_code == 200
     assert client.get(f"/m/{token}/state-feedback.pdf").status_code == 429
+
+
+# --- The course file (JSON export and import) --------------------------------------------------
+
+
+def _exported(app, course) -> dict:
+    from workshop.exchange import export_course
+
+    with app.app_context():
+        flag_card(
+            card(course, "booking"),
+            cost="Tre timer",
+            measure_id=course["measure"],
+            proposal="Fritag",
+            trial="exemption",
+            trial_note="Frikommune",
+        )
+        flag_card(card(course, "availability"), proposal="Ændr LAS § 13")
+        return export_course(db.session.get(Course, course["id"]))
+
+
+def test_the_feedback_survives_an_export_and_an_import(app, course):
+    from workshop.exchange import import_course
+    from workshop.facilitators import find_facilitator
+
+    data = _exported(app, course)
+    assert [item["measure"] for item in data["state_feedback"]] == [
+        {"action": 1, "measure": 0},
+        None,
+    ]
+    with app.app_context():
+        copy = import_course(json.dumps(data), find_facilitator("b@example.dk")).course
+        rows = feedback_document(copy).rows
+        assert [(row.card.text, row.feedback.proposal) for row in rows] == [
+            (SELF_BOOKING, "Fritag"),
+            (AVAILABILITY, "Ændr LAS § 13"),
+        ]
+        first = rows[0]
+        assert (first.feedback.cost, first.feedback.trial, first.feedback.trial_note) == (
+            "Tre timer",
+            "exemption",
+            "Frikommune",
+        )
+        assert first.measure.what == "Minutter på selvbooking-hjælp"
+        assert first.measure.action.course_id == copy.id
+        assert first.stats.baseline.mean == 50
+
+
+def test_a_file_from_before_the_feedback_existed_still_imports(app, course):
+    from workshop.exchange import import_course
+    from workshop.facilitators import find_facilitator
+
+    data = _exported(app, course)
+    del data["state_feedback"]
+    with app.app_context():
+        copy = import_course(json.dumps(data), find_facilitator("b@example.dk")).course
+        assert feedback_document(copy).rows == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data["state_feedback"][0].update(card=9999),
+        lambda data: data["state_feedback"][1].update(card=data["state_feedback"][0]["card"]),
+        lambda data: data["state_feedback"][0].update(trial="perhaps"),
+        lambda data: data["state_feedback"][0].update(cost="x" * 2001),
+        lambda data: data["state_feedback"][0].update(measure={"action": 1, "measure": 5}),
+        lambda data: data["state_feedback"][0].update(measure={"action": 99, "measure": 0}),
+        lambda data: data["state_feedback"][0].update(measure={"action": True, "measure": 0}),
+        lambda data: data["state_feedback"][0].update(measure="1"),
+        lambda data: data["state_feedback"][0].pop("measure"),
+        lambda data: data.update(state_feedback={}),
+    ],
+    ids=[
+        "dangling card",
+        "two for one card",
+        "unknown trial",
+        "too long",
+        "no such measure",
+        "no such action",
+        "true for a number",
+        "text for a place",
+        "no measure field",
+        "not a list",
+    ],
+)
+def test_a_damaged_feedback_list_refuses_the_whole_file(app, course, damage):
+    from workshop.exchange import ImportRefused, import_course
+    from workshop.facilitators import find_facilitator
+
+    data = _exported(app, course)
+    damage(data)
+    with app.app_context():
+        courses = db.session.scalar(select(func.count()).select_from(Course))
+        with pytest.raises(ImportRefused) as refused:
+            import_course(json.dumps(data), find_facilitator("b@example.dk"))
+        assert refused.value.code == "damaged"
+        assert db.session.scalar(select(func.count()).select_from(Course)) == courses
+        assert count_feedback() == 2

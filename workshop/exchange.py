@@ -52,8 +52,11 @@ from .models import (
     Requirement,
     RequirementVersion,
     Solution,
+    StateFeedback,
     Vote,
 )
+from .state_feedback import TEXT_MAX as FEEDBACK_TEXT_MAX
+from .state_feedback import TRIAL_OPTIONS
 from .text import slugify
 from .vocabulary import (
     ACTION_STATUSES,
@@ -697,6 +700,27 @@ LESSON = (
     Moment("created_at"),
 )
 
+# The feedback to the state: one per card. Its measure (optional) is named by the action's
+# number in the file and the measure's place in that action's list (measures have no
+# numbers of their own in the file). Files from before it existed have no such list.
+STATE_FEEDBACK = (
+    Ref("card", "cards", attribute="card_id"),
+    Text("cost", FEEDBACK_TEXT_MAX),
+    Text("proposal", FEEDBACK_TEXT_MAX),
+    Text("trial", 20, choices=TRIAL_OPTIONS, blank_ok=False),
+    Text("trial_note", FEEDBACK_TEXT_MAX),
+    Moment("created_at"),
+    Moment("updated_at"),
+)
+
+
+def _is_measure_place(value) -> bool:
+    return value is None or (
+        isinstance(value, dict)
+        and set(value) == {"action", "measure"}
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value.values())
+    )
+
 
 # --------------------------------------------------------------------------------------
 # Export
@@ -778,6 +802,21 @@ def export_course(course: Course) -> dict:
         ]
         return record
 
+    measure_places = {
+        measure.id: {"action": n, "measure": index}
+        for n, action in enumerate(actions, 1)
+        for index, measure in enumerate(sorted(action.measures, key=lambda m: m.id))
+    }
+    feedback = db.session.scalars(
+        select(StateFeedback).where(StateFeedback.course_id == course.id).order_by(StateFeedback.id)
+    ).all()
+
+    def feedback_record(item: StateFeedback) -> dict:
+        return {
+            **_dump(item, STATE_FEEDBACK, numbers),
+            "measure": measure_places.get(item.measure_id),
+        }
+
     def requirement_record(requirement: Requirement) -> dict:
         record = _dump(requirement, REQUIREMENT, numbers)
         record["versions"] = [
@@ -799,6 +838,7 @@ def export_course(course: Course) -> dict:
         "votes": [_dump(vote, VOTE, numbers) for vote in votes],
         "actions": [action_record(n, action) for n, action in enumerate(actions, 1)],
         "lessons": [_dump(lesson, LESSON, numbers) for lesson in lessons],
+        "state_feedback": [feedback_record(item) for item in feedback],
     }
 
 
@@ -885,6 +925,7 @@ class _Plan:
     votes: list[dict]
     actions: list[dict]
     lessons: list[dict]
+    state_feedback: list[dict] = field(default_factory=list)
 
 
 def _field(record: dict, item, where: str, numbers: dict[str, set[int]]):
@@ -1014,9 +1055,41 @@ def check_course_file(data: dict) -> _Plan:
             action["measures"].append(measure)
 
     lessons = each("lessons", _list(data, "lessons"), LESSON)
+    feedback = _check_state_feedback(data, actions, numbers)
     return _Plan(
-        course, participants, answers, requirements, cards, solutions, votes, actions, lessons
+        course,
+        participants,
+        answers,
+        requirements,
+        cards,
+        solutions,
+        votes,
+        actions,
+        lessons,
+        feedback,
     )
+
+
+def _check_state_feedback(data: dict, actions: list[dict], numbers) -> list[dict]:
+    """One per card, each measure it names in the file; an older file has none."""
+    if "state_feedback" not in data:
+        return []
+    measures_of = {action["id"]: len(action["measures"]) for action in actions}
+    checked, cards = [], set()
+    for index, raw in enumerate(_list(data, "state_feedback")):
+        where = f"state_feedback[{index}]"
+        item = _record(raw, STATE_FEEDBACK, where, numbers)
+        if item["card"] in cards:
+            raise _damaged(f"{where}.card")
+        cards.add(item["card"])
+        place = raw.get("measure", _MISSING)
+        if place is _MISSING or not _is_measure_place(place):
+            raise _damaged(f"{where}.measure")
+        if place is not None and not 0 <= place["measure"] < measures_of.get(place["action"], 0):
+            raise _damaged(f"{where}.measure")
+        item["measure"] = place
+        checked.append(item)
+    return checked
 
 
 def _check_requirements(raw: list, numbers) -> list[dict]:
@@ -1159,11 +1232,21 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
     actions = insert(Action, plan.actions, ACTION, ids, course_id=course.id)
     for record, action in zip(plan.actions, actions, strict=True):
         insert(ActionUpdate, record["updates"], ACTION_UPDATE, ids, action_id=action.id)
+    measure_ids: dict[tuple[int, int], int] = {}
     for record, action in zip(plan.actions, actions, strict=True):
         measures = insert(Measure, record["measures"], MEASURE, ids, action_id=action.id)
-        for measure_record, measure in zip(record["measures"], measures, strict=True):
+        for index, (measure_record, measure) in enumerate(
+            zip(record["measures"], measures, strict=True)
+        ):
+            measure_ids[(record["id"], index)] = measure.id
             insert(MeasureEntry, measure_record["entries"], ENTRY, ids, measure_id=measure.id)
     insert(Lesson, plan.lessons, LESSON, ids, course_id=course.id)
+    feedback = insert(StateFeedback, plan.state_feedback, STATE_FEEDBACK, ids, course_id=course.id)
+    for record, row in zip(plan.state_feedback, feedback, strict=True):
+        place = record["measure"]
+        if place is not None:
+            row.measure_id = measure_ids[(place["action"], place["measure"])]
+    db.session.flush()
     return result
 
 

@@ -30,10 +30,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .catalogue import catalogue_metadata
 from .clock import local_today
 from .courses import touch
 from .errors import WorkshopError
-from .exchange import _Number, _requirement_label, csv_bytes, danish_number
 from .extensions import db
 from .measures import MeasureStats, measure_in_course, measure_stats
 from .models import (
@@ -243,6 +243,7 @@ class RequirementLine:
     key: str
     is_local: bool
     act: str
+    act_name: str  # "Lov om en aktiv beskæftigelsesindsats", from the catalogue file
     label: str  # "LAB § 31, stk. 1 (R05)", as now
     name: str
     law_version: str  # now
@@ -260,7 +261,15 @@ class RequirementLine:
         return self.version != self.linked_version or self.law_version != self.linked_law_version
 
 
+def _act_name(act: str) -> str:
+    acts, _groups = catalogue_metadata()
+    entry = acts.get(act) if act else None
+    return str(entry.get("name", "")) if isinstance(entry, dict) else ""
+
+
 def _requirement_line(link: CardRequirement) -> RequirementLine:
+    from .exchange import _requirement_label  # exchange imports this module's vocabulary
+
     requirement = link.requirement
     then = link.as_linked or {}
     act = then.get("act", requirement.act) or ""
@@ -274,6 +283,7 @@ def _requirement_line(link: CardRequirement) -> RequirementLine:
         key=requirement.key,
         is_local=requirement.is_local,
         act=requirement.act,
+        act_name="" if requirement.is_local else _act_name(requirement.act),
         label=_requirement_label(requirement),
         name=requirement.name_da,
         law_version=requirement.law_version,
@@ -401,13 +411,17 @@ def measures_for_choice(course: Course) -> list[Measure]:
 # --- The CSV ---------------------------------------------------------------------------------
 
 
-def _figure(value: float | None) -> _Number | None:
+def _figure(value: float | None):
     """A figure we computed: a decimal comma, and never taken for a formula (a minus)."""
+    from .exchange import _Number, danish_number
+
     return None if value is None else _Number(danish_number(round(value, 2)))
 
 
 def feedback_csv(course: Course) -> bytes:
     """One row per flagged card, for Excel; the same rows and the same hiding as the PDF."""
+    from .exchange import csv_bytes
+
     document = feedback_document(course)
     header = [
         _("No."),
