@@ -419,12 +419,17 @@ def test_the_manager_link_gives_the_pdf_and_a_revoked_one_nothing(app, client, c
         course_row = db.session.get(Course, course["id"])
         token = create_manager_link(course_row, "Direktionen").token
         old = revoke_manager_link(create_manager_link(course_row, "Gammel")).token
+    status = client.get(f"/m/{token}?lang=en")
+    assert f"/m/{token}/state-feedback.pdf" in status.text
     response = client.get(f"/m/{token}/state-feedback.pdf?lang=en")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "Forslag til ministeriet" in pdf_text(response.data)
     assert client.get(f"/m/{old}/state-feedback.pdf").status_code == 404
     assert client.get("/m/nonsense/state-feedback.pdf").status_code == 404
+    with app.app_context():
+        unflag_card(card(course, "booking"))
+    assert f"/m/{token}/state-feedback.pdf" not in client.get(f"/m/{token}").text
 
 
 def test_another_facilitator_and_anonymous_are_refused(app, client, auth, course):

@@ -396,6 +396,17 @@ def feedback_document(course: Course) -> FeedbackDocument:
     return FeedbackDocument(course, local_today(), rows, left_out, votes is not None)
 
 
+def has_feedback(course: Course) -> bool:
+    """Is any card of the course in the document (flagged, and its rule still the state's)?"""
+    found = db.session.scalar(
+        select(StateFeedback.id)
+        .join(Card, Card.id == StateFeedback.card_id)
+        .where(StateFeedback.course_id == course.id, Card.origin.in_(STATE_ORIGINS))
+        .limit(1)
+    )
+    return found is not None
+
+
 def measures_for_choice(course: Course) -> list[Measure]:
     """The course's measures a flag may point to, in the order of the actions."""
     return list(

@@ -23,6 +23,7 @@ from ..state_feedback import (
     feedback_document,
     feedback_of,
     flag_card,
+    has_feedback,
     is_state_origin,
     measures_for_choice,
     unflag_card,
@@ -32,6 +33,12 @@ from .common import facilitator_course
 from .phone_forms import first_form_error
 
 bp = Blueprint("state_feedback", __name__)
+
+
+@bp.app_template_global()
+def has_state_feedback(course: Course) -> bool:
+    """Whether the manager page offers the feedback to the state (only once there is one)."""
+    return has_feedback(course)
 
 
 def _int_or_zero(value) -> int:
