@@ -20,6 +20,7 @@ from workshop.cards import (
     wall_cards,
 )
 from workshop.catalogue import search_requirements
+from workshop.db import write_lock_only_when_writing
 from workshop.errors import WorkshopError
 from workshop.examination import (
     examine_card,
@@ -153,6 +154,7 @@ def submit(code: str):
 
 
 @bp.post("/c/<code>/cards/<int:card_id>/dots")
+@write_lock_only_when_writing
 def vote(code: str, card_id: int):
     """Set how many of the participant's dots lie on a card (0 takes them back)."""
     course = course_by_code(code)

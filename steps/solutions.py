@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 
 from workshop.cards import card_in_course, cards_of
+from workshop.db import write_lock_only_when_writing
 from workshop.errors import WorkshopError
 from workshop.experience import experience_by_challenge
 from workshop.extensions import db
@@ -275,6 +276,7 @@ def propose(code: str):
 
 
 @bp.post("/c/<code>/solutions/<int:solution_id>/dots")
+@write_lock_only_when_writing
 def vote(code: str, solution_id: int):
     """Set how many of the participant's dots lie on a solution (0 takes them back)."""
     course = course_by_code(code)

@@ -10,7 +10,9 @@ double-submit tokens in workshop.submissions.save_once).
 
 from __future__ import annotations
 
+import functools
 import os
+from contextlib import contextmanager
 
 from flask import g, has_request_context, request
 from sqlalchemy import event
@@ -69,13 +71,42 @@ def _wants_write_lock() -> bool:
     return request.method not in READ_ONLY_METHODS and not g.get("samskabt_reads_only")
 
 
-def only_reads_from_here() -> None:
-    """The request has written what it writes; its reply only reads.
+def write_lock_only_when_writing(view):
+    """A hot writing view whose reads come first (a phone's vote): its transactions begin
+    without SQLite's write lock, and `writing()` takes it for the write alone.
 
-    On SQLite, the transaction that renders the reply then begins with a plain BEGIN
-    instead of queueing for the write lock behind every other phone's vote.
+    SQLite lets one writer in at a time. A request that holds the lock from its first
+    query through parsing the form, loading the course and so on makes every other vote
+    wait for all of that, and under gunicorn's threads the holder also waits for the GIL.
     """
-    g.samskabt_reads_only = True
+
+    @functools.wraps(view)
+    def view_that_reads_first(*args, **kwargs):
+        g.samskabt_reads_only = True
+        return view(*args, **kwargs)
+
+    return view_that_reads_first
+
+
+@contextmanager
+def writing():
+    """Run the block in a transaction of its own that begins with SQLite's write lock.
+
+    The read transaction before it ends here (it wrote nothing), so the block must read
+    again what its decision rests on (cast_vote locks and reloads the course and the item).
+    A refusal rolls back at once, so the lock is not held while the reply is drawn.
+    """
+    from .extensions import db
+
+    db.session.commit()
+    g.samskabt_reads_only = False
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        g.samskabt_reads_only = True
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf.csrf import generate_csrf
 
-from ..db import only_reads_from_here
+from ..db import writing
 from ..errors import WorkshopError
 from ..extensions import htmx
 from ..forms import DotsForm
@@ -97,7 +97,8 @@ def answer_vote(
     course: Course, participant: Participant, item: Card | Solution | None, missing: str = ""
 ):
     """Set how many of the participant's dots lie on the item (0 takes them back); `missing`
-    is the refusal when there is no such item (anymore) in the course.
+    is the refusal when there is no such item (anymore) in the course. The view must be
+    wrapped in workshop.db.write_lock_only_when_writing.
 
     The reply is small: the item with its buttons, and the dots left (static/app.js greys
     out every + when the budget is spent). A refusal about the item is shown beside it;
@@ -115,10 +116,10 @@ def answer_vote(
         error = first_form_error(form) or _("Check the form and try again.")
     else:
         try:
-            outcome = cast_vote(participant, item, form.dots.data)
+            with writing():
+                outcome = cast_vote(participant, item, form.dots.data)
         except WorkshopError as refused:
             error, refusal_code = refused.message, refused.code
-    only_reads_from_here()
     if not htmx:
         if error:
             flash(error, "error")
