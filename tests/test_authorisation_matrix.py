@@ -284,7 +284,8 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "facilitator.delete": {"confirm_title": "Kursus A"},
         "facilitator.change_step": {"step": "3"},
         "facilitator.timer": {"minutes": "5", "label": "Kaffe"},
-        "catalogue.new_local_rule": {"name": "Ny regel", "kind": "local_practice"},
+        # A name is taken once per organisation: each principal adds one of its own.
+        "catalogue.new_local_rule": {"name": "Ny regel {who}", "kind": "local_practice"},
         "intro.answer": {"question": question, "text": "Nyt svar", "client_token": "matrix"},
         "intro.redact": {"confirm": "y"},
         "challenges.submit": {"text": "Nyt kort", "client_token": "matrix"},
