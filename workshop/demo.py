@@ -104,6 +104,7 @@ def seed_demo() -> Course:
     )
     for kind, text in data["lessons"]:
         add_lesson(course, kind, text)
+    seed_demo_bank()  # other municipalities' shared results, for the experience bank
     return course
 
 
@@ -145,8 +146,6 @@ def _vote(people, items, preferences_by_group, ballot=CARDS) -> None:
 
 def _day(offset: int | None) -> date | None:
     return None if offset is None else local_today() + timedelta(days=offset)
-
-    seed_demo_bank()  # other municipalities' shared results, for the experience bank
 
 def _develop_solutions(people, cards, data) -> list:
     solutions = []
