@@ -147,6 +147,7 @@ def _vote(people, items, preferences_by_group, ballot=CARDS) -> None:
 def _day(offset: int | None) -> date | None:
     return None if offset is None else local_today() + timedelta(days=offset)
 
+
 def _develop_solutions(people, cards, data) -> list:
     solutions = []
     for number, entry in enumerate(data["solutions"]):
