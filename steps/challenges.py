@@ -98,6 +98,11 @@ class ChallengesStep(Step):
         # A phone's forms change with the phase of the vote, not only with the step.
         return f"{self.number}-{course.voting_state}"
 
+    def phone_view_is_shared(self, course, participant):
+        # The voting list of a phone that has not placed a dot yet (the moment the vote
+        # opens, for everybody); it shows no cards of its own while the vote is on.
+        return course.voting_state == "voting" and not my_dots(participant)
+
     def context(self, course, audience, participant=None):
         state = course.voting_state
         context = {

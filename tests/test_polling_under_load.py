@@ -133,3 +133,26 @@ def test_a_vote_without_javascript_still_returns_to_the_page(app, client, room):
     assert reply.status_code == 302
     page = client.get(reply.headers["Location"])
     assert "1 prik tilbage" in page.text
+
+
+def test_phones_without_dots_share_one_drawing_of_the_voting_list(app, client, room):
+    """The moment the vote opens every phone asks for the same list: it is drawn once per
+    worker. The token travels as a header (htmx), so the region has nothing of the phone's
+    own; the full page (which may have no JavaScript) keeps a token in every form."""
+    course_id, code = room
+    _join(client, code)
+    other = app.test_client()
+    _join(other, code)
+    with app.app_context():
+        set_voting_state(_course(course_id), "voting")
+        card_id = db.session.scalar(db.select(Card.id).order_by(Card.id))
+    url = f"/c/{code}/live?stage=2-voting"
+    mine, theirs = _poll(client, url).text, _poll(other, url).text
+    assert mine == theirs and 'name="csrf_token"' not in mine
+    page = client.get(f"/c/{code}").text
+    assert page.count('name="csrf_token"') >= 3  # one per card, for phones without htmx
+
+    other.post(f"/c/{code}/cards/{card_id}/dots", data={"dots": 1}, headers=HX)
+    theirs = _poll(other, url).text
+    assert theirs != mine and 'data-dots-left="1"' in theirs
+    assert _poll(client, url).text == mine  # the one without dots still gets the shared list

@@ -95,18 +95,25 @@ def writing():
     The read transaction before it ends here (it wrote nothing), so the block must read
     again what its decision rests on (cast_vote locks and reloads the course and the item).
     A refusal rolls back at once, so the lock is not held while the reply is drawn.
+    The block must not leave the session with expired objects it needs afterwards.
     """
     from .extensions import db
 
-    db.session.commit()
-    g.samskabt_reads_only = False
+    session = db.session()
+    # What the request loaded stays loaded through both commits (nothing it shows is
+    # changed by the block's write): no reloading the course, the person and the item
+    # for the reply. The block reloads what it decides on itself.
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
+        session.commit()
+        g.samskabt_reads_only = False
         yield
     except BaseException:
-        db.session.rollback()
+        session.rollback()
         raise
     finally:
         g.samskabt_reads_only = True
+        session.expire_on_commit = expire_on_commit
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -126,7 +133,10 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+        # A connection opened with execution_options(samskabt_read_only=True) never writes.
+        reads = connection.get_execution_options().get("samskabt_read_only", False)
+        writes = not reads and _wants_write_lock()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def lock_row(instance):

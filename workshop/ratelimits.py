@@ -19,7 +19,9 @@ import hashlib
 import math
 import os
 import secrets
+import threading
 import time
+from collections import OrderedDict
 
 from flask import Flask, current_app, make_response, request, session
 from flask_babel import gettext as _
@@ -220,13 +222,32 @@ def _code_in_request() -> str | None:
     return code
 
 
+# Codes that matched a course, per worker: every request of a joined phone passes the
+# guard, and a code never moves to another course. (A deleted course's code stays here
+# until the worker restarts; the view answers 404 for it all the same.)
+_known_codes: OrderedDict[str, int] = OrderedDict()
+_known_codes_lock = threading.Lock()
+_KNOWN_CODES_KEPT = 4096
+
+
 def _course_id_for(code: str) -> int | None:
     # The same rule as courses.find_course_by_code, on a connection of our own: the view's
-    # session must not hold SQLite's write lock while we count (see the module docstring).
+    # session must not hold SQLite's write lock while we count (see the module docstring),
+    # and this connection reads without taking it (samskabt_read_only, see workshop.db).
     if not code or len(code) > 12:
         return None
-    with db.engine.connect() as connection:
-        return connection.scalar(select(Course.id).where(Course.join_code == code))
+    with _known_codes_lock:
+        if code in _known_codes:
+            _known_codes.move_to_end(code)
+            return _known_codes[code]
+    with db.engine.connect().execution_options(samskabt_read_only=True) as connection:
+        course_id = connection.scalar(select(Course.id).where(Course.join_code == code))
+    if course_id is not None:
+        with _known_codes_lock:
+            _known_codes[code] = course_id
+            while len(_known_codes) > _KNOWN_CODES_KEPT:
+                _known_codes.popitem(last=False)
+    return course_id
 
 
 def guard_code_lookups() -> None:

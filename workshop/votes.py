@@ -128,20 +128,21 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> Vot
             _("Only one dot per card or solution in this course."), code="one_per_item"
         )
 
-    on_other_items = db.session.scalar(
-        select(func.coalesce(func.sum(Vote.dots), 0)).where(
-            Vote.participant_id == participant.id, _votes_in(ballot), ballot.column != item.id
-        )
-    )
+    # The participant's dots in this vote (at most the budget's worth of rows), in one go.
+    votes = db.session.scalars(
+        select(Vote).where(Vote.participant_id == participant.id, _votes_in(ballot))
+    ).all()
+    vote = next((v for v in votes if getattr(v, ballot.vote_column) == item.id), None)
+    on_other_items = sum(v.dots for v in votes if v is not vote)
     if on_other_items + dots > course.dot_budget:
         raise WorkshopError(
             _("You have used all %(budget)s dots. Take one back first.", budget=course.dot_budget),
             code="budget",
         )
-    vote = db.session.scalar(
-        select(Vote).where(Vote.participant_id == participant.id, ballot.column == item.id)
+    outcome = VoteOutcome(
+        dots_left=course.dot_budget - on_other_items - dots,
+        dots_left_before=course.dot_budget - on_other_items - (vote.dots if vote else 0),
     )
-    before = course.dot_budget - on_other_items - (vote.dots if vote is not None else 0)
     if dots == 0:
         if vote is not None:
             db.session.delete(vote)
@@ -154,7 +155,7 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> Vot
     # Only the projector's progress changes for everyone; the voter's reply shows their dots.
     note_activity(course)
     db.session.commit()
-    return VoteOutcome(course.dot_budget - on_other_items - dots, before)
+    return outcome
 
 
 def my_dots(participant: Participant, ballot: Ballot = CARDS) -> dict[int, int]:

@@ -61,7 +61,7 @@ class VoteList:
     time it takes to draw the list (templates/steps/voting/_macros.html)."""
 
     base: str  # the vote URL up to the item's id
-    csrf_token: str
+    csrf_token: str  # empty in htmx fragments
     stage: str
     take_label: str
     give_label: str
@@ -78,7 +78,9 @@ def voting_list_context(
     sample = url_for(items.endpoint, code=course.join_code, **{items.id_argument: 0})
     vote = VoteList(
         base=sample.removesuffix("0/dots"),
-        csrf_token=generate_csrf(),
+        # A full page (perhaps without JavaScript) needs it in each form; htmx requests send
+        # it as a header (base.html), which keeps the region the same on every phone.
+        csrf_token="" if htmx else generate_csrf(),
         stage=stage,
         take_label=str(items.take_label),
         give_label=str(items.give_label),
