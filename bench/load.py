@@ -31,6 +31,7 @@ part of the CPU, so the latencies are an upper bound on what a server of its own
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -524,6 +525,7 @@ def run_one(label: str, database_url: str, args) -> bool:
         try:
             screens = Screens(server.port, course_id, shared)
             began = time.monotonic()
+            cpu_began = (time.process_time(), server.cpu_seconds())
             screens.start()
             for phone in phones:
                 phone.start()
@@ -548,8 +550,14 @@ def run_one(label: str, database_url: str, args) -> bool:
                 phone.join(timeout=30)
             screens.join(timeout=10)
             wall = time.monotonic() - began
+            client_cpu = time.process_time() - cpu_began[0]
+            server_cpu = server.cpu_seconds() - cpu_began[1]
             problems = count_check(database_url, course_id, phones, args.dots)
             report(label, shared.recorder, wall, problems, phones)
+            print(
+                f"  CPU over the run: server {server_cpu:.0f} s, this client {client_cpu:.0f} s "
+                f"(of {wall * (os.cpu_count() or 1):.0f} core-seconds on {os.cpu_count()} cores)"
+            )
             throughput_ratio(server.port, code, phones, args.saturate_seconds)
         finally:
             shared.stop.set()
