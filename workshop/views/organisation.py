@@ -174,7 +174,8 @@ def _filters() -> tuple[Filters, list[str]]:
                 problems.append(_("Write dates as YYYY-MM-DD, for example 2026-01-31."))
     if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
         problems.append(_("The period ends before it starts."))
-    municipality = " ".join((request.args.get("municipality") or "").split())[:120]
+    # Tidied: PostgreSQL refuses a NUL even in a query's parameter.
+    municipality = " ".join(tidy(request.args.get("municipality")).split())[:120]
     return Filters(municipality, dates["since"], dates["until"]), problems
 
 
