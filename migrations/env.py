@@ -96,9 +96,7 @@ def run_migrations_online():
             # it goes straight to the driver's connection, which is in autocommit mode.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         try:
-            context.configure(
-                connection=connection, target_metadata=get_metadata(), **conf_args
-            )
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
             with context.begin_transaction():
                 context.run_migrations()
