@@ -378,3 +378,24 @@ def test_local_rules_belong_to_the_organisation(app, make):
         assert link_requirement(card, ours.key).requirement.id == ours.id
         with pytest.raises(WorkshopError):
             link_requirement(card, theirs.key)
+
+
+def test_an_imported_course_links_to_the_organisations_rule_of_the_same_name(app, make):
+    from workshop.catalogue import add_local_rule, local_rules
+    from workshop.courses import go_to_step
+    from workshop.examination import link_requirement
+    from workshop.exchange import export_course_json, import_course
+
+    with app.app_context():
+        organisation = make.organisation("Jobcenter Øst")
+        me = make.facilitator("me@example.dk", organisation=organisation)
+        colleague = make.facilitator("colleague@example.dk", organisation=organisation)
+        rule = add_local_rule(colleague, name="Ugeskema", kind="local_practice")
+        course = make.course(colleague)
+        go_to_step(course, 2)
+        link_requirement(make.card(make.participant(course)), rule.key)
+        imported = import_course(export_course_json(course), me).course
+        assert imported.organisation_id == organisation.id
+        assert [r.key for r in local_rules(me.id)] == [rule.key]  # no second "Ugeskema"
+        card = imported.cards[0]
+        assert [link.requirement_id for link in card.links] == [rule.id]

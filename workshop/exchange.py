@@ -1256,17 +1256,14 @@ def _write_catalogue(
     """The file's catalogue entries in this database.
 
     Returns the file's key -> (the entry's id here, the file's version -> the version here).
-    Law entries are matched by key. Local rules are the importing facilitator's own rule of
-    the same name if they have one, else a new rule with a key of this database.
+    Law entries are matched by key. Local rules are the importing facilitator's
+    organisation's rule of the same name if it has one, else a new rule with a key of this
+    database.
     """
+    from .catalogue import local_rules
+
     found = {}
-    own_rules = list(
-        db.session.scalars(
-            select(Requirement).where(
-                Requirement.kind == "local", Requirement.owner_id == facilitator.id
-            )
-        )
-    )
+    own_rules = local_rules(facilitator.id)
     for record in requirements:
         if record["kind"] == "law":
             existing = db.session.scalar(
