@@ -399,3 +399,37 @@ def test_an_imported_course_links_to_the_organisations_rule_of_the_same_name(app
         assert [r.key for r in local_rules(me.id)] == [rule.key]  # no second "Ugeskema"
         card = imported.cards[0]
         assert [link.requirement_id for link in card.links] == [rule.id]
+
+
+@pytest.mark.parametrize("app", [{"WTF_CSRF_ENABLED": True}], indirect=True)
+def test_the_pages_buttons_work_as_a_browser_sends_them(app, make, client):
+    """Each button's form, sent with exactly the fields the page renders (CSRF on)."""
+    import re
+
+    admin, colleague, *_ = _world(app, make)
+    login = client.get("/login")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login.text).group(1)
+    client.post(
+        "/login",
+        data={"email": "admin@example.dk", "password": "correct horse", "csrf_token": token},
+    )
+    page = client.get("/f/organisation").text
+    forms = re.findall(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page, re.S)
+    sent = 0
+    for action, body in forms:
+        if f"/facilitators/{colleague}/admin" not in action:
+            continue
+        fields = [
+            (
+                re.search(r'name="([^"]*)"', tag).group(1),
+                re.search(r'value="([^"]*)"', tag).group(1),
+            )
+            for tag in re.findall(r"<input[^>]*>", body)
+        ]
+        assert [name for name, _ in fields].count("value") == 1
+        response = client.post(action, data=dict(fields))
+        assert response.status_code == 302
+        sent += 1
+    assert sent == 1
+    with app.app_context():
+        assert db.session.get(Facilitator, colleague).is_admin

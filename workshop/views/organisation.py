@@ -69,7 +69,6 @@ def _page(form: AddFacilitatorForm | None = None, status: int = 200, error: str 
         facilitators=organisation.facilitators,
         admin_count=len(admins(organisation)),
         form=form or AddFacilitatorForm(formdata=None),
-        flag=FlagForm(formdata=None),
         error=error,
     ), status
 
