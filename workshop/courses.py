@@ -122,9 +122,9 @@ def touch(course: Course) -> None:
 
 
 def note_activity(course: Course) -> None:
-    """Someone joined, wrote a card or gave a dot: only the projector and the control panel
-    refresh. The phone that did it gets its own cards and dots in the reply; the others show
-    nothing of it (cards are collected privately, dots are hidden until the reveal)."""
+    """Someone joined or wrote a card: only the projector and the control panel refresh.
+    The phone that did it gets its own card in the reply; the others show nothing of it
+    (cards are collected privately). Dots don't even do this (votes.vote_mark)."""
     course.activity = Course.activity + 1
 
 

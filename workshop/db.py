@@ -139,13 +139,16 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
-def lock_row(instance):
+def lock_row(instance, *, shared: bool = False):
     """Lock the instance's row until the transaction ends, and reload it.
 
     PostgreSQL: SELECT … FOR NO KEY UPDATE, so a transaction that read the row (a course's
     voting phase) before deciding a write sees it as it is and keeps it so until it commits;
-    rows that only point at it (new cards, votes) are not blocked. SQLite: the transaction
-    already holds the database's write lock (BEGIN IMMEDIATE); this only reloads the row.
+    rows that only point at it (new cards, votes) are not blocked. `shared` takes FOR SHARE:
+    any number of transactions hold it together (300 phones voting at once), and a change
+    of the row (the phase) waits until they are done. A transaction that holds it must not
+    update the row itself (two of them would deadlock). SQLite: the transaction already
+    holds the database's write lock (BEGIN IMMEDIATE); this only reloads the row.
     Take the course row first in every transaction that writes votes: one order, no
     deadlocks.
     """
@@ -158,7 +161,7 @@ def lock_row(instance):
     return db.session.scalars(
         select(model)
         .where(key == inspect(instance).identity[0])
-        .with_for_update(key_share=True)
+        .with_for_update(read=shared, key_share=not shared)
         .execution_options(populate_existing=True)
     ).one()
 

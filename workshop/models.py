@@ -115,9 +115,9 @@ class Course(db.Model):
     # Bumped in the same transaction as every change a phone may see; live views poll
     # against it.
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    # Bumped by what only the projector and the control panel show: someone joined, wrote a
-    # card or gave a dot. Phones don't re-render for it (they show their own cards and dots,
-    # and the reply to their own request brings those), so a vote doesn't cost 300 renders.
+    # Bumped by what only the projector and the control panel show: someone joined or wrote
+    # a card. Phones don't re-render for it (they show their own cards, and the reply to
+    # their own request brings those). Dots change no course row (votes.cast_vote).
     activity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

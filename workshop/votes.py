@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from .courses import note_activity, touch
+from .courses import touch
 from .db import lock_row
 from .errors import WorkshopError
 from .extensions import db
@@ -112,10 +112,13 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> Vot
     request asks for the same state as the first.
     """
     ballot = ballot_of(item)
-    # Serialise the course's votes and see its phase and the item as they are now: a row
-    # lock on PostgreSQL (READ COMMITTED); on SQLite the transaction already holds the
-    # write lock (BEGIN IMMEDIATE, see workshop.db).
-    course = lock_row(participant.course)
+    # See the phase and the item as they are now, and keep the phase so until the vote is
+    # stored: a shared lock on the course row (PostgreSQL, READ COMMITTED), which closing
+    # the vote waits for but other phones' votes don't. This participant's votes run one
+    # at a time (their row, locked for update), so the budget holds. On SQLite the
+    # transaction already holds the write lock (BEGIN IMMEDIATE, see workshop.db).
+    course = lock_row(participant.course, shared=True)
+    lock_row(participant)
     db.session.refresh(item)
     if course.current_step != ballot.step or ballot.state(course) != "voting":
         raise WorkshopError(_("Voting is not open."), code="closed")
@@ -152,10 +155,25 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> Vot
         db.session.add(vote)
     else:
         vote.dots = dots
-    # Only the projector's progress changes for everyone; the voter's reply shows their dots.
-    note_activity(course)
+    # The course row stays as it is (see the lock above): the projector's poll notices the
+    # vote through vote_mark, and the voter's reply shows their dots.
     db.session.commit()
     return outcome
+
+
+def vote_mark(course: Course) -> str:
+    """What the projector and the control panel show of votes in progress (voters and dots
+    per vote), for their polls' ETags: a vote changes no course row (see cast_vote)."""
+    rows = db.session.execute(
+        select(
+            Vote.card_id.is_(None),
+            func.count(func.distinct(Vote.participant_id)),
+            func.coalesce(func.sum(Vote.dots), 0),
+        )
+        .where(Vote.course_id == course.id)
+        .group_by(Vote.card_id.is_(None))
+    ).all()
+    return "/".join(f"{int(solutions)}:{voters}:{dots}" for solutions, voters, dots in sorted(rows))
 
 
 def my_dots(participant: Participant, ballot: Ballot = CARDS) -> dict[int, int]:

@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade():
-    # Joins, new cards and dots bump `activity` instead of `revision`: only the projector
+    # Joins and new cards bump `activity` instead of `revision`: only the projector
     # and the control panel show them, so the phones' polls stay 304 (see Course.activity).
     with op.batch_alter_table('course', schema=None) as batch_op:
         batch_op.add_column(

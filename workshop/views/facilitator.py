@@ -26,6 +26,7 @@ from ..courses import (
 )
 from ..errors import WorkshopError
 from ..forms import ActionForm, CourseForm, StepForm, TimerForm
+from ..votes import vote_mark
 from .common import facilitator_course, live_response
 from .phone_forms import first_form_error
 from .screens import control_context, projector_context
@@ -129,7 +130,7 @@ def course(course_id: int):
 def control_live(course_id: int):
     course = facilitator_course(course_id)
     return live_response(
-        f"c{course.id}-r{course.revision}-a{course.activity}",
+        f"c{course.id}-r{course.revision}-a{course.activity}-v{vote_mark(course)}",
         lambda: render_template("facilitator/_control_live.html", **control_context(course)),
     )
 
@@ -205,7 +206,7 @@ def projector(course_id: int):
 def projector_live(course_id: int):
     course = facilitator_course(course_id)
     return live_response(
-        f"proj{course.id}-r{course.revision}-a{course.activity}",
+        f"proj{course.id}-r{course.revision}-a{course.activity}-v{vote_mark(course)}",
         lambda: render_template("projector/_live.html", **projector_context(course)),
     )
 
