@@ -239,7 +239,9 @@ def test_a_facilitator_who_is_not_admin_sees_the_page_but_changes_nothing(app, m
     auth.login("colleague@example.dk")
     page = client.get("/f/organisation", headers=EN)
     assert page.status_code == 200 and "Add a facilitator" not in page.text
-    refused = client.post(f"/f/organisation/facilitators/{admin}/admin", data={"value": "0"})
+    refused = client.post(
+        f"/f/organisation/facilitators/{admin}/admin", data={"value": "0"}, headers=EN
+    )
     assert refused.status_code == 403 and "admin" in refused.text
     refused = client.post(
         "/f/organisation/facilitators", data={"email": "n@example.dk", "password": "x" * 9}
@@ -266,14 +268,16 @@ def test_another_organisations_facilitator_is_not_found(app, make, client, auth)
 def test_the_last_admin_is_kept_on_the_page_with_a_message(app, make, client, auth):
     admin, colleague, *_ = _world(app, make)
     auth.login("admin@example.dk")
-    response = client.post(f"/f/organisation/facilitators/{admin}/active", data={"value": "0"})
+    response = client.post(
+        f"/f/organisation/facilitators/{admin}/admin", data={"value": "0"}, headers=EN
+    )
     assert response.status_code == 302
     page = client.get("/f/organisation", headers=EN)
-    assert "at least one admin" in page.text
+    assert "must keep at least one admin" in page.text
     bad = client.post(f"/f/organisation/facilitators/{colleague}/admin", data={"value": "maybe"})
     assert bad.status_code == 302
     with app.app_context():
-        assert db.session.get(Facilitator, admin).active
+        assert db.session.get(Facilitator, admin).is_admin
         assert not db.session.get(Facilitator, colleague).is_admin
 
 
@@ -433,3 +437,17 @@ def test_the_pages_buttons_work_as_a_browser_sends_them(app, make, client):
     assert sent == 1
     with app.app_context():
         assert db.session.get(Facilitator, colleague).is_admin
+
+
+def test_an_admin_cannot_deactivate_their_own_login(app, make, client, auth):
+    admin, colleague, *_ = _world(app, make)
+    with app.app_context():
+        set_admin(db.session.get(Facilitator, colleague), True)  # not the last admin
+    auth.login("admin@example.dk")
+    response = client.post(
+        f"/f/organisation/facilitators/{admin}/active", data={"value": "0"}, headers=EN
+    )
+    assert response.status_code == 302
+    assert "own login" in client.get("/f/organisation", headers=EN).text
+    with app.app_context():
+        assert db.session.get(Facilitator, admin).active

@@ -121,6 +121,9 @@ def _flag(facilitator_id: int, change, done_on: str, done_off: str):
         flash(_("Check the form and try again."), "error")
         return redirect(url_for(".page"))
     on = form.value.data == "1"
+    if change is set_active and not on and member.id == current_user.id:
+        flash(_("You cannot deactivate your own login. Ask another admin."), "error")
+        return redirect(url_for(".page", _anchor=f"facilitator-{member.id}"))
     try:
         change(member, on)
     except WorkshopError as refused:
