@@ -349,7 +349,7 @@ def test_the_cli_creates_organisations_and_their_facilitators(app, runner):
                               "Findes ikke", "--password", "correct horse"])  # fmt: skip
     assert bad.exit_code != 0 and "There is no organisation" in bad.output
     twice = runner.invoke(args=["organisation", "create", "Fremfærd Rådgivning"])
-    assert twice.exit_code != 0 and "already exists" in twice.output
+    assert twice.exit_code != 0 and twice.output.startswith("Error: ")  # a message, no trace
     listing = runner.invoke(args=["organisation", "list"])
     assert "Fremfærd Rådgivning\tconsultancy\t2\tk@example.dk, l@example.dk\t0" in listing.output
     with app.app_context():
