@@ -198,6 +198,17 @@ def test_deleting_a_course_deletes_every_row_of_it_and_nothing_else(app, make):
             "lesson",
             "manager_link",
         }
+        # A shared its results with the experience bank; B copied a solution from it.
+        from workshop.experience import copy_shared_solution, share_course
+        from workshop.models import Share, SharedSolution
+
+        share_course(course_a, course_a.facilitator, texts={f"solution-{a.solution}": "Løsning A"})
+        shared_id = db.session.scalar(select(SharedSolution.id).where(SharedSolution.text != ""))
+        course_b = db.session.get(Course, b.course)
+        copy = copy_shared_solution(course_b, db.session.get(Card, b.card), shared_id).id
+        owned = {name: count for name, count in _rows_of_course(a.course).items() if count}
+        assert {"share", "shared_challenge", "shared_solution"} <= set(owned)
+        before = row_counts()
         b_rows = _rows_of_course(b.course)
         delete_course(course_a)
         after = row_counts()
@@ -211,6 +222,8 @@ def test_deleting_a_course_deletes_every_row_of_it_and_nothing_else(app, make):
             )
             == law
         )
+        assert db.session.scalar(select(func.count()).select_from(Share)) == 0
+        assert db.session.get(Solution, copy) is not None  # B's copy is B's
         # The facilitator's own rule is theirs, not the course's.
         assert db.session.scalar(select(Requirement).where(Requirement.key == a.local_rule))
 
@@ -224,12 +237,18 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
         ManagerLink,
         Measure,
         MeasureEntry,
+        Share,
+        SharedChallenge,
+        SharedRequirement,
+        SharedSolution,
         StateFeedback,
     )
 
     actions = select(Action.id).where(Action.course_id == course_id)
     measures = select(Measure.id).where(Measure.action_id.in_(actions))
     cards = select(Card.id).where(Card.course_id == course_id)
+    shares = select(Share.id).where(Share.course_id == course_id)
+    shared_challenges = select(SharedChallenge.id).where(SharedChallenge.share_id.in_(shares))
 
     def count(model, condition):
         return db.session.scalar(select(func.count()).select_from(model).where(condition))
@@ -249,6 +268,14 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
         "lesson": count(Lesson, Lesson.course_id == course_id),
         "manager_link": count(ManagerLink, ManagerLink.course_id == course_id),
         "state_feedback": count(StateFeedback, StateFeedback.course_id == course_id),
+        "share": count(Share, Share.course_id == course_id),
+        "shared_challenge": count(SharedChallenge, SharedChallenge.share_id.in_(shares)),
+        "shared_requirement": count(
+            SharedRequirement, SharedRequirement.challenge_id.in_(shared_challenges)
+        ),
+        "shared_solution": count(
+            SharedSolution, SharedSolution.challenge_id.in_(shared_challenges)
+        ),
     }
 
 
@@ -260,10 +287,7 @@ def test_every_table_is_counted_by_the_deletion_test(app):
         names = {table.name for table in tables()}
         counted = set(_rows_of_course(1))
     catalogue = {"facilitator", "organisation", "requirement", "requirement_version"}
-    # The experience bank's anonymised snapshots outlive the course they were shared from
-    # (share.course_id is set to NULL); withdrawing a share is what empties it.
-    bank = {"share", "shared_challenge", "shared_requirement", "shared_solution"}
-    assert names - NOT_COURSE_DATA == counted | catalogue | bank
+    assert names - NOT_COURSE_DATA == counted | catalogue
 
 
 def test_deleting_merged_cards_works_whatever_their_order(app, make):

@@ -26,6 +26,10 @@ from .models import (
     Measure,
     MeasureEntry,
     Participant,
+    Share,
+    SharedChallenge,
+    SharedRequirement,
+    SharedSolution,
     Solution,
     StateFeedback,
     Vote,
@@ -302,8 +306,9 @@ def participant_counts(course: Course) -> list[RoleCount]:
 def delete_course(course: Course) -> None:
     """Delete a course and everything that hangs off it: people, answers, cards and their
     links, votes, solutions, actions and their log, measures and entries, lessons, manager
-    links and the feedback to the state. The catalogue stays (law entries and the
-    facilitator's own rules are not the course's); so does the facilitator.
+    links, the feedback to the state and what it shared with the experience bank. The
+    catalogue stays (law entries and the facilitator's own rules are not the course's); so
+    does the facilitator.
 
     Each table is emptied explicitly, children first, rather than trusting ON DELETE
     CASCADE: SQLite enforces it only with foreign keys switched on for the connection.
@@ -314,7 +319,15 @@ def delete_course(course: Course) -> None:
     actions = select(Action.id).where(Action.course_id == course_id)
     measures = select(Measure.id).where(Measure.action_id.in_(actions))
     cards = select(Card.id).where(Card.course_id == course_id)
+    # What the course shared with the experience bank goes too: nobody could withdraw it
+    # once the course is gone. Solutions other courses copied from it are theirs and stay.
+    shares = select(Share.id).where(Share.course_id == course_id)
+    shared_challenges = select(SharedChallenge.id).where(SharedChallenge.share_id.in_(shares))
     for statement in (
+        delete(SharedRequirement).where(SharedRequirement.challenge_id.in_(shared_challenges)),
+        delete(SharedSolution).where(SharedSolution.challenge_id.in_(shared_challenges)),
+        delete(SharedChallenge).where(SharedChallenge.share_id.in_(shares)),
+        delete(Share).where(Share.course_id == course_id),
         delete(StateFeedback).where(StateFeedback.course_id == course_id),
         delete(MeasureEntry).where(MeasureEntry.measure_id.in_(measures)),
         delete(Measure).where(Measure.action_id.in_(actions)),
