@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flask import flash, redirect, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf.csrf import generate_csrf
 
 from ..db import writing
@@ -65,10 +66,22 @@ class VoteList:
     stage: str
     take_label: str
     give_label: str
-    mine_labels: tuple[str, ...]  # "N of your dots", for N up to the budget
     one_per_item: bool
     dots_left: int
     participant: Participant
+
+    def mine_label(self, mine: int) -> str:
+        """ "N of your dots", translated once per N for the whole list."""
+        return _mine_label(mine)
+
+
+@functools.cache
+def _mine_label_in(locale: str, mine: int) -> str:
+    return ngettext("%(num)s of your dots", "%(num)s of your dots", mine)
+
+
+def _mine_label(mine: int) -> str:
+    return _mine_label_in(str(get_locale()), mine)
 
 
 def voting_list_context(
@@ -84,10 +97,6 @@ def voting_list_context(
         stage=stage,
         take_label=str(items.take_label),
         give_label=str(items.give_label),
-        mine_labels=tuple(
-            ngettext("%(num)s of your dots", "%(num)s of your dots", n)
-            for n in range(course.dot_budget + 1)
-        ),
         one_per_item=not course.multiple_dots_per_card,
         dots_left=dots_left,
         participant=participant,
