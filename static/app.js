@@ -8,7 +8,8 @@
     root.querySelectorAll("[data-draft]").forEach(function (field) {
       var form = field.form;
       if (form && form.hasAttribute("data-sent")) {
-        localStorage.removeItem(field.dataset.draft); // sent: this fresh form starts empty
+        // Sent: this fresh form starts empty (unless the next text is already being typed).
+        if (!field.value) localStorage.removeItem(field.dataset.draft);
         // Once: a later poll re-runs this over the same form, and must not wipe the draft
         // of the next card being typed.
         form.removeAttribute("data-sent");
@@ -75,6 +76,40 @@
     });
   }
   document.addEventListener("htmx:afterSettle", syncDotButtons);
+
+  // Screen readers: a polled region is replaced as a whole, so it is no live region itself.
+  // Its fragment carries short summaries (data-announce: "8 cards on the wall", "The result
+  // of the vote is shown."); when they change, the page's one polite live region
+  // (#announcer) says the new summary: at most once per poll, never the whole wall.
+  var announced = new Map();
+  function summaryOf(region) {
+    return Array.prototype.map
+      .call(region.querySelectorAll("[data-announce]"), function (el) {
+        return el.dataset.announce;
+      })
+      .join(" ");
+  }
+  // Keyed by the region's id: a phone's #live keeps it when its URL changes with the stage.
+  function noteSummaries(root) {
+    root.querySelectorAll("[data-poll]").forEach(function (region) {
+      announced.set(region.id, summaryOf(region));
+    });
+  }
+  function announceChanges(region) {
+    var key = region.id;
+    var summary = summaryOf(region);
+    var before = announced.get(key);
+    announced.set(key, summary);
+    var announcer = document.getElementById("announcer");
+    if (announcer && before !== undefined && summary && summary !== before) {
+      announcer.textContent = summary;
+    }
+  }
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!pollKey(event)) return;
+    var region = document.getElementById(event.detail.requestConfig.elt.id);
+    if (region) announceChanges(region);
+  });
 
   function showMessage(key) {
     var box = document.getElementById("messages");
@@ -169,5 +204,6 @@
     if (serverNow) clockOffset = serverNow - Date.now();
     restoreDrafts(document);
     startTimers(document);
+    noteSummaries(document);
   });
 })();

@@ -137,11 +137,12 @@ def browser():
             browser.close()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _fresh_failure_shots():
-    """Screenshots of an earlier failed run must not pass for this run's."""
-    for stale in ARTIFACTS.glob("failed-*.png"):
-        stale.unlink()
+def pytest_collection_finish(session):
+    """Screenshots of an earlier failed run must not pass for this run's (only a run with
+    browser tests clears them, so a run without any leaves another run's shots alone)."""
+    if any(item.get_closest_marker("browser") for item in session.items):
+        for stale in ARTIFACTS.glob("failed-*.png"):
+            stale.unlink(missing_ok=True)
 
 
 # --- helpers --------------------------------------------------------------------------
@@ -183,6 +184,23 @@ def log_in(page: Page, base: str, lang: str = "da") -> None:
     expect(page).to_have_url(f"{base}/f/")
 
 
+CSP_PREFIX = "CSP violation (e2e): "
+# The policy's own report names the directive and the element. An empty style attribute is
+# not reported: tools that measure the page (axe-core) leave `style=""` on elements, which
+# htmx then copies onto their replacements; the app itself never writes a style attribute,
+# and any with content would still be reported (tests/test_security_headers.py counts
+# every refusal, without tools in the page).
+REPORT_CSP_VIOLATIONS = (
+    "document.addEventListener('securitypolicyviolation', e => {"
+    " const t = e.target && e.target.getAttribute ? e.target : null;"
+    " if (e.violatedDirective.startsWith('style-src') && t && t.getAttribute('style') === '')"
+    " return;"
+    f" console.error('{CSP_PREFIX}' + e.violatedDirective + ' on ' +"
+    " (t ? t.outerHTML.slice(0, 160) : e.blockedURI));"
+    "})"
+)
+
+
 @dataclass
 class Screens:
     """One test's browser contexts and pages, all watched for uncaught script errors and
@@ -211,10 +229,11 @@ class Screens:
         page.on("pageerror", lambda error: self.errors.append(f"{name}: {error}"))
 
         def console(message) -> None:
-            if "Content Security Policy" in message.text:
-                self.errors.append(f"{name}: {message.text}")
+            if message.text.startswith(CSP_PREFIX):
+                self.errors.append(f"{name} ({page.url}): {message.text}")
 
         page.on("console", console)
+        page.add_init_script(REPORT_CSP_VIOLATIONS)
         return page
 
 
@@ -225,6 +244,8 @@ def screens(browser: Browser, base: str) -> Iterator[Screens]:
     try:
         yield screens
     except BaseException:
+        if screens.errors:  # script errors and refusals may explain the failure
+            print("Errors in the pages:", *screens.errors, sep="\n  ")
         for name, page in screens.pages.items():
             if not page.is_closed():
                 try:
@@ -252,6 +273,16 @@ def axe_source() -> str:
     return AXE_SCRIPT.read_text(encoding="utf-8")
 
 
+HOLD_POLLS = """() => {
+    window.e2eHoldPolls = event => {
+        const elt = event.detail && event.detail.elt;
+        if (elt && elt.hasAttribute && elt.hasAttribute("data-poll")) event.preventDefault();
+    };
+    document.addEventListener("htmx:beforeRequest", window.e2eHoldPolls);
+}"""
+RELEASE_POLLS = """() => document.removeEventListener("htmx:beforeRequest", window.e2eHoldPolls)"""
+
+
 class Axe:
     """Runs axe-core in pages; keeps every finding for the report in test-artifacts/.
 
@@ -265,6 +296,14 @@ class Axe:
         self.checked: list[str] = []
 
     def check(self, page: Page, name: str, include: str | None = None) -> None:
+        # Polls wait while axe works: it measures elements by setting their style for a
+        # moment, and a swap in between would copy that style attribute (which the app's CSP
+        # refuses, rightly: the app itself never writes one).
+        page.evaluate(HOLD_POLLS)
+        for _ in range(50):  # (wait_for_function would need eval, which the CSP forbids)
+            if not page.evaluate("!!document.querySelector('.htmx-request, .htmx-settling')"):
+                break
+            page.wait_for_timeout(100)
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             # Through the DevTools protocol, as Playwright evaluates: outside the page's CSP.
             page.evaluate(self.source + "\n;0")
@@ -283,6 +322,12 @@ class Axe:
             }""",
             [include, AXE_TAGS],
         )
+        # axe-core leaves `style=""` on elements it measured; htmx would copy that attribute
+        # onto their replacements at the next swap, which the app's CSP rightly refuses.
+        page.evaluate(
+            "document.querySelectorAll('[style]').forEach(e => e.removeAttribute('style'))"
+        )
+        page.evaluate(RELEASE_POLLS)
         self.checked.append(name)
         self.findings[name] = result
         self.write_report()
@@ -310,8 +355,10 @@ class ByteMeter:
         self.session = page.context.new_cdp_session(page)
         self.urls: dict[str, str] = {}
         self.statuses: dict[str, int] = {}
+        self.raw_statuses: dict[str, int] = {}
         self.received: list[tuple[str, int, int]] = []  # url, status, bytes
         self.session.on("Network.responseReceived", self._response)
+        self.session.on("Network.responseReceivedExtraInfo", self._raw_status)
         self.session.on("Network.loadingFinished", self._finished)
         self.session.send("Network.enable")
         self.session.send("Network.setCacheDisabled", {"cacheDisabled": False})
@@ -320,12 +367,17 @@ class ByteMeter:
         self.urls[event["requestId"]] = event["response"]["url"]
         self.statuses[event["requestId"]] = event["response"]["status"]
 
+    def _raw_status(self, event) -> None:
+        # What the server really sent: a revalidated poll is a 304 here, where
+        # responseReceived reports the cached 200 the page gets.
+        self.raw_statuses[event["requestId"]] = event["statusCode"]
+
     def _finished(self, event) -> None:
         request_id = event["requestId"]
         self.received.append(
             (
                 self.urls.get(request_id, "?"),
-                self.statuses.get(request_id, 0),
+                self.raw_statuses.get(request_id, self.statuses.get(request_id, 0)),
                 int(event["encodedDataLength"]),
             )
         )
