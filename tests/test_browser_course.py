@@ -37,6 +37,7 @@ from tests.browser_support import (
     ARTIFACTS,
     BIG_SCREEN,
     LIVE,
+    PHONE,
     Axe,
     ByteMeter,
     assert_not_reloaded,
@@ -220,7 +221,7 @@ def test_a_whole_course_in_danish_and_english_on_eight_phones(e2e_server, browse
         # --- eight phones join: one types the code, the others follow the QR link ---------
         phones: list[Page] = []
         for number, (locale, role, unit, name) in enumerate(PHONES):
-            phone_context = context(locale=locale, **_phone())
+            phone_context = context(locale=locale, **PHONE)
             phone = s.page(phone_context, f"course-phone-{number}")
             phones.append(phone)
             meter = ByteMeter(phone) if number == 1 else None
@@ -394,6 +395,9 @@ def test_a_whole_course_in_danish_and_english_on_eight_phones(e2e_server, browse
                 CARDS[0], timeout=LIVE
             )
         expect(phones[3].locator("#announcer")).to_have_text("The result of the vote is shown.")
+        expect(phones[0].locator("#announcer")).to_have_text(
+            danish(app, "The result of the vote is shown.")
+        )
         axe.check(phones[3], "phone-step-2-results-en")
         shot(phones[3], "course-phone-step-2-results")
 
@@ -562,7 +566,7 @@ def test_a_whole_course_in_danish_and_english_on_eight_phones(e2e_server, browse
         _render_pdf_pages(pdf)
 
         # --- error pages -----------------------------------------------------------------------
-        missing = s.page(context(locale="da-DK", **_phone()), "course-error")
+        missing = s.page(context(locale="da-DK", **PHONE), "course-error")
         reply = missing.goto("/c/ZZZZZZ")
         assert reply.status in (403, 404)
         axe.check(missing, "phone-error")
@@ -589,10 +593,6 @@ def test_a_whole_course_in_danish_and_english_on_eight_phones(e2e_server, browse
         assert 500 not in statuses
         assert statuses.count(400) == 0  # no CSRF failure anywhere
         assert len(axe.checked) >= 30
-
-
-def _phone() -> dict:
-    return {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
 def _sizes(meter: ByteMeter) -> dict:
