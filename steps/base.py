@@ -48,12 +48,6 @@ class Step:
         "projector" or "control"."""
         return {}
 
-    def phone_view_is_shared(self, course: Course, participant: Participant) -> bool:
-        """True when this participant's polled region is the same as every other phone's
-        that answers True (nothing of their own in it): the poll then reuses one drawing
-        per worker. When the vote opens, 300 phones ask at once for a list of 300 cards."""
-        return False
-
 
 def stage_with(number: int, phase: str, rows) -> str:
     """A stage that changes whenever `rows` change: the data a phone's forms are drawn

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -98,11 +100,6 @@ class ChallengesStep(Step):
         # A phone's forms change with the phase of the vote, not only with the step.
         return f"{self.number}-{course.voting_state}"
 
-    def phone_view_is_shared(self, course, participant):
-        # The voting list of a phone that has not placed a dot yet (the moment the vote
-        # opens, for everybody); it shows no cards of its own while the vote is on.
-        return course.voting_state == "voting" and not my_dots(participant)
-
     def context(self, course, audience, participant=None):
         state = course.voting_state
         context = {
@@ -116,7 +113,8 @@ class ChallengesStep(Step):
                 form.client_token.data = new_client_token()
                 context["card_form"] = form
             if state == "voting":
-                context["cards"] = wall_cards(course)
+                # Loaded only if the phone's list is not drawn already (see VoteList).
+                context["cards"] = functools.partial(wall_cards, course)
                 context["my_dots"] = my_dots(participant)
                 left = dots_left(participant)
                 context["dots_left"] = left

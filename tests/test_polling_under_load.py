@@ -156,3 +156,73 @@ def test_phones_without_dots_share_one_drawing_of_the_voting_list(app, client, r
     theirs = _poll(other, url).text
     assert theirs != mine and 'data-dots-left="1"' in theirs
     assert _poll(client, url).text == mine  # the one without dots still gets the shared list
+
+
+def _token(client):
+    return re.search(r'X-CSRFToken": "([^"]+)"', client.get("/").text).group(1)
+
+
+@pytest.mark.parametrize("app", [{"WTF_CSRF_ENABLED": True}], indirect=True)
+def test_a_poll_without_htmx_cannot_put_its_token_into_other_phones_lists(app, room):
+    """Found in review: the shared drawing of the list once kept the token of whoever
+    asked for it first, and every other phone's vote was then refused."""
+    course_id, code = room
+    first, second = app.test_client(), app.test_client()
+    for phone in (first, second):
+        data = {"role": "medarbejder", "csrf_token": _token(phone)}
+        assert phone.post(f"/j/{code}", data=data).status_code == 302
+    with app.app_context():
+        set_voting_state(_course(course_id), "voting")
+        card_id = db.session.scalar(db.select(Card.id).order_by(Card.id))
+    url = f"/c/{code}/live?stage=2-voting"
+    assert 'name="csrf_token"' in first.get(url).text  # no htmx: a token in each form
+    region = second.get(url, headers=HX).text
+    assert 'name="csrf_token"' not in region
+    reply = second.post(
+        f"/c/{code}/cards/{card_id}/dots",
+        data={"dots": 1, "stage": "2-voting"},
+        headers={**HX, "X-CSRFToken": _token(second)},
+    )
+    assert reply.status_code == 200
+
+
+def test_a_phones_own_tap_makes_its_next_poll_fresh(app, client, room):
+    """A tap changes the participant's revision in the poll's ETag: whatever became of the
+    tap's reply (lost, or cancelled by the next tap), the next poll shows the dots as they
+    are; starting the vote over shows none again."""
+    course_id, code = room
+    _join(client, code)
+    with app.app_context():
+        set_voting_state(_course(course_id), "voting")
+        first = db.session.scalar(db.select(Card.id).order_by(Card.id))
+    url = f"/c/{code}/live?stage=2-voting"
+    before = _poll(client, url)
+    client.post(f"/c/{code}/cards/{first}/dots", data={"dots": 1}, headers=HX)
+    after = _poll(client, url, before.headers["ETag"])
+    assert after.status_code == 200 and 'data-dots-left="1"' in after.text
+    assert _poll(client, url, after.headers["ETag"]).status_code == 304
+    with app.app_context():
+        from workshop.votes import clear_votes
+
+        clear_votes(_course(course_id))
+    cleared = _poll(client, url, after.headers["ETag"])
+    assert cleared.status_code == 200 and 'data-dots-left="2"' in cleared.text
+    assert "has-dots" not in cleared.text
+
+
+def test_a_redacted_cards_words_leave_the_shared_list(app, client, room):
+    course_id, code = room
+    _join(client, code)
+    from workshop import fragments
+
+    fragments.forget_course(course_id)  # (ids repeat across the tests' databases)
+    with app.app_context():
+        set_voting_state(_course(course_id), "voting")
+    _poll(client, f"/c/{code}/live?stage=2-voting")
+    assert any(key[0] == course_id for key in fragments._entries)
+    with app.app_context():
+        from workshop.cards import redact_card
+
+        card = db.session.scalar(db.select(Card).where(Card.text == "Mødeindkaldelser"))
+        redact_card(card)
+    assert not any(key[0] == course_id for key in fragments._entries)

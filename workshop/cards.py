@@ -59,7 +59,9 @@ def submit_card(
         category=category,
         client_token=client_token,
     )
-    # While cards are collected a phone shows only its own; the reply brings it the new one.
+    # While cards are collected a phone shows only its own: the reply brings it the new one,
+    # and the author's next poll too (their revision), should the reply be lost.
+    participant.revision = Participant.revision + 1
     return save_once(card, course, phones_see_it=False)
 
 
@@ -82,15 +84,18 @@ def redact_card(card: Card) -> Card:
     card.original_text = marker
     touch(card.course)
     db.session.commit()
-    _forget_rendered_reports()
+    _forget_rendered(card.course_id)
     return card
 
 
-def _forget_rendered_reports() -> None:
-    # A PDF rendered before the redaction would still carry the old words in memory.
+def _forget_rendered(course_id: int) -> None:
+    # A PDF or a phones' voting list rendered before the redaction would still carry the
+    # old words in memory.
+    from . import fragments
     from .report import clear_cache
 
     clear_cache()
+    fragments.forget_course(course_id)
 
 
 def _has_solutions(card_ids: list[int]) -> bool:

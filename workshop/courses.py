@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, union_all, update
 
+from .db import lock_row
 from .errors import WorkshopError
 from .extensions import db
 from .models import (
@@ -148,6 +149,9 @@ def create_course(facilitator: Facilitator, **fields) -> Course:
 
 
 def update_course(course: Course, **fields) -> Course:
+    # No vote may land between the check below and the commit (votes hold this row FOR
+    # SHARE on PostgreSQL; on SQLite the write lock is held already).
+    course = lock_row(course)
     dots_change = fields.get("dot_budget", course.dot_budget) != course.dot_budget or (
         fields.get("multiple_dots_per_card", course.multiple_dots_per_card)
         != course.multiple_dots_per_card
@@ -313,6 +317,7 @@ def delete_course(course: Course) -> None:
     Each table is emptied explicitly, children first, rather than trusting ON DELETE
     CASCADE: SQLite enforces it only with foreign keys switched on for the connection.
     """
+    from . import fragments
     from .report import clear_cache
 
     course_id = course.id
@@ -349,6 +354,7 @@ def delete_course(course: Course) -> None:
     db.session.commit()
     db.session.expunge_all()  # nothing stale from the deleted course stays in the session
     clear_cache()  # nor in a rendered PDF in memory
+    fragments.forget_course(course_id)  # nor in a phones' voting list
 
 
 def _as_utc(moment: datetime | None) -> datetime | None:

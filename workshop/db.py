@@ -3,9 +3,11 @@
 SQLite (the default, for trying it out and small courses) takes its write lock when a
 writing request's transaction begins (BEGIN IMMEDIATE). PostgreSQL runs at its default
 READ COMMITTED; the domain functions that read and then write take a row lock where the
-read decides the write (the dot budget in workshop.votes.cast_vote locks the course row)
-and rely on unique constraints where two requests may insert the same row (the
-double-submit tokens in workshop.submissions.save_once).
+read decides the write (workshop.votes.cast_vote holds the course row FOR SHARE, so the
+phase can't change under it, and locks the participant's row for the dot budget) and rely
+on unique constraints where two requests may insert the same row (the double-submit
+tokens in workshop.submissions.save_once). A phone's vote takes SQLite's write lock only
+for its write (write_lock_only_when_writing, writing).
 """
 
 from __future__ import annotations
@@ -82,8 +84,14 @@ def write_lock_only_when_writing(view):
 
     @functools.wraps(view)
     def view_that_reads_first(*args, **kwargs):
+        # Restored afterwards: `g` outlives the request where an app context was pushed
+        # around it (scripts, tests).
+        before = g.get("samskabt_reads_only", False)
         g.samskabt_reads_only = True
-        return view(*args, **kwargs)
+        try:
+            return view(*args, **kwargs)
+        finally:
+            g.samskabt_reads_only = before
 
     return view_that_reads_first
 
@@ -104,6 +112,7 @@ def writing():
     # changed by the block's write): no reloading the course, the person and the item
     # for the reply. The block reloads what it decides on itself.
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    reads_only = g.get("samskabt_reads_only", False)
     try:
         session.commit()
         g.samskabt_reads_only = False
@@ -112,7 +121,7 @@ def writing():
         session.rollback()
         raise
     finally:
-        g.samskabt_reads_only = True
+        g.samskabt_reads_only = reads_only
         session.expire_on_commit = expire_on_commit
 
 

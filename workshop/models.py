@@ -156,6 +156,10 @@ class Participant(db.Model):
     unit: Mapped[str] = mapped_column(String(120), default="")
     name: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Bumped by what only this participant's phone shows of their own doing (their dots,
+    # their cards): in their poll's ETag, so the next poll after a tap draws them afresh
+    # (a reply lost on the way, a second tab), while others' taps leave it at 304.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     course: Mapped[Course] = relationship(back_populates="participants")
 

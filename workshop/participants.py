@@ -50,3 +50,14 @@ def unit_suggestions(course: Course) -> list[str]:
         .distinct()
     ).all()
     return sorted({course.unit, *used} - {""}, key=str.casefold)
+
+
+def participant_revision(course: Course, participant_id: int | None) -> int | None:
+    """The participant's own revision (for their poll's ETag), without loading them."""
+    if not participant_id:
+        return None
+    return db.session.scalar(
+        select(Participant.revision).where(
+            Participant.id == participant_id, Participant.course_id == course.id
+        )
+    )

@@ -94,15 +94,10 @@ def set_voting_state(course: Course, state: str, ballot: Ballot = CARDS) -> Cour
 
 @dataclass(frozen=True)
 class VoteOutcome:
-    """The participant's dots left after the vote, and before it (the phone's + buttons all
-    change when the budget runs out or comes back)."""
+    """The participant's dots left after the vote, and before it."""
 
     dots_left: int
     dots_left_before: int
-
-    @property
-    def budget_turned(self) -> bool:
-        return (self.dots_left == 0) != (self.dots_left_before == 0)
 
 
 def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> VoteOutcome:
@@ -118,7 +113,7 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> Vot
     # at a time (their row, locked for update), so the budget holds. On SQLite the
     # transaction already holds the write lock (BEGIN IMMEDIATE, see workshop.db).
     course = lock_row(participant.course, shared=True)
-    lock_row(participant)
+    participant = lock_row(participant)
     db.session.refresh(item)
     if course.current_step != ballot.step or ballot.state(course) != "voting":
         raise WorkshopError(_("Voting is not open."), code="closed")
@@ -131,9 +126,12 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> Vot
             _("Only one dot per card or solution in this course."), code="one_per_item"
         )
 
-    # The participant's dots in this vote (at most the budget's worth of rows), in one go.
+    # The participant's dots in this vote (at most the budget's worth of rows), in one go,
+    # as they are now (workshop.db.writing keeps what the request loaded before).
     votes = db.session.scalars(
-        select(Vote).where(Vote.participant_id == participant.id, _votes_in(ballot))
+        select(Vote)
+        .where(Vote.participant_id == participant.id, _votes_in(ballot))
+        .execution_options(populate_existing=True)
     ).all()
     vote = next((v for v in votes if getattr(v, ballot.vote_column) == item.id), None)
     on_other_items = sum(v.dots for v in votes if v is not vote)
@@ -156,7 +154,9 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> Vot
     else:
         vote.dots = dots
     # The course row stays as it is (see the lock above): the projector's poll notices the
-    # vote through vote_mark, and the voter's reply shows their dots.
+    # vote through vote_mark. The voter's reply shows their dots, and their next poll draws
+    # them afresh (their own revision), whatever became of the reply.
+    participant.revision = Participant.revision + 1
     db.session.commit()
     return outcome
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from ..courses import find_course_by_code, format_join_code, normalise_join_code
 from ..errors import WorkshopError
 from ..forms import CodeForm, JoinForm
-from ..participants import join, unit_suggestions
+from ..participants import join, participant_revision, unit_suggestions
 from .common import (
     course_by_code,
     current_participant,
@@ -86,13 +86,14 @@ def course_page(code: str):
 def live(code: str):
     """The phone's polled region; 304 while the course's revision is unchanged.
 
-    Others' cards and dots don't change the revision (Course.activity), and this phone's
-    own ones come back in the reply to its request: the browser keeps showing that reply
-    when the next poll answers 304 (static/app.js compares with the last poll's HTML).
+    Others' cards and dots don't change the revision (Course.activity); this phone's own
+    ones change its participant's revision, so the poll after its own tap draws it afresh.
     """
     course = course_by_code(code)
     shown_stage = request.args.get("stage", "")[:20]
-    key = f"p{participant_id_from_cookie(course.id)}-r{course.revision}-s{shown_stage}"
+    participant_id = participant_id_from_cookie(course.id)
+    own = participant_revision(course, participant_id)
+    key = f"p{participant_id}-m{own}-r{course.revision}-s{shown_stage}"
 
     def render():
         participant = current_participant(course)

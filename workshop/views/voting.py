@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
+from .. import fragments
 from ..db import writing
 from ..errors import WorkshopError
-from ..extensions import htmx
+from ..extensions import db, htmx
 from ..forms import DotsForm
 from ..models import Card, Course, Participant, Solution
 from ..votes import ballot_of, cast_vote, dots_left, my_dots
@@ -69,10 +72,41 @@ class VoteList:
     one_per_item: bool
     dots_left: int
     participant: Participant
+    item_template: str
+    # (course id, created, revision, language) when the list's items look the same on every
+    # phone except for the phone's own dots, else None (step 3 marks "your proposal").
+    shared_as: tuple | None
 
     def mine_label(self, mine: int) -> str:
         """ "N of your dots", translated once per N for the whole list."""
         return _mine_label(mine)
+
+    def items_html(self, items, my_dots: dict[int, int]) -> Markup:
+        """The list's items (a list, or a function that loads them). In a polled fragment
+        the items without this phone's dots come from one drawing per worker and revision
+        (workshop.fragments), without loading them again: when the vote opens, 300 phones
+        ask for the same 300 cards at once, and after each tap the phone's next poll draws
+        its list again. The full page (with a token in each form) is drawn whole.
+        """
+        vote_item = current_app.jinja_env.get_template(self.item_template).module.vote_item
+        # Every part is Markup from the macro (autoescaped there): join() escapes nothing more.
+        if self.csrf_token or self.shared_as is None:
+            items = items() if callable(items) else items
+            return Markup().join(vote_item(item, my_dots.get(item.id, 0), self) for item in items)
+        spent = self.dots_left <= 0  # every + is grey then, the only difference without dots
+        key = (*self.shared_as, self.stage, spent)
+        blank = fragments.get(key)
+        if blank is None:
+            items = items() if callable(items) else items
+            drawn = dataclasses.replace(self, dots_left=0 if spent else 1)
+            blank = [(item.id, type(item), vote_item(item, 0, drawn)) for item in items]
+            fragments.put(key, blank)
+        return Markup().join(
+            vote_item(db.session.get(model, item_id), my_dots[item_id], self)
+            if my_dots.get(item_id)
+            else drawn_blank
+            for item_id, model, drawn_blank in blank
+        )
 
 
 @functools.cache
@@ -92,7 +126,7 @@ def voting_list_context(
     vote = VoteList(
         base=sample.removesuffix("0/dots"),
         # A full page (perhaps without JavaScript) needs it in each form; htmx requests send
-        # it as a header (base.html), which keeps the region the same on every phone.
+        # it as a header (base.html), which keeps the items the same on every phone.
         csrf_token="" if htmx else generate_csrf(),
         stage=stage,
         take_label=str(items.take_label),
@@ -100,6 +134,10 @@ def voting_list_context(
         one_per_item=not course.multiple_dots_per_card,
         dots_left=dots_left,
         participant=participant,
+        item_template=items.template,
+        shared_as=(course.id, course.created_at, course.revision, str(get_locale()))
+        if model is Card
+        else None,
     )
     return {"vote": vote}
 
