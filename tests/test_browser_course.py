@@ -117,12 +117,16 @@ def focus_is_visible(page: Page) -> str | None:
             const style = getComputedStyle(el);
             const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
             const ring = style.boxShadow && style.boxShadow !== "none";
+            const box = el.getBoundingClientRect();
+            const onScreen = box.width > 0 && box.height > 0 && box.right > 0 &&
+                box.bottom > 0 && box.left < innerWidth && box.top < innerHeight;
+            if (!onScreen) return `${el.tagName} ${el.className}: focused off screen`;
             return outline || ring ? null : `${el.tagName} ${el.className}: no visible focus`;
         }"""
     )
 
 
-def tab_to(page: Page, selector: str, limit: int = 80) -> list[str]:
+def tab_to(page: Page, selector: str, limit: int = 200) -> list[str]:
     """Press Tab until `selector` has focus; returns the focus problems met on the way."""
     problems = []
     for _ in range(limit):
@@ -200,6 +204,9 @@ def test_a_whole_course_in_danish_and_english_on_eight_phones(e2e_server, browse
         # --- keyboard only: from the top of the panel to step 1's button, Enter --------------
         control.goto(panel)
         control.locator("body").focus()
+        control.keyboard.press("Tab")  # the first stop: the skip link, shown when focused
+        expect(control.locator(".skip-link")).to_be_focused()
+        assert focus_is_visible(control) is None, focus_is_visible(control)
         problems = tab_to(control, ".step-nav .step-button[value='1']")
         assert problems == [], problems
         control.keyboard.press("Enter")
@@ -360,9 +367,14 @@ def test_a_whole_course_in_danish_and_english_on_eight_phones(e2e_server, browse
         expect(control.locator("#messages .message-info")).to_be_visible()
         expect(wall).to_have_count(len(CARDS) - 1, timeout=LIVE)
 
-        # --- the vote -----------------------------------------------------------------------
+        # --- the vote, opened with the keyboard alone ------------------------------------------
         control.goto(panel)
-        phase(control, "voting")
+        control.locator("body").focus()
+        problems = tab_to(control, "button[name=state][value=voting]")
+        assert problems == [], problems
+        control.keyboard.press("Enter")
+        expect(control.locator("button[name=state][value=voting]")).to_have_count(0)
+        expect(control.locator("button[name=state][value=revealed]")).to_be_visible()
         for phone in phones:
             expect(phone.locator("#live .vote-card")).to_have_count(len(CARDS) - 1, timeout=LIVE)
         first = phones[0]
