@@ -7,8 +7,9 @@ Every value can be changed from the environment (below) without editing this fil
 Why several workers are safe: everything a workshop shares — courses, participants,
 cards, votes, the live revision phones poll — is in the database, and sessions live in a
 signed cookie (the same SECRET_KEY on every worker and machine). The only per-process
-memory is a cache of rendered PDFs keyed by course revision (workshop/report.py) and the
-parsed catalogue file: a worker that has not got them simply makes them.
+memory is caches keyed by course revision (rendered PDFs, workshop/report.py; the phones'
+voting list, workshop/fragments.py), which codes are courses, and the parsed catalogue
+file: a worker that has not got them simply makes them.
 """
 
 from __future__ import annotations
@@ -23,21 +24,23 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-# Workers: WEB_CONCURRENCY, else the usual 2 × cores + 1, capped at 8. Each worker imports
-# WeasyPrint and keeps its own database pool (~100 MB); beyond 8 the database, not Python,
-# is the limit — with SQLite every write takes one lock anyway. For PostgreSQL keep
-# workers × threads below the server's max_connections (100 by default).
-workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8))
+# Workers: WEB_CONCURRENCY, else 4 × cores, capped at 8. Each worker imports WeasyPrint and
+# keeps its own database pool (~100 MB); beyond 8 the database, not Python, is the limit —
+# with SQLite every write takes one lock anyway. For PostgreSQL keep workers × threads
+# below the server's max_connections (100 by default). Measured with bench/load.py on 2
+# cores (16 clients voting back to back): 8 workers × 2 threads ≈ 340 votes/s, 5 × 4 ≈ 310,
+# 8 × 1 ≈ 430; threads in one process wait for each other's GIL, processes don't.
+workers = _int("WEB_CONCURRENCY", min(4 * multiprocessing.cpu_count(), 8))
 
 # Threads: phones poll their live fragment every 2 s, and the answer is almost always a
 # 304 from one indexed query. A sync worker is blocked for the whole of a slow request —
 # rendering the action plan PDF takes ~3 s for a large course — and every poll queued
 # behind it waits. gthread workers run a few requests at once, so polls keep flowing
 # while one thread renders, and idle keep-alive connections wait in the worker's poller
-# instead of holding a thread. More threads than this buy nothing: the work is CPU-bound
-# Python under the GIL once the database has answered.
+# instead of holding a thread. Two are enough for that; more cost throughput, because the
+# work is CPU-bound Python under the GIL once the database has answered.
 worker_class = "gthread"
-threads = _int("GUNICORN_THREADS", 4)
+threads = _int("GUNICORN_THREADS", 2)
 
 # Bind: BIND (e.g. "unix:/run/samskabt.sock" or "0.0.0.0:8000"); else PORT on every
 # interface (as platforms that set PORT expect); else loopback for a reverse proxy.
