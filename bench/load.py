@@ -241,14 +241,15 @@ class Phone(threading.Thread):
             self.client_token = fresh.group(1) if fresh else self.client_token
 
     def plan_votes(self) -> list[tuple[float, int]]:
-        """The budget's worth of cards, tapped 0.3–2.5 s apart; some try one too many."""
+        """The budget's worth of cards, tapped 0.3–2.5 s apart after reading the wall for up
+        to --reading-seconds (0 by default: everybody taps at once); some try one too many."""
         card_ids = sorted({int(card) for card in VOTE_LINK.findall(self.last_live)})
         if not card_ids:
             return []
         count = min(self.shared.dot_budget, len(card_ids))
         over = self.random.random() < self.args.over_budget and len(card_ids) > count
         chosen = self.random.sample(card_ids, count + (1 if over else 0))
-        moment = time.monotonic()
+        moment = time.monotonic() + self.random.uniform(0, self.args.reading_seconds)
         plan = []
         for card_id in chosen:
             moment += self.random.uniform(0.3, 2.5)
@@ -578,6 +579,12 @@ def main() -> int:
         "--writers", type=float, default=1.0, help="share of phones that write cards"
     )
     parser.add_argument("--dots", type=int, default=5, help="the course's dot budget")
+    parser.add_argument(
+        "--reading-seconds",
+        type=float,
+        default=0,
+        help="phones read the wall for up to this long before their first tap",
+    )
     parser.add_argument("--double-taps", type=float, default=0.1)
     parser.add_argument("--over-budget", type=float, default=0.1)
     parser.add_argument(
