@@ -99,8 +99,11 @@ def list_organisations_command() -> None:
 def demo_command(base_url: str) -> None:
     """Create or reset the demo course, part-way through, and print how to try it."""
     from .demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+    from .manager_links import create_manager_link, open_links
 
     course = seed_demo()
+    # The demo's manager reads along without a login: one open link.
+    links = open_links(course) or [create_manager_link(course, "Jobcenterchefen")]
     base = base_url.rstrip("/")
     click.echo(
         "\n".join(
@@ -113,6 +116,11 @@ def demo_command(base_url: str) -> None:
                 f"  Facilitator login:  {base}/login  {DEMO_EMAIL} / {DEMO_PASSWORD}",
                 f"  Control panel:      {base}/f/courses/{course.id}",
                 f"  Projector:          {base}/f/courses/{course.id}/projector",
+                f"  Action plan (PDF):  {base}/f/courses/{course.id}/action-plan.pdf",
+                f"  To the state:       {base}/f/courses/{course.id}/state-feedback",
+                f"  Share with others:  {base}/f/courses/{course.id}/share",
+                f"  Across courses:     {base}/f/overview",
+                f"  Manager's link:     {base}/m/{links[0].token}   (no login)",
                 "",
             ]
         )
