@@ -195,9 +195,9 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (
         auth,
+        bank,
         catalogue,
         exports,
-        bank,
         facilitator,
         health,
         manager,
