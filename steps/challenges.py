@@ -107,8 +107,8 @@ class ChallengesStep(Step):
             "results": results(course),
         }
         if audience == "phone":
-            context["my_cards"] = cards_of(participant)
-            if state == "collect":
+            if state == "collect":  # the phone lists its own cards while they are collected
+                context["my_cards"] = cards_of(participant)
                 form = CardForm(formdata=None)
                 form.client_token.data = new_client_token()
                 context["card_form"] = form

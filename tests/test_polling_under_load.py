@@ -226,3 +226,30 @@ def test_a_redacted_cards_words_leave_the_shared_list(app, client, room):
         card = db.session.scalar(db.select(Card).where(Card.text == "Mødeindkaldelser"))
         redact_card(card)
     assert not any(key[0] == course_id for key in fragments._entries)
+
+
+def test_the_list_from_the_cache_is_the_list_drawn_whole(app, client, room):
+    """The phone's own cards are drawn anew in their places among the cached others."""
+    import dataclasses
+
+    from workshop.cards import wall_cards
+    from workshop.models import Participant
+    from workshop.views.voting import voting_list_context
+    from workshop.votes import dots_left, my_dots
+
+    course_id, code = room
+    _join(client, code)
+    with app.app_context():
+        set_voting_state(_course(course_id), "voting")
+        first, _second, third = db.session.scalars(db.select(Card.id).order_by(Card.id)).all()
+    for card_id in (first, third):
+        client.post(f"/c/{code}/cards/{card_id}/dots", data={"dots": 1}, headers=HX)
+    with app.test_request_context(headers=HX):
+        course = _course(course_id)
+        phone = db.session.scalars(db.select(Participant).order_by(Participant.id.desc())).first()
+        vote = voting_list_context(course, Card, phone, dots_left(phone), "2-voting")["vote"]
+        mine = my_dots(phone)
+        whole = str(dataclasses.replace(vote, shared_as=None).items_html(wall_cards(course), mine))
+        for _ in range(2):  # drawn into the cache, then from it
+            assert str(vote.items_html(lambda: wall_cards(course), mine)) == whole
+        assert whole.count("has-dots") == 2

@@ -99,14 +99,23 @@ class VoteList:
         if blank is None:
             items = items() if callable(items) else items
             drawn = dataclasses.replace(self, dots_left=0 if spent else 1)
-            blank = [(item.id, type(item), vote_item(item, 0, drawn)) for item in items]
+            parts = [vote_item(item, 0, drawn) for item in items]
+            spans, start = [], 0  # where each item lies in the whole list
+            for item, part in zip(items, parts, strict=True):
+                spans.append((item.id, type(item), start, start + len(part)))
+                start += len(part)
+            blank = (Markup().join(parts), spans)
             fragments.put(key, blank)
-        return Markup().join(
-            vote_item(db.session.get(model, item_id), my_dots[item_id], self)
-            if my_dots.get(item_id)
-            else drawn_blank
-            for item_id, model, drawn_blank in blank
-        )
+        # The whole list, with this phone's own items (a few) drawn anew in their places.
+        whole, spans = blank
+        pieces, done = [], 0
+        for item_id, model, start, end in spans:
+            if my_dots.get(item_id):
+                item = db.session.get(model, item_id)
+                pieces += [whole[done:start], vote_item(item, my_dots[item_id], self)]
+                done = end
+        pieces.append(whole[done:])
+        return Markup().join(pieces)
 
 
 @functools.cache
