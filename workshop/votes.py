@@ -94,10 +94,9 @@ def set_voting_state(course: Course, state: str, ballot: Ballot = CARDS) -> Cour
 
 @dataclass(frozen=True)
 class VoteOutcome:
-    """The participant's dots left after the vote, and before it."""
+    """What a phone's reply needs after a vote: the participant's dots left."""
 
     dots_left: int
-    dots_left_before: int
 
 
 def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> VoteOutcome:
@@ -140,10 +139,7 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> Vot
             _("You have used all %(budget)s dots. Take one back first.", budget=course.dot_budget),
             code="budget",
         )
-    outcome = VoteOutcome(
-        dots_left=course.dot_budget - on_other_items - dots,
-        dots_left_before=course.dot_budget - on_other_items - (vote.dots if vote else 0),
-    )
+    outcome = VoteOutcome(dots_left=course.dot_budget - on_other_items - dots)
     if dots == 0:
         if vote is not None:
             db.session.delete(vote)
