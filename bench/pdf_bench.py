@@ -83,8 +83,8 @@ def build_course(facilitator, *, cards: int = 300, actions: int = 60, seed: int 
     course = create_course(
         facilitator,
         title="Mindre bøvl i jobcentret – hele forvaltningen",
-        municipality="Holbæk Kommune",
-        unit="Jobcenter Holbæk",
+        municipality="Fjordby Kommune",
+        unit="Jobcenter Fjordby",
         purpose="Sammen finder vi den styring, der står i vejen for kerneopgaven.",
         core_task="At hjælpe ledige borgere i job eller uddannelse.",
         frame_can_change="Lokale arbejdsgange, skabeloner, mødefora og dokumentation.",

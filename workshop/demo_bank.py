@@ -34,7 +34,7 @@ def _solution(kind, text, status, *, chosen=True, measure=None, effects=(None, N
 # (what, unit, higher_is_better, before, after, entries)
 SHARES = [
     {
-        "municipality": "Aarhus Kommune",
+        "municipality": "Bakkedal Kommune",
         "unit_kind": "Jobcenter, team for jobparate",
         "participants": 18,
         "days_ago": 45,
@@ -96,7 +96,7 @@ SHARES = [
         ],
     },
     {
-        "municipality": "Odense Kommune",
+        "municipality": "Sølund Kommune",
         "unit_kind": "Jobcenter, sygedagpenge",
         "participants": 11,
         "days_ago": 120,
@@ -149,7 +149,7 @@ SHARES = [
         ],
     },
     {
-        "municipality": "Aalborg Kommune",
+        "municipality": "Strandvig Kommune",
         "unit_kind": "Jobcenter, unge under 30",
         "participants": 14,
         "days_ago": 20,
