@@ -414,9 +414,9 @@ def client_for(app, principal: str, a: Ids, b: Ids):
     client = app.test_client()
     with client.session_transaction() as session:
         if principal == "participant A":
-            session[SESSION_KEY] = {str(a.course): a.owner}
+            session[SESSION_KEY] = {str(a.course): a.owner_token}
         elif principal == "participant B":
-            session[SESSION_KEY] = {str(b.course): b.owner}
+            session[SESSION_KEY] = {str(b.course): b.owner_token}
         elif principal in FACILITATORS:
             email = {
                 "facilitator A": a.facilitator_email,
@@ -427,7 +427,7 @@ def client_for(app, principal: str, a: Ids, b: Ids):
             with app.app_context():
                 from workshop.facilitators import find_facilitator
 
-                session["_user_id"] = str(find_facilitator(email).id)
+                session["_user_id"] = find_facilitator(email).get_id()
             session["_fresh"] = True
     return client
 
