@@ -58,6 +58,8 @@ def test_a_phone_of_a_deleted_course_is_nobody_in_the_course_that_gets_its_ids(a
 
     # The old phone is not in the new course: not listed, not shown, not writing.
     assert "Det nye kursus" not in old_phone.get("/").text
+    with old_phone.session_transaction() as session:
+        assert session[SESSION_KEY] == {}  # the front page let go of the deleted course
     page = old_phone.get(f"/c/{new_code}")
     assert page.status_code == 302 and page.headers["Location"] == f"/j/{new_code}"
     assert "Ny Person" not in old_phone.get(f"/j/{new_code}").text

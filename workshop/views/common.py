@@ -79,13 +79,20 @@ def remember_participant(participant: Participant) -> None:
 
 
 def remembered_courses() -> list[Course]:
-    """The courses this phone has joined (newest first), for a person back days later."""
-    courses = []
+    """The courses this phone has joined (newest first), for a person back days later.
+    Entries that name nobody any more (a deleted course) leave the cookie."""
+    courses, gone = [], []
     for course_id in list(session.get(SESSION_KEY, {})):
         number = int(course_id) if course_id.isascii() and course_id.isdigit() else 0
         course = db.session.get(Course, number) if 0 < number < 2**63 else None
         if course is not None and current_participant(course) is not None:
             courses.append(course)
+        else:
+            gone.append(course_id)
+    if gone:
+        session[SESSION_KEY] = {
+            key: entry for key, entry in session[SESSION_KEY].items() if key not in gone
+        }
     return sorted(courses, key=lambda course: course.id, reverse=True)
 
 
