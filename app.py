@@ -162,13 +162,12 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
 
 
-def _load_facilitator(user_id: str):
-    """The logged-in facilitator; a deactivated one is logged out at their next request."""
-    from workshop.extensions import db
-    from workshop.models import Facilitator
+def _load_facilitator(login_id: str):
+    """The logged-in facilitator, while their login stands: a deactivated one, or one who
+    logged out or changed password since this cookie was issued, is logged out here."""
+    from workshop.facilitators import facilitator_for_login
 
-    facilitator = db.session.get(Facilitator, int(user_id))
-    return facilitator if facilitator is not None and facilitator.active else None
+    return facilitator_for_login(login_id)
 
 
 def _register_blueprints(app: Flask) -> None:

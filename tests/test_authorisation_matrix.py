@@ -146,7 +146,12 @@ ACCESS = {
 }
 
 PRINCIPALS = ("anonymous", "participant A", "participant B", "manager A", "facilitator A",
-              "colleague A", "org admin A", "facilitator B")  # fmt: skip
+              "colleague A", "org admin A", "facilitator B",
+              "participant A by id", "facilitator A logged out")  # fmt: skip
+# The last two are cookies that name nobody (issue 17): a phone's cookie naming A's
+# participant by id (the old format, for someone who joined after tokens came: an id a
+# deleted course's phone may hold), and facilitator A's login from before a logout (its
+# session token has changed since). Both are refused like anonymous.
 # Logged-in facilitators: A made course A; the colleague and the admin are in A's
 # organisation (only the admin is its admin); B is the admin of another organisation.
 FACILITATORS = ("facilitator A", "colleague A", "org admin A", "facilitator B")
@@ -414,9 +419,19 @@ def client_for(app, principal: str, a: Ids, b: Ids):
     client = app.test_client()
     with client.session_transaction() as session:
         if principal == "participant A":
-            session[SESSION_KEY] = {str(a.course): a.owner}
+            session[SESSION_KEY] = {str(a.course): a.owner_token}
         elif principal == "participant B":
-            session[SESSION_KEY] = {str(b.course): b.owner}
+            session[SESSION_KEY] = {str(b.course): b.owner_token}
+        elif principal == "participant A by id":
+            session[SESSION_KEY] = {str(a.course): a.owner}
+        elif principal == "facilitator A logged out":
+            with app.app_context():
+                from workshop.facilitators import find_facilitator
+
+                login_id = find_facilitator(a.facilitator_email).get_id()
+            # The token before the logout: any other than the facilitator's current one.
+            session["_user_id"] = login_id[:-4] + ("AAAA" if login_id[-4:] != "AAAA" else "BBBB")
+            session["_fresh"] = True
         elif principal in FACILITATORS:
             email = {
                 "facilitator A": a.facilitator_email,
@@ -427,7 +442,7 @@ def client_for(app, principal: str, a: Ids, b: Ids):
             with app.app_context():
                 from workshop.facilitators import find_facilitator
 
-                session["_user_id"] = str(find_facilitator(email).id)
+                session["_user_id"] = find_facilitator(email).get_id()
             session["_fresh"] = True
     return client
 

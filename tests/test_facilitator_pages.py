@@ -296,5 +296,9 @@ def test_behind_a_proxy_the_join_link_uses_the_public_address(monkeypatch, datab
         **https,
     )
     assert response.status_code == 302
+    cookies = response.headers.getlist("Set-Cookie")
+    assert {cookie.split("=")[0] for cookie in cookies} >= {"remember_token", "samskabt_device"}
+    for cookie in cookies:  # the login, and the mark of a known device, only over HTTPS
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
     panel = client.get(f"/f/courses/{course_id}", **https)
     assert f"https://samskabt.example.dk/j/{code}" in panel.text

@@ -196,10 +196,10 @@ def test_phones_see_what_became_of_every_card_with_their_own_marked(app, client,
         go_to_step(course, 2)
         make.card(mine, "Mit eget kort om blanketter")
         go_to_step(course, 6)
-        mine_id = mine.id
+        mine_token = mine.token
     # The phone of the person who wrote the last card: sign in as that participant.
     with client.session_transaction() as session:
-        session["participant_of"] = {str(learning["course"]): mine_id}
+        session["participant_of"] = {str(learning["course"]): mine_token}
     live = client.get(f"/c/{learning['code']}/live?stage=6", headers={**HX, **EN})
     assert live.status_code == 200
     for card_text in ("Samtaler hver tredje måned", "Tre systemer for én borger"):

@@ -16,7 +16,12 @@ from tests.factories import Factories
 from workshop.extensions import db
 from workshop.manager_links import create_manager_link
 from workshop.models import Course
-from workshop.ratelimits import DatabaseStorage, limiter_of, rate_limit_counter
+from workshop.ratelimits import (
+    KNOWN_DEVICE_COOKIE,
+    DatabaseStorage,
+    limiter_of,
+    rate_limit_counter,
+)
 
 DANISH_429 = "For mange forsøg. Vent et minut, og prøv igen."
 
@@ -63,6 +68,16 @@ def join(client, code):
 def assert_danish_429(response):
     assert response.status_code == 429
     assert DANISH_429 in response.get_data(as_text=True)
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+
+EMAIL_429 = "For mange loginforsøg for denne e-mailadresse. Prøv igen om 1 minut, eller log ind"
+
+
+def assert_email_429(response):
+    """The per-email limit's own message: the real facilitator learns how to get in."""
+    assert response.status_code == 429
+    assert EMAIL_429 in response.get_data(as_text=True)
     assert 1 <= int(response.headers["Retry-After"]) <= 60
 
 
@@ -205,12 +220,74 @@ def test_login_is_limited_per_email_across_addresses(app, make):
     target = {"email": "Facilitator@Example.dk ", "password": "guess"}
     assert phone(app, "203.0.113.1").post("/login", data=target).status_code == 422
     assert phone(app, "203.0.113.2").post("/login", data=target).status_code == 422
-    assert_danish_429(phone(app, "203.0.113.3").post("/login", data=target))
+    assert_email_429(phone(app, "203.0.113.3").post("/login", data=target))
     colleague = {"email": "kollega@example.dk", "password": "correct horse"}
     assert phone(app, "203.0.113.3").post("/login", data=colleague).status_code == 302
     with app.app_context():
         keys = db.session.scalars(db.select(rate_limit_counter.c.key)).all()
     assert not any("example.dk" in key.lower() for key in keys)  # no addresses stored
+
+
+@limited(RATELIMIT_LOGIN="100/minute", RATELIMIT_LOGIN_EMAIL="3/minute")
+def test_a_strangers_wrong_passwords_do_not_lock_out_a_device_that_logged_in_before(app, make):
+    with app.app_context():
+        make.facilitator()
+    right = {"email": "facilitator@example.dk", "password": "correct horse"}
+    laptop = phone(app, "198.51.100.7")
+    assert laptop.post("/login", data=right).status_code == 302
+    laptop.post("/logout")
+    # A stranger tries the email from addresses of their own, and is stopped (the laptop's
+    # first login counted: it was not known yet)...
+    guess = {"email": "facilitator@example.dk", "password": "guess"}
+    for number in range(2):
+        assert phone(app, f"203.0.113.{number}").post("/login", data=guess).status_code == 422
+    assert_email_429(phone(app, "203.0.113.9").post("/login", data=guess))
+    assert_email_429(phone(app, "203.0.113.10").post("/login", data=right))  # right or wrong
+    # ...while the facilitator's laptop, on another network today, logs in at once.
+    laptop.environ_base["REMOTE_ADDR"] = "192.0.2.77"
+    assert laptop.post("/login", data={**guess, "password": "typo"}).status_code == 422
+    assert laptop.post("/login", data=right).status_code == 302
+    assert phone(app, "203.0.113.11").post("/login", data=guess).status_code == 429
+
+
+@limited(RATELIMIT_LOGIN="4/minute", RATELIMIT_LOGIN_EMAIL="100/minute")
+def test_a_known_device_is_still_limited_per_address_and_only_for_its_own_account(app, make):
+    with app.app_context():
+        make.facilitator()
+        make.facilitator("kollega@example.dk", "correct horse")
+    laptop = phone(app, "198.51.100.8")
+    assert (
+        laptop.post(
+            "/login", data={"email": "facilitator@example.dk", "password": "correct horse"}
+        ).status_code
+        == 302
+    )
+    cookie = laptop.get_cookie(KNOWN_DEVICE_COOKIE, path="/login")
+    assert cookie is not None and cookie.http_only and cookie.max_age > 300 * 24 * 3600
+    assert "example.dk" not in cookie.value  # a keyed hash of the email, not the email
+    for _ in range(3):
+        wrong = {"email": "facilitator@example.dk", "password": "guess"}
+        assert laptop.post("/login", data=wrong).status_code == 422
+    assert_danish_429(laptop.post("/login", data={"email": "facilitator@example.dk"}))
+
+
+@limited(RATELIMIT_LOGIN="100/minute", RATELIMIT_LOGIN_EMAIL="2/minute")
+def test_a_device_known_for_one_account_is_a_stranger_to_another(app, make):
+    with app.app_context():
+        make.facilitator()
+        make.facilitator("kollega@example.dk", "correct horse")
+    laptop = phone(app, "198.51.100.9")
+    mine = {"email": "facilitator@example.dk", "password": "correct horse"}
+    assert laptop.post("/login", data=mine).status_code == 302
+    theirs = {"email": "kollega@example.dk", "password": "guess"}
+    assert laptop.post("/login", data=theirs).status_code == 422
+    assert laptop.post("/login", data=theirs).status_code == 422
+    assert_email_429(laptop.post("/login", data=theirs))
+    # A forged cookie is no known device either (the laptop's first login was one attempt).
+    stranger = phone(app, "203.0.113.50")
+    stranger.set_cookie(KNOWN_DEVICE_COOKIE, "forged.value", path="/login")
+    assert stranger.post("/login", data={**mine, "password": "x"}).status_code == 422
+    assert_email_429(stranger.post("/login", data={**mine, "password": "x"}))
 
 
 # --- manager links ------------------------------------------------------------------

@@ -38,7 +38,7 @@ def _login(client, app, email):
     from workshop.facilitators import find_facilitator
 
     with app.app_context():
-        user_id = str(find_facilitator(email).id)
+        user_id = find_facilitator(email).get_id()
     with client.session_transaction() as session:
         session["_user_id"] = user_id
         session["_fresh"] = True

@@ -58,6 +58,7 @@ class Ids:
     facilitator: int = 0  # the id of the facilitator who made the course
     admin_email: str = ""  # the organisation's admin (course A: not the course's maker)
     colleague_email: str = ""  # another facilitator of the organisation (course A only)
+    owner_token: str = ""  # what the owner's phone cookie holds (Participant.token)
     colleague: int = 0  # their id (course B: B's own facilitator, its only one)
 
 
@@ -106,6 +107,7 @@ def build_course(make, email: str, label: str, *, rule_name: str, organisation=N
         code=course.join_code,
         facilitator_email=email,
         owner=owner.id,
+        owner_token=owner.token,
         other=other.id,
         answer=answer.id,
         card=card.id,

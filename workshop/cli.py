@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
 from .errors import WorkshopError
-from .facilitators import create_facilitator
+from .facilitators import change_password, create_facilitator, find_facilitator
 
 facilitator_cli = AppGroup("facilitator", help="Manage facilitator logins.")
 
@@ -49,6 +49,22 @@ def create_command(
     click.echo(
         f"Created facilitator {facilitator.email} ({role} of {facilitator.organisation.name})."
     )
+
+
+@facilitator_cli.command("password")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def password_command(email: str, password: str) -> None:
+    """Give the facilitator with EMAIL a new password (a forgotten one, or one someone
+    else may know). Every login they have, on every device, ends."""
+    facilitator = find_facilitator(email)
+    if facilitator is None:
+        raise click.ClickException(f"There is no facilitator {email!r}.")
+    try:
+        change_password(facilitator, password)
+    except WorkshopError as refused:
+        raise click.ClickException(str(refused.message)) from None
+    click.echo(f"New password set for {facilitator.email}; every login they had has ended.")
 
 
 organisation_cli = AppGroup("organisation", help="Organisations: who facilitates.")

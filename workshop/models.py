@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
@@ -28,6 +29,11 @@ from .vocabulary import ROLES
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_token() -> str:
+    """256 random bits, URL-safe: what a cookie holds instead of a row's id."""
+    return secrets.token_urlsafe(32)
 
 
 class Organisation(db.Model):
@@ -66,6 +72,9 @@ class Facilitator(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
     # A deactivated facilitator cannot log in; their courses stay with the organisation.
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Part of every session and remember cookie (get_id); a new one, given at logout, a
+    # password change and deactivation, makes every cookie issued before name nobody.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_token)
 
     organisation: Mapped[Organisation] = relationship(back_populates="facilitators")
     courses: Mapped[list[Course]] = relationship(
@@ -75,6 +84,11 @@ class Facilitator(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: an inactive user cannot log in
         return bool(self.active)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember cookie: "<id>:<token>"
+        (its "alternative tokens"), checked by facilitators.facilitator_for_login."""
+        return f"{self.id}:{self.session_token}"
 
 
 class Course(db.Model):
@@ -160,6 +174,12 @@ class Participant(db.Model):
     # their cards): in their poll's ETag, so the next poll after a tap draws them afresh
     # (a reply lost on the way, a second tab), while others' taps leave it at 304.
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What the phone's cookie names (views.common): never reused, unlike the id, which
+    # SQLite hands to the next row after the newest course was deleted.
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    # Joined before tokens existed: a phone's cookie may still name this row by its id, and
+    # may keep doing so (the id cannot have been handed to anyone since the upgrade).
+    legacy_cookie: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     course: Mapped[Course] = relationship(back_populates="participants")
 

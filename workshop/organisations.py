@@ -113,7 +113,12 @@ def set_admin(facilitator: Facilitator, is_admin: bool) -> Facilitator:
 
 
 def set_active(facilitator: Facilitator, active: bool) -> Facilitator:
-    """Deactivate (no more logins; the courses stay) or reactivate a facilitator."""
+    """Deactivate (no more logins; the courses stay) or reactivate a facilitator.
+
+    Deactivating ends every login the facilitator has: reactivated later, they log in
+    anew, and a cookie taken from them before stays dead."""
+    from .facilitators import revoke_logins
+
     _lock(facilitator.organisation)
     if not active and facilitator.is_admin and _leaves_no_admin(facilitator):
         db.session.rollback()
@@ -121,6 +126,8 @@ def set_active(facilitator: Facilitator, active: bool) -> Facilitator:
             _("The organisation must keep at least one admin. Make someone else admin first."),
             code="last_admin",
         )
+    if facilitator.active and not active:
+        revoke_logins(facilitator, commit=False)
     facilitator.active = active
     db.session.commit()
     return facilitator

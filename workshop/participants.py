@@ -32,12 +32,24 @@ def join(course: Course, role: str, unit: str = "", name: str = "") -> Participa
     return participant
 
 
-def participant_in_course(course: Course, participant_id: int | None) -> Participant | None:
-    """The participant, but only if they belong to this course."""
-    if not participant_id:
+def participant_by_token(course: Course, token: str | None) -> Participant | None:
+    """The participant a phone's cookie names, but only if they belong to this course."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(
+        select(Participant).where(Participant.token == token, Participant.course_id == course.id)
+    )
+
+
+def legacy_participant(course: Course, participant_id: object) -> Participant | None:
+    """The participant a cookie from before tokens names by id, if it may: only someone
+    who joined before the upgrade (`legacy_cookie`). Their row has existed all along, so no
+    one else can have been given the id since; anyone who joined later is never reached by
+    a number, whatever course was deleted before they came."""
+    if type(participant_id) is not int or not 0 < participant_id < 2**63:
         return None
     participant = db.session.get(Participant, participant_id)
-    if participant is None or participant.course_id != course.id:
+    if participant is None or participant.course_id != course.id or not participant.legacy_cookie:
         return None
     return participant
 
@@ -52,12 +64,14 @@ def unit_suggestions(course: Course) -> list[str]:
     return sorted({course.unit, *used} - {""}, key=str.casefold)
 
 
-def participant_revision(course: Course, participant_id: int | None) -> int | None:
-    """The participant's own revision (for their poll's ETag), without loading them."""
-    if not participant_id:
+def participant_revision(course: Course, token: str | None) -> tuple[int, int] | None:
+    """(id, own revision) of the participant a cookie names, for their poll's ETag,
+    without loading them."""
+    if not token or len(token) > 64:
         return None
-    return db.session.scalar(
-        select(Participant.revision).where(
-            Participant.id == participant_id, Participant.course_id == course.id
+    row = db.session.execute(
+        select(Participant.id, Participant.revision).where(
+            Participant.token == token, Participant.course_id == course.id
         )
-    )
+    ).first()
+    return (row.id, row.revision) if row is not None else None

@@ -11,11 +11,17 @@ would wait for a lock held by the same request.
 
 Nothing here touches the phones of people who have joined: live polls, cards and votes
 are never limited, and a participant's own course code is never counted as a guess.
+
+Nor can a stranger lock a facilitator out by typing wrong passwords for their email: a
+browser that has logged in to the account before carries a signed "known device" cookie,
+and its attempts for that email are neither counted nor refused by the per-email limit
+(the per-address limit still holds for it, as for everyone).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import os
 import secrets
@@ -23,11 +29,12 @@ import threading
 import time
 from collections import OrderedDict
 
-from flask import Flask, current_app, make_response, request, session
+from flask import Flask, Response, current_app, make_response, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse_many
 from limits.errors import ConfigurationError
 from limits.storage import Storage
@@ -175,6 +182,57 @@ def email_key() -> str:
     return "email:" + hashlib.sha256(email.encode()).hexdigest()[:32]
 
 
+# --- Known devices: where a facilitator has logged in before --------------------------
+
+KNOWN_DEVICE_COOKIE = "samskabt_device"
+KNOWN_DEVICE_DAYS = 365
+_KNOWN_ACCOUNTS_KEPT = 8  # a shared office PC may serve a few facilitators
+
+
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="samskabt-known-device")
+
+
+def _account_mark(email: str) -> str:
+    """The account in the cookie: a keyed hash of the email (the cookie is signed, not
+    encrypted, and need not show which addresses were used on the device)."""
+    key = str(current_app.secret_key).encode()
+    email = (email or "").strip().lower()
+    return hmac.new(key, b"known-device:" + email.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _known_accounts() -> list[str]:
+    raw = request.cookies.get(KNOWN_DEVICE_COOKIE)
+    if not raw:
+        return []
+    try:
+        marks = _device_serializer().loads(raw)
+    except BadSignature:
+        return []
+    return [mark for mark in marks if isinstance(mark, str)] if isinstance(marks, list) else []
+
+
+def is_known_device() -> bool:
+    """Has this browser logged in before to the account whose email is being tried?"""
+    return _account_mark(request.form.get("email") or "") in _known_accounts()
+
+
+def remember_device(response: Response, email: str) -> Response:
+    """After a successful login: this browser is known for this account from now on."""
+    mark = _account_mark(email)
+    marks = [mark, *(known for known in _known_accounts() if known != mark)]
+    response.set_cookie(
+        KNOWN_DEVICE_COOKIE,
+        _device_serializer().dumps(marks[:_KNOWN_ACCOUNTS_KEPT]),
+        max_age=KNOWN_DEVICE_DAYS * 24 * 3600,
+        path=url_for("auth.login"),  # sent with login attempts only
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
 def init_rate_limits(app: Flask) -> None:
     """A limiter for this app, its route limits, and the guard against guessed codes."""
     for name, value in DEFAULT_LIMITS.items():
@@ -199,7 +257,14 @@ def init_rate_limits(app: Flask) -> None:
         "participant.join_course": [join],
         "auth.login": [
             limiter.limit(config["RATELIMIT_LOGIN"], methods=["POST"]),
-            limiter.limit(config["RATELIMIT_LOGIN_EMAIL"], methods=["POST"], key_func=email_key),
+            # Not for a browser that logged in to the account before: ten wrong passwords
+            # from anywhere must not lock the facilitator out of their own laptop.
+            limiter.limit(
+                config["RATELIMIT_LOGIN_EMAIL"],
+                methods=["POST"],
+                key_func=email_key,
+                exempt_when=is_known_device,
+            ),
         ],
         "manager.status": [manager],
         "manager.action_plan_pdf": [manager],
@@ -296,10 +361,19 @@ def too_many_requests(error: TooManyRequests):
     from .views.errors import error_response
 
     seconds = _retry_after(error)
-    if seconds <= 90:
+    minutes = math.ceil(seconds / 60)
+    if isinstance(error, RateLimitExceeded) and error.limit.key_func is email_key:
+        # Someone else may be guessing: the real facilitator learns how to get in anyway.
+        message = ngettext(
+            "Too many login attempts for this email address. Try again in %(num)s minute, "
+            "or log in from a computer or phone you have logged in from before.",
+            "Too many login attempts for this email address. Try again in %(num)s minutes, "
+            "or log in from a computer or phone you have logged in from before.",
+            minutes,
+        )
+    elif seconds <= 90:
         message = _("Too many attempts. Wait a minute and try again.")
     else:
-        minutes = math.ceil(seconds / 60)
         message = ngettext(
             "Too many attempts from this network. Try again in %(num)s minute.",
             "Too many attempts from this network. Try again in %(num)s minutes.",

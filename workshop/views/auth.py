@@ -4,11 +4,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_url, login_user, logout_user
+from flask_login import current_user, login_url, login_user, logout_user
 
 from ..extensions import htmx
-from ..facilitators import authenticate
+from ..facilitators import authenticate, revoke_logins
 from ..forms import ActionForm, LoginForm
+from ..ratelimits import remember_device
 
 bp = Blueprint("auth", __name__)
 
@@ -28,7 +29,9 @@ def login():
         facilitator = authenticate(form.email.data, form.password.data)
         if facilitator is not None:
             login_user(facilitator, remember=True)
-            return redirect(_safe_next(request.args.get("next")))
+            return remember_device(
+                redirect(_safe_next(request.args.get("next"))), facilitator.email
+            )
         error = _("Wrong email or password.")
     status = 422 if error or form.errors else 200
     return render_template("auth/login.html", form=form, error=error), status
@@ -36,7 +39,14 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Log out on every device: the session token changes, so each login cookie issued
+    before (this browser's, a forgotten one on a shared PC, a copied one) names nobody.
+    One token per facilitator keeps this simple and sure; a per-device logout would need a
+    row per login, and the one button a facilitator needs after a lost laptop is this."""
     if ActionForm().validate_on_submit():
+        if current_user.is_authenticated:
+            revoke_logins(current_user)
+            flash(_("You are logged out on all your devices."))
         logout_user()
     return redirect(url_for("participant.home"))
 

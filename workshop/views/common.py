@@ -12,9 +12,12 @@ from flask_login import current_user
 from ..courses import find_course_by_code
 from ..extensions import db, login_manager
 from ..models import Course, Participant
-from ..participants import participant_in_course
+from ..participants import legacy_participant, participant_by_token, participant_revision
 
-SESSION_KEY = "participant_of"  # course id (as text) -> participant id
+# course id (as text) -> the participant's token (Participant.token). Never the
+# participant's id: SQLite gives a deleted course's ids to the next rows, and an old phone
+# would then be someone else in someone else's course. A token is never reused.
+SESSION_KEY = "participant_of"
 
 
 def new_client_token() -> str:
@@ -41,30 +44,55 @@ def course_by_code(code: str) -> Course:
     return course
 
 
-def participant_id_from_cookie(course_id: int) -> int | None:
+def _remembered_entry(course_id: int) -> str | int | None:
     return session.get(SESSION_KEY, {}).get(str(course_id))
 
 
 def current_participant(course: Course) -> Participant | None:
-    return participant_in_course(course, participant_id_from_cookie(course.id))
+    """The participant this phone is in `course`, as its cookie says.
+
+    A cookie from before tokens names the participant by id; that is honoured only for a
+    participant who existed at the upgrade (their id cannot have been reused since), and
+    the entry is rewritten with the token at once."""
+    entry = _remembered_entry(course.id)
+    if isinstance(entry, str):
+        return participant_by_token(course, entry)
+    participant = legacy_participant(course, entry)
+    if participant is not None:
+        remember_participant(participant)
+    return participant
+
+
+def current_participant_revision(course: Course) -> tuple[int, int] | None:
+    """(id, own revision) of this phone's participant in `course`, for the poll's ETag,
+    without loading the participant (a legacy cookie entry: None, the poll then loads)."""
+    entry = _remembered_entry(course.id)
+    return participant_revision(course, entry) if isinstance(entry, str) else None
 
 
 def remember_participant(participant: Participant) -> None:
     """Keep the phone in the course across reloads and days (signed session cookie)."""
     joined = dict(session.get(SESSION_KEY, {}))
-    joined[str(participant.course_id)] = participant.id
+    joined[str(participant.course_id)] = participant.token
     session[SESSION_KEY] = joined
     session.permanent = True
 
 
 def remembered_courses() -> list[Course]:
-    """The courses this phone has joined (newest first), for a person back days later."""
-    joined = session.get(SESSION_KEY, {})
-    courses = []
-    for course_id, participant_id in joined.items():
-        participant = db.session.get(Participant, participant_id)
-        if participant is not None and str(participant.course_id) == course_id:
-            courses.append(participant.course)
+    """The courses this phone has joined (newest first), for a person back days later.
+    Entries that name nobody any more (a deleted course) leave the cookie."""
+    courses, gone = [], []
+    for course_id in list(session.get(SESSION_KEY, {})):
+        number = int(course_id) if course_id.isascii() and course_id.isdigit() else 0
+        course = db.session.get(Course, number) if 0 < number < 2**63 else None
+        if course is not None and current_participant(course) is not None:
+            courses.append(course)
+        else:
+            gone.append(course_id)
+    if gone:
+        session[SESSION_KEY] = {
+            key: entry for key, entry in session[SESSION_KEY].items() if key not in gone
+        }
     return sorted(courses, key=lambda course: course.id, reverse=True)
 
 

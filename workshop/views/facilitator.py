@@ -130,7 +130,10 @@ def course(course_id: int):
 def control_live(course_id: int):
     course = facilitator_course(course_id)
     return live_response(
-        f"c{course.id}-r{course.revision}-a{course.activity}-v{vote_mark(course)}",
+        # The join code too: SQLite may give a deleted course's id to a new course, which
+        # starts at the same revision, and the browser must not keep the old one's panel.
+        f"c{course.id}-{course.join_code}-r{course.revision}-a{course.activity}"
+        f"-v{vote_mark(course)}",
         lambda: render_template("facilitator/_control_live.html", **control_context(course)),
     )
 
@@ -206,7 +209,8 @@ def projector(course_id: int):
 def projector_live(course_id: int):
     course = facilitator_course(course_id)
     return live_response(
-        f"proj{course.id}-r{course.revision}-a{course.activity}-v{vote_mark(course)}",
+        f"proj{course.id}-{course.join_code}-r{course.revision}-a{course.activity}"
+        f"-v{vote_mark(course)}",
         lambda: render_template("projector/_live.html", **projector_context(course)),
     )
 

@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from ..courses import find_course_by_code, format_join_code, normalise_join_code
 from ..errors import WorkshopError
 from ..forms import CodeForm, JoinForm
-from ..participants import join, participant_revision, unit_suggestions
+from ..participants import join, unit_suggestions
 from .common import (
     course_by_code,
     current_participant,
+    current_participant_revision,
     live_response,
-    participant_id_from_cookie,
     remember_participant,
     remembered_courses,
 )
@@ -91,9 +91,13 @@ def live(code: str):
     """
     course = course_by_code(code)
     shown_stage = request.args.get("stage", "")[:20]
-    participant_id = participant_id_from_cookie(course.id)
-    own = participant_revision(course, participant_id)
-    key = f"p{participant_id}-m{own}-r{course.revision}-s{shown_stage}"
+    own = current_participant_revision(course)
+    if own is None:  # no place in the course, or a cookie from before tokens
+        participant = current_participant(course)
+        own = (participant.id, participant.revision) if participant is not None else None
+    # The participant's id, not their token: a secret has no place in a header.
+    mark = f"p{own[0]}-m{own[1]}" if own is not None else "p-"
+    key = f"{mark}-r{course.revision}-s{shown_stage}"
 
     def render():
         participant = current_participant(course)
