@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -22,6 +23,7 @@ from workshop.actions import (
     action_in_course,
     actions_of,
     set_action_status,
+    started_before_recorded,
     update_action,
 )
 from workshop.cards import cards_of
@@ -222,12 +224,21 @@ def action_page(course_id: int, action_id: int):
         }
         for kind in BARRIERS
     }
+    start_before = action.start_date
     try:
         update_action(action, **fields)
     except WorkshopError as refused:
         db.session.rollback()
         return _action_page(course, action, status=422, form=form, error=refused.message)
     flash(_("The action has been saved."))
+    if action.start_date != start_before and started_before_recorded(action):
+        flash(
+            _(
+                "The start date %(date)s has already passed. If the action has begun, "
+                "set its status below.",
+                date=format_date(action.start_date, "long"),
+            )
+        )
     return redirect(url_for(".action_page", course_id=course.id, action_id=action.id))
 
 

@@ -142,16 +142,33 @@ def test_checked_barriers_are_saved_with_their_notes_and_shown_again(app, client
         assert set(load(plan.action_id).barriers) == {"technical"}
 
 
-def test_a_start_date_in_the_past_is_refused_and_the_form_keeps_what_was_typed(
-    app, client, auth, plan
-):
+def test_a_start_date_in_the_past_is_saved_with_a_note_to_set_the_status(app, client, auth, plan):
     auth.login()
-    past = (TODAY - timedelta(days=3)).isoformat()
-    response = client.post(action_url(plan) + "?lang=en", data=full_edit(start_date=past))
+    past = TODAY - timedelta(days=3)
+    response = client.post(action_url(plan), data=full_edit(start_date=past.isoformat()))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    assert "er allerede passeret" in page.text
+    assert "sæt dens status nedenfor" in page.text
+    with app.app_context():
+        action = load(plan.action_id)
+        assert action.start_date == past and action.owner_name == "Teamleder Per"
+
+
+def test_a_start_date_from_today_on_is_saved_without_the_note(client, auth, plan):
+    auth.login()
+    response = client.post(action_url(plan), data=full_edit())
+    assert "er allerede passeret" not in client.get(response.headers["Location"]).text
+
+
+def test_a_refused_edit_keeps_what_was_typed(app, client, auth, plan):
+    auth.login()
+    response = client.post(
+        action_url(plan) + "?lang=en",
+        data=full_edit(pilot_to=(TODAY + timedelta(days=1)).isoformat()),
+    )
     assert response.status_code == 422
-    assert "has passed" in response.text
     assert 'role="alert"' in response.text
-    assert f'value="{past}"' in response.text
     for kept in ("Samtaleskemaet får fire overskrifter", "Teamleder Per", "Teamkoordinatoren"):
         assert kept in response.text
     assert "LAB § 31 kræver kun en plan, ikke skemaet" in response.text

@@ -472,6 +472,15 @@ class Lesson(db.Model):
     card: Mapped[Card | None] = relationship()
 
 
+def citation(act: str, paragraph: str) -> str:
+    """Act and paragraph as one reference. Some paragraphs name their acts themselves
+    ("LAB § 20 …; LAF § 62", "LOB § 1, stk. 2; LAB § 59"): those are not prefixed again."""
+    act, paragraph = (act or "").strip(), (paragraph or "").strip()
+    if act and paragraph.startswith(act):
+        return paragraph
+    return f"{act} {paragraph}".strip()
+
+
 class Requirement(db.Model):
     """A catalogue entry: a requirement from the law, or one of the organisation's own rules."""
 
@@ -513,6 +522,11 @@ class Requirement(db.Model):
     @property
     def is_local(self) -> bool:
         return self.kind == "local"
+
+    @property
+    def citation(self) -> str:
+        """Where a law requirement stands: 'LAB § 31, stk. 1'; '' for a local rule."""
+        return "" if self.is_local else citation(self.act, self.paragraph)
 
     @property
     def may_be_habit(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, make_response, render_template, request, session
 from flask_babel import get_locale
@@ -15,6 +16,22 @@ from ..models import Course, Participant
 from ..participants import participant_in_course
 
 SESSION_KEY = "participant_of"  # course id (as text) -> participant id
+
+
+def safe_local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site ("/f/courses/3/cards/7"), else None.
+
+    For `next`/return parameters: a link from elsewhere must not bounce a facilitator to
+    another host. Browsers read "//host", "/\\host" and "\\host" as other hosts, and
+    strip tabs and newlines before they do, so those are refused too."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def new_client_token() -> str:
