@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
+from markupsafe import Markup, escape
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -61,6 +63,19 @@ def short_date(value) -> str:
     if value is None:
         return ""
     return format_date(value, "d.M.yyyy" if str(get_locale()) == "da" else "d/M/yyyy")
+
+
+def paragraphs(text: str | None):
+    """Typed text as it was typed: a blank line starts a paragraph, a line break stays one.
+    Escaped first, so a "<" typed by someone is shown, never run."""
+    blocks = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
+    return Markup("").join(
+        Markup("<p>{}</p>").format(
+            Markup("<br>\n").join(escape(line) for line in block.split("\n"))
+        )
+        for block in blocks
+        if block.strip()
+    )
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -236,6 +251,7 @@ def _register_blueprints(app: Flask) -> None:
         app.add_template_global(getattr(vocabulary, name), name)
     app.add_template_filter(format_join_code, "join_code")
     app.add_template_filter(short_date)
+    app.add_template_filter(paragraphs)
     app.add_template_global(get_locale)
     app.add_template_global(timer_seconds_left)
     app.add_template_global(epoch_ms)

@@ -30,7 +30,7 @@ from workshop.cards import cards_of
 from workshop.errors import WorkshopError
 from workshop.extensions import db, htmx
 from workshop.forms import database_id, day_field
-from workshop.models import Action, Participant
+from workshop.models import Action
 from workshop.views.common import (
     course_by_code,
     current_participant,
@@ -40,7 +40,7 @@ from workshop.views.common import (
 )
 from workshop.views.errors import error_response
 from workshop.views.phone_forms import first_form_error
-from workshop.vocabulary import ACTION_STATUSES, BARRIERS, ROLES
+from workshop.vocabulary import ACTION_STATUSES, BARRIERS
 
 from .base import Step, stage_with
 
@@ -95,14 +95,6 @@ class StatusForm(FlaskForm):
         validate_choice=False,
     )
     note = TextAreaField(_l("Note (needed when the action is dropped)"))
-
-
-def participant_label(participant: Participant) -> str:
-    """A participant as the facilitator knows them: the name, or role and unit."""
-    if participant.name:
-        return participant.name
-    role = str(ROLES.get(participant.role, participant.role))
-    return f"{role}, {participant.unit}" if participant.unit else role
 
 
 class ImplementStep(Step):
@@ -165,8 +157,8 @@ def _edit_form(course, action=None) -> ActionEditForm:
     form.owner_id.choices = [
         SelectChoice("", _("No participant")),
         *(
-            SelectChoice(p.id, participant_label(p))
-            for p in sorted(course.participants, key=lambda p: participant_label(p).lower())
+            SelectChoice(p.id, p.label)
+            for p in sorted(course.participants, key=lambda p: (p.plain_label.lower(), p.id))
         ),
     ]
     return form

@@ -11,6 +11,7 @@ from workshop.actions import set_action_status
 from workshop.courses import go_to_step
 from workshop.extensions import db
 from workshop.models import Action, ActionUpdate, Course, Participant
+from workshop.participants import join as join_course
 
 HX = {"HX-Request": "true"}
 TODAY = date.today()
@@ -524,3 +525,40 @@ def test_naming_an_owner_brings_the_form_to_that_phone(app, client, plan):
     assert before != after
     live = client.get(f"/c/{plan.code}/live?stage={before}", headers=HX)
     assert f'id="owner-status-{plan.action_id}"' in live.text  # the stage, swapped in
+
+
+def test_nameless_owners_without_a_unit_are_told_apart_without_a_name(app, client, auth, plan):
+    with app.app_context():
+        course = db.session.get(Course, plan.course_id)
+        first = join_course(course, "medarbejder", "", "")
+        second = join_course(course, "medarbejder", "", "")
+        first_id, second_id = first.id, second.id
+        action = load(plan.action_id)
+        action.owner_id = second_id
+        db.session.commit()
+    auth.login()
+    page = client.get(action_url(plan))
+    assert f'<option value="{first_id}">Medarbejder (uden navn) (1)</option>' in page.text
+    assert re.search(
+        rf'<option [^>]*value="{second_id}"[^>]*>Medarbejder \(uden navn\) \(2\)<', page.text
+    )
+    panel = client.get(f"/f/courses/{plan.course_id}")
+    assert "Medarbejder (uden navn) (2)" in panel.text
+
+
+def test_a_nameless_owner_with_a_unique_unit_is_shown_by_role_and_unit(app, plan):
+    with app.app_context():
+        course = db.session.get(Course, plan.course_id)
+        owner = join_course(course, "medarbejder", "Ydelsesteamet", "")
+        assert owner.label == "Medarbejder, Ydelsesteamet"
+
+
+def test_the_owners_saved_status_is_confirmed_beside_the_button(app, client, plan, owner_phone):
+    response = client.post(
+        status_url(plan), data={"status": "in_test", "back": "course"}, headers=HX
+    )
+    text = response.text
+    button = text.index('type="submit"')
+    confirmation = text.index("Tak. Status er gemt.")
+    assert button < confirmation
+    assert text.index('class="form-actions"') < button
