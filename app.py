@@ -120,6 +120,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Served over HTTPS: cookies never travel over plain HTTP (and HSTS is sent).
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     _configure_database(app)
+    _compile_translations(app, instance)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(instance)
 
@@ -145,6 +146,16 @@ def _configure_database(app: Flask) -> None:
         options = postgresql_engine_options()
         options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _compile_translations(app: Flask, instance: Path) -> None:
+    """Danish is part of the app, not a build step that can be skipped: compile the
+    catalogues if `pybabel compile` was not run, or refuse to start without them."""
+    from workshop.translations import compiled_translations
+
+    source = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    compiled = compiled_translations(source, instance / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
 
 
 def _init_security(app: Flask) -> None:

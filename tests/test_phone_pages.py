@@ -415,3 +415,14 @@ def test_after_the_reveal_phones_say_what_is_prioritised_only_once_something_is(
         prioritise(db.session.get(Card, card_id), "prioritised")
     live = client.get(f"/c/{course_code}/live?stage=2-revealed", headers=HX)
     assert "Gruppen har prioriteret de kort, der er markeret “Prioriteret”." in live.text
+
+
+def test_every_page_links_an_icon_and_favicon_ico_is_served(client, course_code):
+    page = client.get(f"/j/{course_code}")
+    assert 'rel="icon" href="/favicon.ico"' in page.text
+    assert 'rel="icon" href="/static/favicon.svg?v=' in page.text
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/vnd.microsoft.icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"  # the ICO file signature
+    assert client.get("/static/favicon.svg").status_code == 200
