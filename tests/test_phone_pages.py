@@ -421,8 +421,9 @@ def test_every_page_links_an_icon_and_favicon_ico_is_served(client, course_code)
     page = client.get(f"/j/{course_code}")
     assert 'rel="icon" href="/favicon.ico"' in page.text
     assert 'rel="icon" href="/static/favicon.svg?v=' in page.text
-    icon = client.get("/favicon.ico")
-    assert icon.status_code == 200
-    assert icon.mimetype == "image/vnd.microsoft.icon"
-    assert icon.data[:4] == b"\x00\x00\x01\x00"  # the ICO file signature
-    assert client.get("/static/favicon.svg").status_code == 200
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200
+        assert icon.mimetype == "image/vnd.microsoft.icon"
+        assert icon.data[:4] == b"\x00\x00\x01\x00"  # the ICO file signature
+    with client.get("/static/favicon.svg") as svg:
+        assert svg.status_code == 200
