@@ -3,7 +3,7 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test test-sqlite test-postgresql install translations lint messages npm
+.PHONY: run serve-lan test test-sqlite test-postgresql install translations lint messages npm
 
 # Test-only JavaScript (axe-core, injected into the browser tests' pages): `npm ci` from the
 # lock file whenever node_modules is missing or older than the lock file.
@@ -30,6 +30,17 @@ run: install
 	$(FLASK) catalogue load
 	$(FLASK) demo
 	$(FLASK) run
+
+# Serve a workshop to phones on the same Wi-Fi, with the production server (gunicorn) on
+# every interface at port 8000 (`make serve-lan PORT=8080` for another), the join link and
+# QR code on the laptop's network address (workshop/lan.py), and the demo course. Plain
+# HTTP: for a network you trust; real workshops run behind HTTPS (README, "Deploying").
+PORT ?= 8000
+serve-lan: install
+	$(FLASK) db upgrade
+	$(FLASK) catalogue load
+	url="$$($(BIN)/python -m workshop.lan --print-url --port $(PORT))" && $(FLASK) demo --base-url "$$url"
+	$(BIN)/python -m workshop.lan --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session
+from markupsafe import Markup, escape
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -63,8 +66,59 @@ def short_date(value) -> str:
     return format_date(value, "d.M.yyyy" if str(get_locale()) == "da" else "d/M/yyyy")
 
 
+def paragraphs(text: str | None):
+    """Typed text as it was typed: a blank line starts a paragraph, a line break stays one.
+    Escaped first, so a "<" typed by someone is shown, never run."""
+    blocks = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
+    return Markup("").join(
+        Markup("<p>{}</p>").format(
+            Markup("<br>\n").join(escape(line) for line in block.split("\n"))
+        )
+        for block in blocks
+        if block.strip()
+    )
+
+
+def public_base_url(value: str) -> str:
+    """SAMSKABT_PUBLIC_URL as "scheme://host[:port]", or "" when unset; anything else is
+    refused at start-up rather than printed on a QR code nobody can open."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
+        raise ValueError(
+            "SAMSKABT_PUBLIC_URL must be a scheme and an address, such as "
+            f"http://192.168.1.23:8000 or https://samskabt.kommune.dk, not {value!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"SAMSKABT_PUBLIC_URL takes no query or fragment: {value!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class Samskabt(Flask):
+    """Flask, with links for other devices built on the address they reach the app at.
+
+    With PUBLIC_URL set (SAMSKABT_PUBLIC_URL), every external URL — the join link and QR
+    code, manager links — starts with it instead of the address the facilitator's own
+    browser used: on a laptop serving the room (`make serve-lan`) that is 127.0.0.1,
+    which no phone can reach."""
+
+    def url_for(self, /, endpoint: str, *, _external: bool | None = None, **values) -> str:
+        public = self.config.get("PUBLIC_URL")
+        if not (public and _external and has_request_context() and not values.get("_scheme")):
+            return super().url_for(endpoint, _external=_external, **values)
+        return public + super().url_for(endpoint, _external=False, **values)
+
+
+def public_host() -> str:
+    """The address people type to join: the public URL's host, else the one in use."""
+    public = current_app.config.get("PUBLIC_URL")
+    return urlsplit(public).netloc if public else request.host
+
+
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, template_folder="templates", static_folder="static")
+    app = Samskabt(__name__, template_folder="templates", static_folder="static")
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
@@ -81,6 +135,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         MAX_CONTENT_LENGTH=256 * 1024,
         SECURE_COOKIES=_env_flag("SECURE_COOKIES"),
+        # Where phones reach the app, for the join link and QR code (see Samskabt above).
+        PUBLIC_URL=os.environ.get("SAMSKABT_PUBLIC_URL", ""),
         # Rate limits (workshop/ratelimits.py); counters in our own database unless a
         # redis:// or memcached:// URI is given, so every worker and machine counts together.
         RATELIMIT_ENABLED=_env_flag("RATELIMIT_ENABLED", default=True),
@@ -101,10 +157,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Tests switch rate limits on where they test them.
         if app.config.get("TESTING") and "RATELIMIT_ENABLED" not in test_config:
             app.config["RATELIMIT_ENABLED"] = False
+    app.config["PUBLIC_URL"] = public_base_url(app.config["PUBLIC_URL"])
     if app.config["SECURE_COOKIES"]:
         # Served over HTTPS: cookies never travel over plain HTTP (and HSTS is sent).
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     _configure_database(app)
+    _compile_translations(app, instance)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(instance)
 
@@ -130,6 +188,16 @@ def _configure_database(app: Flask) -> None:
         options = postgresql_engine_options()
         options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _compile_translations(app: Flask, instance: Path) -> None:
+    """Danish is part of the app, not a build step that can be skipped: compile the
+    catalogues if `pybabel compile` was not run, or refuse to start without them."""
+    from workshop.translations import compiled_translations
+
+    source = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    compiled = compiled_translations(source, instance / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
 
 
 def _init_security(app: Flask) -> None:
@@ -235,7 +303,9 @@ def _register_blueprints(app: Flask) -> None:
         app.add_template_global(getattr(vocabulary, name), name)
     app.add_template_filter(format_join_code, "join_code")
     app.add_template_filter(short_date)
+    app.add_template_filter(paragraphs)
     app.add_template_global(get_locale)
+    app.add_template_global(public_host)
     app.add_template_global(timer_seconds_left)
     app.add_template_global(epoch_ms)
     app.add_template_global(lambda: catalogue_metadata()[1], "target_groups")

@@ -160,6 +160,51 @@
     if (event.detail.elt === unsent && event.detail.xhr && event.detail.xhr.status) unsent = null;
   });
 
+  // Errors where the person is looking. A refused form comes back with its reason at the
+  // top, and on a phone that is often above the screen: the person scrolled down to the
+  // button. Bring the first error into view and give it focus, so a screen reader reads it
+  // too: after a refused htmx request (4xx; never after a poll), and when a page loads with
+  // an error in its forms (a form posted without htmx).
+  var ERRORS = ".message-error, [aria-invalid='true'], .field-error";
+  function showError(error) {
+    if (!error.matches("input, select, textarea, button, a[href], [tabindex]")) {
+      error.setAttribute("tabindex", "-1");
+    }
+    error.focus({ preventScroll: true });
+    error.scrollIntoView({ block: "center" });
+  }
+  var answered = new WeakSet();
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status < 400 || xhr.status >= 500 || answered.has(xhr) || pollKey(event)) {
+      return;
+    }
+    var root = event.target;
+    var error = root.matches && root.matches(ERRORS) ? root : root.querySelector(ERRORS);
+    if (!error) return;
+    answered.add(xhr); // one reply may settle several swapped elements: the first error wins
+    // After htmx is done: a boosted page (the facilitator's) is scrolled to its top once the
+    // new body has settled, which would undo this.
+    setTimeout(function () {
+      showError(error);
+    }, 0);
+  });
+  // And a confirmation ("Saved") is shown where it appeared: beside the button pressed, which
+  // may have been at the very bottom of the screen.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status < 200 || xhr.status >= 300 || pollKey(event)) return;
+    var root = event.target;
+    var saved = root.querySelector && root.querySelector(".saved-note");
+    if (saved) saved.scrollIntoView({ block: "nearest" });
+  });
+  function showErrorOnLoad() {
+    var error = document.querySelector(
+      "main .message-error[role='alert'], main form .field-error, main form [aria-invalid='true']"
+    );
+    if (error && !document.body.classList.contains("projector")) showError(error);
+  }
+
   // The facilitator's timer counts down to an absolute end. The phone's own clock may be
   // off: correct it by the server's time when this page was served (pages are not cached).
   var clockOffset = 0;
@@ -205,5 +250,6 @@
     restoreDrafts(document);
     startTimers(document);
     noteSummaries(document);
+    showErrorOnLoad();
   });
 })();

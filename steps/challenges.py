@@ -21,7 +21,7 @@ from workshop.cards import (
     unmerge_card,
     wall_cards,
 )
-from workshop.catalogue import search_requirements
+from workshop.catalogue import requirement_title, search_requirements
 from workshop.db import write_lock_only_when_writing
 from workshop.errors import WorkshopError
 from workshop.examination import (
@@ -320,7 +320,12 @@ def link(course_id: int, card_id: int):
             linked = link_requirement(card, form.key.data)
         except WorkshopError as refused:
             return _card_page(course, card, status=422, error=refused.message)
-        flash(_("The card is linked to %(key)s.", key=linked.requirement.key))
+        flash(
+            _(
+                "The card is linked to %(requirement)s.",
+                requirement=requirement_title(linked.requirement),
+            )
+        )
     return _back_to_card(course, card, request.form.get("q", ""))
 
 

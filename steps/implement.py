@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -22,13 +23,14 @@ from workshop.actions import (
     action_in_course,
     actions_of,
     set_action_status,
+    started_before_recorded,
     update_action,
 )
 from workshop.cards import cards_of
 from workshop.errors import WorkshopError
 from workshop.extensions import db, htmx
 from workshop.forms import database_id, day_field
-from workshop.models import Action, Participant
+from workshop.models import Action
 from workshop.views.common import (
     course_by_code,
     current_participant,
@@ -38,7 +40,7 @@ from workshop.views.common import (
 )
 from workshop.views.errors import error_response
 from workshop.views.phone_forms import first_form_error
-from workshop.vocabulary import ACTION_STATUSES, BARRIERS, ROLES
+from workshop.vocabulary import ACTION_STATUSES, BARRIERS
 
 from .base import Step, stage_with
 
@@ -93,14 +95,6 @@ class StatusForm(FlaskForm):
         validate_choice=False,
     )
     note = TextAreaField(_l("Note (needed when the action is dropped)"))
-
-
-def participant_label(participant: Participant) -> str:
-    """A participant as the facilitator knows them: the name, or role and unit."""
-    if participant.name:
-        return participant.name
-    role = str(ROLES.get(participant.role, participant.role))
-    return f"{role}, {participant.unit}" if participant.unit else role
 
 
 class ImplementStep(Step):
@@ -163,8 +157,8 @@ def _edit_form(course, action=None) -> ActionEditForm:
     form.owner_id.choices = [
         SelectChoice("", _("No participant")),
         *(
-            SelectChoice(p.id, participant_label(p))
-            for p in sorted(course.participants, key=lambda p: participant_label(p).lower())
+            SelectChoice(p.id, p.label)
+            for p in sorted(course.participants, key=lambda p: (p.plain_label.lower(), p.id))
         ),
     ]
     return form
@@ -222,12 +216,21 @@ def action_page(course_id: int, action_id: int):
         }
         for kind in BARRIERS
     }
+    start_before = action.start_date
     try:
         update_action(action, **fields)
     except WorkshopError as refused:
         db.session.rollback()
         return _action_page(course, action, status=422, form=form, error=refused.message)
     flash(_("The action has been saved."))
+    if action.start_date != start_before and started_before_recorded(action):
+        flash(
+            _(
+                "The start date %(date)s has already passed. If the action has begun, "
+                "set its status below.",
+                date=format_date(action.start_date, "long"),
+            )
+        )
     return redirect(url_for(".action_page", course_id=course.id, action_id=action.id))
 
 

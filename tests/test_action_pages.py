@@ -11,6 +11,7 @@ from workshop.actions import set_action_status
 from workshop.courses import go_to_step
 from workshop.extensions import db
 from workshop.models import Action, ActionUpdate, Course, Participant
+from workshop.participants import join as join_course
 
 HX = {"HX-Request": "true"}
 TODAY = date.today()
@@ -142,16 +143,33 @@ def test_checked_barriers_are_saved_with_their_notes_and_shown_again(app, client
         assert set(load(plan.action_id).barriers) == {"technical"}
 
 
-def test_a_start_date_in_the_past_is_refused_and_the_form_keeps_what_was_typed(
-    app, client, auth, plan
-):
+def test_a_start_date_in_the_past_is_saved_with_a_note_to_set_the_status(app, client, auth, plan):
     auth.login()
-    past = (TODAY - timedelta(days=3)).isoformat()
-    response = client.post(action_url(plan) + "?lang=en", data=full_edit(start_date=past))
+    past = TODAY - timedelta(days=3)
+    response = client.post(action_url(plan), data=full_edit(start_date=past.isoformat()))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    assert "er allerede passeret" in page.text
+    assert "sæt dens status nedenfor" in page.text
+    with app.app_context():
+        action = load(plan.action_id)
+        assert action.start_date == past and action.owner_name == "Teamleder Per"
+
+
+def test_a_start_date_from_today_on_is_saved_without_the_note(client, auth, plan):
+    auth.login()
+    response = client.post(action_url(plan), data=full_edit())
+    assert "er allerede passeret" not in client.get(response.headers["Location"]).text
+
+
+def test_a_refused_edit_keeps_what_was_typed(app, client, auth, plan):
+    auth.login()
+    response = client.post(
+        action_url(plan) + "?lang=en",
+        data=full_edit(pilot_to=(TODAY + timedelta(days=1)).isoformat()),
+    )
     assert response.status_code == 422
-    assert "has passed" in response.text
     assert 'role="alert"' in response.text
-    assert f'value="{past}"' in response.text
     for kept in ("Samtaleskemaet får fire overskrifter", "Teamleder Per", "Teamkoordinatoren"):
         assert kept in response.text
     assert "LAB § 31 kræver kun en plan, ikke skemaet" in response.text
@@ -507,3 +525,40 @@ def test_naming_an_owner_brings_the_form_to_that_phone(app, client, plan):
     assert before != after
     live = client.get(f"/c/{plan.code}/live?stage={before}", headers=HX)
     assert f'id="owner-status-{plan.action_id}"' in live.text  # the stage, swapped in
+
+
+def test_nameless_owners_without_a_unit_are_told_apart_without_a_name(app, client, auth, plan):
+    with app.app_context():
+        course = db.session.get(Course, plan.course_id)
+        first = join_course(course, "medarbejder", "", "")
+        second = join_course(course, "medarbejder", "", "")
+        first_id, second_id = first.id, second.id
+        action = load(plan.action_id)
+        action.owner_id = second_id
+        db.session.commit()
+    auth.login()
+    page = client.get(action_url(plan))
+    assert f'<option value="{first_id}">Medarbejder (uden navn) (1)</option>' in page.text
+    assert re.search(
+        rf'<option [^>]*value="{second_id}"[^>]*>Medarbejder \(uden navn\) \(2\)<', page.text
+    )
+    panel = client.get(f"/f/courses/{plan.course_id}")
+    assert "Medarbejder (uden navn) (2)" in panel.text
+
+
+def test_a_nameless_owner_with_a_unique_unit_is_shown_by_role_and_unit(app, plan):
+    with app.app_context():
+        course = db.session.get(Course, plan.course_id)
+        owner = join_course(course, "medarbejder", "Ydelsesteamet", "")
+        assert owner.label == "Medarbejder, Ydelsesteamet"
+
+
+def test_the_owners_saved_status_is_confirmed_beside_the_button(app, client, plan, owner_phone):
+    response = client.post(
+        status_url(plan), data={"status": "in_test", "back": "course"}, headers=HX
+    )
+    text = response.text
+    button = text.index('type="submit"')
+    confirmation = text.index("Tak. Status er gemt.")
+    assert button < confirmation
+    assert text.index('class="form-actions"') < button

@@ -98,6 +98,7 @@ COURSE_FACILITATOR_ENDPOINTS = (
 ACCESS = {
     "static": PUBLIC,
     "health.healthz": PUBLIC,
+    "health.favicon": PUBLIC,
     "participant.home": PUBLIC,
     "participant.join_course": PUBLIC,
     "auth.login": PUBLIC,

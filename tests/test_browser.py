@@ -499,7 +499,8 @@ def test_step_2_facilitator_links_a_card_to_section_31_and_the_origin_chart_foll
 
         requirement(control, "R06").locator("button", has_text=LINK).click()
         expect(control.locator("#messages")).to_contain_text(
-            da("The card is linked to %(key)s.", key="R06")
+            # By the rule's paragraph and name, not its key in the database (R06).
+            da("The card is linked to %(requirement)s.", requirement="LAB § 31, stk. 3").rstrip(".")
         )
         # After linking, the page keeps the search, and R06 is marked as linked.
         expect(control).to_have_url(f"{card_url}?q=%C2%A7+31")

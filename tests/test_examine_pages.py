@@ -238,3 +238,90 @@ def test_phones_in_later_steps_keep_their_cards_and_statuses(app, client, setup)
     page = client.get(f"/c/{code}")
     assert "Mit eget kort" in page.text
     assert "Senere" in page.text and "Til efteråret" in page.text
+
+
+def test_a_paragraph_that_names_its_act_is_not_prefixed_with_the_act_again(app, setup):
+    with app.app_context():
+        r02 = db.session.scalar(db.select(Requirement).filter_by(key="R02"))
+        r28 = db.session.scalar(db.select(Requirement).filter_by(key="R28"))
+        assert r02.citation.startswith("LAB § 20") and "LAB LAB" not in r02.citation
+        assert r28.citation.startswith("LOB § 1") and "LOB LOB" not in r28.citation
+
+
+def test_no_page_or_export_doubles_an_act_name_in_a_requirement_label(
+    app, client, auth, make, setup
+):
+    course_id, card_id, code = setup
+    auth.login()
+    with app.app_context():
+        card = db.session.get(Card, card_id)
+        link_requirement(card, "R02")
+        link_requirement(card, "R28")
+        prioritise(card, "prioritised")
+    pages = [
+        f"/f/courses/{course_id}/cards/{card_id}",
+        f"/f/courses/{course_id}",
+        f"/f/courses/{course_id}/projector",
+        "/f/catalogue?q=LAB § 20",
+        "/f/catalogue?q=LOB § 1",
+        f"/f/courses/{course_id}/export/cards.csv",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.get_data(as_text=True)
+        assert "LAB LAB" not in text and "LOB LOB" not in text, url
+
+
+def test_linking_a_card_names_the_requirement_not_its_internal_key(app, client, auth, setup):
+    course_id, card_id, _code = setup
+    auth.login()
+    client.post(f"/f/courses/{course_id}/cards/{card_id}/links", data={"key": "R06"})
+    page = client.get(f"/f/courses/{course_id}/cards/{card_id}")
+    with app.app_context():
+        r06 = db.session.scalar(db.select(Requirement).filter_by(key="R06"))
+        expected = f"Kortet er koblet til {r06.citation}: {r06.name_da}."
+    assert expected in page.text
+    assert "koblet til R06" not in page.text
+    again = client.post(f"/f/courses/{course_id}/cards/{card_id}/links", data={"key": "R06"})
+    assert "allerede koblet til LAB" in again.text
+
+
+def test_a_local_rule_added_from_a_card_page_leads_back_to_the_card(app, client, auth, setup):
+    course_id, card_id, _code = setup
+    auth.login()
+    card_url = f"/f/courses/{course_id}/cards/{card_id}"
+    page = client.get(card_url)
+    form_url = f"/f/catalogue/local/new?next={card_url}"
+    assert form_url in page.text
+    assert "Tilbage til kortet" in client.get(form_url).text
+    response = client.post(
+        form_url, data={"name": "Ugentlig opgørelse", "kind": "management_decision"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == card_url
+    landed = client.get(card_url)
+    assert "Den lokale regel “Ugentlig opgørelse” er tilføjet kataloget." in landed.text
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "f/courses",
+    ],
+)
+def test_the_local_rule_form_never_returns_to_another_site(client, auth, setup, target):
+    auth.login()
+    response = client.post(
+        "/f/catalogue/local/new",
+        query_string={"next": target},
+        data={"name": "Regel fra en fremmed side", "kind": "template"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/f/catalogue"

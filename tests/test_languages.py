@@ -14,6 +14,7 @@ catches text a template or a view shows without passing it through the catalogue
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from html.parser import HTMLParser
@@ -193,3 +194,62 @@ def test_numbers_and_dates_follow_the_language(app, lang, value, day):
             "1.234,5",
             "1,234.5",
         )
+
+
+# --- the Danish catalogue is part of the app, not a build step ---------------------------
+
+
+def _po_only_copy(tmp_path: Path) -> Path:
+    """A translations folder as a fresh clone has it: the .po, no compiled .mo."""
+    folder = tmp_path / "translations"
+    target = folder / "da" / "LC_MESSAGES" / "messages.po"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(PO.read_bytes())
+    return folder
+
+
+def _front_page(database_url, translations: Path) -> str:
+    from app import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "BABEL_TRANSLATION_DIRECTORIES": str(translations),
+        }
+    )
+    try:
+        return app.test_client().get("/").get_data(as_text=True)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_a_server_started_without_pybabel_compile_still_speaks_danish(database_url, tmp_path):
+    translations = _po_only_copy(tmp_path)
+    page = _front_page(database_url, translations)
+    assert (translations / "da" / "LC_MESSAGES" / "messages.mo").exists()
+    assert "Deltag i en workshop" in page
+    assert "Join a workshop" not in page
+
+
+def test_a_catalogue_edited_after_compiling_is_compiled_again(tmp_path):
+    from workshop.translations import compiled_translations
+
+    translations = _po_only_copy(tmp_path)
+    assert compiled_translations(translations, tmp_path / "instance") == translations
+    mo = translations / "da" / "LC_MESSAGES" / "messages.mo"
+    po = translations / "da" / "LC_MESSAGES" / "messages.po"
+    compiled_long_ago = po.stat().st_mtime - 3600  # then someone edited the .po
+    os.utime(mo, (compiled_long_ago, compiled_long_ago))
+    compiled_translations(translations, tmp_path / "instance")
+    assert mo.stat().st_mtime >= po.stat().st_mtime
+
+
+def test_without_a_danish_catalogue_the_app_refuses_to_start(database_url, tmp_path):
+    from workshop.translations import MissingTranslations
+
+    empty = tmp_path / "translations"
+    empty.mkdir()
+    with pytest.raises(MissingTranslations, match="Danish message catalogue is missing"):
+        _front_page(database_url, empty)

@@ -3,6 +3,7 @@
 import pytest
 
 from workshop.courses import go_to_step, set_joining_open
+from workshop.examination import prioritise
 from workshop.extensions import db
 from workshop.models import Card, Course, Participant, Vote
 from workshop.votes import set_voting_state
@@ -376,3 +377,53 @@ def test_without_javascript_a_card_from_a_closed_phase_shows_the_reason_and_the_
     assert response.status_code == 422
     assert "Skrevet før afstemningen" in response.text
     assert "Der samles ikke nye kort ind lige nu" in response.text
+
+
+def test_the_frame_keeps_its_line_breaks_and_paragraphs_on_the_phone(app, client, make):
+    with app.app_context():
+        course = make.course(
+            purpose="Mindre bøvl\nMere tid til borgeren\n\nOg <b>færre</b> skemaer",
+        )
+        code = course.join_code
+    join(client, code)
+    page = client.get(f"/c/{code}")
+    assert (
+        "<p>Mindre bøvl<br>\nMere tid til borgeren</p><p>Og &lt;b&gt;færre&lt;/b&gt; skemaer</p>"
+        in (page.text)
+    )
+
+
+def test_the_frame_keeps_its_line_breaks_on_the_projector(app, client, auth, make):
+    with app.app_context():
+        course = make.course(make.facilitator(), frame_can_change="Skabeloner\nMødeformer")
+        course_id = course.id
+    auth.login()
+    page = client.get(f"/f/courses/{course_id}/projector")
+    assert "<p>Skabeloner<br>\nMødeformer</p>" in page.text
+
+
+def test_after_the_reveal_phones_say_what_is_prioritised_only_once_something_is(
+    app, client, course_code
+):
+    card_id = _open_vote_with_card(app, client, course_code)
+    with app.app_context():
+        set_voting_state(_course(course_code), "revealed")
+    page = client.get(f"/c/{course_code}")
+    assert "Sådan stemte gruppen." in page.text
+    assert "prioriteret" not in page.text.lower()
+    with app.app_context():
+        prioritise(db.session.get(Card, card_id), "prioritised")
+    live = client.get(f"/c/{course_code}/live?stage=2-revealed", headers=HX)
+    assert "Gruppen har prioriteret de kort, der er markeret “Prioriteret”." in live.text
+
+
+def test_every_page_links_an_icon_and_favicon_ico_is_served(client, course_code):
+    page = client.get(f"/j/{course_code}")
+    assert 'rel="icon" href="/favicon.ico"' in page.text
+    assert 'rel="icon" href="/static/favicon.svg?v=' in page.text
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200
+        assert icon.mimetype == "image/vnd.microsoft.icon"
+        assert icon.data[:4] == b"\x00\x00\x01\x00"  # the ICO file signature
+    with client.get("/static/favicon.svg") as svg:
+        assert svg.status_code == 200

@@ -6,7 +6,13 @@ import pytest
 from flask_babel import gettext
 
 from steps import get_step
-from workshop.actions import action_board, set_action_status, stuck_actions, update_action
+from workshop.actions import (
+    action_board,
+    set_action_status,
+    started_before_recorded,
+    stuck_actions,
+    update_action,
+)
 from workshop.cards import merge_cards, set_card_hidden
 from workshop.courses import copy_course, go_to_step, start_timer, stop_timer
 from workshop.dialogue import answer_question, answers_by_question
@@ -213,6 +219,16 @@ def test_an_action_without_owner_or_date_is_a_draft(action, group):
     assert [stuck.action.id for stuck in stuck_actions(course)] == []
 
 
+def test_an_action_recorded_after_the_fact_keeps_its_start_date_in_the_past(action, group):
+    _course, anne, *_ = group
+    last_week = TODAY - timedelta(days=7)
+    update_action(action, owner_id=anne.id, start_date=last_week, today=TODAY)
+    assert action.start_date == last_week
+    assert started_before_recorded(action, today=TODAY)
+    set_action_status(action, "in_test", note="Startede i sidste uge")
+    assert not started_before_recorded(action, today=TODAY)
+
+
 def test_an_action_is_edited_in_full_and_a_refused_edit_changes_nothing(action, group):
     _course, anne, *_ = group
     update_action(
@@ -234,12 +250,11 @@ def test_an_action_is_edited_in_full_and_a_refused_edit_changes_nothing(action, 
         "legal": {"checked": True, "note": "LAB § 31 kræver kun fire samtaler"}
     }
     with pytest.raises(WorkshopError) as refused:
-        update_action(action, title="Noget nyt", start_date=TODAY - timedelta(days=1))
-    assert refused.value.code == "past"
-    assert action.title == "Skabelonen følger lovens minimum"
-    with pytest.raises(WorkshopError) as refused:
-        update_action(action, pilot_from=TODAY, pilot_to=TODAY - timedelta(days=1))
+        update_action(
+            action, title="Noget nyt", pilot_from=TODAY, pilot_to=TODAY - timedelta(days=1)
+        )
     assert refused.value.code == "period"
+    assert action.title == "Skabelonen følger lovens minimum"
     with pytest.raises(WorkshopError):
         update_action(action, barriers={"economic": {"note": "x"}})
 

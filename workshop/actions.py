@@ -88,17 +88,8 @@ def update_action(action: Action, *, today: date | None = None, **fields) -> Act
                 raise WorkshopError(_("The owner must be a participant in this course."))
         cleaned["owner_id"] = owner_id
     if "start_date" in fields:
-        start = fields["start_date"]
-        # A date already saved may lie in the past by now; a new one may not.
-        if start is not None and start != action.start_date and start < today:
-            raise WorkshopError(
-                _(
-                    "The start date %(date)s has passed. Choose today or a later date.",
-                    date=format_date(start, "long"),
-                ),
-                code="past",
-            )
-        cleaned["start_date"] = start
+        # A date in the past is allowed: actions are often recorded after they started.
+        cleaned["start_date"] = fields["start_date"]
     pilot_from = fields.get("pilot_from", action.pilot_from)
     pilot_to = fields.get("pilot_to", action.pilot_to)
     if pilot_from and pilot_to and pilot_to < pilot_from:
@@ -114,6 +105,17 @@ def update_action(action: Action, *, today: date | None = None, **fields) -> Act
     touch(_course_of(action))
     db.session.commit()
     return action
+
+
+def started_before_recorded(action: Action, today: date | None = None) -> bool:
+    """Its start date has passed but its status still says "not started": most likely it
+    was recorded after the fact, and its status wants updating."""
+    today = today or local_today()
+    return (
+        action.start_date is not None
+        and action.start_date < today
+        and action.status == "not_started"
+    )
 
 
 def set_action_status(

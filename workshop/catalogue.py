@@ -167,6 +167,15 @@ def ensure_catalogue_loaded() -> None:
         load_catalogue()
 
 
+def requirement_title(requirement: Requirement) -> str:
+    """How people know an entry: 'LAB § 31, stk. 1: Name' or 'Local rule: name' (never
+    only its key, which is the database's, not the law's)."""
+    if requirement.is_local:
+        return _("Local rule: %(name)s", name=requirement.name_da)
+    where = requirement.citation
+    return f"{where}: {requirement.name_da}" if where else requirement.name_da
+
+
 def _normalise_section(raw: str) -> str:
     """'30 a', '30a', '§ 30 a' -> '30a'."""
     return re.sub(r"[\s§.]", "", str(raw)).lower()

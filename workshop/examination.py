@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .catalogue import requirement_by_key
+from .catalogue import requirement_by_key, requirement_title
 from .courses import touch
 from .errors import WorkshopError
 from .extensions import db
@@ -29,7 +29,13 @@ def link_requirement(card: Card, key: str) -> CardRequirement:
             code="unknown",
         )
     if any(link.requirement_id == requirement.id for link in card.links):
-        raise WorkshopError(_("The card is already linked to %(key)s.", key=key), code="duplicate")
+        raise WorkshopError(
+            _(
+                "The card is already linked to %(requirement)s.",
+                requirement=requirement_title(requirement),
+            ),
+            code="duplicate",
+        )
     link = CardRequirement(
         requirement=requirement,
         version=requirement.version,

@@ -164,9 +164,7 @@ def _requirement_label(requirement: Requirement) -> str:
     """'LAB § 31, stk. 1 (R05)', or a local rule by its name: 'Local rule: … (L12)'."""
     if requirement.is_local:
         return _("Local rule: %(name)s (%(key)s)", name=requirement.name_da, key=requirement.key)
-    act, paragraph = requirement.act, requirement.paragraph
-    # Some paragraphs name their acts themselves ("LOB § 1; LAB § 59").
-    where = paragraph if act and paragraph.startswith(act) else f"{act} {paragraph}".strip()
+    where = requirement.citation
     return f"{where} ({requirement.key})" if where else f"{requirement.name_da} ({requirement.key})"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, date, datetime
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
@@ -184,12 +185,29 @@ class Participant(db.Model):
     course: Mapped[Course] = relationship(back_populates="participants")
 
     @property
-    def label(self) -> str:
-        """A name if they gave one; otherwise role and unit ("Manager, Team Ledige")."""
+    def plain_label(self) -> str:
+        """A name if they gave one; otherwise role and unit ("Leder, Team Ledige"), or the
+        role alone said to be nameless ("Medarbejder (uden navn)")."""
         if self.name:
             return self.name
         role = str(ROLES.get(self.role, self.role))
-        return f"{role}, {self.unit}" if self.unit else role
+        if self.unit:
+            return f"{role}, {self.unit}"
+        return gettext("%(role)s (no name)", role=role)
+
+    @property
+    def label(self) -> str:
+        """`plain_label`, numbered where several in the course read the same ("Medarbejder,
+        Team Ledige (2)"), so an owner can be picked and told apart without a name. The
+        number is only the order they joined in: it says nothing about who they are."""
+        mine = self.plain_label
+        twins = sorted(
+            (p for p in self.course.participants if p.plain_label == mine), key=lambda p: p.id
+        )
+        if len(twins) < 2:
+            return mine
+        number = next(i for i, p in enumerate(twins, start=1) if p.id == self.id)
+        return f"{mine} ({number})"
 
 
 class DialogueAnswer(db.Model):
@@ -492,6 +510,15 @@ class Lesson(db.Model):
     card: Mapped[Card | None] = relationship()
 
 
+def citation(act: str, paragraph: str) -> str:
+    """Act and paragraph as one reference. Some paragraphs name their acts themselves
+    ("LAB § 20 …; LAF § 62", "LOB § 1, stk. 2; LAB § 59"): those are not prefixed again."""
+    act, paragraph = (act or "").strip(), (paragraph or "").strip()
+    if act and paragraph.startswith(act):
+        return paragraph
+    return f"{act} {paragraph}".strip()
+
+
 class Requirement(db.Model):
     """A catalogue entry: a requirement from the law, or one of the organisation's own rules."""
 
@@ -533,6 +560,11 @@ class Requirement(db.Model):
     @property
     def is_local(self) -> bool:
         return self.kind == "local"
+
+    @property
+    def citation(self) -> str:
+        """Where a law requirement stands: 'LAB § 31, stk. 1'; '' for a local rule."""
+        return "" if self.is_local else citation(self.act, self.paragraph)
 
     @property
     def may_be_habit(self) -> bool:

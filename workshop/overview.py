@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .catalogue import requirement_title
 from .clock import DANISH_TIME
 from .exchange import csv_bytes
 from .extensions import db
@@ -237,7 +238,7 @@ def build_overview(organisation: Organisation, filters: Filters | None = None) -
             if row is None:
                 row = requirements[requirement.id] = Row(
                     requirement.key,
-                    _requirement_label(requirement),
+                    requirement_title(requirement),
                     habit=requirement.may_be_habit,
                 )
             row.count += 1
@@ -284,15 +285,6 @@ def build_overview(organisation: Organisation, filters: Filters | None = None) -
         local_rule_cards=len(local_cards),
         implemented=sum(statuses[key].count for key in IMPLEMENTED),
     )
-
-
-def _requirement_label(requirement: Requirement) -> str:
-    if requirement.is_local:
-        return _("Local rule: %(name)s", name=requirement.name_da)
-    where = " ".join(part for part in (requirement.act, requirement.paragraph) if part)
-    if requirement.act and requirement.paragraph.startswith(requirement.act):
-        where = requirement.paragraph
-    return f"{where}: {requirement.name_da}" if where else requirement.name_da
 
 
 def course_rows(courses: list[Course]) -> list[dict]:

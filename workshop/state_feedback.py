@@ -43,6 +43,7 @@ from .models import (
     Course,
     Measure,
     StateFeedback,
+    citation,
     utcnow,
 )
 from .text import redaction_marker, tidy
@@ -277,7 +278,7 @@ def _requirement_line(link: CardRequirement) -> RequirementLine:
     if requirement.is_local:
         linked_label = _requirement_label(requirement)
     else:
-        where = paragraph if act and paragraph.startswith(act) else f"{act} {paragraph}".strip()
+        where = citation(act, paragraph)
         linked_label = f"{where} ({requirement.key})" if where else requirement.key
     return RequirementLine(
         key=requirement.key,

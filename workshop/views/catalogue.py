@@ -9,7 +9,7 @@ from ..errors import WorkshopError
 from ..experience import experience_for_keys
 from ..extensions import htmx
 from ..forms import LocalRuleForm
-from .common import course_by_code, current_participant, facilitator_course
+from .common import course_by_code, current_participant, facilitator_course, safe_local_path
 from .screens import projector_context
 
 bp = Blueprint("catalogue", __name__)
@@ -74,7 +74,11 @@ def phone_search(code: str):
 @bp.route("/f/catalogue/local/new", methods=["GET", "POST"])
 @login_required
 def new_local_rule():
-    """Add a municipal decision, a local instruction, a template or an IT requirement."""
+    """Add a municipal decision, a local instruction, a template or an IT requirement.
+
+    From a card page, `next` brings the facilitator back to the card afterwards (only a
+    path on this site: never a redirect elsewhere)."""
+    back = safe_local_path(request.args.get("next"))
     form = LocalRuleForm()
     error = None
     if form.validate_on_submit():
@@ -90,7 +94,10 @@ def new_local_rule():
         except WorkshopError as refused:
             error = refused.message
         else:
-            flash(_("The local rule %(key)s has been added to the catalogue.", key=rule.key))
-            return redirect(url_for(".search"))
+            flash(
+                _("The local rule “%(name)s” has been added to the catalogue.", name=rule.name_da)
+            )
+            return redirect(back or url_for(".search"))
     status = 422 if error or form.errors else 200
-    return render_template("catalogue/local_rule_form.html", form=form, error=error), status
+    page = render_template("catalogue/local_rule_form.html", form=form, error=error, back=back)
+    return page, status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, make_response, render_template, request, session
 from flask_babel import get_locale
@@ -18,6 +19,22 @@ from ..participants import legacy_participant, participant_by_token, participant
 # participant's id: SQLite gives a deleted course's ids to the next rows, and an old phone
 # would then be someone else in someone else's course. A token is never reused.
 SESSION_KEY = "participant_of"
+
+
+def safe_local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site ("/f/courses/3/cards/7"), else None.
+
+    For `next`/return parameters: a link from elsewhere must not bounce a facilitator to
+    another host. Browsers read "//host", "/\\host" and "\\host" as other hosts, and
+    strip tabs and newlines before they do, so those are refused too."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def new_client_token() -> str:
