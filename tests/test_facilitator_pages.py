@@ -56,6 +56,15 @@ def test_login_goes_on_to_the_page_asked_for_but_never_off_site(client, facilita
     assert response.headers["Location"] == "/f/"
 
 
+@pytest.mark.parametrize(
+    "target", ["/\\evil.example/", "//evil.example/", "/\t/evil.example/", "\\evil.example"]
+)
+def test_login_never_goes_on_to_a_path_a_browser_reads_as_another_host(client, facilitator, target):
+    data = {"email": "facilitator@example.dk", "password": "correct horse"}
+    response = client.post("/login", query_string={"next": target}, data=data)
+    assert response.headers["Location"] == "/f/"
+
+
 def test_a_facilitator_creates_a_course_and_sees_it_listed(app, client, auth, facilitator):
     auth.login()
     form = client.get("/f/courses/new")

@@ -1,7 +1,5 @@
 """Facilitator login and logout (Flask-Login, hashed passwords)."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_url, login_user, logout_user
@@ -10,15 +8,14 @@ from ..extensions import htmx
 from ..facilitators import authenticate, revoke_logins
 from ..forms import ActionForm, LoginForm
 from ..ratelimits import remember_device
+from .common import safe_local_path
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: never bounce a facilitator to another host after login.
-    if target and not urlsplit(target).netloc and target.startswith("/"):
-        return target
-    return url_for("facilitator.courses")
+    return safe_local_path(target) or url_for("facilitator.courses")
 
 
 @bp.route("/login", methods=["GET", "POST"])
