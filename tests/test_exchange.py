@@ -885,3 +885,43 @@ def test_the_cli_writes_to_standard_output_and_refuses_what_it_cannot_do(
     )
     assert newer.exit_code != 0
     assert row_counts(database_url) == before
+
+
+# --------------------------------------------------------------------------------------
+# Hostile files: text and dates
+# --------------------------------------------------------------------------------------
+
+
+def _import_as_new_facilitator(app, make, data):
+    with app.app_context():
+        facilitator_id = make.facilitator(email="import@example.dk").id
+    with app.app_context():
+        facilitator = db.session.get(exchange.Facilitator, facilitator_id)
+        return exchange.import_on_this_server(json.dumps(data), facilitator).course.id
+
+
+def test_imported_text_is_tidied_as_a_form_would_tidy_it(app, make, demo_export):
+    """Control characters, bidirectional overrides and zero-width characters would spoof
+    the projector and the PDF; decomposed letters are composed."""
+    data = copy.deepcopy(demo_export)
+    data["course"]["title"] = "\x1b[31mMindre\x07 bøvl\x7f \u202egnp.exe\u202c\u200b "
+    data["cards"][0]["text"] = "Bla\u030a \u2066kort\u2069 med\ufeff \u2060skjult\u200d tegn"
+    local = next(r for r in data["requirements"] if r["kind"] == "local")
+    local["name_da"] = "\u202eLokal\u202c regel " + local["name_da"]
+    local["versions"][-1]["snapshot"]["name_da"] = local["name_da"]
+    course_id = _import_as_new_facilitator(app, make, data)
+    with app.app_context():
+        course = db.session.get(Course, course_id)
+        assert course.title == "[31mMindre bøvl gnp.exe"
+        cards = db.session.scalars(
+            db.select(Card).where(Card.course_id == course_id).order_by(Card.id)
+        ).all()
+        assert cards[0].text == "Blå kort med skjult tegn"
+        rule = next(
+            link.requirement
+            for card in cards
+            for link in card.links
+            if link.requirement.is_local and link.requirement.name_da.startswith("Lokal")
+        )
+        assert "\u202e" not in rule.name_da
+        assert all("\u202e" not in str(v.snapshot) for v in rule.versions)

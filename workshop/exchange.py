@@ -57,7 +57,7 @@ from .models import (
 )
 from .state_feedback import TEXT_MAX as FEEDBACK_TEXT_MAX
 from .state_feedback import TRIAL_OPTIONS
-from .text import slugify
+from .text import slugify, tidy
 from .vocabulary import (
     ACTION_STATUSES,
     ANSWER_MAX_LENGTH,
@@ -384,9 +384,11 @@ class Text:
         return value
 
     def load(self, value, where: str):
-        if not isinstance(value, str) or len(value) > self.limit or "\x00" in value:
+        # NUL is a sign of a damaged file; everything else is tidied as a form would be.
+        if not isinstance(value, str) or "\x00" in value:
             raise _damaged(where)
-        if self.required and not value.strip():
+        value = tidy(value)
+        if len(value) > self.limit or (self.required and not value):
             raise _damaged(where)
         blank_allowed = value == "" and self.blank_ok
         if self.choices is not None and value not in self.choices and not blank_allowed:
@@ -494,9 +496,24 @@ class Structure:
         return value
 
     def load(self, value, where: str):
+        try:
+            value = _tidy_strings(value)
+        except RecursionError:  # nested deeper than any column of ours
+            raise _damaged(where) from None
         if not self.check(value):
             raise _damaged(where)
         return value
+
+
+def _tidy_strings(value):
+    """A JSON column's strings tidied, at any depth (a snapshot's name and description)."""
+    if isinstance(value, str):
+        return tidy(value)
+    if isinstance(value, list):
+        return [_tidy_strings(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _tidy_strings(item) for key, item in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
