@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -925,3 +925,74 @@ def test_imported_text_is_tidied_as_a_form_would_tidy_it(app, make, demo_export)
         )
         assert "\u202e" not in rule.name_da
         assert all("\u202e" not in str(v.snapshot) for v in rule.versions)
+
+
+EXTREME_DATES = {
+    "the end of the calendar": ("course.created_at", "9999-12-31T23:30:00+00:00"),
+    "before UTC began": ("course.created_at", "0001-01-01T00:00:00+01:00"),
+    "a card in year 1": ("cards.0.created_at", "0001-01-01T00:00:00+00:00"),
+    "no offset, far future": ("answers.0.created_at", "9999-12-31T23:59:59"),
+    "a plan in year 9999": ("actions.0.start_date", "9999-12-31"),
+    "a lesson due in year 1": ("lessons.0.due", "0001-01-01"),
+    "a catalogue version in 1899": ("requirements.0.versions.0.created_at", "1899-12-31T00:00Z"),
+}
+
+
+@pytest.mark.parametrize("path, value", EXTREME_DATES.values(), ids=EXTREME_DATES.keys())
+def test_a_file_with_a_date_outside_sane_years_is_refused_kindly(
+    app, database_url, make, demo_export, path, value
+):
+    with app.app_context():
+        facilitator_id = make.facilitator().id
+    data = copy.deepcopy(demo_export)
+    _set(path, value)(data)
+    before = row_counts(database_url)
+    with in_english(app), pytest.raises(ImportRefused) as refused:
+        import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
+    assert refused.value.code == "date"
+    assert "outside the years" in str(refused.value.message)
+    assert "Nothing was imported" in str(refused.value.message)
+    assert row_counts(database_url) == before
+
+
+def test_the_import_page_refuses_an_extreme_date_in_danish(app, client, auth, make, demo_export):
+    with app.app_context():
+        make.facilitator()
+    auth.login()
+    data = copy.deepcopy(demo_export)
+    data["course"]["created_at"] = "0001-01-01T00:00:00+01:00"
+    response = _upload(client, json.dumps(data).encode())
+    assert response.status_code == 422
+    assert "uden for årene 2000–2100 (ved course.created_at)" in response.text
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [datetime(9999, 12, 31, 23, 30, tzinfo=UTC), datetime(1, 1, 1, 0, 30, tzinfo=UTC)],
+    ids=["year 9999", "year 1"],
+)
+def test_no_stored_time_breaks_a_page_or_a_download(app, client, auth, make, moment):
+    """A time Danish time cannot reach (an hour from either end of Python's calendar, as
+    an older import could store) shows in UTC instead of failing the organisation's pages."""
+    with app.app_context():
+        course = make.course(step=2)
+        person = make.participant(course, name="Åse")
+        card = make.card(person, "Et kort")
+        for row in (course, person, card):
+            row.created_at = moment
+        db.session.commit()
+        course_id = course.id
+    auth.login()
+    for url in (
+        "/f/",
+        f"/f/courses/{course_id}",
+        f"/f/courses/{course_id}/projector",
+        "/f/overview",
+        "/f/overview.csv",
+        "/f/overview?since=0001-01-01&until=9999-12-31",
+        "/f/overview.csv?since=0001-01-01&until=9999-12-31",
+        f"/f/courses/{course_id}/export/cards.csv",
+        f"/f/courses/{course_id}/export/course.json",
+        f"/f/courses/{course_id}/action-plan.pdf",
+    ):
+        assert client.get(url).status_code == 200, url

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .catalogue import LOCAL_NAME_MAX, LOCAL_TEXT_MAX, ensure_catalogue_loaded, has_law_catalogue
-from .clock import DANISH_TIME, local_today
+from .clock import as_utc, danish_time, local_today
 from .courses import new_join_code
 from .errors import WorkshopError
 from .extensions import db
@@ -97,6 +97,12 @@ ENTRY_NOTE_MAX = 500
 EVIDENCE_MAX = 1000
 VALUE_LIMIT = 1_000_000_000
 _LOCAL_KEY = re.compile(r"L\d+")
+# Dates a file may hold. Timestamps record what happened in the app (made in 2026); days
+# are plans and decisions (a local rule decided decades ago, a pilot years ahead). Far
+# outside, a date is a damaged or a hostile file, and near year 1 or 9999 it could not even
+# be shown in Danish time.
+MOMENT_RANGE = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 12, 31, 23, 59, tzinfo=UTC))
+DAY_RANGE = (date(1900, 1, 1), date(2100, 12, 31))
 
 
 # --------------------------------------------------------------------------------------
@@ -147,7 +153,7 @@ def _cell(value: Any) -> str:
 
 def _local_time(moment: datetime) -> str:
     """A timestamp in Danish time, as Excel reads it: 2026-11-23 15:38."""
-    return _as_utc(moment).astimezone(DANISH_TIME).strftime("%Y-%m-%d %H:%M")
+    return danish_time(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def csv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
@@ -362,14 +368,25 @@ def _damaged(where: str) -> ImportRefused:
     )
 
 
+def _out_of_range(where: str, bounds: tuple[date, date]) -> ImportRefused:
+    return ImportRefused(
+        _(
+            "The file has a date outside the years %(first)s–%(last)s (at %(where)s), so it "
+            "cannot be right. Nothing was imported.",
+            first=bounds[0].year,
+            last=bounds[1].year,
+            where=where,
+        ),
+        code="date",
+    )
+
+
 _MISSING = object()
 
 
 def _as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; the app stores them in UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return as_utc(moment)
 
 
 @dataclass(frozen=True)
@@ -459,9 +476,12 @@ class Day:
         if not isinstance(value, str) or len(value) != 10:
             raise _damaged(where)
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise _damaged(where) from None
+        if not DAY_RANGE[0] <= day <= DAY_RANGE[1]:
+            raise _out_of_range(where, DAY_RANGE)
+        return day
 
 
 @dataclass(frozen=True)
@@ -480,9 +500,15 @@ class Moment:
         if not isinstance(value, str) or len(value) > 40:
             raise _damaged(where)
         try:
-            return _as_utc(datetime.fromisoformat(value))
+            moment = datetime.fromisoformat(value)
         except ValueError:
             raise _damaged(where) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        # Compared before any conversion: 0001-01-01T00:00+01:00 has no UTC time at all.
+        if not MOMENT_RANGE[0] <= moment <= MOMENT_RANGE[1]:
+            raise _out_of_range(where, MOMENT_RANGE)
+        return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
