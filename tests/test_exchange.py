@@ -222,6 +222,31 @@ def test_the_role_split_is_shown_where_the_result_shows_it(client, auth, voted):
     assert (rows[1]["Dots"], rows[1]["Dots: Staff"], rows[1]["Dots: Managers"]) == ("1", "1", "0")
 
 
+def test_lowering_the_smallest_group_after_the_reveal_is_refused_in_the_form(
+    app, client, auth, voted
+):
+    """The probe's finding: one manager voted with a minimum of 3; editing the course to a
+    minimum of 1 showed that manager's dots on the projector and in the CSV."""
+    course_id = voted()
+    auth.login()
+    form = client.get(f"/f/courses/{course_id}/edit").text
+    fields = {
+        name: value
+        for name, value in re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', form)
+        if name != "csrf_token"
+    }
+    fields.update(title="Kursus", municipality="Holbæk", min_group_size="1", dot_budget="5")
+    fields["multiple_dots_per_card"] = "y"
+    response = client.post(f"/f/courses/{course_id}/edit", data=fields)
+    assert response.status_code == 422
+    assert "kan kun hæves (til 3 eller mere)" in response.text
+    with app.app_context():
+        assert db.session.get(Course, course_id).min_group_size == 3
+    header = read_csv(client.get(f"/f/courses/{course_id}/export/cards.csv").data)[0]
+    assert not any(name.startswith("Prikker:") for name in header)
+    assert "Prikker" in header
+
+
 def test_the_cards_csv_names_linked_requirements_merges_and_hidden_cards(app, client, auth, make):
     with app.app_context():
         load_catalogue()
