@@ -27,6 +27,7 @@ from workshop.exchange import (
     ascii_filename,
     danish_number,
     export_course,
+    export_course_json,
     import_course,
     safe_cell,
 )
@@ -672,8 +673,37 @@ def _merge_cycle(data):
     data["cards"][1]["merged_into"] = data["cards"][0]["id"]
 
 
-def _duplicate_vote(data):
-    data["votes"].append(dict(data["votes"][0]))
+def _duplicate_item(data):
+    items = data["votes"]["cards"]["items"]
+    items.append(dict(items[0]))
+
+
+def _split_off_by_one(data):
+    data["votes"]["cards"]["items"][0]["by_group"]["staff"] += 1
+
+
+def _more_voters_than_people(data):
+    result = data["votes"]["cards"]
+    result["voters"] += 100
+    result["voters_by_group"]["staff"] += 100
+
+
+def _more_dots_than_budgets(data):
+    """Every staff member's whole budget and one more dot on the first card."""
+    result = data["votes"]["cards"]
+    budget = data["course"]["dot_budget"]
+    first = result["items"][0]
+    extra = budget * result["voters_by_group"]["staff"] + 1 - first["by_group"]["staff"]
+    first["dots"] += extra
+    first["by_group"]["staff"] += extra
+
+
+def _result_never_revealed(data):
+    data["course"]["voting_state"] = "voting"
+
+
+def _a_voter_beside_the_dots(data):
+    data["votes"]["cards"]["items"][0]["participant"] = 1
 
 
 def _first_linked(data):
@@ -698,9 +728,17 @@ DAMAGED_EDITS = {
     "missing list": _delete("lessons"),
     "no course": _delete("course"),
     "text for a number": _set("course.dot_budget", "5"),
-    "true for a number": _set("votes.0.dots", True),
-    "dots out of range": _set("votes.0.dots", 0),
-    "dangling participant": _set("votes.0.participant", 9999),
+    "true for a number": _set("votes.cards.items.0.dots", True),
+    "dots out of range": _set("votes.cards.items.0.dots", 0),
+    "dangling participant": _set("answers.0.participant", 9999),
+    "dangling card in the result": _set("votes.cards.items.0.card", 9999),
+    "a solution's result naming a card": _set("votes.solutions.items.0.solution", 9999),
+    "a split that does not add up": _split_off_by_one,
+    "more voters than people": _more_voters_than_people,
+    "more dots than the budgets hold": _more_dots_than_budgets,
+    "a result that was never revealed": _result_never_revealed,
+    "a voter beside the dots": _a_voter_beside_the_dots,
+    "votes as a list in format 2": _set("votes", []),
     "dangling card": _set("solutions.0.card", 9999),
     "dangling link": _dangling_link,
     "unknown linked version": _unknown_link_version,
@@ -710,7 +748,7 @@ DAMAGED_EDITS = {
     "bad date": _set("actions.0.start_date", "2026-13-01"),
     "bad timestamp": _set("cards.0.created_at", "yesterday"),
     "merge cycle": _merge_cycle,
-    "duplicate vote": _duplicate_vote,
+    "duplicate item in a result": _duplicate_item,
     "duplicate id": _set("participants.1.id", 1),
     "law key like a local rule": _lawlike_local_key,
     "wrong format": _set("format", "something-else"),
@@ -1021,3 +1059,183 @@ def test_no_stored_time_breaks_a_page_or_a_download(app, client, auth, make, mom
         f"/f/courses/{course_id}/action-plan.pdf",
     ):
         assert client.get(url).status_code == 200, url
+
+
+# --------------------------------------------------------------------------------------
+# Votes in the course file: anonymous towards the facilitator who downloads it
+# --------------------------------------------------------------------------------------
+
+
+def _exported(app, course_id: int) -> dict:
+    with app.app_context():
+        return json.loads(export_course_json(db.session.get(Course, course_id)))
+
+
+def _nowhere_a_voter(value) -> bool:
+    """No participant, name or role anywhere in the votes, at any depth."""
+    text = json.dumps(value)
+    return not any(word in text for word in ('"participant', '"name', '"role', "Søren", "leder"))
+
+
+@pytest.mark.parametrize("state", ["voting", "closed"])
+def test_before_the_reveal_the_course_file_holds_no_dots_at_all(app, voted, state):
+    """The probe's finding: during voting the file listed every participant's dots beside
+    their name and role. Before the reveal the screen shows only how many voted."""
+    course_id = voted(reveal=False)
+    if state == "closed":
+        with app.app_context():
+            set_voting_state(db.session.get(Course, course_id), "closed")
+    data = _exported(app, course_id)
+    assert data["version"] == 2
+    assert data["votes"] == {"cards": None, "solutions": None}
+
+
+def test_after_the_reveal_the_file_has_the_result_as_shown_and_no_voter(app, voted):
+    """Three staff and one manager (minimum 3): the split is held back on screen, so the
+    file has only the totals; nothing ties a dot to a participant, a name or a role."""
+    course_id = voted()
+    data = _exported(app, course_id)
+    cards = data["votes"]["cards"]
+    assert cards == {
+        "voters": 4,
+        "voters_by_group": None,
+        "items": [{"card": 1, "dots": 5}, {"card": 2, "dots": 1}],
+    }
+    assert data["votes"]["solutions"] is None
+    assert _nowhere_a_voter(data["votes"])
+
+
+def test_the_file_splits_by_role_only_where_the_screen_does(app, voted):
+    data = _exported(app, voted(min_group_size=1))
+    cards = data["votes"]["cards"]
+    assert cards["voters_by_group"] == {"staff": 3, "managers": 1}
+    assert cards["items"][0] == {"card": 1, "dots": 5, "by_group": {"staff": 3, "managers": 2}}
+    assert _nowhere_a_voter(data["votes"])
+
+
+def test_the_demo_file_ties_no_dot_to_anyone(demo_export):
+    assert _nowhere_a_voter(demo_export["votes"])
+    for result in demo_export["votes"].values():
+        for item in result["items"]:
+            assert set(item) <= {"card", "solution", "dots", "by_group"}
+
+
+def _results_of(course) -> tuple:
+    from workshop.votes import SOLUTIONS, results
+
+    summary = []
+    for ballot in (exchange.CARDS, SOLUTIONS):
+        shown = results(course, ballot)
+        summary.append(
+            None
+            if shown is None
+            else (
+                [(row.item.text, row.total, row.by_group) for row in shown.rows],
+                [(g.key, g.voters, g.shown) for g in shown.groups],
+            )
+        )
+    return tuple(summary)
+
+
+@pytest.mark.parametrize("min_group_size", [1, 3], ids=["split shown", "split held back"])
+def test_an_imported_result_reads_as_the_original_and_keeps_every_budget(
+    app, make, voted, min_group_size
+):
+    from workshop.votes import dots_left, voting_progress
+
+    course_id = voted(min_group_size=min_group_size)
+    data = _exported(app, course_id)
+    with app.app_context():
+        original = _results_of(db.session.get(Course, course_id))
+        progress = voting_progress(db.session.get(Course, course_id))
+        facilitator = make.facilitator(email="kopi@example.dk")
+        copy_ = import_course(json.dumps(data), facilitator).course
+        assert _results_of(copy_) == original
+        assert voting_progress(copy_) == progress
+        assert all(0 <= dots_left(person) <= 5 for person in copy_.participants)
+        assert export_course(copy_)["votes"] == data["votes"]
+
+
+def test_one_dot_per_card_survives_the_round_trip(app, make):
+    from workshop.votes import Vote
+
+    with app.app_context():
+        course = make.course(step=2, multiple_dots_per_card=False, dot_budget=2)
+        people = [make.participant(course) for _ in range(4)]
+        cards = [make.card(people[0], f"Kort {n}") for n in range(3)]
+        set_voting_state(course, "voting")
+        for person in people:
+            cast_vote(person, cards[0], 1)
+            cast_vote(person, cards[1 + people.index(person) % 2], 1)
+        set_voting_state(course, "revealed")
+        data = export_course(course)
+        copy_ = import_course(json.dumps(data), course.facilitator).course
+        dots = db.session.scalars(db.select(Vote.dots).where(Vote.course_id == copy_.id)).all()
+        assert set(dots) == {1} and sum(dots) == 8
+        assert export_course(copy_)["votes"] == data["votes"]
+
+
+@pytest.fixture(scope="session")
+def demo_export_v1(new_database):
+    """The demo course as format 1 wrote it: every participant's dots beside them."""
+    from workshop.models import Participant, Solution, Vote
+
+    source = create_app(_config(new_database()))
+    with source.app_context():
+        course = seed_demo()
+        data = export_course(course)
+
+        def numbers(model):
+            ids = db.session.scalars(
+                db.select(model.id).where(model.course_id == course.id).order_by(model.id)
+            )
+            return {row_id: n for n, row_id in enumerate(ids, 1)}
+
+        people, cards, solutions = numbers(Participant), numbers(Card), numbers(Solution)
+        votes = db.session.scalars(
+            db.select(Vote).where(Vote.course_id == course.id).order_by(Vote.id)
+        ).all()
+        data["version"] = 1
+        data["votes"] = [
+            {
+                "participant": people[vote.participant_id],
+                "card": cards.get(vote.card_id),
+                "solution": solutions.get(vote.solution_id),
+                "dots": vote.dots,
+            }
+            for vote in votes
+        ]
+        shown = _results_of(course)
+    with source.app_context():
+        db.engine.dispose()
+    return data, shown
+
+
+def test_a_file_of_format_1_still_imports_with_its_dots(app, make, demo_export_v1):
+    data, shown = demo_export_v1
+    with app.app_context():
+        load_catalogue()
+        facilitator = make.facilitator(email="gammel@example.dk")
+        copy_ = import_course(json.dumps(data), facilitator).course
+        assert _results_of(copy_) == shown
+        assert export_course(copy_)["version"] == FORMAT_VERSION
+
+
+V1_DAMAGED_EDITS = {
+    "true for a number": _set("votes.0.dots", True),
+    "dots out of range": _set("votes.0.dots", 0),
+    "dangling participant": _set("votes.0.participant", 9999),
+    "duplicate vote": lambda data: data["votes"].append(dict(data["votes"][0])),
+}
+
+
+@pytest.mark.parametrize("edit", V1_DAMAGED_EDITS.values(), ids=V1_DAMAGED_EDITS.keys())
+def test_a_damaged_file_of_format_1_is_refused(app, database_url, make, demo_export_v1, edit):
+    with app.app_context():
+        facilitator_id = make.facilitator().id
+    data = copy.deepcopy(demo_export_v1[0])
+    edit(data)
+    before = row_counts(database_url)
+    with in_english(app), pytest.raises(ImportRefused):
+        import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
+    assert row_counts(database_url) == before
