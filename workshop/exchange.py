@@ -8,8 +8,11 @@ gets a leading apostrophe.
 
 The JSON file is a faithful copy of one course — everything but the timer and the manager
 links (their tokens are secrets) — with the catalogue entries its cards link to and every
-version of them. Records refer to each other by numbers local to the file, so an import
-gives them new ids. An import is checked completely before anything is written, and is
+version of them. Votes are the exception: they are anonymous towards everyone, the
+facilitator who downloads the file included, so the file holds each vote's result as the
+screen shows it once revealed (format 2), never whose dots they were. Records refer to
+each other by numbers local to the file, so an import gives them new ids. An import is
+checked completely before anything is written (its texts tidied as a form's are), and is
 written in one transaction: a refused file writes nothing.
 """
 
@@ -959,7 +962,12 @@ def _check_revealed_votes(data: dict, course: dict, participants: list[dict], nu
             if not isinstance(item, dict) or set(item) - {ref, "dots", "by_group"}:
                 raise _damaged(place)
             number = item.get(ref)
-            if isinstance(number, bool) or number not in numbers[table] or number in seen:
+            if (
+                isinstance(number, bool)
+                or not isinstance(number, int)
+                or number not in numbers[table]
+                or number in seen
+            ):
                 raise _damaged(f"{place}.{ref}")
             seen.add(number)
             dots = _count(item.get("dots"), f"{place}.dots", 50 * len(participants), low=1)
