@@ -993,33 +993,44 @@ def _count(value, where: str, high: int, low: int = 0) -> int:
 
 def _spread(items: list[tuple[int, int]], voters: list[int], budget: int, one_each: bool):
     """Dots per item handed out to `voters` within the dot rules: (voter, item, dots) rows,
-    or None if they cannot be. Each dot goes to the voter with the most dots left (so every
-    voter gets one before anyone gets two), biggest items first.
+    or None if they cannot be. Every voter gets a dot before anyone gets two.
 
     Which imported participant gets which dots is made up: the file does not say, and
     nobody can see it (votes are anonymous everywhere). Totals, the split by role and the
     count of voters come out as in the file; nobody exceeds the budget."""
+    total = sum(dots for _item, dots in items)
+    if not total:
+        return []
+    if total > budget * len(voters):
+        return None  # checked first: a hostile file cannot make the loops below long
+    if not one_each:
+        # Even shares, poured item after item: a few rows per voter.
+        shares = [total // len(voters) + (n < total % len(voters)) for n in range(len(voters))]
+        rows, place = [], 0
+        for item, dots in items:
+            while dots:
+                if not shares[place]:
+                    place += 1
+                    continue
+                given = min(dots, shares[place])
+                rows.append((voters[place], item, given))
+                shares[place] -= given
+                dots -= given
+        return rows
+    # One dot per item each: the biggest items first, each dot to a voter with most left.
     left = [(-budget, place, voter) for place, voter in enumerate(voters)]
     heapq.heapify(left)
-    given: Counter[tuple[int, int]] = Counter()
+    rows = []
     for item, dots in sorted(items, key=lambda pair: -pair[1]):
-        if one_each:
-            if dots > len(left):
-                return None
-            chosen = [heapq.heappop(left) for _ in range(dots)]
-            if any(-still < 1 for still, _place, _voter in chosen):
-                return None
-            for still, place, voter in chosen:
-                given[(voter, item)] += 1
-                heapq.heappush(left, (still + 1, place, voter))
-        else:
-            for _ in range(dots):
-                if not left or -left[0][0] < 1:
-                    return None
-                still, place, voter = heapq.heappop(left)
-                given[(voter, item)] += 1
-                heapq.heappush(left, (still + 1, place, voter))
-    return [(voter, item, dots) for (voter, item), dots in given.items()]
+        if dots > len(left):
+            return None
+        chosen = [heapq.heappop(left) for _ in range(dots)]
+        if any(-still < 1 for still, _place, _voter in chosen):
+            return None
+        for still, place, voter in chosen:
+            rows.append((voter, item, 1))
+            heapq.heappush(left, (still + 1, place, voter))
+    return rows
 
 
 def _voters_for(result: dict, participants: list[dict], min_group: int) -> dict[str, list[int]]:
