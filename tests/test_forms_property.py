@@ -694,3 +694,22 @@ def test_a_course_title_longer_than_its_column_is_refused(app, make):
     with app.app_context(), pytest.raises(WorkshopError) as refused:
         make.course(title="x" * 201)
     assert refused.value.code == "too_long"
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01", "31.12.9999", "1899-12-31", "2101-01-01"])
+def test_a_date_field_refuses_a_year_no_course_file_could_carry(app, typed):
+    """What a form stores, an export carries and an import takes back (1900-2100)."""
+    from workshop.forms import LocalRuleForm, day_field
+
+    class PlanForm(LocalRuleForm):
+        start = day_field("Start")
+
+    with app.test_request_context(method="POST", data={"start": typed, "decided_on": "1899-01-01"}):
+        form = PlanForm(meta={"csrf": False})
+        form.validate()
+        assert form.start.errors == ["Angiv en dato mellem 1900 og 2100."]
+        assert form.decided_on.errors == ["Angiv en dato mellem 1900 og 2100."]
+    with app.test_request_context(method="POST", data={"start": "31.12.2100"}):
+        form = PlanForm(meta={"csrf": False})
+        form.validate()
+        assert form.start.errors == []

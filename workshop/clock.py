@@ -13,6 +13,11 @@ from zoneinfo import ZoneInfo
 
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
+# The days a form or a course file may hold: plans and decisions (a local rule decided
+# decades ago, a pilot years ahead). Beyond them a date is a typo or a damaged file.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+
 
 def local_today() -> date:
     return datetime.now(DANISH_TIME).date()

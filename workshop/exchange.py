@@ -38,7 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .catalogue import LOCAL_NAME_MAX, LOCAL_TEXT_MAX, ensure_catalogue_loaded, has_law_catalogue
-from .clock import as_utc, danish_time, local_today
+from .clock import EARLIEST_DAY, LATEST_DAY, as_utc, danish_time, local_today
 from .courses import new_join_code
 from .errors import WorkshopError
 from .extensions import db
@@ -111,7 +111,7 @@ _LOCAL_KEY = re.compile(r"L\d+")
 # outside, a date is a damaged or a hostile file, and near year 1 or 9999 it could not even
 # be shown in Danish time.
 MOMENT_RANGE = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 12, 31, 23, 59, tzinfo=UTC))
-DAY_RANGE = (date(1900, 1, 1), date(2100, 12, 31))
+DAY_RANGE = (EARLIEST_DAY, LATEST_DAY)  # as the forms (workshop.forms.day_field)
 
 
 # --------------------------------------------------------------------------------------
