@@ -56,6 +56,8 @@ def short_date(value) -> str:
 
     from flask_babel import format_date, get_locale
 
+    from workshop.clock import local_date
+
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value)
@@ -63,6 +65,7 @@ def short_date(value) -> str:
             return value
     if value is None:
         return ""
+    value = local_date(value)  # a stored time: its day in Denmark, even at year 9999
     return format_date(value, "d.M.yyyy" if str(get_locale()) == "da" else "d/M/yyyy")
 
 
@@ -210,6 +213,17 @@ def _init_security(app: Flask) -> None:
     init_compression(app)
 
 
+def _robust_date_filters(app: Flask) -> None:
+    """Flask-Babel's date filters, but a stored time at the ends of the calendar (year 1 or
+    9999, say from an imported file) shows in UTC instead of failing the whole page."""
+    from workshop.clock import format_moment
+
+    filters = app.jinja_env.filters
+    filters["dateformat"] = lambda value, format="medium": format_moment(value, format, "date")
+    filters["datetimeformat"] = lambda value, format="medium": format_moment(value, format)
+    filters["timeformat"] = lambda value, format="medium": format_moment(value, format, "time")
+
+
 def _init_extensions(app: Flask) -> None:
     from workshop.db import configure_sqlite
     from workshop.extensions import babel, csrf, db, htmx, login_manager, migrate
@@ -220,6 +234,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    _robust_date_filters(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.unauthorized_handler(auth_views.unauthorized)

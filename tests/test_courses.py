@@ -156,3 +156,44 @@ def test_the_dots_cannot_change_once_dots_are_given(make):
     clear_votes(course)
     update_course(course, dot_budget=2)
     assert course.dot_budget == 2
+
+
+def test_the_smallest_group_shown_can_be_raised_but_not_lowered_once_dots_are_given(make):
+    """One manager voted with a minimum of 3: a minimum of 1 would show their dots."""
+    from workshop.votes import SOLUTIONS, cast_vote, clear_votes, results
+
+    course = make.course(step=2, min_group_size=3)
+    staff = [make.participant(course) for _ in range(3)]
+    boss = make.participant(course, role="leder")
+    card = make.card(staff[0])
+    set_voting_state(course, "voting")
+    for person in (*staff, boss):
+        cast_vote(person, card, 1)
+    set_voting_state(course, "revealed")
+    with pytest.raises(WorkshopError) as refused:
+        update_course(course, min_group_size=1)
+    assert refused.value.code == "anonymity"
+    assert course.min_group_size == 3
+    assert not any(group.shown for group in results(course).groups)
+    update_course(course, min_group_size=4)  # tightening is always allowed
+    assert course.min_group_size == 4
+    update_course(course, title="Ny titel", min_group_size=4)  # so is saving it unchanged
+    clear_votes(course)
+    clear_votes(course, SOLUTIONS)
+    update_course(course, min_group_size=1)  # no dots, nothing to expose
+    assert course.min_group_size == 1
+
+
+def test_dots_on_solutions_also_keep_the_smallest_group_from_being_lowered(make):
+    from workshop.votes import SOLUTIONS, cast_vote
+
+    course = make.course(step=2, min_group_size=3)
+    boss = make.participant(course, role="leder")
+    challenge = make.challenge(boss, "Udfordring")
+    go_to_step(course, 3)
+    solution = make.solution(boss, challenge, "Løsning")
+    set_voting_state(course, "voting", SOLUTIONS)
+    cast_vote(boss, solution, 1)
+    with pytest.raises(WorkshopError):
+        update_course(course, min_group_size=2)
+    assert course.min_group_size == 3

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from workshop.exchange import (
     ascii_filename,
     danish_number,
     export_course,
+    export_course_json,
     import_course,
     safe_cell,
 )
@@ -220,6 +221,31 @@ def test_the_role_split_is_shown_where_the_result_shows_it(client, auth, voted):
     rows = as_dicts(client.get(f"/f/courses/{course_id}/export/cards.csv", headers=EN).data)
     assert (rows[0]["Dots"], rows[0]["Dots: Staff"], rows[0]["Dots: Managers"]) == ("5", "3", "2")
     assert (rows[1]["Dots"], rows[1]["Dots: Staff"], rows[1]["Dots: Managers"]) == ("1", "1", "0")
+
+
+def test_lowering_the_smallest_group_after_the_reveal_is_refused_in_the_form(
+    app, client, auth, voted
+):
+    """The probe's finding: one manager voted with a minimum of 3; editing the course to a
+    minimum of 1 showed that manager's dots on the projector and in the CSV."""
+    course_id = voted()
+    auth.login()
+    form = client.get(f"/f/courses/{course_id}/edit").text
+    fields = {
+        name: value
+        for name, value in re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', form)
+        if name != "csrf_token"
+    }
+    fields.update(title="Kursus", municipality="Holbæk", min_group_size="1", dot_budget="5")
+    fields["multiple_dots_per_card"] = "y"
+    response = client.post(f"/f/courses/{course_id}/edit", data=fields)
+    assert response.status_code == 422
+    assert "kan kun hæves (til 3 eller mere)" in response.text
+    with app.app_context():
+        assert db.session.get(Course, course_id).min_group_size == 3
+    header = read_csv(client.get(f"/f/courses/{course_id}/export/cards.csv").data)[0]
+    assert not any(name.startswith("Prikker:") for name in header)
+    assert "Prikker" in header
 
 
 def test_the_cards_csv_names_linked_requirements_merges_and_hidden_cards(app, client, auth, make):
@@ -647,8 +673,37 @@ def _merge_cycle(data):
     data["cards"][1]["merged_into"] = data["cards"][0]["id"]
 
 
-def _duplicate_vote(data):
-    data["votes"].append(dict(data["votes"][0]))
+def _duplicate_item(data):
+    items = data["votes"]["cards"]["items"]
+    items.append(dict(items[0]))
+
+
+def _split_off_by_one(data):
+    data["votes"]["cards"]["items"][0]["by_group"]["staff"] += 1
+
+
+def _more_voters_than_people(data):
+    result = data["votes"]["cards"]
+    result["voters"] += 100
+    result["voters_by_group"]["staff"] += 100
+
+
+def _more_dots_than_budgets(data):
+    """Every staff member's whole budget and one more dot on the first card."""
+    result = data["votes"]["cards"]
+    budget = data["course"]["dot_budget"]
+    first = result["items"][0]
+    extra = budget * result["voters_by_group"]["staff"] + 1 - first["by_group"]["staff"]
+    first["dots"] += extra
+    first["by_group"]["staff"] += extra
+
+
+def _result_never_revealed(data):
+    data["course"]["voting_state"] = "voting"
+
+
+def _a_voter_beside_the_dots(data):
+    data["votes"]["cards"]["items"][0]["participant"] = 1
 
 
 def _first_linked(data):
@@ -673,9 +728,20 @@ DAMAGED_EDITS = {
     "missing list": _delete("lessons"),
     "no course": _delete("course"),
     "text for a number": _set("course.dot_budget", "5"),
-    "true for a number": _set("votes.0.dots", True),
-    "dots out of range": _set("votes.0.dots", 0),
-    "dangling participant": _set("votes.0.participant", 9999),
+    "true for a number": _set("votes.cards.items.0.dots", True),
+    "dots out of range": _set("votes.cards.items.0.dots", 0),
+    "dangling participant": _set("answers.0.participant", 9999),
+    "dangling card in the result": _set("votes.cards.items.0.card", 9999),
+    "a solution's result naming a card": _set("votes.solutions.items.0.solution", 9999),
+    "a split that does not add up": _split_off_by_one,
+    "more voters than people": _more_voters_than_people,
+    "more dots than the budgets hold": _more_dots_than_budgets,
+    "a result that was never revealed": _result_never_revealed,
+    "a voter beside the dots": _a_voter_beside_the_dots,
+    "a list for a card's number": _set("votes.cards.items.0.card", [1]),
+    "a result that is not an object": _set("votes.cards", [1, 2]),
+    "no votes at all": _delete("votes"),
+    "votes as a list in format 2": _set("votes", []),
     "dangling card": _set("solutions.0.card", 9999),
     "dangling link": _dangling_link,
     "unknown linked version": _unknown_link_version,
@@ -685,7 +751,7 @@ DAMAGED_EDITS = {
     "bad date": _set("actions.0.start_date", "2026-13-01"),
     "bad timestamp": _set("cards.0.created_at", "yesterday"),
     "merge cycle": _merge_cycle,
-    "duplicate vote": _duplicate_vote,
+    "duplicate item in a result": _duplicate_item,
     "duplicate id": _set("participants.1.id", 1),
     "law key like a local rule": _lawlike_local_key,
     "wrong format": _set("format", "something-else"),
@@ -884,4 +950,295 @@ def test_the_cli_writes_to_standard_output_and_refuses_what_it_cannot_do(
         args=["course", "import", str(path), "--facilitator", "facilitator@example.dk"]
     )
     assert newer.exit_code != 0
+    assert row_counts(database_url) == before
+
+
+# --------------------------------------------------------------------------------------
+# Hostile files: text and dates
+# --------------------------------------------------------------------------------------
+
+
+def _import_as_new_facilitator(app, make, data):
+    with app.app_context():
+        facilitator_id = make.facilitator(email="import@example.dk").id
+    with app.app_context():
+        facilitator = db.session.get(exchange.Facilitator, facilitator_id)
+        return exchange.import_on_this_server(json.dumps(data), facilitator).course.id
+
+
+def test_imported_text_is_tidied_as_a_form_would_tidy_it(app, make, demo_export):
+    """Control characters, bidirectional overrides and zero-width characters would spoof
+    the projector and the PDF; decomposed letters are composed."""
+    data = copy.deepcopy(demo_export)
+    data["course"]["title"] = "\x1b[31mMindre\x07 bøvl\x7f \u202egnp.exe\u202c\u200b "
+    data["cards"][0]["text"] = "Bla\u030a \u2066kort\u2069 med\ufeff \u2060skjult\u200d tegn"
+    local = next(r for r in data["requirements"] if r["kind"] == "local")
+    local["name_da"] = "\u202eLokal\u202c regel " + local["name_da"]
+    local["versions"][-1]["snapshot"]["name_da"] = local["name_da"]
+    course_id = _import_as_new_facilitator(app, make, data)
+    with app.app_context():
+        course = db.session.get(Course, course_id)
+        assert course.title == "[31mMindre bøvl gnp.exe"
+        cards = db.session.scalars(
+            db.select(Card).where(Card.course_id == course_id).order_by(Card.id)
+        ).all()
+        assert cards[0].text == "Blå kort med skjult tegn"
+        rule = next(
+            link.requirement
+            for card in cards
+            for link in card.links
+            if link.requirement.is_local and link.requirement.name_da.startswith("Lokal")
+        )
+        assert "\u202e" not in rule.name_da
+        assert all("\u202e" not in str(v.snapshot) for v in rule.versions)
+
+
+EXTREME_DATES = {
+    "the end of the calendar": ("course.created_at", "9999-12-31T23:30:00+00:00"),
+    "before UTC began": ("course.created_at", "0001-01-01T00:00:00+01:00"),
+    "a card in year 1": ("cards.0.created_at", "0001-01-01T00:00:00+00:00"),
+    "no offset, far future": ("answers.0.created_at", "9999-12-31T23:59:59"),
+    "a plan in year 9999": ("actions.0.start_date", "9999-12-31"),
+    "a lesson due in year 1": ("lessons.0.due", "0001-01-01"),
+    "a catalogue version in 1899": ("requirements.0.versions.0.created_at", "1899-12-31T00:00Z"),
+}
+
+
+@pytest.mark.parametrize("path, value", EXTREME_DATES.values(), ids=EXTREME_DATES.keys())
+def test_a_file_with_a_date_outside_sane_years_is_refused_kindly(
+    app, database_url, make, demo_export, path, value
+):
+    with app.app_context():
+        facilitator_id = make.facilitator().id
+    data = copy.deepcopy(demo_export)
+    _set(path, value)(data)
+    before = row_counts(database_url)
+    with in_english(app), pytest.raises(ImportRefused) as refused:
+        import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
+    assert refused.value.code == "date"
+    assert "outside the years" in str(refused.value.message)
+    assert "Nothing was imported" in str(refused.value.message)
+    assert row_counts(database_url) == before
+
+
+def test_the_import_page_refuses_an_extreme_date_in_danish(app, client, auth, make, demo_export):
+    with app.app_context():
+        make.facilitator()
+    auth.login()
+    data = copy.deepcopy(demo_export)
+    data["course"]["created_at"] = "0001-01-01T00:00:00+01:00"
+    response = _upload(client, json.dumps(data).encode())
+    assert response.status_code == 422
+    assert "uden for årene 2000–2100 (ved course.created_at)" in response.text
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [datetime(9999, 12, 31, 23, 30, tzinfo=UTC), datetime(1, 1, 1, 0, 30, tzinfo=UTC)],
+    ids=["year 9999", "year 1"],
+)
+def test_no_stored_time_breaks_a_page_or_a_download(app, client, auth, make, moment):
+    """A time Danish time cannot reach (an hour from either end of Python's calendar, as
+    an older import could store) shows in UTC instead of failing the organisation's pages."""
+    with app.app_context():
+        course = make.course(step=2)
+        person = make.participant(course, name="Åse")
+        card = make.card(person, "Et kort")
+        for row in (course, person, card):
+            row.created_at = moment
+        db.session.commit()
+        course_id = course.id
+    auth.login()
+    for url in (
+        "/f/",
+        f"/f/courses/{course_id}",
+        f"/f/courses/{course_id}/projector",
+        "/f/overview",
+        "/f/overview.csv",
+        "/f/overview?since=0001-01-01&until=9999-12-31",
+        "/f/overview.csv?since=0001-01-01&until=9999-12-31",
+        f"/f/courses/{course_id}/export/cards.csv",
+        f"/f/courses/{course_id}/export/course.json",
+        f"/f/courses/{course_id}/action-plan.pdf",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+# --------------------------------------------------------------------------------------
+# Votes in the course file: anonymous towards the facilitator who downloads it
+# --------------------------------------------------------------------------------------
+
+
+def _exported(app, course_id: int) -> dict:
+    with app.app_context():
+        return json.loads(export_course_json(db.session.get(Course, course_id)))
+
+
+def _nowhere_a_voter(value) -> bool:
+    """No participant, name or role anywhere in the votes, at any depth."""
+    text = json.dumps(value)
+    return not any(word in text for word in ('"participant', '"name', '"role', "Søren", "leder"))
+
+
+@pytest.mark.parametrize("state", ["voting", "closed"])
+def test_before_the_reveal_the_course_file_holds_no_dots_at_all(app, voted, state):
+    """The probe's finding: during voting the file listed every participant's dots beside
+    their name and role. Before the reveal the screen shows only how many voted."""
+    course_id = voted(reveal=False)
+    if state == "closed":
+        with app.app_context():
+            set_voting_state(db.session.get(Course, course_id), "closed")
+    data = _exported(app, course_id)
+    assert data["version"] == 2
+    assert data["votes"] == {"cards": None, "solutions": None}
+
+
+def test_after_the_reveal_the_file_has_the_result_as_shown_and_no_voter(app, voted):
+    """Three staff and one manager (minimum 3): the split is held back on screen, so the
+    file has only the totals; nothing ties a dot to a participant, a name or a role."""
+    course_id = voted()
+    data = _exported(app, course_id)
+    cards = data["votes"]["cards"]
+    assert cards == {
+        "voters": 4,
+        "voters_by_group": None,
+        "items": [{"card": 1, "dots": 5}, {"card": 2, "dots": 1}],
+    }
+    assert data["votes"]["solutions"] is None
+    assert _nowhere_a_voter(data["votes"])
+
+
+def test_the_file_splits_by_role_only_where_the_screen_does(app, voted):
+    data = _exported(app, voted(min_group_size=1))
+    cards = data["votes"]["cards"]
+    assert cards["voters_by_group"] == {"staff": 3, "managers": 1}
+    assert cards["items"][0] == {"card": 1, "dots": 5, "by_group": {"staff": 3, "managers": 2}}
+    assert _nowhere_a_voter(data["votes"])
+
+
+def test_the_demo_file_ties_no_dot_to_anyone(demo_export):
+    assert _nowhere_a_voter(demo_export["votes"])
+    for result in demo_export["votes"].values():
+        for item in result["items"]:
+            assert set(item) <= {"card", "solution", "dots", "by_group"}
+
+
+def _results_of(course) -> tuple:
+    from workshop.votes import SOLUTIONS, results
+
+    summary = []
+    for ballot in (exchange.CARDS, SOLUTIONS):
+        shown = results(course, ballot)
+        summary.append(
+            None
+            if shown is None
+            else (
+                [(row.item.text, row.total, row.by_group) for row in shown.rows],
+                [(g.key, g.voters, g.shown) for g in shown.groups],
+            )
+        )
+    return tuple(summary)
+
+
+@pytest.mark.parametrize("min_group_size", [1, 3], ids=["split shown", "split held back"])
+def test_an_imported_result_reads_as_the_original_and_keeps_every_budget(
+    app, make, voted, min_group_size
+):
+    from workshop.votes import dots_left, voting_progress
+
+    course_id = voted(min_group_size=min_group_size)
+    data = _exported(app, course_id)
+    with app.app_context():
+        original = _results_of(db.session.get(Course, course_id))
+        progress = voting_progress(db.session.get(Course, course_id))
+        facilitator = make.facilitator(email="kopi@example.dk")
+        copy_ = import_course(json.dumps(data), facilitator).course
+        assert _results_of(copy_) == original
+        assert voting_progress(copy_) == progress
+        assert all(0 <= dots_left(person) <= 5 for person in copy_.participants)
+        assert export_course(copy_)["votes"] == data["votes"]
+
+
+def test_one_dot_per_card_survives_the_round_trip(app, make):
+    from workshop.votes import Vote
+
+    with app.app_context():
+        course = make.course(step=2, multiple_dots_per_card=False, dot_budget=2)
+        people = [make.participant(course) for _ in range(4)]
+        cards = [make.card(people[0], f"Kort {n}") for n in range(3)]
+        set_voting_state(course, "voting")
+        for person in people:
+            cast_vote(person, cards[0], 1)
+            cast_vote(person, cards[1 + people.index(person) % 2], 1)
+        set_voting_state(course, "revealed")
+        data = export_course(course)
+        copy_ = import_course(json.dumps(data), course.facilitator).course
+        dots = db.session.scalars(db.select(Vote.dots).where(Vote.course_id == copy_.id)).all()
+        assert set(dots) == {1} and sum(dots) == 8
+        assert export_course(copy_)["votes"] == data["votes"]
+
+
+@pytest.fixture(scope="session")
+def demo_export_v1(new_database):
+    """The demo course as format 1 wrote it: every participant's dots beside them."""
+    from workshop.models import Participant, Solution, Vote
+
+    source = create_app(_config(new_database()))
+    with source.app_context():
+        course = seed_demo()
+        data = export_course(course)
+
+        def numbers(model):
+            ids = db.session.scalars(
+                db.select(model.id).where(model.course_id == course.id).order_by(model.id)
+            )
+            return {row_id: n for n, row_id in enumerate(ids, 1)}
+
+        people, cards, solutions = numbers(Participant), numbers(Card), numbers(Solution)
+        votes = db.session.scalars(
+            db.select(Vote).where(Vote.course_id == course.id).order_by(Vote.id)
+        ).all()
+        data["version"] = 1
+        data["votes"] = [
+            {
+                "participant": people[vote.participant_id],
+                "card": cards.get(vote.card_id),
+                "solution": solutions.get(vote.solution_id),
+                "dots": vote.dots,
+            }
+            for vote in votes
+        ]
+        shown = _results_of(course)
+    with source.app_context():
+        db.engine.dispose()
+    return data, shown
+
+
+def test_a_file_of_format_1_still_imports_with_its_dots(app, make, demo_export_v1):
+    data, shown = demo_export_v1
+    with app.app_context():
+        load_catalogue()
+        facilitator = make.facilitator(email="gammel@example.dk")
+        copy_ = import_course(json.dumps(data), facilitator).course
+        assert _results_of(copy_) == shown
+        assert export_course(copy_)["version"] == FORMAT_VERSION
+
+
+V1_DAMAGED_EDITS = {
+    "true for a number": _set("votes.0.dots", True),
+    "dots out of range": _set("votes.0.dots", 0),
+    "dangling participant": _set("votes.0.participant", 9999),
+    "duplicate vote": lambda data: data["votes"].append(dict(data["votes"][0])),
+}
+
+
+@pytest.mark.parametrize("edit", V1_DAMAGED_EDITS.values(), ids=V1_DAMAGED_EDITS.keys())
+def test_a_damaged_file_of_format_1_is_refused(app, database_url, make, demo_export_v1, edit):
+    with app.app_context():
+        facilitator_id = make.facilitator().id
+    data = copy.deepcopy(demo_export_v1[0])
+    edit(data)
+    before = row_counts(database_url)
+    with in_english(app), pytest.raises(ImportRefused):
+        import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
     assert row_counts(database_url) == before

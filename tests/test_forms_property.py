@@ -39,6 +39,8 @@ TRICKY = [
     "\x1b[31mrød\x1b[0m",
     "linje\r\nlinje\rlinje",
     "\u202eRTL-override\u202c",
+    "\u2066isolate\u2069 zero\u200bwidth\ufeff\u200d",
+    "bla\u030abær",  # decomposed å
     "\u200f\u0645\u0631\u062d\u0628\u0627",  # an RTL mark and Arabic
     "👩🏽‍💻🇩🇰 emoji",
     "010190-1234",
@@ -346,6 +348,30 @@ VALID = {
 # --- What "no garbage" means ----------------------------------------------------------------
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What spoofs text on the projector: bidirectional overrides and isolates, zero-width
+# characters (a joiner is fine between two emoji, where it draws one picture).
+INVISIBLE = re.compile(r"[\u200b\u200c\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\u2028\u2029]")
+
+
+def stray_joiner(value: str) -> bool:
+    """A zero-width joiner that is not between two emoji (a pictograph, a skin tone or the
+    emoji variation selector before it; a pictograph after it)."""
+    import unicodedata
+
+    def emoji(char: str) -> bool:
+        return unicodedata.category(char) == "So" or "\U0001f3fb" <= char <= "\U0001f3ff"
+
+    return any(
+        char == "\u200d"
+        and not (
+            0 < i < len(value) - 1
+            and (emoji(value[i - 1]) or value[i - 1] == "\ufe0f")
+            and unicodedata.category(value[i + 1]) == "So"
+        )
+        for i, char in enumerate(value)
+    )
+
+
 # Text columns have no length in the database; the domain has one.
 DOMAIN_MAX = {
     ("card", "text"): 500,
@@ -378,6 +404,10 @@ def garbage() -> list[str]:
                 where = f"{table.name}.{column.name}"
                 if CONTROL.search(value):
                     found.append(f"{where} has a control character: {value[:60]!r}")
+                if column.name != "client_token" and (
+                    INVISIBLE.search(value) or stray_joiner(value)
+                ):
+                    found.append(f"{where} has an invisible character: {value[:60]!r}")
                 limit = getattr(column.type, "length", None) or DOMAIN_MAX.get(
                     (table.name, column.name)
                 )
@@ -540,6 +570,52 @@ def test_the_import_upload_takes_any_file_without_a_500_or_garbage(phones, conte
     assert client.get("/f/").status_code == 200
 
 
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    where=st.sampled_from(
+        [
+            ("course", "title"),
+            ("course", "purpose"),
+            ("participants", "name"),
+            ("cards", "text"),
+            ("solutions", "text"),
+            ("actions", "title"),
+            ("lessons", "text"),
+        ]
+    ),
+    text=texts,
+    moment=st.datetimes(timezones=st.timezones()).map(lambda moment: moment.isoformat()),
+)
+def test_an_imported_file_with_any_text_or_time_stores_it_tidied_or_refuses_it(
+    phones, where, text, moment
+):
+    """A course file is typed by nobody: its texts go through the same tidy as a form's
+    (no control, bidirectional or zero-width characters stored), and a time outside the
+    sane years is refused kindly, never a 500."""
+    import json
+
+    from workshop.exchange import export_course
+
+    with phones.app.app_context():
+        data = export_course(db.session.get(Course, phones.a.course))
+    table, name = where
+    record = data[table] if table == "course" else data[table][0]
+    record[name] = text
+    data["course"]["created_at"] = moment
+    client = phones.client("facilitator")
+    response = client.post(
+        "/f/courses/import",
+        data={"file": (io.BytesIO(json.dumps(data).encode()), "kursus.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code in (302, 422), response.status_code
+    with phones.app.app_context():
+        assert garbage() == []
+    assert client.get("/f/").status_code == 200
+
+
 def test_the_shared_values_include_the_nasty_ones():
     """The strategies really send NUL, undecodable bytes, huge and unicode numbers."""
     assert "\x00" in TRICKY and "١٢" in TRICKY and str(2**63) in TRICKY
@@ -571,8 +647,45 @@ def test_measure_periods_still_accept_a_valid_date(phones):
 def test_tidy_drops_control_characters_but_keeps_lines_tabs_and_rtl_marks():
     from workshop.text import tidy
 
-    assert tidy(" a\x00b\x1b[0m\r\nc\rd\te\u200f\x7f\x85 ") == "ab[0m\nc\nd\te\u200f"
+    assert tidy(" a\x00b\x1b[0m\r\nc\rd\te\u200f\x7f\x85\x07 ") == "ab[0m\nc\nd\te\u200f"
     assert tidy(None) == ""
+
+
+def test_tidy_drops_bidirectional_overrides_and_zero_width_characters():
+    """'\u202egnp.exe' would show as 'exe.png' on the projector and in the PDF."""
+    from workshop.text import tidy
+
+    assert tidy("\u202egnp.exe\u202c") == "gnp.exe"
+    assert tidy("a\u202ab\u202bc\u202dd\u2066e\u2067f\u2068g\u2069h") == "abcdefgh"
+    assert tidy("Jens\u200b Han\u200csen\u2060\ufeff\u200d") == "Jens Hansen"
+    assert tidy("linje\u2028linje\u2029") == "linje\nlinje"
+
+
+def test_tidy_keeps_joiners_inside_emoji_and_composes_letters():
+    from workshop.text import tidy
+
+    assert tidy("👩🏽\u200d💻 🏳️\u200d🌈 ❤\u200d🔥") == "👩🏽\u200d💻 🏳️\u200d🌈 ❤\u200d🔥"
+    assert tidy("bla\u030aba\u0308r") == "blåbär"  # decomposed, as some keyboards send it
+    assert tidy("a\u200b\u030a") == "å"  # composed after the invisible one is gone
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(
+    st.text(max_size=40),
+    st.lists(st.sampled_from(list("aå ¨\u030a\u200b\u200c\u200d\u202e\u2066\u2069\ufeff\x1b"
+                                  "\x7f\r\n\u2028👩🏽💻🔥\ufe0f")), max_size=20).map("".join),
+))  # fmt: skip
+def test_tidy_leaves_nothing_that_spoofs_and_a_second_tidy_changes_nothing(text):
+    import unicodedata
+
+    from workshop.text import tidy
+
+    tidied = tidy(text)
+    assert tidy(tidied) == tidied
+    assert not CONTROL.search(tidied) and not INVISIBLE.search(tidied)
+    assert not stray_joiner(tidied)
+    assert unicodedata.is_normalized("NFC", tidied)
+    assert tidied == tidied.strip()
 
 
 def test_a_course_title_longer_than_its_column_is_refused(app, make):
@@ -581,3 +694,22 @@ def test_a_course_title_longer_than_its_column_is_refused(app, make):
     with app.app_context(), pytest.raises(WorkshopError) as refused:
         make.course(title="x" * 201)
     assert refused.value.code == "too_long"
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01", "31.12.9999", "1899-12-31", "2101-01-01"])
+def test_a_date_field_refuses_a_year_no_course_file_could_carry(app, typed):
+    """What a form stores, an export carries and an import takes back (1900-2100)."""
+    from workshop.forms import LocalRuleForm, day_field
+
+    class PlanForm(LocalRuleForm):
+        start = day_field("Start")
+
+    with app.test_request_context(method="POST", data={"start": typed, "decided_on": "1899-01-01"}):
+        form = PlanForm(meta={"csrf": False})
+        form.validate()
+        assert form.start.errors == ["Angiv en dato mellem 1900 og 2100."]
+        assert form.decided_on.errors == ["Angiv en dato mellem 1900 og 2100."]
+    with app.test_request_context(method="POST", data={"start": "31.12.2100"}):
+        form = PlanForm(meta={"csrf": False})
+        form.validate()
+        assert form.start.errors == []

@@ -567,3 +567,30 @@ def test_a_damaged_feedback_list_refuses_the_whole_file(app, course, damage):
         assert refused.value.code == "damaged"
         assert db.session.scalar(select(func.count()).select_from(Course)) == courses
         assert count_feedback() == 2
+
+
+def test_every_download_names_its_type_and_charset_once(app, client, auth, course):
+    """Werkzeug adds '; charset=utf-8' to a text mimetype itself: a type that already says
+    it must be set as the whole Content-Type, or the header says it twice."""
+    with app.app_context():
+        flag_card(card(course, "booking"), proposal="Forslag")
+        token = create_manager_link(db.session.get(Course, course["id"]), "Direktionen").token
+    auth.login()
+    base = f"/f/courses/{course['id']}"
+    expected = {
+        f"{base}/state-feedback.csv": "text/csv; charset=utf-8",
+        f"{base}/state-feedback.pdf": "application/pdf",
+        f"{base}/export/cards.csv": "text/csv; charset=utf-8",
+        f"{base}/export/actions.csv": "text/csv; charset=utf-8",
+        f"{base}/export/entries.csv": "text/csv; charset=utf-8",
+        f"{base}/export/course.json": "application/json; charset=utf-8",
+        f"{base}/action-plan.pdf": "application/pdf",
+        f"{base}/qr.svg": "image/svg+xml",
+        "/f/overview.csv": "text/csv; charset=utf-8",
+        f"/m/{token}/action-plan.pdf": "application/pdf",
+        f"/m/{token}/state-feedback.pdf": "application/pdf",
+    }
+    for url, content_type in expected.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Content-Type"] == content_type, url

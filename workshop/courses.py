@@ -156,15 +156,28 @@ def update_course(course: Course, **fields) -> Course:
         fields.get("multiple_dots_per_card", course.multiple_dots_per_card)
         != course.multiple_dots_per_card
     )
-    if dots_change and db.session.scalar(
+    new_minimum = fields.get("min_group_size", course.min_group_size)
+    # Anonymity can be tightened at any time but not loosened under given dots: a smaller
+    # minimum would show a role group's dots (on the projector, in the CSV and the PDF)
+    # that were given when its size held them back. Raising it stays allowed.
+    loosened = isinstance(new_minimum, int) and new_minimum < course.min_group_size
+    if (dots_change or loosened) and db.session.scalar(
         select(Vote.id).where(Vote.course_id == course.id).limit(1)
     ):
-        # Dots already given were given under the old rules: a new budget would leave some
-        # people with negative dots, or several dots where only one is now allowed.
-        raise WorkshopError(
-            _("Dots have been given already. Start the vote over before changing the dots."),
-            code="votes",
-        )
+        if dots_change:
+            # Dots already given were given under the old rules: a new budget would leave
+            # some people with negative dots, or several dots where only one is now allowed.
+            message = _(
+                "Dots have been given already. Start the vote over before changing the dots."
+            )
+        else:
+            message = _(
+                "Dots have been given already, so the smallest group shown can only be raised "
+                "(to %(n)s or more): a smaller one could show how one or two people voted. "
+                "Start the vote over to lower it.",
+                n=course.min_group_size,
+            )
+        raise WorkshopError(message, code="votes" if dots_change else "anonymity")
     try:
         _apply_fields(course, fields)
     except WorkshopError:

@@ -8,20 +8,25 @@ gets a leading apostrophe.
 
 The JSON file is a faithful copy of one course — everything but the timer and the manager
 links (their tokens are secrets) — with the catalogue entries its cards link to and every
-version of them. Records refer to each other by numbers local to the file, so an import
-gives them new ids. An import is checked completely before anything is written, and is
+version of them. Votes are the exception: they are anonymous towards everyone, the
+facilitator who downloads the file included, so the file holds each vote's result as the
+screen shows it once revealed (format 2), never whose dots they were. Records refer to
+each other by numbers local to the file, so an import gives them new ids. An import is
+checked completely before anything is written (its texts tidied as a form's are), and is
 written in one transaction: a refused file writes nothing.
 """
 
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import itertools
 import json
 import math
 import re
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -33,7 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .catalogue import LOCAL_NAME_MAX, LOCAL_TEXT_MAX, ensure_catalogue_loaded, has_law_catalogue
-from .clock import DANISH_TIME, local_today
+from .clock import EARLIEST_DAY, LATEST_DAY, as_utc, danish_time, local_today
 from .courses import new_join_code
 from .errors import WorkshopError
 from .extensions import db
@@ -57,7 +62,7 @@ from .models import (
 )
 from .state_feedback import TEXT_MAX as FEEDBACK_TEXT_MAX
 from .state_feedback import TRIAL_OPTIONS
-from .text import slugify
+from .text import slugify, tidy
 from .vocabulary import (
     ACTION_STATUSES,
     ANSWER_MAX_LENGTH,
@@ -74,14 +79,18 @@ from .vocabulary import (
     PERIODS,
     PRIORITY_STATUSES,
     REQUIREMENT_STATUSES,
+    ROLE_GROUPS,
     ROLES,
     SOLUTION_KINDS,
     SOLUTION_MAX_LENGTH,
+    role_group,
 )
-from .votes import CARDS, VOTING_STATES, results
+from .votes import CARDS, SOLUTIONS, VOTING_STATES, Ballot, results
 
 FORMAT_NAME = "samskabt-course"
-FORMAT_VERSION = 1
+# 2: votes as the revealed result (totals per item, the role split only where the screen
+# shows it), no longer every participant's dots; a file of version 1 still imports.
+FORMAT_VERSION = 2
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 # Text columns without a limit of their own in the domain (course texts, law descriptions)
@@ -97,6 +106,12 @@ ENTRY_NOTE_MAX = 500
 EVIDENCE_MAX = 1000
 VALUE_LIMIT = 1_000_000_000
 _LOCAL_KEY = re.compile(r"L\d+")
+# Dates a file may hold. Timestamps record what happened in the app (made in 2026); days
+# are plans and decisions (a local rule decided decades ago, a pilot years ahead). Far
+# outside, a date is a damaged or a hostile file, and near year 1 or 9999 it could not even
+# be shown in Danish time.
+MOMENT_RANGE = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 12, 31, 23, 59, tzinfo=UTC))
+DAY_RANGE = (EARLIEST_DAY, LATEST_DAY)  # as the forms (workshop.forms.day_field)
 
 
 # --------------------------------------------------------------------------------------
@@ -147,7 +162,7 @@ def _cell(value: Any) -> str:
 
 def _local_time(moment: datetime) -> str:
     """A timestamp in Danish time, as Excel reads it: 2026-11-23 15:38."""
-    return _as_utc(moment).astimezone(DANISH_TIME).strftime("%Y-%m-%d %H:%M")
+    return danish_time(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def csv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
@@ -360,14 +375,25 @@ def _damaged(where: str) -> ImportRefused:
     )
 
 
+def _out_of_range(where: str, bounds: tuple[date, date]) -> ImportRefused:
+    return ImportRefused(
+        _(
+            "The file has a date outside the years %(first)s–%(last)s (at %(where)s), so it "
+            "cannot be right. Nothing was imported.",
+            first=bounds[0].year,
+            last=bounds[1].year,
+            where=where,
+        ),
+        code="date",
+    )
+
+
 _MISSING = object()
 
 
 def _as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; the app stores them in UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return as_utc(moment)
 
 
 @dataclass(frozen=True)
@@ -382,9 +408,11 @@ class Text:
         return value
 
     def load(self, value, where: str):
-        if not isinstance(value, str) or len(value) > self.limit or "\x00" in value:
+        # NUL is a sign of a damaged file; everything else is tidied as a form would be.
+        if not isinstance(value, str) or "\x00" in value:
             raise _damaged(where)
-        if self.required and not value.strip():
+        value = tidy(value)
+        if len(value) > self.limit or (self.required and not value):
             raise _damaged(where)
         blank_allowed = value == "" and self.blank_ok
         if self.choices is not None and value not in self.choices and not blank_allowed:
@@ -455,9 +483,12 @@ class Day:
         if not isinstance(value, str) or len(value) != 10:
             raise _damaged(where)
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise _damaged(where) from None
+        if not DAY_RANGE[0] <= day <= DAY_RANGE[1]:
+            raise _out_of_range(where, DAY_RANGE)
+        return day
 
 
 @dataclass(frozen=True)
@@ -476,9 +507,15 @@ class Moment:
         if not isinstance(value, str) or len(value) > 40:
             raise _damaged(where)
         try:
-            return _as_utc(datetime.fromisoformat(value))
+            moment = datetime.fromisoformat(value)
         except ValueError:
             raise _damaged(where) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        # Compared before any conversion: 0001-01-01T00:00+01:00 has no UTC time at all.
+        if not MOMENT_RANGE[0] <= moment <= MOMENT_RANGE[1]:
+            raise _out_of_range(where, MOMENT_RANGE)
+        return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -492,9 +529,24 @@ class Structure:
         return value
 
     def load(self, value, where: str):
+        try:
+            value = _tidy_strings(value)
+        except RecursionError:  # nested deeper than any column of ours
+            raise _damaged(where) from None
         if not self.check(value):
             raise _damaged(where)
         return value
+
+
+def _tidy_strings(value):
+    """A JSON column's strings tidied, at any depth (a snapshot's name and description)."""
+    if isinstance(value, str):
+        return tidy(value)
+    if isinstance(value, list):
+        return [_tidy_strings(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _tidy_strings(item) for key, item in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
@@ -637,6 +689,7 @@ SOLUTION = (
     Moment("chosen_at", nullable=True),
     Moment("created_at"),
 )
+# Version 1's votes: each participant's dots on each item. Read, never written any more.
 VOTE = (
     Ref("participant", "participants", attribute="participant_id"),
     Ref("card", "cards", nullable=True, attribute="card_id"),
@@ -756,7 +809,6 @@ def export_course(course: Course) -> dict:
     answers = _by_id(DialogueAnswer, DialogueAnswer.course_id == course.id)
     cards = _by_id(Card, Card.course_id == course.id)
     solutions = _by_id(Solution, Solution.course_id == course.id)
-    votes = _by_id(Vote, Vote.course_id == course.id)
     actions = _by_id(Action, Action.course_id == course.id)
     lessons = _by_id(Lesson, Lesson.course_id == course.id)
     numbers = {
@@ -833,11 +885,220 @@ def export_course(course: Course) -> dict:
         "requirements": [requirement_record(r) for r in requirements],
         "cards": [card_record(n, card) for n, card in enumerate(cards, 1)],
         "solutions": numbered(solutions, SOLUTION),
-        "votes": [_dump(vote, VOTE, numbers) for vote in votes],
+        "votes": {ballot.name: _revealed_votes(course, ballot, numbers) for ballot in BALLOTS},
         "actions": [action_record(n, action) for n, action in enumerate(actions, 1)],
         "lessons": [_dump(lesson, LESSON, numbers) for lesson in lessons],
         "state_feedback": [feedback_record(item) for item in feedback],
     }
+
+
+# --------------------------------------------------------------------------------------
+# Votes: anonymous towards everyone, the facilitator who downloads the file included
+# --------------------------------------------------------------------------------------
+
+BALLOTS = (CARDS, SOLUTIONS)
+_ITEM_REF = {"cards": ("card", "cards"), "solutions": ("solution", "solutions")}
+
+
+def _revealed_votes(course: Course, ballot: Ballot, numbers) -> dict | None:
+    """The vote as the screen shows it once revealed, and nothing before: the dots per item
+    and how many voted, the split by role only where `votes.results` shows it (every group
+    that voted at least the course's minimum). Never whose dots they were: no participant,
+    no pseudonym, no per-voter pattern that a role or a small room could point back to."""
+    revealed = results(course, ballot)
+    if revealed is None:
+        return None  # hidden means hidden: not even per-item counts before the reveal
+    split = any(group.shown for group in revealed.groups)
+    ref, table = _ITEM_REF[ballot.name]
+    items = []
+    for row in revealed.rows:
+        if row.total:
+            item = {ref: numbers[table][row.item.id], "dots": row.total}
+            if split:
+                item["by_group"] = {key: row.by_group.get(key, 0) for key in ROLE_GROUPS}
+            items.append(item)
+    return {
+        "voters": sum(group.voters for group in revealed.groups),
+        "voters_by_group": {g.key: g.voters for g in revealed.groups} if split else None,
+        "items": items,
+    }
+
+
+def _check_revealed_votes(data: dict, course: dict, participants: list[dict], numbers) -> dict:
+    """Version 2's votes: each ballot's revealed result, or None. Returns ballot name ->
+    the checked result (references still the file's numbers)."""
+    raw = data.get("votes", _MISSING)
+    if not isinstance(raw, dict) or set(raw) != {ballot.name for ballot in BALLOTS}:
+        raise _damaged("votes")
+    people = Counter(role_group(person["role"]) for person in participants)
+    checked = {}
+    for ballot in BALLOTS:
+        where = f"votes.{ballot.name}"
+        value = raw[ballot.name]
+        if value is None:
+            continue
+        if course[ballot.state_field] != "revealed" or not isinstance(value, dict):
+            raise _damaged(where)  # a result that was never shown
+        ref, table = _ITEM_REF[ballot.name]
+        voters = _count(value.get("voters"), f"{where}.voters", len(participants))
+        by_group = value.get("voters_by_group", _MISSING)
+        if by_group is not None:
+            if not isinstance(by_group, dict) or set(by_group) != set(ROLE_GROUPS):
+                raise _damaged(f"{where}.voters_by_group")
+            by_group = {
+                key: _count(n, f"{where}.voters_by_group.{key}", people[key])
+                for key, n in by_group.items()
+            }
+            if sum(by_group.values()) != voters:
+                raise _damaged(f"{where}.voters_by_group")
+        items_raw = value.get("items")
+        if not isinstance(items_raw, list):
+            raise _damaged(f"{where}.items")
+        items, seen = [], set()
+        for index, item in enumerate(items_raw):
+            place = f"{where}.items[{index}]"
+            if not isinstance(item, dict) or set(item) - {ref, "dots", "by_group"}:
+                raise _damaged(place)
+            number = item.get(ref)
+            if (
+                isinstance(number, bool)
+                or not isinstance(number, int)
+                or number not in numbers[table]
+                or number in seen
+            ):
+                raise _damaged(f"{place}.{ref}")
+            seen.add(number)
+            dots = _count(item.get("dots"), f"{place}.dots", 50 * len(participants), low=1)
+            split = item.get("by_group")
+            if (split is None) != (by_group is None):
+                raise _damaged(f"{place}.by_group")
+            if split is not None:
+                if not isinstance(split, dict) or set(split) != set(ROLE_GROUPS):
+                    raise _damaged(f"{place}.by_group")
+                split = {k: _count(n, f"{place}.by_group.{k}", dots) for k, n in split.items()}
+                if sum(split.values()) != dots:
+                    raise _damaged(f"{place}.by_group")
+            items.append({"item": number, "dots": dots, "by_group": split})
+        checked[ballot.name] = {"voters": voters, "voters_by_group": by_group, "items": items}
+    return checked
+
+
+def _count(value, where: str, high: int, low: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _damaged(where)
+    return value
+
+
+def _spread(items: list[tuple[int, int]], voters: list[int], budget: int, one_each: bool):
+    """Dots per item handed out to `voters` within the dot rules: (voter, item, dots) rows,
+    or None if they cannot be. Every voter gets a dot before anyone gets two.
+
+    Which imported participant gets which dots is made up: the file does not say, and
+    nobody can see it (votes are anonymous everywhere). Totals, the split by role and the
+    count of voters come out as in the file; nobody exceeds the budget."""
+    total = sum(dots for _item, dots in items)
+    if not total:
+        return []
+    if total > budget * len(voters):
+        return None  # checked first: a hostile file cannot make the loops below long
+    if not one_each:
+        # Even shares, poured item after item: a few rows per voter.
+        shares = [total // len(voters) + (n < total % len(voters)) for n in range(len(voters))]
+        rows, place = [], 0
+        for item, dots in items:
+            while dots:
+                if not shares[place]:
+                    place += 1
+                    continue
+                given = min(dots, shares[place])
+                rows.append((voters[place], item, given))
+                shares[place] -= given
+                dots -= given
+        return rows
+    # One dot per item each: the biggest items first, each dot to a voter with most left.
+    left = [(-budget, place, voter) for place, voter in enumerate(voters)]
+    heapq.heapify(left)
+    rows = []
+    for item, dots in sorted(items, key=lambda pair: -pair[1]):
+        if dots > len(left):
+            return None
+        chosen = [heapq.heappop(left) for _ in range(dots)]
+        if any(-still < 1 for still, _place, _voter in chosen):
+            return None
+        for still, place, voter in chosen:
+            rows.append((voter, item, 1))
+            heapq.heappush(left, (still + 1, place, voter))
+    return rows
+
+
+def _voters_for(result: dict, participants: list[dict], min_group: int) -> dict[str, list[int]]:
+    """Which of the file's participants stand in for each role group's voters."""
+    members = {key: [] for key in ROLE_GROUPS}
+    for person in participants:
+        members[role_group(person["role"])].append(person["id"])
+    wanted = result["voters_by_group"]
+    if wanted is None:
+        wanted = _held_back_sizes(
+            result["voters"], {k: len(v) for k, v in members.items()}, min_group
+        )
+    return {key: members[key][: wanted.get(key, 0)] for key in ROLE_GROUPS}
+
+
+def _held_back_sizes(voters: int, available: dict[str, int], min_group: int) -> dict[str, int]:
+    """Voters per group for a result whose split was held back: some group that voted
+    stays under the minimum, so the imported result holds the split back too."""
+    for small in reversed(list(ROLE_GROUPS)):  # managers first: usually the few
+        for size in range(min(min_group - 1, available[small], voters), 0, -1):
+            sizes, rest = {small: size}, voters - size
+            for key in ROLE_GROUPS:
+                if key != small:
+                    sizes[key] = min(rest, available[key])
+                    rest -= sizes[key]
+            if rest == 0:
+                return sizes
+    sizes, rest = {}, voters  # no mix holds it back (cannot happen with the file's own people)
+    for key in ROLE_GROUPS:
+        sizes[key] = min(rest, available[key])
+        rest -= sizes[key]
+    return sizes
+
+
+def _votes_from_results(plan: _Plan) -> list[dict]:
+    """Version 2's results as vote records like version 1's (file numbers), or damaged."""
+    records = []
+    budget, one_each = plan.course["dot_budget"], not plan.course["multiple_dots_per_card"]
+    for ballot in BALLOTS:
+        result = plan.revealed.get(ballot.name)
+        if result is None:
+            continue
+        voters = _voters_for(result, plan.participants, plan.course["min_group_size"])
+        if result["voters_by_group"] is None:
+            # The few first (managers, see _held_back_sizes): each voter gets a dot before
+            # anyone gets two, so the group that held the split back keeps its voters.
+            pool = [voter for key in reversed(ROLE_GROUPS) for voter in voters[key]]
+            pools = [([(i["item"], i["dots"]) for i in result["items"]], pool)]
+        else:
+            pools = [
+                (
+                    [
+                        (i["item"], i["by_group"][key])
+                        for i in result["items"]
+                        if i["by_group"][key]
+                    ],
+                    voters[key],
+                )
+                for key in ROLE_GROUPS
+            ]
+        for items, people in pools:
+            rows = _spread(items, people, budget, one_each)
+            if rows is None:
+                raise _damaged(f"votes.{ballot.name}")
+            ref = _ITEM_REF[ballot.name][0]
+            for voter, item, dots in rows:
+                records.append(
+                    {"participant": voter, "card": None, "solution": None, ref: item, "dots": dots}
+                )
+    return records
 
 
 def export_course_json(course: Course) -> bytes:
@@ -924,6 +1185,7 @@ class _Plan:
     actions: list[dict]
     lessons: list[dict]
     state_feedback: list[dict] = field(default_factory=list)
+    revealed: dict = field(default_factory=dict)  # version 2: ballot name -> its result
 
 
 def _field(record: dict, item, where: str, numbers: dict[str, set[int]]):
@@ -1011,7 +1273,12 @@ def check_course_file(data: dict) -> _Plan:
             card["links"].append(link)
 
     solutions = each("solutions", solutions_raw, SOLUTION)
-    votes = each("votes", _list(data, "votes"), VOTE)
+    revealed = {}
+    if data.get("version", 1) >= 2:
+        revealed = _check_revealed_votes(data, course, participants, numbers)
+        votes = []
+    else:
+        votes = each("votes", _list(data, "votes"), VOTE)
     seen_votes = set()
     for index, vote in enumerate(votes):
         if (vote["card"] is None) == (vote["solution"] is None):
@@ -1054,7 +1321,7 @@ def check_course_file(data: dict) -> _Plan:
 
     lessons = each("lessons", _list(data, "lessons"), LESSON)
     feedback = _check_state_feedback(data, actions, numbers)
-    return _Plan(
+    plan = _Plan(
         course,
         participants,
         answers,
@@ -1065,7 +1332,11 @@ def check_course_file(data: dict) -> _Plan:
         actions,
         lessons,
         feedback,
+        revealed,
     )
+    if revealed:
+        plan.votes = _votes_from_results(plan)
+    return plan
 
 
 def _check_state_feedback(data: dict, actions: list[dict], numbers) -> list[dict]:

@@ -1,5 +1,6 @@
 """Flask-WTF forms: parsing and CSRF. The rules themselves live in the domain functions."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,8 +16,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
+from .clock import EARLIEST_DAY, LATEST_DAY
 from .vocabulary import CARD_CATEGORIES, LOCAL_RULE_KINDS, ORIGINS, PRIORITY_STATUSES, ROLES
 
 
@@ -38,12 +48,27 @@ def database_id(value) -> int | None:
     return int(text)
 
 
+class SaneYears:
+    """A date within the years a course file may hold too (clock.EARLIEST_DAY..LATEST_DAY):
+    what the forms store, an export carries and an import takes back."""
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and not EARLIEST_DAY <= field.data <= LATEST_DAY:
+            raise ValidationError(
+                _(
+                    "Give a date between %(first)s and %(last)s.",
+                    first=EARLIEST_DAY.year,
+                    last=LATEST_DAY.year,
+                )
+            )
+
+
 def day_field(label, **kwargs) -> DateField:
     """An optional date: the browser's date picker sends ISO; typed by hand, Danish style
     (31.12.2026) works too."""
     return DateField(
         label,
-        validators=[Optional()],
+        validators=[Optional(), SaneYears()],
         format=["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y"],
         invalid_value_message=_l("Give a date, e.g. 31.12.2026."),
         **kwargs,
@@ -193,7 +218,7 @@ class LocalRuleForm(FlaskForm):
     decided_by = StringField(_l("Who decided it?"))
     decided_on = DateField(
         _l("When was it decided?"),
-        validators=[Optional()],
+        validators=[Optional(), SaneYears()],
         render_kw={"placeholder": "YYYY-MM-DD"},
     )
 

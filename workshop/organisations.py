@@ -31,7 +31,7 @@ NAME_LENGTH = 200
 
 
 def find_organisation(name: str) -> Organisation | None:
-    name = " ".join((name or "").split())
+    name = " ".join(tidy(name).split())  # as create_organisation stored it
     return db.session.scalar(
         select(Organisation).where(func.lower(Organisation.name) == name.lower())
     )

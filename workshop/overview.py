@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .catalogue import requirement_title
-from .clock import DANISH_TIME
+from .clock import day_after, day_start, local_date
 from .exchange import csv_bytes
 from .extensions import db
 from .models import (
@@ -130,13 +130,11 @@ def municipalities(organisation: Organisation) -> list[str]:
 
 def _day_start(day: date) -> datetime:
     """Midnight in Denmark, in UTC (SQLite compares the stored UTC text)."""
-    return datetime.combine(day, time(0), tzinfo=DANISH_TIME).astimezone(UTC)
+    return day_start(day)  # see clock.py: no error at the ends of the calendar
 
 
 def _local_date(moment: datetime) -> date:
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(DANISH_TIME).date()
+    return local_date(moment)  # SQLite's naive UTC, and the ends of the calendar
 
 
 def organisation_courses(
@@ -149,7 +147,7 @@ def organisation_courses(
     if filters.since:
         query = query.where(Course.created_at >= _day_start(filters.since))
     if filters.until:
-        query = query.where(Course.created_at < _day_start(filters.until + timedelta(days=1)))
+        query = query.where(Course.created_at < _day_start(day_after(filters.until)))
     return list(db.session.scalars(query.order_by(Course.created_at, Course.id)))
 
 

@@ -13,7 +13,7 @@ import mimetypes
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -26,7 +26,7 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from .actions import actions_of
-from .clock import DANISH_TIME, local_today
+from .clock import local_date, local_today
 from .examination import OriginOverview, origin_overview, prioritised_cards
 from .extensions import db
 from .learning import lessons_by_kind
@@ -174,11 +174,7 @@ class ReportData:
 
 
 def _local_date(moment: datetime | date) -> date:
-    if isinstance(moment, datetime):
-        if moment.tzinfo is None:  # SQLite hands back UTC without the zone
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(DANISH_TIME).date()
-    return moment
+    return local_date(moment)  # SQLite's naive UTC, and the ends of the calendar (clock.py)
 
 
 def activity_period(course: Course) -> tuple[date, date]:

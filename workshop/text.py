@@ -29,12 +29,54 @@ def looks_like_cpr(text: str) -> bool:
 # escape sequences, backspaces. Nobody types them; they come from pasting or from scripts.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
+# Invisible characters that make text on the projector, in a PDF or in a CSV read other
+# than it is stored: bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069: "\u202egnp.exe" shows as "exe.png"), zero-width spaces and joiners, the
+# word joiner and the invisible operators (U+200B-U+200D, U+2060-U+2064), U+FEFF and the
+# deprecated format characters (U+206A-U+206F). The plain direction marks U+200E/U+200F
+# stay: they only place neutral characters beside Arabic or Hebrew and reorder nothing.
+_INVISIBLE = re.compile(r"[\u200b\u200c\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+_ZWJ = "\u200d"
+# Line and paragraph separators: newlines by another name (and line ends in JavaScript).
+_LINE_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n"})
+
+
+def _emoji_side(char: str) -> bool:
+    """A character a zero-width joiner may glue into one emoji (👩‍💻, 🏳️‍🌈, 👨🏽‍🦰):
+    a pictograph, a skin tone, or the emoji variation selector."""
+    return (
+        unicodedata.category(char) == "So"
+        or "\U0001f3fb" <= char <= "\U0001f3ff"  # skin tones
+        or char == "\ufe0f"
+    )
+
+
+def _without_stray_joiners(text: str) -> str:
+    """Zero-width joiners only inside emoji sequences, where they draw one picture."""
+    if _ZWJ not in text:
+        return text
+    kept = []
+    for index, char in enumerate(text):
+        if char == _ZWJ and not (
+            0 < index < len(text) - 1
+            and _emoji_side(text[index - 1])
+            and unicodedata.category(text[index + 1]) == "So"
+        ):
+            continue
+        kept.append(char)
+    return "".join(kept)
+
 
 def tidy(text: str | None) -> str:
-    """Text as stored: Windows and old Mac line ends as newlines, no control characters
-    other than tab and newline, no surrounding whitespace."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text).strip()
+    """Text as stored, whichever way it came in (a form, an imported file, the CLI):
+    composed Unicode (NFC, so "å" is one character however it was typed), Windows and old
+    Mac line ends as newlines, no control characters other than tab and newline, none of
+    the invisible characters that make text show other than it reads (zero-width joiners
+    only inside emoji), no surrounding whitespace."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_SEPARATORS)
+    text = _without_stray_joiners(_INVISIBLE.sub("", _CONTROL.sub("", text)))
+    # Composed last: what was taken out may have kept a letter from its accent.
+    return unicodedata.normalize("NFC", text).strip()
 
 
 def clean_text(text: str | None, *, max_length: int, allow_cpr_like: bool = False) -> str:

@@ -185,7 +185,10 @@ def pdf(course_id: int):
 @bp.get("/f/courses/<int:course_id>/state-feedback.csv")
 def csv(course_id: int):
     course = facilitator_course(course_id)
-    response = current_app.response_class(feedback_csv(course), mimetype="text/csv; charset=utf-8")
+    # content_type, not mimetype: Werkzeug adds "; charset=utf-8" to a text mimetype itself.
+    response = current_app.response_class(
+        feedback_csv(course), content_type="text/csv; charset=utf-8"
+    )
     response.headers.set("Content-Disposition", "attachment", filename=_filename(course, "csv"))
     response.headers["Cache-Control"] = "no-store"
     return response
