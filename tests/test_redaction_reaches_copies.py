@@ -42,9 +42,7 @@ def two(app, make):
         a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
         c = shareable_course(make, "c@aalborg.dk", "Aalborg Kommune", label="C")
         db.session.execute(
-            update(Card)
-            .where(Card.id == a.card)
-            .values(text=CARD_WORDS, original_text=CARD_WORDS)
+            update(Card).where(Card.id == a.card).values(text=CARD_WORDS, original_text=CARD_WORDS)
         )
         db.session.execute(
             update(Solution)
@@ -115,9 +113,7 @@ def test_another_organisations_card_page_and_catalogue_no_longer_show_the_words(
     assert NAME not in fragment.text
 
 
-def test_a_solution_copied_from_the_bank_is_redacted_and_its_page_says_why(
-    app, client, auth, two
-):
+def test_a_solution_copied_from_the_bank_is_redacted_and_its_page_says_why(app, client, auth, two):
     a, c = two
     with app.app_context():
         shared_id = _shared_id(a.solution)
@@ -183,9 +179,7 @@ def test_redacting_reaches_the_rendered_pdfs_of_every_course_it_reaches(app, two
         assert db.session.scalar(select(func.count()).select_from(RenderedPdf)) == 0
 
 
-def test_an_action_retitled_away_from_its_solution_loses_the_words_too(
-    app, client, auth, two
-):
+def test_an_action_retitled_away_from_its_solution_loses_the_words_too(app, client, auth, two):
     """Finding 8: the title started as the solution's words; edited, it still holds them."""
     a, _c = two
     with app.app_context():
