@@ -248,3 +248,37 @@ def test_deleting_the_source_course_leaves_its_copies_without_a_source(app, two)
         delete_course(db.session.get(Course, a.course))
         copy = db.session.get(Solution, copy_id)
         assert copy.copied_from_id is None and copy.text == SOLUTION_WORDS
+
+
+def test_the_migration_traces_shares_and_copies_made_before_it(app, make, two):
+    """Shares and copies from before sources were recorded: migrating traces each shared
+    text that matches one card or solution of its course exactly, and each copy through
+    its token ("bank-<id>"); an edited shared text stays untraced. Nothing else changes."""
+    from flask_migrate import downgrade, upgrade
+
+    from .worlds import row_counts
+
+    a, c = two
+    with app.app_context():
+        copy_id = _copy_into(c.course, c.card, _shared_id(a.solution))
+        aalborg = db.session.get(Course, c.course)
+        share_course(aalborg, aalborg.facilitator, texts={f"card-{c.card}": "Omskrevet på vej ud"})
+        before = row_counts()
+        db.session.remove()
+        downgrade(revision="f6a5b4c3d2e1")
+        db.session.remove()
+        upgrade(revision="heads")
+        db.session.remove()
+        assert row_counts() == before
+        traced = dict(
+            db.session.execute(select(SharedChallenge.text, SharedChallenge.card_id)).all()
+        )
+        assert traced == {CARD_WORDS: a.card, "Omskrevet på vej ud": None}
+        assert (
+            db.session.scalar(
+                select(SharedSolution.solution_id).where(SharedSolution.text == SOLUTION_WORDS)
+            )
+            == a.solution
+        )
+        assert db.session.get(Solution, copy_id).copied_from_id == a.solution
+        db.session.remove()
