@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from .db import lock_row, writing
+from .db import writing
 from .extensions import db
 from .models import Course, RenderedPdf
 
@@ -59,18 +59,21 @@ def kept_pdf(course_id: int, key: str, revision: str, *, fresh: bool = False) ->
 def keep_pdf(course_id: int, key: str, revision: str, pdf: bytes) -> None:
     """Keep a PDF rendered at `revision`, unless the course changed while it was rendered.
 
-    The check and the insert run under the course's row lock, in a transaction of their
-    own: a redaction committed meanwhile has bumped the revision (then nothing is kept),
+    The check and the insert run under a lock on the course's row, in a transaction of
+    their own: a redaction committed meanwhile has bumped the revision (then nothing is kept),
     and one that commits afterwards deletes this row in its own transaction. Either way no
     row with the old words outlives the redaction."""
     with writing():
-        course = db.session.get(Course, course_id)
-        if course is None:
-            db.session.rollback()
-            return
-        lock_row(course)
-        if course_revision(course_id) != revision:
-            db.session.rollback()
+        # FOR SHARE on PostgreSQL: a redaction's update of the course row waits for this
+        # transaction (and its DELETE then sees the row kept here), or this one waits for
+        # the redaction and reads the new revision; votes, which share the lock, don't wait.
+        current = db.session.execute(
+            select(Course.revision, Course.activity)
+            .where(Course.id == course_id)
+            .with_for_update(read=True)
+        ).one_or_none()
+        if current is None or f"{current[0]}.{current[1]}" != revision:
+            db.session.rollback()  # deleted, or changed while it was rendered
             return
         db.session.execute(
             delete(RenderedPdf).where(
