@@ -102,3 +102,51 @@ def test_a_second_download_from_another_worker_takes_no_rendering(app, make, mon
     monkeypatch.setattr(report, "render_pdf", lambda html: pytest.fail("rendered again"))
     with other.test_request_context("/"):
         assert report.action_plan_pdf(db.session.get(Course, course_id)) == first
+
+
+def test_a_pdf_rendered_before_a_redaction_is_not_kept_after_it(app, make):
+    """A worker renders for seconds; a redaction committed meanwhile must not find its
+    PDF (with the old words) kept afterwards."""
+    from workshop.caches import course_revision, keep_pdf
+
+    with app.app_context():
+        course = make.course(step=2)
+        card = make.card(make.participant(course), CARD)
+        course_id = course.id
+        before = course_revision(course_id)  # the rendering starts here ...
+        redact_card(db.session.get(Card, card.id))  # ... another worker redacts ...
+        keep_pdf(course_id, "action-plan", before, b"%PDF-1.7 old words")  # ... it ends
+        assert db.session.scalar(select(func.count()).select_from(RenderedPdf)) == 0
+        keep_pdf(course_id, "action-plan", course_revision(course_id), b"%PDF-1.7 new")
+        assert db.session.scalar(select(func.count()).select_from(RenderedPdf)) == 1
+
+
+def test_a_worker_neither_serves_nor_keeps_a_list_drawn_from_an_older_revision():
+    from workshop.fragments import Fragments
+
+    kept = Fragments(max_age=60)
+    created = "2026-12-06"
+    kept.put(7, (created, 2), ("da",), "list at revision 2")
+    assert kept.get(7, (created, 2), ("da",)) == "list at revision 2"
+    # A request reads revision 3 (a redaction happened): revision 2's list goes at once.
+    assert kept.get(7, (created, 3), ("da",)) is None
+    assert kept.values() == []
+    # A slow request that read revision 2 before the redaction cannot put it back.
+    kept.put(7, (created, 2), ("da",), "list at revision 2")
+    assert kept.values() == [] and kept.get(7, (created, 2), ("da",)) is None
+    # Another course under a reused id (another creation time) starts afresh.
+    kept.put(7, ("2027-01-01", 1), ("da",), "another course")
+    assert kept.values() == ["another course"]
+
+
+def test_nothing_is_kept_longer_than_the_age_limit_even_without_requests():
+    import time
+
+    from workshop.fragments import Fragments
+
+    kept = Fragments(max_age=0.3)
+    kept.put(7, ("2026-12-06", 1), ("da",), "a list")
+    deadline = time.monotonic() + 10
+    while kept._entries and time.monotonic() < deadline:  # swept by its timer, not by us
+        time.sleep(0.05)
+    assert not kept._entries
