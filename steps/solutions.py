@@ -454,4 +454,12 @@ def redact(course_id: int, solution_id: int):
         return _solution_page(course, solution, status=422, redact_form=form, error=message)
     redact_solution(solution)
     flash(_("The solution's text has been removed."))
+    if solution.action is not None:
+        # The title was derived from the solution's words (workshop.redaction).
+        flash(
+            _(
+                "The title of the action chosen from it was replaced too: "
+                "give the action a new title."
+            )
+        )
     return _back(course, solution, "page")

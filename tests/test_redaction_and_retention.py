@@ -206,8 +206,13 @@ def test_deleting_a_course_deletes_every_row_of_it_and_nothing_else(app, make):
         shared_id = db.session.scalar(select(SharedSolution.id).where(SharedSolution.text != ""))
         course_b = db.session.get(Course, b.course)
         copy = copy_shared_solution(course_b, db.session.get(Card, b.card), shared_id).id
+        # Its action plan was downloaded: the rendered PDF is kept for the next download.
+        with app.test_request_context("/"):
+            from workshop.report import action_plan_pdf
+
+            action_plan_pdf(db.session.get(Course, a.course))
         owned = {name: count for name, count in _rows_of_course(a.course).items() if count}
-        assert {"share", "shared_challenge", "shared_solution"} <= set(owned)
+        assert {"share", "shared_challenge", "shared_solution", "rendered_pdf"} <= set(owned)
         before = row_counts()
         b_rows = _rows_of_course(b.course)
         delete_course(course_a)
@@ -237,6 +242,7 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
         ManagerLink,
         Measure,
         MeasureEntry,
+        RenderedPdf,
         Share,
         SharedChallenge,
         SharedRequirement,
@@ -268,6 +274,7 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
         "lesson": count(Lesson, Lesson.course_id == course_id),
         "manager_link": count(ManagerLink, ManagerLink.course_id == course_id),
         "state_feedback": count(StateFeedback, StateFeedback.course_id == course_id),
+        "rendered_pdf": count(RenderedPdf, RenderedPdf.course_id == course_id),
         "share": count(Share, Share.course_id == course_id),
         "shared_challenge": count(SharedChallenge, SharedChallenge.share_id.in_(shares)),
         "shared_requirement": count(

@@ -42,14 +42,6 @@ SECTIONS_EN = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Every test starts without rendered PDFs: ids repeat across the tests' databases."""
-    report.clear_cache()
-    yield
-    report.clear_cache()
-
-
 # --- Reading a PDF back -----------------------------------------------------------------
 
 

@@ -13,7 +13,6 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from workshop import report
 from workshop.cards import redact_card, set_card_hidden
 from workshop.catalogue import CATALOGUE_FILE, load_catalogue
 from workshop.clock import local_today
@@ -36,13 +35,6 @@ from workshop.votes import cast_vote, set_voting_state
 SELF_BOOKING = "Selvbooking af samtaler udelukker borgere uden it-færdigheder"
 AVAILABILITY = "Rådighedsreglerne kræver fremmøde samme dag"
 LOCAL = "Vi skriver referat af alle møder"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    report.clear_cache()
-    yield
-    report.clear_cache()
 
 
 def count_feedback() -> int:

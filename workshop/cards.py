@@ -11,8 +11,9 @@ from .db import lock_row
 from .errors import WorkshopError
 from .extensions import db
 from .models import Card, CardRequirement, Course, Participant, Solution, Vote
+from .redaction import redact_card_everywhere
 from .submissions import already_submitted, save_once
-from .text import clean_text, redaction_marker
+from .text import clean_text
 from .vocabulary import CARD_CATEGORIES, CARD_MAX_LENGTH
 
 COLLECT_STEP = 2
@@ -77,25 +78,13 @@ def edit_card(card: Card, text: str, category: str = "") -> Card:
 
 def redact_card(card: Card) -> Card:
     """Replace what a card says, and what its author first wrote, with a marker: for a
-    citizen's name or CPR number that slipped in. The card keeps its place, its dots, its
-    links and its examination; the old words are not kept or logged anywhere."""
-    marker = redaction_marker()
-    card.text = marker
-    card.original_text = marker
-    touch(card.course)
+    citizen's name or CPR number that slipped in. The cards merged into it and the
+    experience bank's snapshots of it lose the words too (workshop.redaction). The card
+    keeps its place, its dots, its links and its examination; the old words are not kept
+    or logged anywhere."""
+    redact_card_everywhere(card)
     db.session.commit()
-    _forget_rendered(card.course_id)
     return card
-
-
-def _forget_rendered(course_id: int) -> None:
-    # A PDF or a phones' voting list rendered before the redaction would still carry the
-    # old words in memory.
-    from . import fragments
-    from .report import clear_cache
-
-    clear_cache()
-    fragments.forget_course(course_id)
 
 
 def _has_solutions(card_ids: list[int]) -> bool:

@@ -27,6 +27,7 @@ from .models import (
     Measure,
     MeasureEntry,
     Participant,
+    RenderedPdf,
     Share,
     SharedChallenge,
     SharedRequirement,
@@ -330,13 +331,11 @@ def delete_course(course: Course) -> None:
     Each table is emptied explicitly, children first, rather than trusting ON DELETE
     CASCADE: SQLite enforces it only with foreign keys switched on for the connection.
     """
-    from . import fragments
-    from .report import clear_cache
-
     course_id = course.id
     actions = select(Action.id).where(Action.course_id == course_id)
     measures = select(Measure.id).where(Measure.action_id.in_(actions))
     cards = select(Card.id).where(Card.course_id == course_id)
+    solutions = select(Solution.id).where(Solution.course_id == course_id)
     # What the course shared with the experience bank goes too: nobody could withdraw it
     # once the course is gone. Solutions other courses copied from it are theirs and stay.
     shares = select(Share.id).where(Share.course_id == course_id)
@@ -353,7 +352,11 @@ def delete_course(course: Course) -> None:
         delete(Action).where(Action.course_id == course_id),
         delete(Vote).where(Vote.course_id == course_id),
         delete(Lesson).where(Lesson.course_id == course_id),
+        # Copies other courses made of its solutions stay theirs, without a source to trace
+        # (ids may be reused on SQLite: a stale one would point at a stranger's solution).
+        update(Solution).where(Solution.copied_from_id.in_(solutions)).values(copied_from_id=None),
         delete(Solution).where(Solution.course_id == course_id),
+        delete(RenderedPdf).where(RenderedPdf.course_id == course_id),
         delete(CardRequirement).where(CardRequirement.card_id.in_(cards)),
         # Merged cards point at each other: undo that first, so the order never matters.
         update(Card).where(Card.course_id == course_id).values(merged_into_id=None),
@@ -366,8 +369,6 @@ def delete_course(course: Course) -> None:
         db.session.execute(statement, execution_options={"synchronize_session": False})
     db.session.commit()
     db.session.expunge_all()  # nothing stale from the deleted course stays in the session
-    clear_cache()  # nor in a rendered PDF in memory
-    fragments.forget_course(course_id)  # nor in a phones' voting list
 
 
 def _as_utc(moment: datetime | None) -> datetime | None:

@@ -70,6 +70,8 @@ def _wants_write_lock() -> bool:
     # help it. Reads (the polling views) keep plain BEGIN and never block the writer.
     if not has_request_context():
         return True
+    if g.get("samskabt_writes"):  # inside writing(), whatever the method (a kept PDF)
+        return True
     return request.method not in READ_ONLY_METHODS and not g.get("samskabt_reads_only")
 
 
@@ -113,15 +115,18 @@ def writing():
     # for the reply. The block reloads what it decides on itself.
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     reads_only = g.get("samskabt_reads_only", False)
+    writes = g.get("samskabt_writes", False)
     try:
         session.commit()
         g.samskabt_reads_only = False
+        g.samskabt_writes = True  # also in a GET request (a rendered PDF kept for the next)
         yield
     except BaseException:
         session.rollback()
         raise
     finally:
         g.samskabt_reads_only = reads_only
+        g.samskabt_writes = writes
         session.expire_on_commit = expire_on_commit
 
 

@@ -10,8 +10,9 @@ from .courses import default_reflection_questions, touch
 from .errors import WorkshopError
 from .extensions import db
 from .models import Course, DialogueAnswer, Participant
+from .redaction import redact_answer_everywhere
 from .submissions import already_submitted, save_once
-from .text import clean_text, redaction_marker
+from .text import clean_text
 from .vocabulary import ANSWER_MAX_LENGTH
 
 INTRO_STEP = 1
@@ -67,13 +68,10 @@ def set_answer_hidden(answer: DialogueAnswer, hidden: bool) -> DialogueAnswer:
 
 def redact_answer(answer: DialogueAnswer) -> DialogueAnswer:
     """Replace an answer's words with a marker (a citizen's data slipped in); the answer
-    keeps its place under its question. The old words are not kept or logged."""
-    from .report import clear_cache
-
-    answer.text = redaction_marker()
-    touch(db.session.get(Course, answer.course_id))
+    keeps its place under its question. The old words are not kept or logged, nor left in
+    a rendered PDF (workshop.redaction)."""
+    redact_answer_everywhere(answer)
     db.session.commit()
-    clear_cache()  # a rendered PDF would still hold the old words
     return answer
 
 

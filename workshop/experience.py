@@ -326,6 +326,7 @@ def share_course(
     for planned in plan.challenges:
         challenge = SharedChallenge(
             text=reviewed.get(planned.key, ""),
+            card_id=planned.card.id,  # so that redacting the card reaches the snapshot
             origin=planned.card.origin,
             dots=planned.dots,
             dots_staff=planned.dots_staff,
@@ -346,6 +347,7 @@ def share_course(
                 SharedSolution(
                     kind=solution.kind,
                     text=reviewed.get(item.key, ""),
+                    solution_id=solution.id,  # redacting the solution reaches the snapshot
                     effect_citizens=solution.effect_citizens,
                     effect_efficiency=solution.effect_efficiency,
                     effect_work_environment=solution.effect_work_environment,
@@ -524,6 +526,7 @@ def copy_shared_solution(course: Course, card: Card, shared_id: int) -> Solution
         kind=source.kind,
         source=finding_source[:200],
         client_token=f"bank-{source.id}",
+        copied_from_id=source.solution_id,
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -332,6 +333,15 @@ class Solution(db.Model):
     client_token: Mapped[str] = mapped_column(String(40))
     # Copied from the experience bank: where it came from, in words ("… (Aarhus, 2026)").
     source: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The solution in another course it was copied from (through a share), so that
+    # redacting that solution reaches this copy too (workshop.redaction). None for solutions
+    # written here, copies of the demo bank, and once the source course is deleted.
+    copied_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("solution.id", ondelete="SET NULL"), index=True
+    )
+    # The source's facilitator redacted it, so this copy's words were removed too: the
+    # solution's page says so, as nobody here asked for it.
+    source_redacted: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     card: Mapped[Card] = relationship()
@@ -715,6 +725,11 @@ class SharedChallenge(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     share_id: Mapped[int] = mapped_column(ForeignKey("share.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text, default="")  # "" unless the facilitator included it
+    # The card it was made from: redacting the card empties `text` here too. None once the
+    # card is gone (or for demo data and shares made before this was recorded).
+    card_id: Mapped[int | None] = mapped_column(
+        ForeignKey("card.id", ondelete="SET NULL"), index=True
+    )
     origin: Mapped[str] = mapped_column(String(32), default="unknown")
     dots: Mapped[int | None] = mapped_column(Integer)
     # Held back (None) when a role group had fewer voters than the course's minimum.
@@ -760,6 +775,10 @@ class SharedSolution(db.Model):
     )
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text, default="")  # "" unless the facilitator included it
+    # The solution it was made from: redacting it empties `text` here too (as SharedChallenge).
+    solution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("solution.id", ondelete="SET NULL"), index=True
+    )
     effect_citizens: Mapped[int | None] = mapped_column(Integer)
     effect_efficiency: Mapped[int | None] = mapped_column(Integer)
     effect_work_environment: Mapped[int | None] = mapped_column(Integer)
@@ -787,3 +806,28 @@ class SharedSolution(db.Model):
         if self.change is None or self.change == 0 or self.higher_is_better is None:
             return None
         return (self.change > 0) == self.higher_is_better
+
+
+# --- Rendered documents ------------------------------------------------------------------
+
+
+class RenderedPdf(db.Model):
+    """A rendered PDF of a course (the action plan, the feedback to the state), kept so a
+    second download of an unchanged document takes no rendering (seconds of WeasyPrint).
+
+    In the database, not in a worker's memory, so every worker and machine agrees on what
+    is kept: a redaction or a deletion removes the course's rows in its own transaction
+    (workshop.caches.forget_rendered), and no worker keeps the old words after it.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    # A hash of everything the document depends on beyond the course's revision (which
+    # document, the language, the day, the HTML for the feedback document).
+    key: Mapped[str] = mapped_column(String(64))
+    # The course's revision and activity it was rendered at ("12.40"): older ones go.
+    revision: Mapped[str] = mapped_column(String(40))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("course_id", "key"),)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from .actions import actions_of
+from .caches import course_revision, keep_pdf, kept_pdf, pdf_key
 from .clock import local_date, local_today
 from .examination import OriginOverview, origin_overview, prioritised_cards
 from .extensions import db
@@ -448,87 +449,58 @@ def render_pdf(html: str) -> bytes:
     return document.write_pdf(presentational_hints=False)
 
 
-_CACHE_SIZE = 16
-_cache: OrderedDict[tuple, bytes] = OrderedDict()
-_cache_lock = threading.Lock()
+# One rendering at a time per process: WeasyPrint keeps a worker busy for seconds, and
+# several managers opening the same link at once then get one rendering, not several.
 _render_lock = threading.Lock()
 
 
-def _cache_key(course: Course) -> tuple:
-    """The course (its id, join code and creation time: a database reset in the same process
-    reuses ids), its revision and activity (between them bumped by every change: new cards
-    and who took part are in the document), the language, the day (the cover says when it
-    was made), and the facilitator's name and email on the cover."""
-    revision = tuple(
-        db.session.execute(
-            select(Course.revision, Course.activity).where(Course.id == course.id)
-        ).one()
-    )
+def _pdf_key(course: Course, document: str) -> str:
+    """What the document depends on besides the course's revision: which document, the
+    course (its join code and creation time too: a database reset reuses ids), the
+    language, the day (the cover says when it was made), and the facilitator's name and
+    email on the cover."""
     facilitator = course.facilitator
-    return (
+    return pdf_key(
+        document,
         course.id,
         course.join_code,
-        course.created_at,
-        revision,
+        course.created_at.isoformat(),
         str(get_locale()),
-        local_today(),
+        local_today().isoformat(),
         facilitator.name,
         facilitator.email,
     )
 
 
-def action_plan_pdf(course: Course) -> bytes:
-    """The action plan as a PDF; a second download of an unchanged course comes from memory.
-
-    One rendering at a time per process: WeasyPrint keeps a worker busy for seconds, and
-    several managers opening the same link at once then get one rendering, not several."""
-    key = _cache_key(course)
-    cached = _from_cache(key)
-    if cached is not None:
-        return cached
-    with _render_lock:
-        cached = _from_cache(key)  # rendered by another request while this one waited
-        if cached is not None:
-            return cached
-        pdf = render_pdf(render_action_plan_html(course))
-        with _cache_lock:
-            _cache[key] = pdf
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
-    return pdf
-
-
-def cached_pdf_of_html(html: str) -> bytes:
-    """Another report's HTML as a PDF (the feedback document to the state), kept in the same
-    cache as the action plan. The key is the HTML itself, so any change renders anew, and
-    clear_cache() (after a redaction or a deletion) forgets these PDFs too."""
-    key = ("html", hashlib.sha256(html.encode()).hexdigest(), str(get_locale()))
-    cached = _from_cache(key)
-    if cached is not None:
-        return cached
-    with _render_lock:
-        cached = _from_cache(key)
-        if cached is not None:
-            return cached
-        pdf = render_pdf(html)
-        with _cache_lock:
-            _cache[key] = pdf
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
-    return pdf
-
-
-def _from_cache(key: tuple) -> bytes | None:
-    with _cache_lock:
-        pdf = _cache.get(key)
-        if pdf is not None:
-            _cache.move_to_end(key)
+def _kept_or_rendered(course: Course, key: str, html) -> bytes:
+    """The PDF kept for the course's current revision (workshop.caches, in the database:
+    every worker shares it, a redaction deletes it), else rendered now and kept."""
+    revision = course_revision(course.id)
+    pdf = kept_pdf(course.id, key, revision)
+    if pdf is not None:
         return pdf
+    with _render_lock:
+        pdf = kept_pdf(course.id, key, revision, fresh=True)  # kept by another meanwhile
+        if pdf is not None:
+            return pdf
+        pdf = render_pdf(html() if callable(html) else html)
+        keep_pdf(course.id, key, revision, pdf)
+    return pdf
 
 
-def clear_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
+def action_plan_pdf(course: Course) -> bytes:
+    """The action plan as a PDF; a second download of an unchanged course takes no rendering."""
+    return _kept_or_rendered(
+        course, _pdf_key(course, "action-plan"), lambda: render_action_plan_html(course)
+    )
+
+
+def cached_pdf_of_html(course: Course, html: str) -> bytes:
+    """Another report's HTML about the course as a PDF (the feedback document to the
+    state), kept like the action plan. The key holds the HTML itself, so any change that
+    leaves the course's revision alone (a catalogue update) renders anew too."""
+    key = pdf_key("html", hashlib.sha256(html.encode()).hexdigest(), str(get_locale()))
+    return _kept_or_rendered(course, key, html)
 
 
 def action_plan_filename(course: Course) -> str:

@@ -11,8 +11,9 @@ from .db import lock_row
 from .errors import WorkshopError
 from .extensions import db
 from .models import Action, Card, Course, Participant, Solution, Vote, utcnow
+from .redaction import redact_solution_everywhere
 from .submissions import already_submitted, save_once
-from .text import clean_text, redaction_marker, tidy
+from .text import clean_text, tidy
 from .vocabulary import EFFECT_DIMENSIONS, EFFECT_SCALE, EFFORT, LIKELIHOOD, SOLUTION_KINDS
 from .vocabulary import SOLUTION_MAX_LENGTH as MAX_LENGTH
 
@@ -130,7 +131,14 @@ def propose_solution(
 
 
 def adopt_solution(
-    course: Course, card: Card, *, text: str, kind: str, source: str, client_token: str
+    course: Course,
+    card: Card,
+    *,
+    text: str,
+    kind: str,
+    source: str,
+    client_token: str,
+    copied_from_id: int | None = None,
 ) -> Solution:
     """A solution taken from elsewhere (the experience bank) as a starting proposal for a
     prioritised challenge, added as the facilitator's, with where it came from. Allowed in
@@ -161,6 +169,8 @@ def adopt_solution(
         kind=_check_kind(kind),
         client_token=client_token,
         source=tidy(source)[:200],
+        # The solution it came from, so that redacting that one reaches this copy.
+        copied_from_id=copied_from_id,
     )
     return save_once(solution, course)
 
@@ -185,18 +195,11 @@ def edit_solution(solution: Solution, text: str, kind: str, **assessment) -> Sol
 
 def redact_solution(solution: Solution) -> Solution:
     """Replace a solution's words and its author's original words with a marker; its dots,
-    assessment and choice stay. An action still named by the old words is renamed too."""
-    from .report import clear_cache
-
-    marker = redaction_marker()
-    action = solution.action
-    if action is not None and action.title in (solution.text, solution.original_text):
-        action.title = marker
-    solution.text = marker
-    solution.original_text = marker
-    touch(_course_of(solution))
+    assessment and choice stay. The words go everywhere they were copied to
+    (workshop.redaction): the action's title, the experience bank's snapshots, and the
+    solutions other courses copied from them, which say that their source was redacted."""
+    redact_solution_everywhere(solution)
     db.session.commit()
-    clear_cache()  # a rendered PDF would still hold the old words
     return solution
 
 

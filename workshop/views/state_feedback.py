@@ -171,7 +171,9 @@ def _pdf(course: Course):
         long_date=long_date,
         css_string=css_string,
     )
-    response = current_app.response_class(cached_pdf_of_html(html), mimetype="application/pdf")
+    response = current_app.response_class(
+        cached_pdf_of_html(course, html), mimetype="application/pdf"
+    )
     response.headers.set("Content-Disposition", "attachment", filename=_filename(course, "pdf"))
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -84,9 +84,10 @@ class VoteList:
     def items_html(self, items, my_dots: dict[int, int]) -> Markup:
         """The list's items (a list, or a function that loads them). In a polled fragment
         the items without this phone's dots come from one drawing per worker and revision
-        (workshop.fragments), without loading them again: when the vote opens, 300 phones
-        ask for the same 300 cards at once, and after each tap the phone's next poll draws
-        its list again. The full page (with a token in each form) is drawn whole.
+        (workshop.fragments, which forgets a course's older revisions), without loading
+        them again: when the vote opens, 300 phones ask for the same 300 cards at once, and
+        after each tap the phone's next poll draws its list again. The full page (with a
+        token in each form) is drawn whole.
         """
         vote_item = current_app.jinja_env.get_template(self.item_template).module.vote_item
         # Every part is Markup from the macro (autoescaped there): join() escapes nothing more.
@@ -94,8 +95,10 @@ class VoteList:
             items = items() if callable(items) else items
             return Markup().join(vote_item(item, my_dots.get(item.id, 0), self) for item in items)
         spent = self.dots_left <= 0  # every + is grey then, the only difference without dots
-        key = (*self.shared_as, self.stage, spent)
-        blank = fragments.get(key)
+        course_id, created, revision, language = self.shared_as
+        kept = fragments.of(current_app)
+        key = (language, self.stage, spent)
+        blank = kept.get(course_id, (created, revision), key)
         if blank is None:
             items = items() if callable(items) else items
             drawn = dataclasses.replace(self, dots_left=0 if spent else 1)
@@ -105,7 +108,7 @@ class VoteList:
                 spans.append((item.id, type(item), start, start + len(part)))
                 start += len(part)
             blank = (Markup().join(parts), spans)
-            fragments.put(key, blank)
+            kept.put(course_id, (created, revision), key, blank)
         # The whole list, with this phone's own items (a few) drawn anew in their places.
         whole, spans = blank
         pieces, done = [], 0
