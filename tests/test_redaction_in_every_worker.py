@@ -34,16 +34,16 @@ def room(app, make):
         for text in (CARD, "Skabelonen til planen", "Mødeindkaldelser"):
             make.card(author, text)
         set_voting_state(course, "voting")
-        return course.id, course.join_code, facilitator.id
+        return course.id, course.join_code, facilitator.get_id()  # "<id>:<login token>"
 
 
 def _other_worker(database_url, room, mode, max_age):
-    course_id, code, user_id = room
+    course_id, code, login_id = room
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
     process = context.Process(
         target=serve,
-        args=(theirs, database_url, code, course_id, user_id),
+        args=(theirs, database_url, code, course_id, login_id),
         kwargs={"mode": mode, "max_age": max_age},
         daemon=True,
     )

@@ -29,7 +29,7 @@ def held_in_memory(words: str) -> tuple[int, int]:
     return texts, pdfs
 
 
-def serve(connection, database_url, code, course_id, user_id, *, mode, max_age):
+def serve(connection, database_url, code, course_id, login_id, *, mode, max_age):
     """Run in the child process: poll the voting list and download the action plan, report,
     wait for the go, then (mode "poll") poll once more or (mode "idle") wait past
     `max_age` without a request, and report again."""
@@ -48,7 +48,7 @@ def serve(connection, database_url, code, course_id, user_id, *, mode, max_age):
     )
     phone, laptop = app.test_client(), app.test_client()
     with laptop.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = login_id
         session["_fresh"] = True
     pdf = laptop.get(f"/f/courses/{course_id}/action-plan.pdf").status_code
     # The poll last: the list it draws must still be kept when this process reports.
