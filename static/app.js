@@ -199,7 +199,75 @@
     restoreDrafts(event.detail.elt.parentNode || document);
     startTimers(event.detail.elt.parentNode || document);
   });
+
+  // The projector never scrolls (issue 20): its type is set in units of the window, and
+  // what still does not fit is trimmed here. In the box marked data-fit-box, the lists
+  // marked data-fit lose their last items, the list reaching furthest below the box first,
+  // until everything fits; each trimmed list ends with "and N more" (data-more, # for N).
+  // Only when one item of every list is still too much does the type shrink a little
+  // (data-shrink, at most three steps, styled in app.css).
+  function fitItems(list) {
+    return Array.prototype.filter.call(list.children, function (item) {
+      return !item.classList.contains("fit-more");
+    });
+  }
+  function overflows(box) {
+    return box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1;
+  }
+  function sayMore(list, moreText) {
+    var hidden = fitItems(list).filter(function (item) { return item.hidden; }).length;
+    var more = list.querySelector(":scope > .fit-more");
+    if (!hidden) {
+      if (more) more.remove();
+      return;
+    }
+    if (!more) {
+      more = document.createElement(list.tagName === "UL" || list.tagName === "OL" ? "li" : "p");
+      more.className = "fit-more";
+      list.appendChild(more);
+    }
+    more.textContent = moreText.replace("#", hidden);
+  }
+  function fitBox(box) {
+    var lists = Array.prototype.slice.call(box.querySelectorAll("[data-fit]"));
+    var moreText = box.dataset.more || "+#";
+    delete box.dataset.shrink;
+    lists.forEach(function (list) {
+      fitItems(list).forEach(function (item) { item.hidden = false; });
+      sayMore(list, moreText);
+    });
+    for (var guard = 0; guard < 500 && overflows(box); guard++) {
+      var bottom = box.getBoundingClientRect().bottom;
+      var best = null, bestScore = -1;
+      lists.forEach(function (list) {
+        var shown = fitItems(list).filter(function (item) { return !item.hidden; });
+        if (shown.length < 2 || list.closest("[hidden]")) return;
+        var last = shown[shown.length - 1].getBoundingClientRect();
+        // A list that reaches below the box goes first; among those, the longest.
+        var score = (last.bottom > bottom + 1 ? 10000 : 0) + shown.length;
+        if (score > bestScore) { best = list; bestScore = score; }
+      });
+      if (!best) break;
+      var visible = fitItems(best).filter(function (item) { return !item.hidden; });
+      visible[visible.length - 1].hidden = true;
+      sayMore(best, moreText);
+    }
+    for (var level = 1; level <= 3 && overflows(box); level++) box.dataset.shrink = level;
+  }
+  function fitProjector() {
+    document.querySelectorAll("[data-fit-box]").forEach(fitBox);
+    document.body.dataset.fitted = "";
+  }
+  var refit = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(refit);
+    refit = setTimeout(fitProjector, 150);
+  });
+  document.addEventListener("htmx:load", function () {
+    if (document.body.classList.contains("projector")) fitProjector();
+  });
   document.addEventListener("DOMContentLoaded", function () {
+    if (document.body.classList.contains("projector")) fitProjector();
     var serverNow = Number(document.body.dataset.serverNow);
     if (serverNow) clockOffset = serverNow - Date.now();
     restoreDrafts(document);

@@ -199,16 +199,26 @@ def copy(course_id: int):
 def projector(course_id: int):
     """Full screen, large type: what the room sees on the big screen."""
     course = facilitator_course(course_id)
-    return render_template("projector/projector.html", **projector_context(course))
+    return render_template(
+        "projector/projector.html", **projector_context(course, join_forced=_join_forced())
+    )
 
 
 @bp.route("/courses/<int:course_id>/projector/live")
 def projector_live(course_id: int):
     course = facilitator_course(course_id)
+    forced = _join_forced()
     return live_response(
-        f"proj{course.id}-r{course.revision}-a{course.activity}-v{vote_mark(course)}",
-        lambda: render_template("projector/_live.html", **projector_context(course)),
+        f"proj{course.id}-r{course.revision}-a{course.activity}-v{vote_mark(course)}-j{forced:d}",
+        lambda: render_template(
+            "projector/_live.html", **projector_context(course, join_forced=forced)
+        ),
     )
+
+
+def _join_forced() -> bool:
+    """?join=1: the facilitator wants the big join screen now (latecomers, a second room)."""
+    return request.args.get("join") == "1"
 
 
 @bp.route("/courses/<int:course_id>/qr.svg")
