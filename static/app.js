@@ -215,6 +215,7 @@
     return box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1;
   }
   function sayMore(list, moreText) {
+    moreText = list.dataset.more || moreText;
     var hidden = fitItems(list).filter(function (item) { return item.hidden; }).length;
     var more = list.querySelector(":scope > .fit-more");
     if (!hidden) {
