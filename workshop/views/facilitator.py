@@ -26,7 +26,7 @@ from ..courses import (
 )
 from ..errors import WorkshopError
 from ..forms import ActionForm, CourseForm, StepForm, TimerForm
-from ..votes import vote_mark
+from ..votes import role_groups_below_minimum, vote_mark
 from .common import facilitator_course, live_response
 from .phone_forms import first_form_error
 from .screens import control_context, projector_context
@@ -88,6 +88,7 @@ def edit_course(course_id: int):
         "facilitator/course_form.html",
         form=form,
         course=course,
+        small_groups=role_groups_below_minimum(course),
         error=error,
         delete_form=DeleteCourseForm(formdata=None),
     ), status
