@@ -244,8 +244,10 @@
         var shown = fitItems(list).filter(function (item) { return !item.hidden; });
         if (shown.length < 2 || list.closest("[hidden]")) return;
         var last = shown[shown.length - 1].getBoundingClientRect();
-        // A list that reaches below the box goes first; among those, the longest.
-        var score = (last.bottom > bottom + 1 ? 10000 : 0) + shown.length;
+        // A list that reaches below the box goes first; among those, an innermost one (a
+        // challenge keeps its place and loses solutions first), then the longest.
+        var leaf = !list.querySelector("[data-fit]");
+        var score = (last.bottom > bottom + 1 ? 10000 : 0) + (leaf ? 1000 : 0) + shown.length;
         if (score > bestScore) { best = list; bestScore = score; }
       });
       if (!best) break;
