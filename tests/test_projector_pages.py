@@ -30,8 +30,8 @@ def desk(app, make, client):
 
 def test_step_one_before_any_answer_is_the_big_join_screen(desk, course_id):
     page = desk.get(f"/f/courses/{course_id}/projector").get_data(as_text=True)
-    assert 'class="projector-join-screen"' in page
-    assert "Vær med nu" in page and "1 er med" in page
+    assert 'class="projector-join projector-join-screen"' in page
+    assert "Vær med nu" in page and "1 deltager" in page
 
 
 def test_the_first_answer_shrinks_the_join_screen_to_a_box(app, desk, course_id):
@@ -60,7 +60,7 @@ def test_join_1_calls_the_big_join_screen_back_and_keeps_it_through_the_polls(ap
 
         go_to_step(db.session.get(Course, course_id), 3)
     page = desk.get(f"/f/courses/{course_id}/projector?join=1").get_data(as_text=True)
-    assert 'class="projector-join-screen"' in page
+    assert 'class="projector-join projector-join-screen"' in page
     assert f"/f/courses/{course_id}/projector/live?join=1" in page  # the poll asks for it too
     live = desk.get(f"/f/courses/{course_id}/projector/live?join=1", headers=HX)
     assert "projector-join-screen" in live.get_data(as_text=True)
