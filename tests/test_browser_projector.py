@@ -35,7 +35,12 @@ from workshop.votes import CARDS, SOLUTIONS, set_voting_state
 
 pytestmark = pytest.mark.browser
 
-SIZES = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
+SIZES = {
+    "1920x1080": (1920, 1080),
+    "1280x720": (1280, 720),
+    "1280x1024": (1280, 1024),  # an old 5:4 projector
+    "2560x1440": (2560, 1440),
+}
 BODY_PX, LABEL_PX = 24.0, 18.0  # at 1920×1080, scaled by min(width/1920, height/1080)
 
 # Labels, tags and notes beside the body text: these may be smaller (LABEL_PX), all other
