@@ -229,10 +229,67 @@
     }
     more.textContent = moreText.replace("#", hidden);
   }
+  // A list marked data-fit-page (the only list in its box) pages through instead: as many
+  // items as fit, then the next ones every PAGE_SECONDS, saying "Page 1 of 3". The page
+  // shown is kept by the list's key across the polls that replace it.
+  var PAGE_SECONDS = 12;
+  var pageShown = {};
+  function label(list, text) {
+    var more = list.querySelector(":scope > .fit-more");
+    if (!more) {
+      more = document.createElement(list.tagName === "UL" || list.tagName === "OL" ? "li" : "p");
+      more.className = "fit-more";
+      list.appendChild(more);
+    }
+    more.textContent = text;
+  }
+  function pageText(list, page, pages) {
+    return list.dataset.pageText.replace("#", page).replace("*", pages);
+  }
+  function pageThrough(box, list) {
+    var items = fitItems(list);
+    var pages = [];
+    var start = 0;
+    if (!items.length) return;
+    label(list, pageText(list, 88, 88)); // measured with room for the label
+    while (start < items.length) {
+      var end = items.length;
+      items.forEach(function (item, i) { item.hidden = i < start; });
+      while (end - start > 1 && overflows(box)) {
+        end--;
+        items[end].hidden = true;
+      }
+      pages.push([start, end]);
+      start = end;
+    }
+    var key = list.dataset.fitPage;
+    var page = (pageShown[key] || 0) % pages.length;
+    pageShown[key] = page;
+    items.forEach(function (item, i) {
+      item.hidden = i < pages[page][0] || i >= pages[page][1];
+    });
+    list.dataset.pages = pages.length;
+    if (pages.length > 1) label(list, pageText(list, page + 1, pages.length));
+    else list.querySelector(":scope > .fit-more").remove();
+  }
+  setInterval(function () {
+    document.querySelectorAll("[data-fit-page]").forEach(function (list) {
+      if (Number(list.dataset.pages) > 1) {
+        pageShown[list.dataset.fitPage] = (pageShown[list.dataset.fitPage] || 0) + 1;
+        fitBox(list.closest("[data-fit-box]"));
+      }
+    });
+  }, PAGE_SECONDS * 1000);
+
   function fitBox(box) {
     var lists = Array.prototype.slice.call(box.querySelectorAll("[data-fit]"));
     var moreText = box.dataset.more || "+#";
     delete box.dataset.shrink;
+    if (lists.length === 1 && lists[0].hasAttribute("data-fit-page")) {
+      pageThrough(box, lists[0]);
+      for (var step = 1; step <= 3 && overflows(box); step++) box.dataset.shrink = step;
+      return;
+    }
     lists.forEach(function (list) {
       fitItems(list).forEach(function (item) { item.hidden = false; });
       sayMore(list, moreText);

@@ -260,3 +260,34 @@ def test_every_projector_screen_fits_the_window_in_type_read_from_the_back(
     assert not failures, "\n".join(
         f"{name}:\n  " + "\n  ".join(found) for name, found in failures.items()
     )
+
+
+def test_what_does_not_fit_on_one_screen_is_paged_through_by_itself(
+    browser: Browser, e2e_server, demo
+):
+    """Step 5's three measures take two screens at 1920×1080: the projector shows the first
+    page, says "Side 1 af 2", and turns to the second by itself; both pages fit."""
+    course_id, _fresh = demo
+    with screens(browser, e2e_server.url) as s:
+        page = s.page(s.context(viewport={"width": 1920, "height": 1080}), "projector-pages")
+        page.clock.install()
+        _log_in(page, e2e_server.url)
+        with e2e_server.app.test_request_context("/"):
+            _step(5)(db.session.get(Course, course_id))
+        page.goto(f"/f/courses/{course_id}/projector")
+        page.locator("body[data-fitted]").wait_for(state="attached")
+        shown = page.locator("#projector-live .effect:visible h3")
+        label = page.locator("#projector-live .effects .fit-more")
+        expect(label).to_have_text("Side 1 af 2")
+        first = shown.all_inner_texts()
+        assert len(first) == 2
+        assert _check(page, 1.0) == []
+        page.clock.fast_forward(13_000)
+        expect(label).to_have_text("Side 2 af 2")
+        second = shown.all_inner_texts()
+        assert len(second) == 1 and second[0] not in first
+        assert _check(page, 1.0) == []
+        page.screenshot(path=str(ARTIFACTS / "projector-1920x1080-step5-page-2.png"))
+        page.clock.fast_forward(12_000)
+        expect(label).to_have_text("Side 1 af 2")  # and round again
+        assert not s.errors, s.errors
