@@ -323,7 +323,9 @@
     clearTimeout(refit);
     refit = setTimeout(fitProjector, 150);
   });
-  document.addEventListener("htmx:load", function () {
+  // Fitted in the same task as the swap (htmx:afterSwap), so the new content is never
+  // painted unfitted in the ~20 ms before htmx settles it.
+  document.addEventListener("htmx:afterSwap", function () {
     if (document.body.classList.contains("projector")) fitProjector();
   });
   document.addEventListener("DOMContentLoaded", function () {

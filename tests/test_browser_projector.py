@@ -265,8 +265,9 @@ def test_every_projector_screen_fits_the_window_in_type_read_from_the_back(
 def test_what_does_not_fit_on_one_screen_is_paged_through_by_itself(
     browser: Browser, e2e_server, demo
 ):
-    """Step 5's three measures take two screens at 1920×1080: the projector shows the first
-    page, says "Side 1 af 2", and turns to the second by itself; both pages fit."""
+    """Step 5's measures (and the actions not measured yet) take two screens at 1920×1080:
+    the projector shows the first page, says "Side 1 af 2", and turns to the second by
+    itself; both pages fit."""
     course_id, _fresh = demo
     with screens(browser, e2e_server.url) as s:
         page = s.page(s.context(viewport={"width": 1920, "height": 1080}), "projector-pages")
@@ -279,6 +280,7 @@ def test_what_does_not_fit_on_one_screen_is_paged_through_by_itself(
         shown = page.locator("#projector-live .effect:visible h3")
         label = page.locator("#projector-live .effects .fit-more")
         expect(label).to_have_text("Side 1 af 2")
+        page.screenshot(path=str(ARTIFACTS / "projector-1920x1080-step5-page-1.png"))
         first = shown.all_inner_texts()
         assert len(first) == 2
         assert _check(page, 1.0) == []
