@@ -244,7 +244,137 @@
     restoreDrafts(event.detail.elt.parentNode || document);
     startTimers(event.detail.elt.parentNode || document);
   });
+
+  // The projector never scrolls (issue 20): its type is set in units of the window, and
+  // what still does not fit is trimmed here. In the box marked data-fit-box, the lists
+  // marked data-fit lose their last items, the list reaching furthest below the box first,
+  // until everything fits; each trimmed list ends with "and N more" (data-more, # for N).
+  // Only when one item of every list is still too much does the type shrink a little
+  // (data-shrink, at most three steps, styled in app.css).
+  function fitItems(list) {
+    return Array.prototype.filter.call(list.children, function (item) {
+      return !item.classList.contains("fit-more");
+    });
+  }
+  function overflows(box) {
+    return box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1;
+  }
+  function sayMore(list, moreText) {
+    moreText = list.dataset.more || moreText;
+    var hidden = fitItems(list).filter(function (item) { return item.hidden; }).length;
+    var more = list.querySelector(":scope > .fit-more");
+    if (!hidden) {
+      if (more) more.remove();
+      return;
+    }
+    if (!more) {
+      more = document.createElement(list.tagName === "UL" || list.tagName === "OL" ? "li" : "p");
+      more.className = "fit-more";
+      list.appendChild(more);
+    }
+    more.textContent = moreText.replace("#", hidden);
+  }
+  // A list marked data-fit-page (the only list in its box) pages through instead: as many
+  // items as fit, then the next ones every PAGE_SECONDS, saying "Page 1 of 3". The page
+  // shown is kept by the list's key across the polls that replace it.
+  var PAGE_SECONDS = 12;
+  var pageShown = {};
+  function label(list, text) {
+    var more = list.querySelector(":scope > .fit-more");
+    if (!more) {
+      more = document.createElement(list.tagName === "UL" || list.tagName === "OL" ? "li" : "p");
+      more.className = "fit-more";
+      list.appendChild(more);
+    }
+    more.textContent = text;
+  }
+  function pageText(list, page, pages) {
+    return list.dataset.pageText.replace("#", page).replace("*", pages);
+  }
+  function pageThrough(box, list) {
+    var items = fitItems(list);
+    var pages = [];
+    var start = 0;
+    if (!items.length) return;
+    label(list, pageText(list, 88, 88)); // measured with room for the label
+    while (start < items.length) {
+      var end = items.length;
+      items.forEach(function (item, i) { item.hidden = i < start; });
+      while (end - start > 1 && overflows(box)) {
+        end--;
+        items[end].hidden = true;
+      }
+      pages.push([start, end]);
+      start = end;
+    }
+    var key = list.dataset.fitPage;
+    var page = (pageShown[key] || 0) % pages.length;
+    pageShown[key] = page;
+    items.forEach(function (item, i) {
+      item.hidden = i < pages[page][0] || i >= pages[page][1];
+    });
+    list.dataset.pages = pages.length;
+    if (pages.length > 1) label(list, pageText(list, page + 1, pages.length));
+    else list.querySelector(":scope > .fit-more").remove();
+  }
+  setInterval(function () {
+    document.querySelectorAll("[data-fit-page]").forEach(function (list) {
+      if (Number(list.dataset.pages) > 1) {
+        pageShown[list.dataset.fitPage] = (pageShown[list.dataset.fitPage] || 0) + 1;
+        fitBox(list.closest("[data-fit-box]"));
+      }
+    });
+  }, PAGE_SECONDS * 1000);
+
+  function fitBox(box) {
+    var lists = Array.prototype.slice.call(box.querySelectorAll("[data-fit]"));
+    var moreText = box.dataset.more || "+#";
+    delete box.dataset.shrink;
+    if (lists.length === 1 && lists[0].hasAttribute("data-fit-page")) {
+      pageThrough(box, lists[0]);
+      for (var step = 1; step <= 3 && overflows(box); step++) box.dataset.shrink = step;
+      return;
+    }
+    lists.forEach(function (list) {
+      fitItems(list).forEach(function (item) { item.hidden = false; });
+      sayMore(list, moreText);
+    });
+    for (var guard = 0; guard < 500 && overflows(box); guard++) {
+      var bottom = box.getBoundingClientRect().bottom;
+      var best = null, bestScore = -1;
+      lists.forEach(function (list) {
+        var shown = fitItems(list).filter(function (item) { return !item.hidden; });
+        if (shown.length < 2 || list.closest("[hidden]")) return;
+        var last = shown[shown.length - 1].getBoundingClientRect();
+        // A list that reaches below the box goes first; among those, an innermost one (a
+        // challenge keeps its place and loses solutions first), then the longest.
+        var leaf = !list.querySelector("[data-fit]");
+        var score = (last.bottom > bottom + 1 ? 10000 : 0) + (leaf ? 1000 : 0) + shown.length;
+        if (score > bestScore) { best = list; bestScore = score; }
+      });
+      if (!best) break;
+      var visible = fitItems(best).filter(function (item) { return !item.hidden; });
+      visible[visible.length - 1].hidden = true;
+      sayMore(best, moreText);
+    }
+    for (var level = 1; level <= 3 && overflows(box); level++) box.dataset.shrink = level;
+  }
+  function fitProjector() {
+    document.querySelectorAll("[data-fit-box]").forEach(fitBox);
+    document.body.dataset.fitted = "";
+  }
+  var refit = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(refit);
+    refit = setTimeout(fitProjector, 150);
+  });
+  // Fitted in the same task as the swap (htmx:afterSwap), so the new content is never
+  // painted unfitted in the ~20 ms before htmx settles it.
+  document.addEventListener("htmx:afterSwap", function () {
+    if (document.body.classList.contains("projector")) fitProjector();
+  });
   document.addEventListener("DOMContentLoaded", function () {
+    if (document.body.classList.contains("projector")) fitProjector();
     var serverNow = Number(document.body.dataset.serverNow);
     if (serverNow) clockOffset = serverNow - Date.now();
     restoreDrafts(document);

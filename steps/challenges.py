@@ -58,6 +58,7 @@ from workshop.votes import (
     dots_left,
     my_dots,
     results,
+    role_groups_below_minimum,
     set_voting_state,
     voting_progress,
 )
@@ -126,6 +127,8 @@ class ChallengesStep(Step):
             context["progress"] = voting_progress(course) if state in ("voting", "closed") else None
             control = audience == "control"
             context["cards"] = wall_cards(course, include_hidden=control, details=control)
+            if control and state in ("collect", "voting"):
+                context["small_groups"] = role_groups_below_minimum(course)
             # The origin overview: does the bøvl rest on law, or on our own decisions?
             # The projector shows it after the reveal; the control panel all along.
             if audience == "control" or state == "revealed":

@@ -47,6 +47,7 @@ from workshop.votes import (
     dots_left,
     my_dots,
     results,
+    role_groups_below_minimum,
     set_voting_state,
     voting_progress,
 )
@@ -171,6 +172,8 @@ class SolutionsStep(Step):
             ranked = results(course, SOLUTIONS)
             context["results"] = ranked
             context["ranked_by_challenge"] = ranked_by_challenge(ranked, challenges)
+        if control and state in ("collect", "voting"):
+            context["small_groups"] = role_groups_below_minimum(course)
         if audience == "phone":
             context["my_cards"] = cards_of(participant)
             if state == "collect":

@@ -454,7 +454,7 @@ def test_one_challenge_from_card_to_chosen_solution_to_action_to_measured_effect
         expect(effect.locator("h3")).to_contain_text(MEASURE_WHAT, timeout=LIVE)
         expect(effect.locator("dl.figures")).to_have_class(re.compile(r"\bfigures-large\b"))
         assert_effect(effect)
-        expect(projector.locator("#projector-live .effect-action h2")).to_have_text(SOLUTION)
+        expect(projector.locator("#projector-live .effect .eyebrow")).to_have_text(SOLUTION)
         assert_not_reloaded(projector)  # steps 3 to 5 on the big screen by polling alone
         shot(projector, "steps-projector-effect")
         shot(control, "steps-control-effect")

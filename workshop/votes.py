@@ -247,11 +247,57 @@ class Results:
     min_group_size: int
 
     @property
+    def small_groups(self) -> list[GroupSummary]:
+        """The role groups that voted but too few to be shown: they hold back the split."""
+        return [g for g in self.groups if 0 < g.voters < self.min_group_size]
+
+    @property
+    def held_back_note(self) -> str:
+        """Why the split by role is not shown, or "" when it is (see `split_held_back_note`)."""
+        return split_held_back_note(self.small_groups, self.min_group_size)
+
+    @property
     def max_total(self) -> int:
         return max((row.total for row in self.rows), default=0)
 
     def group_max(self, key: str) -> int:
         return max((row.by_group.get(key, 0) for row in self.rows), default=0)
+
+
+def split_held_back_note(small: list[GroupSummary], minimum: int) -> str:
+    """The one wording, on every screen and in the PDF, for a split held back: which group
+    was too small, and why that hides every group (the rest would give it away)."""
+    if not small:
+        return ""
+    reasons = "; ".join(
+        _("among %(group)s only %(num)s voted", group=group.label.lower(), num=group.voters)
+        for group in small
+    )
+    return _(
+        "The split by role is not shown: %(reasons)s, and at least %(min)s must vote in "
+        "each role before nobody can work out one person's dots. Everyone's dots are in "
+        "the total.",
+        reasons=reasons,
+        min=minimum,
+    )
+
+
+def role_groups_below_minimum(course: Course) -> list[GroupSummary]:
+    """Role groups that have joined, but fewer than the course's minimum: if the vote were
+    held now, the result could not be split by role (`voters` here counts who joined)."""
+    joined = db.session.execute(
+        select(Participant.role, func.count())
+        .where(Participant.course_id == course.id)
+        .group_by(Participant.role)
+    ).all()
+    counts = dict.fromkeys(ROLE_GROUPS, 0)
+    for role, count in joined:
+        counts[role_group(role)] += count
+    return [
+        GroupSummary(key, str(label), counts[key], False)
+        for key, label in ROLE_GROUPS.items()
+        if 0 < counts[key] < course.min_group_size
+    ]
 
 
 def results(course: Course, ballot: Ballot = CARDS) -> Results | None:

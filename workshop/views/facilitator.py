@@ -26,7 +26,7 @@ from ..courses import (
 )
 from ..errors import WorkshopError
 from ..forms import ActionForm, CourseForm, StepForm, TimerForm
-from ..votes import vote_mark
+from ..votes import role_groups_below_minimum, vote_mark
 from .common import facilitator_course, live_response
 from .phone_forms import first_form_error
 from .screens import control_context, projector_context
@@ -88,6 +88,7 @@ def edit_course(course_id: int):
         "facilitator/course_form.html",
         form=form,
         course=course,
+        small_groups=role_groups_below_minimum(course),
         error=error,
         delete_form=DeleteCourseForm(formdata=None),
     ), status
@@ -202,17 +203,27 @@ def copy(course_id: int):
 def projector(course_id: int):
     """Full screen, large type: what the room sees on the big screen."""
     course = facilitator_course(course_id)
-    return render_template("projector/projector.html", **projector_context(course))
+    return render_template(
+        "projector/projector.html", **projector_context(course, join_forced=_join_forced())
+    )
 
 
 @bp.route("/courses/<int:course_id>/projector/live")
 def projector_live(course_id: int):
     course = facilitator_course(course_id)
+    forced = _join_forced()
     return live_response(
         f"proj{course.id}-{course.join_code}-r{course.revision}-a{course.activity}"
-        f"-v{vote_mark(course)}",
-        lambda: render_template("projector/_live.html", **projector_context(course)),
+        f"-v{vote_mark(course)}-j{forced:d}",
+        lambda: render_template(
+            "projector/_live.html", **projector_context(course, join_forced=forced)
+        ),
     )
+
+
+def _join_forced() -> bool:
+    """?join=1: the facilitator wants the big join screen now (latecomers, a second room)."""
+    return request.args.get("join") == "1"
 
 
 @bp.route("/courses/<int:course_id>/qr.svg")

@@ -41,8 +41,27 @@ def phone_context(course: Course, participant: Participant, **extra) -> dict[str
     return _screen(course, "phone", participant, {"participant": participant, **extra})
 
 
-def projector_context(course: Course, **extra) -> dict[str, Any]:
-    return _screen(course, "projector", None, {"role_counts": participant_counts(course), **extra})
+def projector_context(course: Course, *, join_forced: bool = False, **extra) -> dict[str, Any]:
+    context = _screen(
+        course,
+        "projector",
+        None,
+        {"role_counts": participant_counts(course), "join_forced": join_forced, **extra},
+    )
+    context["join_screen"] = join_screen(course, context, join_forced)
+    return context
+
+
+def join_screen(course: Course, context: dict[str, Any], forced: bool) -> str:
+    """How big the projector shows how to join: the whole screen ("big") while the course
+    begins (step 1 until the first answer arrives) or when the facilitator asks for it
+    (?join=1), a large box for the rest of step 1, then a small one in the corner."""
+    if forced:
+        return "big"
+    if course.current_step != 1:
+        return "small"
+    answered = any(items for _question, items in context.get("answers", ()))
+    return "medium" if answered else "big"
 
 
 def control_context(course: Course, **extra) -> dict[str, Any]:
