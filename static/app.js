@@ -195,6 +195,63 @@
     });
   });
 
+
+  // --- The control panel (templates/facilitator/course.html) --------------------------
+  // Its actions swap #panel in place. The side column's folded sections stay as the
+  // facilitator left them (also across reloads of the tab), and the focus stays on the
+  // control that was used; if that control is gone (a phase button that changed, a button
+  // a confirmation stands in for), it goes to the confirmation or the same form's first
+  // control, never back to the top of the page.
+  var OPEN_KEY = "samskabt-open-sections";
+  var openSections = new Set();
+  try {
+    openSections = new Set(JSON.parse(sessionStorage.getItem(OPEN_KEY) || "[]"));
+  } catch (error) {
+    openSections = new Set();
+  }
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var details = event.target;
+      if (!details.matches || !details.matches(".cockpit details[id]")) return;
+      if (details.open) openSections.add(details.id);
+      else openSections.delete(details.id);
+      try {
+        sessionStorage.setItem(OPEN_KEY, JSON.stringify(Array.from(openSections)));
+      } catch (error) {
+        // private mode: the sections fold again on the next swap, nothing else is lost
+      }
+    },
+    true
+  );
+  function reopenSections(root) {
+    root.querySelectorAll(".cockpit details[id]").forEach(function (details) {
+      if (openSections.has(details.id)) details.open = true;
+    });
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "panel" || !event.detail.xhr) return;
+    var holder = event.detail.elt.closest("form[id], [id]");
+    event.detail.xhr.samskabtSource = holder ? holder.id : "";
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.samskabtSource === undefined) return;
+    var panel = document.getElementById("panel");
+    if (!panel) return;
+    reopenSections(panel);
+    var active = document.activeElement;
+    if (active && active !== document.body && document.body.contains(active)) return;
+    var holder = xhr.samskabtSource && document.getElementById(xhr.samskabtSource);
+    var next =
+      panel.querySelector("[autofocus]") ||
+      (holder && holder.querySelector("button:not([disabled]), a[href], input:not([type=hidden]), select, textarea")) ||
+      document.getElementById("current-step");
+    if (next) next.focus({ preventScroll: true });
+  });
+
   document.addEventListener("htmx:load", function (event) {
     restoreDrafts(event.detail.elt.parentNode || document);
     startTimers(event.detail.elt.parentNode || document);
@@ -205,5 +262,6 @@
     restoreDrafts(document);
     startTimers(document);
     noteSummaries(document);
+    reopenSections(document);
   });
 })();

@@ -52,9 +52,9 @@ from workshop.views.common import (
     require_participant,
 )
 from workshop.views.phone_forms import first_form_error, submit_phone_form
-from workshop.views.voting import answer_vote, voting_list_context
+from workshop.views.voting import answer_vote, restart_vote_reply, voting_list_context
 from workshop.votes import (
-    clear_votes,
+    CARDS,
     dots_left,
     my_dots,
     results,
@@ -185,11 +185,8 @@ def voting(course_id: int):
 
 @bp.post("/f/courses/<int:course_id>/votes/clear")
 def restart_vote(course_id: int):
-    course = facilitator_course(course_id)
-    if ActionForm().validate_on_submit():
-        clear_votes(course)
-        flash(_("All dots have been given back. The vote can start over."))
-    return _back_to_panel(course)
+    """Give every dot back, after a confirmation that says how many."""
+    return restart_vote_reply(facilitator_course(course_id), CARDS, "restart-cards")
 
 
 def _card_page(course, card, *, status: int = 200, **overrides):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Response, abort, current_app, make_response, render_template, request, session
 from flask_babel import get_locale
@@ -15,6 +16,25 @@ from ..models import Course, Participant
 from ..participants import participant_in_course
 
 SESSION_KEY = "participant_of"  # course id (as text) -> participant id
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The second step of a destructive action (templates/facilitator/_confirm.html): what
+    will happen and to how much, posted again with confirmed=1 to go ahead."""
+
+    key: str  # which button it stands in for, e.g. "restart-cards"
+    message: str  # what happens, with figures: "Gives 212 dots from 31 participants back."
+    action: str  # the same URL the button posts to
+    yes_label: str
+    cancel: str  # where "no" leads: the page as it was
+    detail: str = ""
+    fields: tuple[tuple[str, str], ...] = ()  # further form values to post again
+
+
+def confirmed() -> bool:
+    """The facilitator said yes on the confirmation step (a hidden confirmed=1)."""
+    return request.form.get("confirmed") == "1"
 
 
 def new_client_token() -> str:

@@ -123,7 +123,10 @@ def _course_fields(form: CourseForm) -> dict:
 def course(course_id: int):
     """The control panel: steps, the join code, and the current step's tools."""
     course = facilitator_course(course_id)
-    return render_template("facilitator/course.html", **control_context(course))
+    response = make_response(render_template("facilitator/course.html", **control_context(course)))
+    # The whole page, or #panel alone when the panel's own action asks (HX-Target: panel).
+    response.vary.update(("HX-Request", "HX-Target"))
+    return response
 
 
 @bp.route("/courses/<int:course_id>/live")
