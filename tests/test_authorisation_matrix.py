@@ -296,6 +296,11 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "challenges.priority": {"priority": "later", "later_when": "I marts"},
         "challenges.link": {"key": ids.local_rule},
         "challenges.merge": {"target": str(ids.card2)},
+        # Destructive: the first post asks (200); the confirmed one acts and sends on.
+        "challenges.restart_vote": {"confirmed": "1"},
+        "solutions.restart_vote": {"confirmed": "1"},
+        "learn.delete": {"confirmed": "1"},
+        "manager.revoke": {"confirmed": "1"},
         "challenges.redact": {"confirm": "y"},
         "solutions.propose": {
             "card": str(ids.card),

@@ -44,7 +44,10 @@ def box(page: Page, selector: str) -> dict:
     found = page.locator(selector).first.bounding_box()
     assert found is not None, f"{selector} is not rendered"
     scroll_y = page.evaluate("window.scrollY")
-    return {"top": round(found["y"] + scroll_y), "bottom": round(found["y"] + found["height"] + scroll_y)}
+    return {
+        "top": round(found["y"] + scroll_y),
+        "bottom": round(found["y"] + found["height"] + scroll_y),
+    }
 
 
 def assert_in_first_screen(page: Page, selector: str) -> None:
@@ -107,7 +110,7 @@ def test_the_vote_s_phases_answer_in_place_with_the_controls_where_they_were(
         # The demo's vote is revealed: back to collecting, open, close, reveal.
         for state in ("collect", "voting", "closed", "revealed"):
             page.locator(f"#phase-form button[value={state}]").click()
-            expect(page.locator("#phase-form button[value=%s]" % state)).to_have_count(0)
+            expect(page.locator(f"#phase-form button[value={state}]")).to_have_count(0)
             assert_not_reloaded(page)
             page.screenshot(path=f"test-artifacts/cockpit-vote-{state}.png")
             assert box(page, ".cockpit-steps") == steps_at
