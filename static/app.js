@@ -196,6 +196,50 @@
   });
 
 
+
+  // Drafts on the facilitator's forms (data-keep="<key>"). Unlike a phone's, these fields
+  // may come filled with what was saved, so a draft is put back whenever it differs from
+  // what the page shows (after a reload, another form sent, a lost connection), and the
+  // form's note (data-draft-note) says so: nothing typed is dropped without a word. A draft
+  // lives until its form is sent and answered with success (2xx); a refusal (422) keeps it,
+  // and the refused form shows the typed text itself.
+  var KEEP = "samskabt-keep:";
+  function restoreKept(root) {
+    var restored = new Set();
+    root.querySelectorAll("[data-keep]").forEach(function (field) {
+      var draft = localStorage.getItem(KEEP + field.dataset.keep);
+      if (draft === null || draft === field.value) return;
+      var form = field.form;
+      if (form && form.hasAttribute("data-refused")) return; // shows what was typed
+      field.value = draft;
+      if (form) restored.add(form);
+      var folded = field.closest("details");
+      if (folded) folded.open = true;
+    });
+    restored.forEach(function (form) {
+      var note = form.querySelector("[data-draft-note]");
+      if (note) note.hidden = false;
+    });
+  }
+  function keep(event) {
+    var field = event.target;
+    if (field.matches && field.matches("[data-keep]")) {
+      localStorage.setItem(KEEP + field.dataset.keep, field.value);
+    }
+  }
+  document.addEventListener("input", keep);
+  document.addEventListener("change", keep);
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var status = event.detail.xhr.status;
+    if (!elt || status < 200 || status > 299) return;
+    var form = elt.tagName === "FORM" ? elt : elt.closest("form");
+    if (!form) return;
+    form.querySelectorAll("[data-keep]").forEach(function (field) {
+      localStorage.removeItem(KEEP + field.dataset.keep);
+    });
+  });
+
   // --- The control panel (templates/facilitator/course.html) --------------------------
   // Its actions swap #panel in place. The side column's folded sections stay as the
   // facilitator left them (also across reloads of the tab), and the focus stays on the
@@ -254,12 +298,14 @@
 
   document.addEventListener("htmx:load", function (event) {
     restoreDrafts(event.detail.elt.parentNode || document);
+    restoreKept(event.detail.elt.parentNode || document);
     startTimers(event.detail.elt.parentNode || document);
   });
   document.addEventListener("DOMContentLoaded", function () {
     var serverNow = Number(document.body.dataset.serverNow);
     if (serverNow) clockOffset = serverNow - Date.now();
     restoreDrafts(document);
+    restoreKept(document);
     startTimers(document);
     noteSummaries(document);
     reopenSections(document);
