@@ -10,6 +10,8 @@ first screen land in test-artifacts/cockpit-step-N.png.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -132,9 +134,14 @@ def test_hiding_a_card_far_down_keeps_the_page_where_it_was_and_the_focus_on_the
         page.locator("#step-button-2").click()
         expect(page.locator("#step-button-2")).to_have_attribute("aria-current", "step")
         mark_loaded(page)
-        button = page.locator("#control-live .moderation-card button[id^=hide-card-]").nth(6)
+        # By id: the live region polls, and a poll replaces the element a position finds.
+        button_id = (
+            page.locator("#control-live .moderation-card button[id^=hide-card-]")
+            .nth(6)
+            .get_attribute("id")
+        )
+        button = page.locator(f"#{button_id}")
         button.scroll_into_view_if_needed()
-        button_id = button.get_attribute("id")
         label = button.text_content()
         scrolled = page.evaluate("window.scrollY")
         assert scrolled > 200
@@ -147,4 +154,118 @@ def test_hiding_a_card_far_down_keeps_the_page_where_it_was_and_the_focus_on_the
         page.locator(f"#{button_id}").click()
         expect(page.locator(f"#{button_id}")).to_have_text(label)
         assert abs(page.evaluate("window.scrollY") - scrolled) <= 2
+        assert not s.errors, s.errors
+
+
+def card_with_many_neighbours(demo) -> int:
+    return demo["cards"][0]
+
+
+def test_the_card_page_s_tasks_are_each_one_jump_away_and_the_page_is_short(
+    e2e_server, browser: Browser, demo
+):
+    base = e2e_server.url
+    card_id = card_with_many_neighbours(demo)
+    with screens(browser, base) as s:
+        page = s.page(s.context(viewport=LAPTOP), "card-page")
+        log_in_demo(page, base)
+        page.goto(f"/f/courses/{demo['course']}/cards/{card_id}")
+        page.screenshot(path="test-artifacts/card-page-first-screen.png")
+        page.screenshot(path="test-artifacts/card-page.png", full_page=True)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        assert height < 6000, f"the card page is {height} px tall"
+        assert_in_first_screen(page, ".card-tasks")
+        assert_in_first_screen(page, "#examine-heading")
+        for anchor in ("links", "merge", "moderation"):
+            page.locator(f".card-tasks a[href='#{anchor}']").click()
+            heading = page.locator(f"#{anchor} h2").first
+            expect(heading).to_be_in_viewport()
+        assert not s.errors, s.errors
+
+
+def test_typed_examination_survives_linking_a_requirement_and_a_reload_until_saved(
+    e2e_server, browser: Browser, demo
+):
+    base = e2e_server.url
+    card_id = demo["cards"][1]
+    card_url = f"{base}/f/courses/{demo['course']}/cards/{card_id}"
+    problem = "Skabelonen blev lavet i 2015 og er aldrig revideret"
+    stakeholders = "Teamlederne og IT-afdelingen"
+    with screens(browser, base) as s:
+        page = s.page(s.context(viewport=LAPTOP), "card-drafts")
+        log_in_demo(page, base)
+        page.goto(card_url)
+        mark_loaded(page)
+        page.locator("#origin").select_option("local_practice")
+        page.locator("#problem").fill(problem)
+        page.locator("#stakeholders").fill(stakeholders)
+
+        # Linking answers inside its own section: what is typed above stays as it is.
+        page.locator("#catalogue-q").fill("§ 31")
+        result = page.locator("#catalogue-results article.requirement").first
+        expect(result).to_be_visible()
+        result.locator("button").click()
+        expect(page.locator("#links .link-list .link-item").last).to_be_visible()
+        assert_not_reloaded(page)
+        expect(page.locator("#problem")).to_have_value(problem)
+        expect(page.locator("#origin")).to_have_value("local_practice")
+
+        # A reload (or a crash) does not lose it either: it comes back, and says so.
+        page.reload()
+        expect(page.locator("#problem")).to_have_value(problem)
+        expect(page.locator("#stakeholders")).to_have_value(stakeholders)
+        expect(page.locator("#origin")).to_have_value("local_practice")
+        expect(page.locator("#card-edit [data-draft-note]")).to_be_visible()
+        page.screenshot(path="test-artifacts/card-page-draft-restored.png")
+
+        # One save keeps all of it; then the note goes and no draft is left.
+        page.locator("#card-save").click()
+        expect(page.locator("#messages")).to_contain_text("Kortet er gemt.")
+        expect(page.locator("#card-edit [data-draft-note]")).to_be_hidden()
+        assert (
+            page.evaluate(
+                "Object.keys(localStorage).filter(k => k.startsWith("
+                f"'samskabt-keep:card-{card_id}-'))"
+            )
+            == []
+        )
+        page.reload()
+        expect(page.locator("#problem")).to_have_value(problem)
+        expect(page.locator("#card-edit [data-draft-note]")).to_be_hidden()
+        assert not s.errors, s.errors
+    with e2e_server.app.app_context():
+        from workshop.models import Card
+
+        card = db.session.get(Card, card_id)
+        assert (card.origin, card.problem, card.stakeholders) == (
+            "local_practice",
+            problem,
+            stakeholders,
+        )
+        db.session.remove()
+
+
+def test_giving_all_dots_back_asks_in_place_and_no_keeps_the_vote(
+    e2e_server, browser: Browser, demo
+):
+    base = e2e_server.url
+    with screens(browser, base) as s:
+        page = s.page(s.context(viewport=LAPTOP), "cockpit-confirm")
+        log_in_demo(page, base)
+        page.goto(f"/f/courses/{demo['course']}")
+        page.locator("#step-button-3").click()
+        expect(page.locator("#step-button-3")).to_have_attribute("aria-current", "step")
+        mark_loaded(page)
+        page.locator("#restart-solutions-form button").click()
+        confirm = page.locator("#confirm-restart-solutions")
+        expect(confirm).to_contain_text(
+            re.compile(r"Giver \d+ prikker fra \d+ deltagere tilbage\.")
+        )
+        assert_in_first_screen(page, "#confirm-restart-solutions")
+        expect(page.locator("#confirm-restart-solutions-no")).to_be_focused()
+        page.screenshot(path="test-artifacts/cockpit-confirm-restart.png")
+        page.locator("#confirm-restart-solutions-no").click()
+        expect(confirm).to_have_count(0)
+        expect(page.locator("#restart-solutions-form button")).to_be_visible()
+        assert_not_reloaded(page)
         assert not s.errors, s.errors
