@@ -300,6 +300,7 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "challenges.restart_vote": {"confirmed": "1"},
         "solutions.restart_vote": {"confirmed": "1"},
         "learn.delete": {"confirmed": "1"},
+        "evaluate.delete": {"confirmed": "1"},
         "manager.revoke": {"confirmed": "1"},
         "challenges.redact": {"confirm": "y"},
         "solutions.propose": {

@@ -30,6 +30,7 @@ class Confirmation:
     cancel: str  # where "no" leads: the page as it was
     detail: str = ""
     fields: tuple[tuple[str, str], ...] = ()  # further form values to post again
+    in_place: bool = True  # on the control panel: "no" swaps #panel back without a reload
 
 
 def confirmed() -> bool:
