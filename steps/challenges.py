@@ -53,7 +53,12 @@ from workshop.views.common import (
     require_participant,
 )
 from workshop.views.phone_forms import first_form_error, submit_phone_form
-from workshop.views.voting import answer_vote, restart_vote_reply, voting_list_context
+from workshop.views.voting import (
+    answer_vote,
+    restart_vote_reply,
+    restore_vote_reply,
+    voting_list_context,
+)
 from workshop.votes import (
     CARDS,
     dots_left,
@@ -187,7 +192,15 @@ def voting(course_id: int):
 @bp.post("/f/courses/<int:course_id>/votes/clear")
 def restart_vote(course_id: int):
     """Give every dot back, after a confirmation that says how many."""
-    return restart_vote_reply(facilitator_course(course_id), CARDS, "restart-cards")
+    course = facilitator_course(course_id)
+    undo = url_for(".restore_vote", course_id=course.id)
+    return restart_vote_reply(course, CARDS, "restart-cards", undo)
+
+
+@bp.post("/f/courses/<int:course_id>/votes/restore")
+def restore_vote(course_id: int):
+    """Take a restart back within a minute: every dot where it lay."""
+    return restore_vote_reply(facilitator_course(course_id), CARDS)
 
 
 def _card_page(course, card, *, status: int = 200, **overrides):

@@ -4,13 +4,14 @@ say how much, the card page saves everything typed at once and shows the catalog
 the wall only on request."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from workshop.catalogue import load_catalogue
 from workshop.extensions import db
 from workshop.manager_links import create_manager_link
-from workshop.models import Card, Course, ManagerLink, Vote
+from workshop.models import Card, ClearedVotes, Course, ManagerLink, Vote
 from workshop.votes import cast_vote, set_voting_state
 
 PANEL = {"HX-Request": "true", "HX-Target": "panel"}
@@ -302,3 +303,54 @@ def test_merging_says_where_the_card_went_and_can_be_undone(app, client, auth, c
     with app.app_context():
         assert db.session.get(Card, card_id).merged_into_id is None
         assert db.session.get(Course, course_id) is not None
+
+
+# --- a restarted vote can be taken back for a minute ----------------------------------
+
+
+def _vote_rows(app):
+    with app.app_context():
+        return sorted(
+            db.session.execute(db.select(Vote.participant_id, Vote.card_id, Vote.dots)).all()
+        )
+
+
+def test_a_restarted_vote_comes_back_exactly_as_it_was_within_a_minute(app, client, auth, voted):
+    before = _vote_rows(app)
+    auth.login()
+    done = client.post(
+        f"/f/courses/{voted}/votes/clear", data={"confirmed": "1"}, follow_redirects=True
+    )
+    undo = f'action="/f/courses/{voted}/votes/restore"'
+    assert undo in done.text  # the message itself carries the undo
+    assert _vote_rows(app) == []
+    back = client.post(f"/f/courses/{voted}/votes/restore", follow_redirects=True)
+    assert "Afstemningen er tilbage, som den var: 5 prikker." in back.text
+    assert _vote_rows(app) == before
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ClearedVotes)) == 0
+
+
+def test_a_restarted_vote_cannot_come_back_after_a_minute(app, client, auth, voted):
+    auth.login()
+    client.post(f"/f/courses/{voted}/votes/clear", data={"confirmed": "1"})
+    with app.app_context():
+        kept = db.session.scalar(db.select(ClearedVotes))
+        kept.cleared_at = datetime.now(UTC) - timedelta(seconds=61)
+        db.session.commit()
+    refused = client.post(f"/f/courses/{voted}/votes/restore", follow_redirects=True)
+    assert "der er gået mere end et minut" in refused.text
+    assert _vote_rows(app) == []
+    with app.app_context():  # and who voted for what is not kept any longer
+        assert db.session.scalar(db.select(db.func.count()).select_from(ClearedVotes)) == 0
+
+
+def test_a_restarted_vote_cannot_come_back_once_someone_voted_again(app, client, auth, voted):
+    auth.login()
+    client.post(f"/f/courses/{voted}/votes/clear", data={"confirmed": "1"})
+    with app.app_context():
+        course = db.session.get(Course, voted)
+        cast_vote(course.participants[0], course.cards[0], 1)
+    refused = client.post(f"/f/courses/{voted}/votes/restore", follow_redirects=True)
+    assert "Der er sat prikker efter nulstillingen" in refused.text
+    assert len(_vote_rows(app)) == 1

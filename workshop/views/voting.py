@@ -19,7 +19,15 @@ from ..errors import WorkshopError
 from ..extensions import db, htmx
 from ..forms import ActionForm, DotsForm
 from ..models import Card, Course, Participant, Solution
-from ..votes import ballot_of, cast_vote, clear_votes, dots_left, my_dots, voting_progress
+from ..votes import (
+    ballot_of,
+    cast_vote,
+    clear_votes,
+    dots_left,
+    my_dots,
+    restore_votes,
+    voting_progress,
+)
 from .common import Confirmation, confirmed, render_fragment
 from .phone_forms import first_form_error, reply_if_moved_on
 from .screens import control_context, render_phone_live, step_of
@@ -205,7 +213,7 @@ def answer_vote(
     )
 
 
-def restart_vote_reply(course: Course, ballot, key: str):
+def restart_vote_reply(course: Course, ballot, key: str, undo_url: str):
     """The facilitator's "give all dots back": first say how many dots from how many people
     (a confirmation in the button's place), then clear them once confirmed."""
     panel = url_for("facilitator.course", course_id=course.id)
@@ -234,6 +242,24 @@ def restart_vote_reply(course: Course, ballot, key: str):
             "%(dots)s from %(voters)s have been given back. The vote can start over.",
             dots=ngettext("%(num)s dot", "%(num)s dots", progress.dots_cast),
             voters=ngettext("%(num)s participant", "%(num)s participants", progress.voters),
-        )
+        ),
+        f"undo:{undo_url}" if progress.dots_cast else "info",
     )
     return redirect(panel)
+
+
+def restore_vote_reply(course: Course, ballot):
+    """The restart's undo, within a minute and while nobody has voted since."""
+    if ActionForm().validate_on_submit():
+        try:
+            dots = restore_votes(course, ballot)
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+        else:
+            flash(
+                _(
+                    "The vote is back as it was: %(dots)s.",
+                    dots=ngettext("%(num)s dot", "%(num)s dots", dots),
+                )
+            )
+    return redirect(url_for("facilitator.course", course_id=course.id))
