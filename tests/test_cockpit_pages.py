@@ -354,3 +354,9 @@ def test_a_restarted_vote_cannot_come_back_once_someone_voted_again(app, client,
     refused = client.post(f"/f/courses/{voted}/votes/restore", follow_redirects=True)
     assert "Der er sat prikker efter nulstillingen" in refused.text
     assert len(_vote_rows(app)) == 1
+
+
+def test_deleting_a_course_says_how_many_people_cards_and_dots_go_with_it(client, auth, voted):
+    auth.login()
+    page = client.get(f"/f/courses/{voted}/edit").text
+    assert "Det sletter 2 deltagere, 2 kort og 5 prikker." in page

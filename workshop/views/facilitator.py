@@ -19,6 +19,7 @@ from ..courses import (
     delete_course,
     format_join_code,
     go_to_step,
+    participant_counts,
     set_joining_open,
     start_timer,
     stop_timer,
@@ -26,7 +27,7 @@ from ..courses import (
 )
 from ..errors import WorkshopError
 from ..forms import ActionForm, CourseForm, StepForm, TimerForm
-from ..votes import vote_mark
+from ..votes import CARDS, SOLUTIONS, vote_mark, voting_progress
 from .common import facilitator_course, live_response
 from .phone_forms import first_form_error
 from .screens import control_context, projector_context
@@ -90,7 +91,18 @@ def edit_course(course_id: int):
         course=course,
         error=error,
         delete_form=DeleteCourseForm(formdata=None),
+        delete_counts=_what_deleting_removes(course),
     ), status
+
+
+def _what_deleting_removes(course) -> dict[str, int]:
+    """How much deleting the course takes with it, said next to the button."""
+    return {
+        "participants": sum(role.count for role in participant_counts(course)),
+        "cards": len(course.cards),
+        "dots": voting_progress(course, CARDS).dots_cast
+        + voting_progress(course, SOLUTIONS).dots_cast,
+    }
 
 
 @bp.post("/courses/<int:course_id>/delete")
@@ -107,6 +119,7 @@ def delete(course_id: int):
             course=course,
             error=None,
             delete_form=form,
+            delete_counts=_what_deleting_removes(course),
             delete_error=_("Type the course's title exactly as it is to delete the course."),
         ), 422
     title = course.title
