@@ -268,4 +268,19 @@ def test_giving_all_dots_back_asks_in_place_and_no_keeps_the_vote(
         expect(confirm).to_have_count(0)
         expect(page.locator("#restart-solutions-form button")).to_be_visible()
         assert_not_reloaded(page)
+
+        # Yes: the dots go back, and the message offers to take that back for a minute.
+        top = page.locator("#control-live .result-total").first
+        before = top.text_content()
+        assert not before.startswith("0 ")
+        page.locator("#restart-solutions-form button").click()
+        page.locator("#confirm-restart-solutions-yes").click()
+        undo = page.locator("#messages .message-undo button")
+        expect(undo).to_be_visible()
+        expect(top).to_have_text("0 prikker")
+        page.screenshot(path="test-artifacts/cockpit-restart-undo.png")
+        undo.click()
+        expect(page.locator("#messages")).to_contain_text("Afstemningen er tilbage, som den var")
+        expect(top).to_have_text(before)
+        assert_not_reloaded(page)
         assert not s.errors, s.errors
