@@ -290,7 +290,7 @@ def test_the_facilitator_records_and_deletes_lessons_and_decisions(app, client, 
     delete_url = f"/f/courses/{learning['course']}/lessons/{first}/delete"
     asked = client.post(delete_url)
     assert asked.status_code == 200  # first the confirmation, in the button's place
-    assert "Delete this note for good?" in asked.text
+    assert "Slet notatet for altid?" in asked.text
     assert len(_lessons(app)) == 2
     response = client.post(delete_url, data={"confirmed": "1"})
     assert response.status_code == 302
