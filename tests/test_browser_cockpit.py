@@ -141,7 +141,8 @@ def test_hiding_a_card_far_down_keeps_the_page_where_it_was_and_the_focus_on_the
             .get_attribute("id")
         )
         button = page.locator(f"#{button_id}")
-        button.scroll_into_view_if_needed()
+        # In the page itself, at once: a poll may replace the element between two steps.
+        page.evaluate(f"document.getElementById('{button_id}').scrollIntoView({{block: 'center'}})")
         label = button.text_content()
         scrolled = page.evaluate("window.scrollY")
         assert scrolled > 200
