@@ -274,26 +274,33 @@
     });
   }
 
+  // The same for any region an action swaps in place (the card page's #links, #card-main).
   document.addEventListener("htmx:beforeRequest", function (event) {
     var target = event.detail.target;
-    if (!target || target.id !== "panel" || !event.detail.xhr) return;
-    var holder = event.detail.elt.closest("form[id], [id]");
+    var elt = event.detail.elt;
+    if (!target || !target.id || !event.detail.xhr || elt.closest("[data-poll]")) return;
+    var holder = elt.closest("form[id], [id]");
     event.detail.xhr.samskabtSource = holder ? holder.id : "";
+    event.detail.xhr.samskabtTarget = target.id;
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     var xhr = event.detail.xhr;
     if (!xhr || xhr.samskabtSource === undefined) return;
-    var panel = document.getElementById("panel");
-    if (!panel) return;
-    reopenSections(panel);
+    var region = document.getElementById(xhr.samskabtTarget);
+    if (!region) return;
+    reopenSections(region.closest(".cockpit") || region);
     var active = document.activeElement;
     if (active && active !== document.body && document.body.contains(active)) return;
     var holder = xhr.samskabtSource && document.getElementById(xhr.samskabtSource);
     var next =
-      panel.querySelector("[autofocus]") ||
+      region.querySelector("[autofocus]") ||
       (holder && holder.querySelector("button:not([disabled]), a[href], input:not([type=hidden]), select, textarea")) ||
-      document.getElementById("current-step");
-    if (next) next.focus({ preventScroll: true });
+      (region.id === "panel" && document.getElementById("current-step")) ||
+      region.querySelector("h2[id], h2");
+    if (next) {
+      if (!next.matches("a[href], button, input, select, textarea, [tabindex]")) next.tabIndex = -1;
+      next.focus({ preventScroll: true });
+    }
   });
 
   document.addEventListener("htmx:load", function (event) {

@@ -208,6 +208,8 @@ def test_typed_examination_survives_linking_a_requirement_and_a_reload_until_sav
         result.locator("button").click()
         expect(page.locator("#links .link-list .link-item").last).to_be_visible()
         assert_not_reloaded(page)
+        # The pressed button is gone (the entry is linked now): the focus stays nearby.
+        assert page.evaluate("document.activeElement.closest('#links') !== null")
         expect(page.locator("#problem")).to_have_value(problem)
         expect(page.locator("#origin")).to_have_value("local_practice")
 
