@@ -240,8 +240,117 @@
     });
   });
 
+
+
+  // Drafts on the facilitator's forms (data-keep="<key>"). Unlike a phone's, these fields
+  // may come filled with what was saved, so a draft is put back whenever it differs from
+  // what the page shows (after a reload, another form sent, a lost connection), and the
+  // form's note (data-draft-note) says so: nothing typed is dropped without a word. A draft
+  // lives until its form is sent and answered with success (2xx); a refusal (422) keeps it,
+  // and the refused form shows the typed text itself.
+  var KEEP = "samskabt-keep:";
+  function restoreKept(root) {
+    var restored = new Set();
+    root.querySelectorAll("[data-keep]").forEach(function (field) {
+      var draft = localStorage.getItem(KEEP + field.dataset.keep);
+      if (draft === null || draft === field.value) return;
+      var form = field.form;
+      if (form && form.hasAttribute("data-refused")) return; // shows what was typed
+      field.value = draft;
+      if (form) restored.add(form);
+      var folded = field.closest("details");
+      if (folded) folded.open = true;
+    });
+    restored.forEach(function (form) {
+      var note = form.querySelector("[data-draft-note]");
+      if (note) note.hidden = false;
+    });
+  }
+  function keep(event) {
+    var field = event.target;
+    if (field.matches && field.matches("[data-keep]")) {
+      localStorage.setItem(KEEP + field.dataset.keep, field.value);
+    }
+  }
+  document.addEventListener("input", keep);
+  document.addEventListener("change", keep);
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var status = event.detail.xhr.status;
+    if (!elt || status < 200 || status > 299) return;
+    var form = elt.tagName === "FORM" ? elt : elt.closest("form");
+    if (!form) return;
+    form.querySelectorAll("[data-keep]").forEach(function (field) {
+      localStorage.removeItem(KEEP + field.dataset.keep);
+    });
+  });
+
+  // --- The control panel (templates/facilitator/course.html) --------------------------
+  // Its actions swap #panel in place. The side column's folded sections stay as the
+  // facilitator left them (also across reloads of the tab), and the focus stays on the
+  // control that was used; if that control is gone (a phase button that changed, a button
+  // a confirmation stands in for), it goes to the confirmation or the same form's first
+  // control, never back to the top of the page.
+  var OPEN_KEY = "samskabt-open-sections";
+  var openSections = new Set();
+  try {
+    openSections = new Set(JSON.parse(sessionStorage.getItem(OPEN_KEY) || "[]"));
+  } catch (error) {
+    openSections = new Set();
+  }
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var details = event.target;
+      if (!details.matches || !details.matches(".cockpit details[id]")) return;
+      if (details.open) openSections.add(details.id);
+      else openSections.delete(details.id);
+      try {
+        sessionStorage.setItem(OPEN_KEY, JSON.stringify(Array.from(openSections)));
+      } catch (error) {
+        // private mode: the sections fold again on the next swap, nothing else is lost
+      }
+    },
+    true
+  );
+  function reopenSections(root) {
+    root.querySelectorAll(".cockpit details[id]").forEach(function (details) {
+      if (openSections.has(details.id)) details.open = true;
+    });
+  }
+
+  // The same for any region an action swaps in place (the card page's #links, #card-main).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    var elt = event.detail.elt;
+    if (!target || !target.id || !event.detail.xhr || elt.closest("[data-poll]")) return;
+    var holder = elt.closest("form[id], [id]");
+    event.detail.xhr.samskabtSource = holder ? holder.id : "";
+    event.detail.xhr.samskabtTarget = target.id;
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.samskabtSource === undefined) return;
+    var region = document.getElementById(xhr.samskabtTarget);
+    if (!region) return;
+    reopenSections(region.closest(".cockpit") || region);
+    var active = document.activeElement;
+    if (active && active !== document.body && document.body.contains(active)) return;
+    var holder = xhr.samskabtSource && document.getElementById(xhr.samskabtSource);
+    var next =
+      region.querySelector("[autofocus]") ||
+      (holder && holder.querySelector("button:not([disabled]), a[href], input:not([type=hidden]), select, textarea")) ||
+      (region.id === "panel" && document.getElementById("current-step")) ||
+      region.querySelector("h2[id], h2");
+    if (next) {
+      if (!next.matches("a[href], button, input, select, textarea, [tabindex]")) next.tabIndex = -1;
+      next.focus({ preventScroll: true });
+    }
+  });
+
   document.addEventListener("htmx:load", function (event) {
     restoreDrafts(event.detail.elt.parentNode || document);
+    restoreKept(event.detail.elt.parentNode || document);
     startTimers(event.detail.elt.parentNode || document);
   });
 
@@ -378,8 +487,11 @@
     var serverNow = Number(document.body.dataset.serverNow);
     if (serverNow) clockOffset = serverNow - Date.now();
     restoreDrafts(document);
+    restoreKept(document);
     startTimers(document);
     noteSummaries(document);
     showErrorOnLoad();
+
+    reopenSections(document);
   });
 })();

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
+from textwrap import shorten
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice
+from wtforms import BooleanField
 
 from workshop.cards import (
     card_in_course,
@@ -33,7 +34,7 @@ from workshop.examination import (
     unlink_requirement,
 )
 from workshop.experience import experience_for_keys
-from workshop.extensions import htmx
+from workshop.extensions import db, htmx
 from workshop.forms import (
     ActionForm,
     CardEditForm,
@@ -52,9 +53,14 @@ from workshop.views.common import (
     require_participant,
 )
 from workshop.views.phone_forms import first_form_error, submit_phone_form
-from workshop.views.voting import answer_vote, voting_list_context
+from workshop.views.voting import (
+    answer_vote,
+    restart_vote_reply,
+    restore_vote_reply,
+    voting_list_context,
+)
 from workshop.votes import (
-    clear_votes,
+    CARDS,
     dots_left,
     my_dots,
     results,
@@ -188,23 +194,23 @@ def voting(course_id: int):
 
 @bp.post("/f/courses/<int:course_id>/votes/clear")
 def restart_vote(course_id: int):
+    """Give every dot back, after a confirmation that says how many."""
     course = facilitator_course(course_id)
-    if ActionForm().validate_on_submit():
-        clear_votes(course)
-        flash(_("All dots have been given back. The vote can start over."))
-    return _back_to_panel(course)
+    undo = url_for(".restore_vote", course_id=course.id)
+    return restart_vote_reply(course, CARDS, "restart-cards", undo)
+
+
+@bp.post("/f/courses/<int:course_id>/votes/restore")
+def restore_vote(course_id: int):
+    """Take a restart back within a minute: every dot where it lay."""
+    return restore_vote_reply(facilitator_course(course_id), CARDS)
 
 
 def _card_page(course, card, *, status: int = 200, **overrides):
     """The facilitator's card page, with any refused form shown as it was filled in."""
-    merge_form = MergeForm()
-    merge_form.target.choices = [
-        SelectChoice(other.id, other.text[:80])
-        for other in wall_cards(course)
-        if other.id != card.id
-    ]
     query = request.args.get("q", "")
-    found = search_requirements(query, course.facilitator_id)
+    # Search results only on request: the whole catalogue under every card was metres long.
+    found = search_requirements(query, course.facilitator_id) if query.strip() else []
     # The experience bank: what other courses did about the card's requirements (and
     # about each entry the search finds), in one query.
     law_keys = [link.requirement.key for link in card.links if not link.requirement.is_local]
@@ -219,7 +225,9 @@ def _card_page(course, card, *, status: int = 200, **overrides):
         "priority_form": PriorityForm(
             priority=card.priority, later_when=card.later_when, reason=card.out_of_scope_reason
         ),
-        "merge_form": merge_form,
+        "merge_form": MergeForm(formdata=None),
+        # Merging picks from the wall itself, with nothing chosen until the facilitator does.
+        "merge_targets": [other for other in wall_cards(course) if other.id != card.id],
         "action_form": ActionForm(),
         "redact_form": RedactForm(formdata=None),
         "query": query,
@@ -230,6 +238,7 @@ def _card_page(course, card, *, status: int = 200, **overrides):
         "linked_keys": {link.requirement.key for link in card.links},
         "search_url": url_for("challenges.card", course_id=course.id, card_id=card.id),
         "error": None,
+        "error_at": "card",  # which section shows the error: card, links, merge, redact
     }
     # The "Send to the state" panel (workshop/views/state_feedback.py).
     from workshop.views.state_feedback import card_panel_context
@@ -237,7 +246,7 @@ def _card_page(course, card, *, status: int = 200, **overrides):
     context.update(card_panel_context(course, card))
     context.update(overrides)
     if htmx and htmx.trigger_name == "q":
-        return render_template("catalogue/_results.html", **context)
+        return render_template("steps/challenges/_card_results.html", **context)
     return render_template("steps/challenges/card.html", **context), status
 
 
@@ -255,12 +264,46 @@ def card(course_id: int, card_id: int):
     if request.method == "GET":
         return _card_page(course, card)
     form = CardEditForm()
-    if form.validate_on_submit():
-        try:
+    if not form.validate_on_submit():
+        return _back_to_card(course, card)
+    return _save_card(course, card, form)
+
+
+def _save_card(course, card, form: CardEditForm):
+    """One save for everything typed on the card page: the wording, the examination and the
+    status, each part as far as the form carries it. A refusal shows the page again with
+    every field as it was typed, and says what is wrong."""
+    examine_form, priority_form = ExamineForm(), PriorityForm()
+    posted = request.form
+    try:
+        if "priority" in posted:  # checked first: its rules (say when, say why) refuse most
+            prioritise(
+                card,
+                priority_form.priority.data or "",
+                later_when=priority_form.later_when.data or "",
+                reason=priority_form.reason.data or "",
+            )
+        if "origin" in posted:
+            examine_card(
+                card,
+                origin=examine_form.origin.data or "",
+                problem=examine_form.problem.data or "",
+                stakeholders=examine_form.stakeholders.data or "",
+            )
+        if "text" in posted:
             edit_card(card, form.text.data, form.category.data)
-        except WorkshopError as refused:
-            return _card_page(course, card, status=422, form=form, error=refused.message)
-        flash(_("The card has been saved."))
+    except WorkshopError as refused:
+        db.session.rollback()
+        return _card_page(
+            course,
+            card,
+            status=422,
+            form=form,
+            examine_form=examine_form,
+            priority_form=priority_form,
+            error=refused.message,
+        )
+    flash(_("The card has been saved."))
     return _back_to_card(course, card)
 
 
@@ -322,7 +365,7 @@ def link(course_id: int, card_id: int):
         try:
             linked = link_requirement(card, form.key.data)
         except WorkshopError as refused:
-            return _card_page(course, card, status=422, error=refused.message)
+            return _card_page(course, card, status=422, error=refused.message, error_at="links")
         flash(
             _(
                 "The card is linked to %(requirement)s.",
@@ -351,25 +394,48 @@ def toggle_hidden(course_id: int, card_id: int):
             set_card_hidden(card, not card.hidden)
         except WorkshopError as refused:
             flash(refused.message, "error")
+        else:
+            if card.hidden:  # one click hides: the same click's undo sits in the message
+                flash(
+                    _(
+                        "“%(text)s” is hidden from the phones and the projector.",
+                        text=shorten(card.text, 60, placeholder=" …"),
+                    ),
+                    f"undo:{request.path}",
+                )
     return _back_to_panel(course)
 
 
 @bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/merge")
 def merge(course_id: int, card_id: int):
     """Merge this card into another one (the target keeps both texts and authors)."""
-    course = facilitator_course(course_id)
-    card = card_in_course(course, card_id)
-    form = MergeForm()
-    target = card_in_course(course, form.target.data) if form.validate_on_submit() else None
-    if card is None or target is None:
-        flash(_("Choose the card to merge into."), "error")
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
         return _back_to_panel(course)
+    form = MergeForm()
+    if not form.validate_on_submit():
+        return _back_to_card(course, card)
+    target = card_in_course(course, form.target.data) if form.target.data else None
+    if target is None or target.id == card.id:
+        # No silent default: the facilitator picks the card on the wall.
+        message = _("Choose the card to merge into.")
+        return _card_page(
+            course, card, status=422, merge_form=form, error=message, error_at="merge"
+        )
     try:
         merge_cards(target, [card])
     except WorkshopError as refused:
-        flash(refused.message, "error")
-    else:
-        flash(_("The cards have been merged."))
+        return _card_page(
+            course, card, status=422, merge_form=form, error=refused.message, error_at="merge"
+        )
+    undo = url_for(".unmerge", course_id=course.id, card_id=card.id)
+    flash(
+        _(
+            "The card has been placed under “%(target)s”.",
+            target=shorten(target.text, 60, placeholder=" …"),
+        ),
+        f"undo:{undo}",
+    )
     return _back_to_panel(course)
 
 
@@ -397,7 +463,9 @@ def redact(course_id: int, card_id: int):
         return _back_to_card(course, card)
     if not form.confirm.data:
         message = _("Tick the box to confirm that the text should be removed for good.")
-        return _card_page(course, card, status=422, redact_form=form, error=message)
+        return _card_page(
+            course, card, status=422, redact_form=form, error=message, error_at="redact"
+        )
     redact_card(card)
     flash(_("The card's text has been removed."))
     return _back_to_card(course, card)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent, ngettext
+from flask_babel import format_date, format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -43,6 +43,8 @@ from workshop.measures import (
 )
 from workshop.models import Action, Measure, MeasureEntry
 from workshop.views.common import (
+    Confirmation,
+    confirmed,
     course_by_code,
     facilitator_course,
     new_client_token,
@@ -469,7 +471,7 @@ def _course_and_measure(course_id: int, measure_id: int):
     return course, measure
 
 
-def _measure_page(course, measure, *, status: int = 200, form=None, error=None):
+def _measure_page(course, measure, *, status: int = 200, form=None, error=None, confirm=None):
     entries = db.session.scalars(
         select(MeasureEntry)
         .where(MeasureEntry.measure_id == measure.id)
@@ -486,6 +488,7 @@ def _measure_page(course, measure, *, status: int = 200, form=None, error=None):
         form=form or MeasureForm(obj=measure),
         action_form=ActionForm(),
         error=error,
+        confirm=confirm,
     ), status
 
 
@@ -530,7 +533,24 @@ def delete(course_id: int, measure_id: int, entry_id: int):
     entry = db.session.get(MeasureEntry, entry_id)
     if entry is None or entry.measure_id != measure.id:
         abort(404)
-    if ActionForm().validate_on_submit():
-        delete_entry(entry)
-        flash(_("The entry has been deleted."))
-    return redirect(url_for(".measure_page", course_id=course.id, measure_id=measure.id))
+    page = url_for(".measure_page", course_id=course.id, measure_id=measure.id)
+    if not ActionForm().validate_on_submit():
+        return redirect(page)
+    if not confirmed():
+        confirm = Confirmation(
+            key=f"delete-entry-{entry.id}",
+            message=_("Delete this entry for good?"),
+            detail=_(
+                "%(value)s on %(date)s goes out of the before/after figures.",
+                value=format_decimal(entry.value, format="#,##0.##"),
+                date=format_date(entry.entry_date, "short"),
+            ),
+            action=request.path,
+            yes_label=_("Yes, delete the entry"),
+            cancel=page,
+            in_place=False,
+        )
+        return _measure_page(course, measure, confirm=confirm)
+    delete_entry(entry)
+    flash(_("The entry has been deleted."))
+    return redirect(page)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textwrap import shorten
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,7 +21,7 @@ from workshop.learning import (
     lesson_in_course,
     lessons_by_kind,
 )
-from workshop.views.common import facilitator_course
+from workshop.views.common import Confirmation, confirmed, facilitator_course
 from workshop.views.phone_forms import first_form_error
 from workshop.views.screens import control_context
 from workshop.vocabulary import LESSON_KINDS, NEXT_STEP_KINDS
@@ -168,7 +170,23 @@ def add(course_id: int):
 def delete(course_id: int, lesson_id: int):
     course = facilitator_course(course_id)
     lesson = lesson_in_course(course, lesson_id)
-    if lesson is not None and ActionForm().validate_on_submit():
-        delete_lesson(lesson)
-        flash(_("The note has been deleted."))
+    if lesson is None or not ActionForm().validate_on_submit():
+        return _back_to_panel(course)
+    if not confirmed():
+        confirm = Confirmation(
+            key=f"delete-lesson-{lesson.id}",
+            message=_("Delete this note for good?"),
+            detail=_(
+                "“%(text)s” cannot be brought back.",
+                text=shorten(lesson.text, 80, placeholder=" …"),
+            ),
+            action=request.path,
+            yes_label=_("Yes, delete the note"),
+            cancel=url_for("facilitator.course", course_id=course.id, _anchor="lessons"),
+        )
+        return render_template(
+            "facilitator/course.html", **control_context(course, confirm=confirm)
+        )
+    delete_lesson(lesson)
+    flash(_("The note has been deleted."))
     return _back_to_panel(course)

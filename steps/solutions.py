@@ -38,12 +38,16 @@ from workshop.views.common import (
 )
 from workshop.views.phone_forms import first_form_error, submit_phone_form
 from workshop.views.screens import control_context
-from workshop.views.voting import answer_vote, voting_list_context
+from workshop.views.voting import (
+    answer_vote,
+    restart_vote_reply,
+    restore_vote_reply,
+    voting_list_context,
+)
 from workshop.vocabulary import EFFECT_DIMENSIONS, EFFECT_SCALE, EFFORT, LIKELIHOOD, SOLUTION_KINDS
 from workshop.votes import (
     SOLUTIONS,
     Results,
-    clear_votes,
     dots_left,
     my_dots,
     results,
@@ -319,11 +323,16 @@ def voting(course_id: int):
 
 @bp.post("/f/courses/<int:course_id>/solutions/votes/clear")
 def restart_vote(course_id: int):
+    """Give every dot on the solutions back, after a confirmation that says how many."""
     course = facilitator_course(course_id)
-    if ActionForm().validate_on_submit():
-        clear_votes(course, SOLUTIONS)
-        flash(_("All dots have been given back. The vote can start over."))
-    return _back_to_panel(course)
+    undo = url_for(".restore_vote", course_id=course.id)
+    return restart_vote_reply(course, SOLUTIONS, "restart-solutions", undo)
+
+
+@bp.post("/f/courses/<int:course_id>/solutions/votes/restore")
+def restore_vote(course_id: int):
+    """Take a restart of the solutions' vote back within a minute."""
+    return restore_vote_reply(facilitator_course(course_id), SOLUTIONS)
 
 
 @bp.post("/f/courses/<int:course_id>/solutions")

@@ -66,6 +66,7 @@ COURSE_FACILITATOR_ENDPOINTS = (
     "intro.redact",
     "challenges.voting",
     "challenges.restart_vote",
+    "challenges.restore_vote",
     "challenges.card",
     "challenges.examine",
     "challenges.priority",
@@ -77,6 +78,7 @@ COURSE_FACILITATOR_ENDPOINTS = (
     "challenges.redact",
     "solutions.voting",
     "solutions.restart_vote",
+    "solutions.restore_vote",
     "solutions.add",
     "solutions.solution_page",
     "solutions.toggle_hidden",
@@ -302,6 +304,12 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "challenges.priority": {"priority": "later", "later_when": "I marts"},
         "challenges.link": {"key": ids.local_rule},
         "challenges.merge": {"target": str(ids.card2)},
+        # Destructive: the first post asks (200); the confirmed one acts and sends on.
+        "challenges.restart_vote": {"confirmed": "1"},
+        "solutions.restart_vote": {"confirmed": "1"},
+        "learn.delete": {"confirmed": "1"},
+        "evaluate.delete": {"confirmed": "1"},
+        "manager.revoke": {"confirmed": "1"},
         "challenges.redact": {"confirm": "y"},
         "solutions.propose": {
             "card": str(ids.card),

@@ -61,8 +61,7 @@ GROUP_STAFF = "Medarbejdere"
 GROUP_MANAGERS = "Ledere"
 EXAMINE = "Undersøg, tilknyt eller flet"
 LINK = "Tilknyt kortet"
-SAVE_EXAMINATION = "Gem undersøgelsen"
-SAVE_STATUS = "Gem status"
+SAVE_CARD = "Gem kortet"
 LOCAL_PRACTICE = "Lokal praksis eller vane"
 PRIORITISED = "Prioriteret"
 PRIORITISED_HEADING = "Prioriterede udfordringer"
@@ -167,7 +166,7 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(e2e_server, brow
         # The control panel (boosted: the body is swapped, the URL follows the redirect).
         join_code = control.locator(".join-box .join-code")
         expect(join_code).to_have_text(re.compile(r"^[A-Z0-9]{3} [A-Z0-9]{3}$"))
-        code_display = join_code.inner_text().strip()
+        code_display = join_code.text_content().strip()  # in the folded "Joining" section
         code = code_display.replace(" ", "")
         projector_href = control.locator("a[href$='/projector']").get_attribute("href")
         course_id = int(re.search(r"/f/courses/(\d+)/projector$", projector_href).group(1))
@@ -486,7 +485,8 @@ def test_step_2_facilitator_links_a_card_to_section_31_and_the_origin_chart_foll
         expect(control).to_have_url(card_url)
         expect(control.locator("blockquote.card-quote")).to_have_text(CARD_31)
         expect(control.locator(".link-list")).to_have_count(0)
-        expect(requirement(control, "R12")).to_be_visible()  # no query yet
+        # No query yet: no catalogue under the card until the facilitator searches.
+        expect(control.locator("#catalogue-results article.requirement")).to_have_count(0)
 
         # § 31 by active search: the results change in place.
         mark_loaded(control)
@@ -515,14 +515,12 @@ def test_step_2_facilitator_links_a_card_to_section_31_and_the_origin_chart_foll
         # Where the rule comes from: our own habit. Then: prioritised.
         control.locator("#origin").select_option("local_practice")
         expect(control.locator("#origin option:checked")).to_have_text(LOCAL_PRACTICE)
-        control.get_by_role("button", name=SAVE_EXAMINATION, exact=True).click()
-        expect(control.locator("#messages")).to_contain_text(da("The examination has been saved."))
+        control.get_by_role("button", name=SAVE_CARD, exact=True).click()
+        expect(control.locator("#messages")).to_contain_text(da("The card has been saved."))
         expect(control.locator("#origin")).to_have_value("local_practice")
         control.get_by_label(PRIORITISED, exact=True).check()
-        control.get_by_role("button", name=SAVE_STATUS, exact=True).click()
-        expect(control.locator("#messages")).to_contain_text(
-            da("The status of the challenge has been saved.")
-        )
+        control.get_by_role("button", name=SAVE_CARD, exact=True).click()
+        expect(control.locator("#messages")).to_contain_text(da("The card has been saved."))
         expect(control.locator("input[name=priority][value=prioritised]")).to_be_checked()
         expect(control.locator("main .tag.priority-prioritised")).to_have_text(PRIORITISED)
 

@@ -193,7 +193,7 @@ def test_a_whole_course_in_danish_and_english_on_eight_phones(e2e_server, browse
         form.locator("button[type=submit]").click()
         join_code = control.locator(".join-box .join-code")
         expect(join_code).to_have_text(re.compile(r"^[A-Z0-9]{3} [A-Z0-9]{3}$"))
-        code_display = join_code.inner_text().strip()
+        code_display = join_code.text_content().strip()  # in the folded "Joining" section
         code = code_display.replace(" ", "")
         href = control.locator("a[href$='/projector']").get_attribute("href")
         course_id = int(re.search(r"/f/courses/(\d+)/projector$", href).group(1))
@@ -361,8 +361,7 @@ def test_a_whole_course_in_danish_and_english_on_eight_phones(e2e_server, browse
         ).click()
         expect(control.locator("blockquote.card-quote")).to_have_text(CARDS[7])
         axe.check(control, "card-page")
-        target = control.locator("#target option", has_text=CARDS[6]).get_attribute("value")
-        control.locator("#target").select_option(value=target)
+        control.locator("#merge label.choice", has_text=CARDS[6]).locator("input").check()
         control.locator("form[action$='/merge'] button[type=submit]").click()
         expect(control.locator("#messages .message-info")).to_be_visible()
         expect(wall).to_have_count(len(CARDS) - 1, timeout=LIVE)
@@ -430,7 +429,7 @@ def test_a_whole_course_in_danish_and_english_on_eight_phones(e2e_server, browse
         expect(link).to_have_count(1)
         expect(link).to_contain_text("LAB § 31")
         control.locator("input[name=priority][value=prioritised]").check()
-        control.locator("form[action$='/priority'] button[type=submit]").click()
+        control.locator("#card-save").click()  # one save for all that is typed on the card
         expect(control.locator("main .tag.priority-prioritised")).to_be_visible()
         axe.check(control, "card-page-linked")
         shot(control, "course-control-card-linked")
@@ -559,6 +558,7 @@ def test_a_whole_course_in_danish_and_english_on_eight_phones(e2e_server, browse
 
         # --- the manager: a read-only link, the status page, the PDF ---------------------------
         control.goto(panel)
+        control.locator("#manager-links summary").click()  # setup is folded away
         control.locator("#manager-link-label").fill("Jobcenterchefen")
         control.locator("#manager-links form button[type=submit]").last.click()
         link_field = control.locator("#manager-links input.link-field").first

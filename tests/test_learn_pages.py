@@ -285,9 +285,14 @@ def test_the_facilitator_records_and_deletes_lessons_and_decisions(app, client, 
         decision = db.session.scalar(db.select(Lesson).where(Lesson.kind == "decision"))
         assert (decision.card_id, decision.due) == (learning["later"], date(2031, 9, 1))
         first = db.session.scalar(db.select(Lesson.id).where(Lesson.kind == "process_result"))
-    assert 'Delete<span class="visually-hidden">: Vi fik et fælles sprog</span>' in panel.text
+    assert 'Delete…<span class="visually-hidden">: Vi fik et fælles sprog</span>' in panel.text
 
-    response = client.post(f"/f/courses/{learning['course']}/lessons/{first}/delete")
+    delete_url = f"/f/courses/{learning['course']}/lessons/{first}/delete"
+    asked = client.post(delete_url)
+    assert asked.status_code == 200  # first the confirmation, in the button's place
+    assert "Slet notatet for altid?" in asked.text
+    assert len(_lessons(app)) == 2
+    response = client.post(delete_url, data={"confirmed": "1"})
     assert response.status_code == 302
     assert _lessons(app) == [("decision", "Vi tager de tre systemer op")]
 
@@ -474,5 +479,5 @@ def test_lessons_are_added_and_deleted_only_with_the_pages_csrf_token(app, clien
     panel = client.get(base).text
     delete_form = panel[panel.index(f"/lessons/{lesson_id}/delete") :]
     token = re.search(r'name="csrf_token" value="([^"]+)"', delete_form).group(1)
-    client.post(f"{base}/lessons/{lesson_id}/delete", data={"csrf_token": token})
+    client.post(f"{base}/lessons/{lesson_id}/delete", data={"csrf_token": token, "confirmed": "1"})
     assert _lessons(app) == []

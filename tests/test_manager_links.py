@@ -50,8 +50,9 @@ def test_a_revoked_link_stops_working_at_once(app, client, auth, course):
     with app.app_context():
         link_id = db.session.scalar(db.select(ManagerLink.id))
     assert app.test_client().get(url).status_code == 200
-    client.post(f"/f/courses/{course}/manager-links/{link_id}/revoke")
-    client.post(f"/f/courses/{course}/manager-links/{link_id}/revoke")  # a double click
+    yes = {"confirmed": "1"}  # said yes on the confirmation
+    client.post(f"/f/courses/{course}/manager-links/{link_id}/revoke", data=yes)
+    client.post(f"/f/courses/{course}/manager-links/{link_id}/revoke", data=yes)  # twice
     assert app.test_client().get(url).status_code == 404
     assert url not in client.get(f"/f/courses/{course}").text
 
@@ -110,5 +111,5 @@ def test_the_manager_downloads_the_action_plan_pdf_until_the_link_is_revoked(
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert "attachment" in pdf.headers["Content-Disposition"]
     auth.login()
-    client.post(f"/f/courses/{course}/manager-links/{link_id}/revoke")
+    client.post(f"/f/courses/{course}/manager-links/{link_id}/revoke", data={"confirmed": "1"})
     assert manager.get(f"/m/{token}/action-plan.pdf").status_code == 404

@@ -537,7 +537,12 @@ def test_the_logbook_lists_every_entry_with_who_and_a_mistake_can_be_deleted(
     assert f'id="entry-{mistaken_id}"' in page
     assert "Anne" in page and "Manager" in page  # a name, or else the role
     assert page.count('class="button button-small button-danger"') == 2
-    response = client.post(f"{url}/entries/{mistaken_id}/delete")
+    asked = client.post(f"{url}/entries/{mistaken_id}/delete", headers=EN)
+    assert asked.status_code == 200  # first: which entry, said in the button's place
+    assert "Delete this entry for good?" in asked.text and "999" in asked.text
+    with app.app_context():
+        assert len(_entries()) == 2
+    response = client.post(f"{url}/entries/{mistaken_id}/delete", data={"confirmed": "1"})
     assert response.status_code == 302 and response.headers["Location"] == url
     with app.app_context():
         assert [e.value for e in _entries()] == [40.0]

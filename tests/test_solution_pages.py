@@ -387,7 +387,13 @@ def test_giving_all_dots_back_clears_only_the_solution_vote(app, client, make, a
     solution_id = _open_vote(app, client, make, step3)
     client.post(f"/c/{step3['code']}/solutions/{solution_id}/dots", data={"dots": 2})
     auth.login()
-    assert client.post(f"/f/courses/{step3['id']}/solutions/votes/clear").status_code == 302
+    clear = f"/f/courses/{step3['id']}/solutions/votes/clear"
+    asked = client.post(clear)
+    assert asked.status_code == 200  # first: how many dots from how many people
+    assert "Giver 2 prikker fra 1 deltager tilbage." in asked.text
+    with app.app_context():
+        assert _count(Vote) == 1
+    assert client.post(clear, data={"confirmed": "1"}).status_code == 302
     with app.app_context():
         assert _count(Vote) == 0
 

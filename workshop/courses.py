@@ -19,6 +19,7 @@ from .models import (
     ActionUpdate,
     Card,
     CardRequirement,
+    ClearedVotes,
     Course,
     DialogueAnswer,
     Facilitator,
@@ -351,6 +352,7 @@ def delete_course(course: Course) -> None:
         delete(ActionUpdate).where(ActionUpdate.action_id.in_(actions)),
         delete(Action).where(Action.course_id == course_id),
         delete(Vote).where(Vote.course_id == course_id),
+        delete(ClearedVotes).where(ClearedVotes.course_id == course_id),
         delete(Lesson).where(Lesson.course_id == course_id),
         # Copies other courses made of its solutions stay theirs, without a source to trace
         # (ids may be reused on SQLite: a stale one would point at a stranger's solution).

@@ -831,3 +831,15 @@ class RenderedPdf(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (UniqueConstraint("course_id", "key"),)
+
+
+class ClearedVotes(db.Model):
+    """The dots of a vote the facilitator started over, kept for a minute so the restart
+    can be taken back (workshop.votes.restore_votes); one row per course and ballot, replaced
+    by the next restart and removed when restored or found too old."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    ballot: Mapped[str] = mapped_column(String(16))  # "cards" or "solutions"
+    cleared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    votes: Mapped[str] = mapped_column(Text)  # JSON: [[participant id, item id, dots], …]

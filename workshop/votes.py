@@ -6,7 +6,9 @@ the solutions (step 3). A `Ballot` says what is voted on and where its phase is 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -17,7 +19,7 @@ from .courses import touch
 from .db import lock_row
 from .errors import WorkshopError
 from .extensions import db
-from .models import Card, Course, Participant, Solution, Vote
+from .models import Card, ClearedVotes, Course, Participant, Solution, Vote
 from .vocabulary import ROLE_GROUPS, role_group
 
 VOTING_STATES = ("collect", "voting", "closed", "revealed")
@@ -191,12 +193,76 @@ def dots_left(participant: Participant, ballot: Ballot = CARDS) -> int:
     return participant.course.dot_budget - used
 
 
+UNDO_SECONDS = 60  # how long a restarted vote can be brought back
+
+
 def clear_votes(course: Course, ballot: Ballot = CARDS) -> None:
-    """Start the vote over: every dot goes back to its owner."""
+    """Start the vote over: every dot goes back to its owner. The dots are kept aside for
+    UNDO_SECONDS, so one click too many can be taken back (restore_votes)."""
     lock_row(course)  # no vote slips in between (see cast_vote)
-    db.session.execute(delete(Vote).where(Vote.course_id == course.id, _votes_in(ballot)))
+    mine = (Vote.course_id == course.id, _votes_in(ballot))
+    rows = db.session.execute(select(Vote.participant_id, ballot.column, Vote.dots).where(*mine))
+    kept = [list(row) for row in rows]
+    db.session.execute(delete(ClearedVotes).where(*_cleared(course, ballot)))
+    if kept:
+        db.session.add(
+            ClearedVotes(course_id=course.id, ballot=ballot.name, votes=json.dumps(kept))
+        )
+    db.session.execute(delete(Vote).where(*mine))
     touch(course)
     db.session.commit()
+
+
+def _cleared(course: Course, ballot: Ballot):
+    return ClearedVotes.course_id == course.id, ClearedVotes.ballot == ballot.name
+
+
+def restore_votes(course: Course, ballot: Ballot = CARDS) -> int:
+    """Take back a restart made less than a minute ago: every dot returns to where it lay.
+    Refused once the minute has passed or anyone has voted since. Returns the dots restored."""
+    lock_row(course)
+    kept = db.session.scalar(select(ClearedVotes).where(*_cleared(course, ballot)))
+    cleared_at = kept.cleared_at if kept is not None else None
+    if cleared_at is not None and cleared_at.tzinfo is None:  # SQLite hands back naive UTC
+        cleared_at = cleared_at.replace(tzinfo=UTC)
+    if kept is None or datetime.now(UTC) - cleared_at > timedelta(seconds=UNDO_SECONDS):
+        if kept is not None:  # who voted for what is not kept a moment longer than needed
+            db.session.delete(kept)
+            db.session.commit()
+        raise WorkshopError(
+            _("The dots can no longer be brought back: more than a minute has passed."),
+            code="too_late",
+        )
+    mine = (Vote.course_id == course.id, _votes_in(ballot))
+    if db.session.scalar(select(func.count()).select_from(Vote).where(*mine)):
+        raise WorkshopError(
+            _("Dots were given after the restart, so the old ones cannot come back."),
+            code="voted_since",
+        )
+    rows = json.loads(kept.votes)
+    # Only people and items still in the course (one may have been deleted meanwhile).
+    people = set(
+        db.session.scalars(select(Participant.id).where(Participant.course_id == course.id))
+    )
+    items = set(
+        db.session.scalars(select(ballot.model.id).where(ballot.model.course_id == course.id))
+    )
+    restored = 0
+    for participant_id, item_id, dots in rows:
+        if participant_id in people and item_id in items:
+            db.session.add(
+                Vote(
+                    course_id=course.id,
+                    participant_id=participant_id,
+                    dots=dots,
+                    **{ballot.vote_column: item_id},
+                )
+            )
+            restored += dots
+    db.session.delete(kept)
+    touch(course)
+    db.session.commit()
+    return restored
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, make_response, render_template, request, session
@@ -35,6 +36,26 @@ def safe_local_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The second step of a destructive action (templates/facilitator/_confirm.html): what
+    will happen and to how much, posted again with confirmed=1 to go ahead."""
+
+    key: str  # which button it stands in for, e.g. "restart-cards"
+    message: str  # what happens, with figures: "Gives 212 dots from 31 participants back."
+    action: str  # the same URL the button posts to
+    yes_label: str
+    cancel: str  # where "no" leads: the page as it was
+    detail: str = ""
+    fields: tuple[tuple[str, str], ...] = ()  # further form values to post again
+    in_place: bool = True  # on the control panel: "no" swaps #panel back without a reload
+
+
+def confirmed() -> bool:
+    """The facilitator said yes on the confirmation step (a hidden confirmed=1)."""
+    return request.form.get("confirmed") == "1"
 
 
 def new_client_token() -> str:

@@ -19,6 +19,7 @@ from ..courses import (
     delete_course,
     format_join_code,
     go_to_step,
+    participant_counts,
     set_joining_open,
     start_timer,
     stop_timer,
@@ -26,7 +27,7 @@ from ..courses import (
 )
 from ..errors import WorkshopError
 from ..forms import ActionForm, CourseForm, StepForm, TimerForm
-from ..votes import role_groups_below_minimum, vote_mark
+from ..votes import CARDS, SOLUTIONS, role_groups_below_minimum, vote_mark, voting_progress
 from .common import facilitator_course, live_response
 from .phone_forms import first_form_error
 from .screens import control_context, projector_context
@@ -91,7 +92,18 @@ def edit_course(course_id: int):
         small_groups=role_groups_below_minimum(course),
         error=error,
         delete_form=DeleteCourseForm(formdata=None),
+        delete_counts=_what_deleting_removes(course),
     ), status
+
+
+def _what_deleting_removes(course) -> dict[str, int]:
+    """How much deleting the course takes with it, said next to the button."""
+    return {
+        "participants": sum(role.count for role in participant_counts(course)),
+        "cards": len(course.cards),
+        "dots": voting_progress(course, CARDS).dots_cast
+        + voting_progress(course, SOLUTIONS).dots_cast,
+    }
 
 
 @bp.post("/courses/<int:course_id>/delete")
@@ -108,6 +120,7 @@ def delete(course_id: int):
             course=course,
             error=None,
             delete_form=form,
+            delete_counts=_what_deleting_removes(course),
             delete_error=_("Type the course's title exactly as it is to delete the course."),
         ), 422
     title = course.title
@@ -124,7 +137,10 @@ def _course_fields(form: CourseForm) -> dict:
 def course(course_id: int):
     """The control panel: steps, the join code, and the current step's tools."""
     course = facilitator_course(course_id)
-    return render_template("facilitator/course.html", **control_context(course))
+    response = make_response(render_template("facilitator/course.html", **control_context(course)))
+    # The whole page, or #panel alone when the panel's own action asks (HX-Target: panel).
+    response.vary.update(("HX-Request", "HX-Target"))
+    return response
 
 
 @bp.route("/courses/<int:course_id>/live")

@@ -3,7 +3,7 @@ without logging in and sees the course's status and the action plan, nothing els
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..actions import actions_of
@@ -17,10 +17,10 @@ from ..manager_links import (
     revoke_manager_link,
 )
 from ..measures import measure_groups
-from .common import facilitator_course
+from .common import Confirmation, confirmed, facilitator_course
 from .phone_forms import first_form_error
 from .reports import pdf_download
-from .screens import step_of
+from .screens import control_context, step_of
 
 bp = Blueprint("manager", __name__)
 
@@ -51,9 +51,27 @@ def revoke(course_id: int, link_id: int):
     link = link_in_course(course, link_id)
     if link is None:
         abort(404)
-    if ActionForm().validate_on_submit():
-        revoke_manager_link(link)
-        flash(_("The link has been revoked. It no longer opens anything."))
+    if not ActionForm().validate_on_submit():
+        return _back_to_panel(course)
+    if not confirmed():
+        confirm = Confirmation(
+            key=f"revoke-{link.id}",
+            message=_("Revoke the link for %(who)s?", who=link.label)
+            if link.label
+            else _("Revoke the link?"),
+            detail=_(
+                "Whoever has the link can no longer open the course's status. This cannot be "
+                "undone, but you can make a new link."
+            ),
+            action=request.path,
+            yes_label=_("Yes, revoke the link"),
+            cancel=url_for("facilitator.course", course_id=course.id),
+        )
+        return render_template(
+            "facilitator/course.html", **control_context(course, confirm=confirm)
+        )
+    revoke_manager_link(link)
+    flash(_("The link has been revoked. It no longer opens anything."))
     return _back_to_panel(course)
 
 

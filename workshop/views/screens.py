@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app, render_template
 
 from ..courses import format_join_code, participant_counts
+from ..extensions import htmx
 from ..manager_links import open_links
 from ..models import Course, Participant
 from .common import render_fragment
@@ -64,10 +65,18 @@ def join_screen(course: Course, context: dict[str, Any], forced: bool) -> str:
     return "medium" if answered else "big"
 
 
+def panel_fragment_wanted() -> bool:
+    """The control panel's own #panel asked (an action inside it, followed by its redirect):
+    answer with the panel alone. A history restore always gets the whole page."""
+    return bool(htmx) and htmx.target == "panel" and not htmx.history_restore_request
+
+
 def control_context(course: Course, **extra) -> dict[str, Any]:
     extra = {
         "role_counts": participant_counts(course),
         "manager_links": open_links(course),
+        "panel_only": panel_fragment_wanted(),
+        "confirm": None,
         **extra,
     }
     return _screen(course, "control", None, extra)

@@ -6,7 +6,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,12 +17,20 @@ from .. import fragments
 from ..db import writing
 from ..errors import WorkshopError
 from ..extensions import db, htmx
-from ..forms import DotsForm
+from ..forms import ActionForm, DotsForm
 from ..models import Card, Course, Participant, Solution
-from ..votes import ballot_of, cast_vote, dots_left, my_dots
-from .common import render_fragment
+from ..votes import (
+    ballot_of,
+    cast_vote,
+    clear_votes,
+    dots_left,
+    my_dots,
+    restore_votes,
+    voting_progress,
+)
+from .common import Confirmation, confirmed, render_fragment
 from .phone_forms import first_form_error, reply_if_moved_on
-from .screens import render_phone_live, step_of
+from .screens import control_context, render_phone_live, step_of
 
 
 @dataclass(frozen=True)
@@ -206,3 +214,55 @@ def answer_vote(
         # reply_if_moved_on checked that the posted stage is the current one.
         **voting_list_context(course, type(item), participant, left, stage),
     )
+
+
+def restart_vote_reply(course: Course, ballot, key: str, undo_url: str):
+    """The facilitator's "give all dots back": first say how many dots from how many people
+    (a confirmation in the button's place), then clear them once confirmed."""
+    panel = url_for("facilitator.course", course_id=course.id)
+    if not ActionForm().validate_on_submit():
+        return redirect(panel)
+    progress = voting_progress(course, ballot)
+    if progress.dots_cast and not confirmed():
+        confirm = Confirmation(
+            key=key,
+            message=_(
+                "Gives %(dots)s from %(voters)s back.",
+                dots=ngettext("%(num)s dot", "%(num)s dots", progress.dots_cast),
+                voters=ngettext("%(num)s participant", "%(num)s participants", progress.voters),
+            ),
+            detail=_("The vote starts over, and this cannot be undone."),
+            action=request.path,
+            yes_label=_("Yes, give all dots back"),
+            cancel=panel,
+        )
+        return render_template(
+            "facilitator/course.html", **control_context(course, confirm=confirm)
+        )
+    clear_votes(course, ballot)
+    flash(
+        _(
+            "%(dots)s from %(voters)s have been given back. The vote can start over.",
+            dots=ngettext("%(num)s dot", "%(num)s dots", progress.dots_cast),
+            voters=ngettext("%(num)s participant", "%(num)s participants", progress.voters),
+        ),
+        f"undo:{undo_url}" if progress.dots_cast else "info",
+    )
+    return redirect(panel)
+
+
+def restore_vote_reply(course: Course, ballot):
+    """The restart's undo, within a minute and while nobody has voted since."""
+    if ActionForm().validate_on_submit():
+        try:
+            dots = restore_votes(course, ballot)
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+        else:
+            flash(
+                _(
+                    "The vote is back as it was: %(dots)s.",
+                    dots=ngettext("%(num)s dot", "%(num)s dots", dots),
+                )
+            )
+    return redirect(url_for("facilitator.course", course_id=course.id))
