@@ -50,6 +50,7 @@ COURSE_FACILITATOR_ENDPOINTS = (
     "facilitator.control_live",
     "facilitator.change_step",
     "facilitator.toggle_joining",
+    "facilitator.projector_join",
     "facilitator.timer",
     "facilitator.stop_timer_view",
     "facilitator.copy",

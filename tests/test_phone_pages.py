@@ -398,6 +398,8 @@ def test_the_frame_keeps_its_line_breaks_on_the_projector(app, client, auth, mak
         course = make.course(make.facilitator(), frame_can_change="Skabeloner\nMødeformer")
         course_id = course.id
     auth.login()
+    # The big join screen comes first in step 1; the facilitator puts it away to present.
+    client.post(f"/f/courses/{course_id}/projector/join", data={"choice": "small"})
     page = client.get(f"/f/courses/{course_id}/projector")
     assert "<p>Skabeloner<br>\nMødeformer</p>" in page.text
 

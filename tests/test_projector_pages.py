@@ -64,3 +64,34 @@ def test_join_1_calls_the_big_join_screen_back_and_keeps_it_through_the_polls(ap
     assert f"/f/courses/{course_id}/projector/live?join=1" in page  # the poll asks for it too
     live = desk.get(f"/f/courses/{course_id}/projector/live?join=1", headers=HX)
     assert "projector-join-screen" in live.get_data(as_text=True)
+
+
+def test_the_facilitator_puts_the_big_join_screen_away_to_present_the_frame(desk, course_id):
+    panel = desk.get(f"/f/courses/{course_id}").get_data(as_text=True)
+    assert "Vis trinnet i stedet for den store QR-kode" in panel
+    desk.post(f"/f/courses/{course_id}/projector/join", data={"choice": "small"})
+    page = desk.get(f"/f/courses/{course_id}/projector/live", headers=HX).get_data(as_text=True)
+    assert "projector-join-screen" not in page and "projector-join-medium" in page
+    panel = desk.get(f"/f/courses/{course_id}").get_data(as_text=True)
+    assert "Vis den store QR-kode på storskærmen" in panel
+
+
+def test_the_facilitator_calls_the_big_join_screen_back_for_latecomers_until_the_next_step(
+    app, desk, course_id
+):
+    with app.app_context():
+        from workshop.courses import go_to_step
+
+        go_to_step(db.session.get(Course, course_id), 3)
+    desk.post(f"/f/courses/{course_id}/projector/join", data={"choice": "big"})
+    page = desk.get(f"/f/courses/{course_id}/projector/live", headers=HX).get_data(as_text=True)
+    assert "projector-join-screen" in page
+    desk.post(f"/f/courses/{course_id}/step", data={"step": 4})
+    page = desk.get(f"/f/courses/{course_id}/projector/live", headers=HX).get_data(as_text=True)
+    assert "projector-join-screen" not in page and "projector-join-small" in page
+
+
+def test_an_unknown_join_screen_choice_changes_nothing(app, desk, course_id):
+    desk.post(f"/f/courses/{course_id}/projector/join", data={"choice": "huge"})
+    with app.app_context():
+        assert db.session.get(Course, course_id).projector_join == "auto"

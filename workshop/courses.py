@@ -221,6 +221,7 @@ def go_to_step(course: Course, number: int) -> Course:
     if not 1 <= number <= STEP_COUNT:
         raise WorkshopError(_("There is no step %(number)s.", number=number))
     course.current_step = number
+    course.projector_join = "auto"  # a choice about the join screen was for that step
     touch(course)
     db.session.commit()
     return course
@@ -291,6 +292,20 @@ def copy_course(course: Course, facilitator: Facilitator) -> Course:
     fields = {name: getattr(course, name) for name in COURSE_FIELDS}
     fields["title"] = _("Copy of %(title)s", title=course.title)[:200]
     return create_course(facilitator, **fields)
+
+
+PROJECTOR_JOIN_CHOICES = ("auto", "big", "small")
+
+
+def set_projector_join(course: Course, choice: str) -> Course:
+    """The facilitator shows the big join screen on the projector now ("big"), puts it
+    away to show the step ("small"), or leaves it to the rule ("auto")."""
+    if choice not in PROJECTOR_JOIN_CHOICES:
+        raise WorkshopError(_("Unknown choice."), code="choice")
+    course.projector_join = choice
+    touch(course)  # the projector's poll is keyed by the revision
+    db.session.commit()
+    return course
 
 
 def set_joining_open(course: Course, is_open: bool) -> Course:

@@ -115,6 +115,10 @@ class Course(db.Model):
     min_group_size: Mapped[int] = mapped_column(Integer, default=3)
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     joining_open: Mapped[bool] = mapped_column(default=True)
+    # The projector's big join screen: "auto" (step 1 until the first answer), or what the
+    # facilitator chose for the current step: "big" (latecomers) or "small" (show the
+    # frame now). Back to "auto" at every change of step.
+    projector_join: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")
     current_step: Mapped[int] = mapped_column(Integer, default=1)
     # Step 2's voting round: collect -> voting -> closed -> revealed (and back).
     voting_state: Mapped[str] = mapped_column(String(16), default="collect")

@@ -21,6 +21,7 @@ from ..courses import (
     go_to_step,
     participant_counts,
     set_joining_open,
+    set_projector_join,
     start_timer,
     stop_timer,
     update_course,
@@ -172,6 +173,18 @@ def toggle_joining(course_id: int):
     course = facilitator_course(course_id)
     if ActionForm().validate_on_submit():
         set_joining_open(course, not course.joining_open)
+    return redirect(url_for(".course", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/projector/join")
+def projector_join(course_id: int):
+    """Show the big join screen on the projector now, or put it away to show the step."""
+    course = facilitator_course(course_id)
+    if ActionForm().validate_on_submit():
+        try:
+            set_projector_join(course, request.form.get("choice", ""))
+        except WorkshopError as refused:
+            flash(refused.message, "error")
     return redirect(url_for(".course", course_id=course.id))
 
 

@@ -56,12 +56,18 @@ def projector_context(course: Course, *, join_forced: bool = False, **extra) -> 
 def join_screen(course: Course, context: dict[str, Any], forced: bool) -> str:
     """How big the projector shows how to join: the whole screen ("big") while the course
     begins (step 1 until the first answer arrives) or when the facilitator asks for it
-    (?join=1), a large box for the rest of step 1, then a small one in the corner."""
-    if forced:
+    (the panel's button, or ?join=1), a large box for the rest of step 1, then a small one
+    in the corner. The facilitator can also put the big screen away to present the frame."""
+    if forced or course.projector_join == "big":
         return "big"
     if course.current_step != 1:
         return "small"
-    answered = any(items for _question, items in context.get("answers", ()))
+    if course.projector_join == "small":
+        return "medium"
+    # The control panel's context holds hidden answers too; the projector shows none.
+    answered = any(
+        not answer.hidden for _question, items in context.get("answers", ()) for answer in items
+    )
     return "medium" if answered else "big"
 
 
@@ -79,7 +85,9 @@ def control_context(course: Course, **extra) -> dict[str, Any]:
         "confirm": None,
         **extra,
     }
-    return _screen(course, "control", None, extra)
+    context = _screen(course, "control", None, extra)
+    context["projector_join_big"] = join_screen(course, context, False) == "big"
+    return context
 
 
 def render_phone_live(course: Course, participant: Participant, *, status: int = 200, **extra):
