@@ -93,6 +93,13 @@ def sign_in(client, email=EMAIL, slug="holbaek", browser=None):
     return client.get(callback_path(walk_to_callback(begin(client, email, slug), browser)))
 
 
+def refusal(client, response) -> str:
+    """The message a refused sign-in leaves on the login page it sends the browser to."""
+    assert response.status_code == 302, response.status_code
+    assert response.headers["Location"] == "/login"
+    return client.get("/login").get_data(as_text=True)
+
+
 def logged_in(client) -> bool:
     return client.get("/f/").status_code == 200
 
@@ -147,8 +154,7 @@ def test_a_wrong_state_is_refused(client, world):
     url = walk_to_callback(begin(client))
     tampered = url.replace("state=", "state=x")
     response = client.get(callback_path(tampered))
-    assert response.status_code == 403
-    assert UNKNOWN in response.get_data(as_text=True)
+    assert UNKNOWN in refusal(client, response)
     assert not logged_in(client)
 
 
@@ -161,8 +167,7 @@ def test_a_wrong_nonce_is_refused(client, world):
         remembered["data"]["nonce"] = "another-nonce"
         session[key] = remembered
     response = client.get(callback_path(url))
-    assert response.status_code == 403
-    assert UNKNOWN in response.get_data(as_text=True)
+    assert UNKNOWN in refusal(client, response)
     assert not logged_in(client)
 
 
@@ -180,8 +185,7 @@ def test_a_replayed_code_is_refused_by_the_provider(client, world):
         session[key] = remembered
         session["sso_pending"] = pending
     response = client.get(callback_path(url))
-    assert response.status_code == 403
-    assert UNKNOWN in response.get_data(as_text=True)
+    assert UNKNOWN in refusal(client, response)
     assert not logged_in(client)
 
 
@@ -189,7 +193,7 @@ def test_the_same_callback_twice_is_refused_as_its_state_is_used_up(client, worl
     url = walk_to_callback(begin(client))
     assert client.get(callback_path(url)).status_code == 302
     client.post("/logout")
-    assert client.get(callback_path(url)).status_code == 403
+    assert UNKNOWN in refusal(client, client.get(callback_path(url)))
     assert not logged_in(client)
 
 
@@ -237,9 +241,7 @@ def test_an_id_token_with_a_wrong_nonce_is_refused(app, client, world):
 
 
 def test_an_unknown_email_gets_a_danish_message_and_no_account(app, client, world):
-    response = sign_in(client, "ukendt@kommune.dk")
-    assert response.status_code == 403
-    page = response.get_data(as_text=True)
+    page = refusal(client, sign_in(client, "ukendt@kommune.dk"))
     assert "ukendt@kommune.dk har intet facilitatorlogin her" in page
     assert not logged_in(client)
     with app.app_context():
@@ -253,9 +255,8 @@ def test_a_domain_the_organisation_does_not_allow_is_refused(app, client, world)
         from .factories import Factories
 
         Factories(app).facilitator("ole@andet.dk", organisation=find_organisation(ORG))
-    response = sign_in(client, "ole@andet.dk")
-    assert response.status_code == 403
-    assert "tillader ikke, at ole@andet.dk logger ind her" in response.get_data(as_text=True)
+    page = refusal(client, sign_in(client, "ole@andet.dk"))
+    assert "tillader ikke, at ole@andet.dk logger ind her" in page
     assert not logged_in(client)
 
 
@@ -266,9 +267,7 @@ def test_a_person_outside_the_allowed_groups_is_refused(app, client, world):
         from .factories import Factories
 
         Factories(app).facilitator("nils@kommune.dk", organisation=find_organisation(ORG))
-    response = sign_in(client, "nils@kommune.dk")
-    assert response.status_code == 403
-    assert "ikke i en gruppe" in response.get_data(as_text=True)
+    assert "ikke i en gruppe" in refusal(client, sign_in(client, "nils@kommune.dk"))
     assert not logged_in(client)
 
 
@@ -277,15 +276,17 @@ def test_a_deactivated_facilitator_is_refused(app, client, world, make):
         organisation = find_facilitator(EMAIL).organisation
         make.facilitator("admin2@kommune.dk", organisation=organisation, is_admin=True)
         set_active(find_facilitator(EMAIL), False)
-    response = sign_in(client)
-    assert response.status_code == 403
-    assert "Dit login er deaktiveret" in response.get_data(as_text=True)
+    assert "Dit login er deaktiveret" in refusal(client, sign_in(client))
     assert not logged_in(client)
 
 
-def test_a_facilitator_of_another_organisation_cannot_sign_in_through_this_one(client, world):
-    response = sign_in(client, "anne@anden.dk", "holbaek")
-    assert response.status_code == 403
+def test_a_facilitator_of_another_organisation_cannot_sign_in_through_this_one(app, client, world):
+    with app.app_context():
+        sign_on = db.session.scalar(db.select(SignOn).where(SignOn.slug == "holbaek"))
+        sign_on.allowed_domains = sign_on.allowed_groups = ""  # only the account decides
+        db.session.commit()
+    page = refusal(client, sign_in(client, "anne@anden.dk", "holbaek"))
+    assert "anne@anden.dk har intet facilitatorlogin her" in page
     assert not logged_in(client)
 
 
@@ -328,8 +329,9 @@ def test_the_email_first_without_a_provider_says_so_in_danish(client, world):
     assert "single sign-on" in response.get_data(as_text=True)
 
 
-def test_an_unknown_sign_in_address_is_not_found(client, world):
-    assert client.get("/login/sso/nowhere").status_code == 404
+def test_an_unknown_sign_in_address_says_so_on_the_login_page(client, world):
+    page = refusal(client, client.get("/login/sso/nowhere"))
+    assert "Der er ikke noget single sign-on på den adresse" in page
 
 
 def test_sign_out_reaches_the_providers_end_session_with_the_id_token(client, world):
@@ -383,7 +385,84 @@ def test_a_wrong_client_secret_gives_a_message_not_an_error(app, client, world):
         sign_on = db.session.scalar(db.select(SignOn).where(SignOn.slug == "holbaek"))
         sign_on.client_secret = "wrong"
         db.session.commit()
-    response = sign_in(client)
-    assert response.status_code == 403
-    assert UNKNOWN in response.get_data(as_text=True)
+    assert UNKNOWN in refusal(client, sign_in(client))
     assert not logged_in(client)
+
+
+# --- The admin page -------------------------------------------------------------------------
+
+SETTINGS = {
+    "issuer": "https://login.microsoftonline.com/tenant-id/v2.0",
+    "client_id": "11111111-2222",
+    "client_secret": "hemmelig-klient-vaerdi",
+    "label": "Holbæk Kommune",
+    "slug": "",
+    "allowed_domains": "Holbaek.dk\n@kommune.dk",
+    "allowed_groups": "",
+    "groups_claim": "groups",
+    "enabled": "y",
+    "password_login": "y",
+}
+
+
+@pytest.fixture
+def admin(app, make, auth):
+    with app.app_context():
+        make.facilitator(EMAIL, organisation=make.organisation(ORG), is_admin=True)
+    auth.login(EMAIL, "correct horse")
+
+
+def test_an_admin_sets_up_sign_on_and_the_secret_is_never_shown_again(app, client, admin):
+    response = client.post("/f/organisation/sign-on", data=SETTINGS)
+    assert response.status_code == 302
+    page = client.get("/f/organisation").get_data(as_text=True)
+    assert "hemmelig-klient-vaerdi" not in page
+    assert "Der er sat en hemmelighed" in page
+    assert "http://localhost/login/sso/holbaek-kommune" in page
+    assert "http://localhost/login/sso/callback" in page
+    with app.app_context():
+        sign_on = db.session.scalar(db.select(SignOn))
+        assert sign_on.client_secret == "hemmelig-klient-vaerdi"
+        assert sign_on.allowed_domains == "holbaek.dk\nkommune.dk"
+    # Saved again with the secret field empty: the secret stays.
+    client.post("/f/organisation/sign-on", data={**SETTINGS, "client_secret": ""})
+    with app.app_context():
+        assert db.session.scalar(db.select(SignOn)).client_secret == "hemmelig-klient-vaerdi"
+
+
+def test_an_issuer_that_is_not_https_is_refused_and_the_form_kept(client, admin):
+    response = client.post(
+        "/f/organisation/sign-on", data={**SETTINGS, "issuer": "http://idp.example.dk"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Udstederen skal være en https://-adresse." in page
+    assert 'value="11111111-2222"' in page
+    assert "hemmelig-klient-vaerdi" not in page
+
+
+def test_password_login_goes_off_only_after_the_admin_signed_in_with_the_provider(
+    app, client, admin
+):
+    data = {key: value for key, value in SETTINGS.items() if key != "password_login"}
+    response = client.post("/f/organisation/sign-on", data=data)
+    assert response.status_code == 422
+    assert "Log selv ind med udbyderen én gang" in response.get_data(as_text=True)
+    with app.app_context():
+        find_facilitator(EMAIL).sso_subject = "linked"
+        find_facilitator(EMAIL).sso_issuer = SETTINGS["issuer"]
+        db.session.commit()
+    assert client.post("/f/organisation/sign-on", data=data).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(SignOn)).password_login is False
+
+
+def test_a_facilitator_who_is_not_admin_cannot_set_up_sign_on(app, client, auth, make):
+    with app.app_context():
+        organisation = make.organisation(ORG)
+        make.facilitator("admin@kommune.dk", organisation=organisation, is_admin=True)
+        make.facilitator(EMAIL, organisation=organisation)
+    auth.login(EMAIL, "correct horse")
+    assert client.post("/f/organisation/sign-on", data=SETTINGS).status_code == 403
+    with app.app_context():
+        assert db.session.scalar(db.select(SignOn)) is None

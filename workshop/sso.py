@@ -128,8 +128,12 @@ def configure_sign_on(
     password_login: bool = True,
     enabled: bool = True,
     slug: str = "",
+    by: Facilitator | None = None,
 ) -> SignOn:
-    """Set the organisation's provider. An empty secret keeps the one stored before."""
+    """Set the organisation's provider. An empty secret keeps the one stored before.
+
+    Password login goes off only once the admin `by` has signed in through the provider
+    themselves: a provider set up wrong cannot lock the organisation out."""
     issuer = tidy(issuer).strip().rstrip("/")
     client_id = tidy(client_id).strip()
     problem = _issuer_problem(issuer) if issuer else _("Give the provider's issuer address.")
@@ -150,6 +154,13 @@ def configure_sign_on(
     secret = tidy(client_secret).strip()
     if len(secret) > 500:
         raise WorkshopError(_("The client secret is too long."))
+    if not password_login and by is not None and by.sso_subject is None:
+        raise WorkshopError(
+            _(
+                "Sign in with the provider yourself once before you turn password login off, "
+                "so a setup error cannot lock you out."
+            )
+        )
     if sign_on is None:
         sign_on = SignOn(organisation=organisation, client_secret="")
         db.session.add(sign_on)

@@ -3,7 +3,6 @@ through the organisation's identity provider (workshop/sso.py)."""
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     make_response,
     redirect,
@@ -110,13 +109,15 @@ def sso_start(slug: str):
     """The organisation's sign-in address: straight to its provider (an intranet link)."""
     sign_on = sign_on_by_slug(slug)
     if sign_on is None:
-        abort(404)
+        # A mistyped or outdated intranet link: the login page says so.
+        flash(_("There is no single sign-on at that address. Log in here."), "error")
+        return redirect(url_for(".login"))
     hint = (request.args.get("login_hint") or "").strip()[:254]
     session[NEXT_KEY] = _safe_next(request.args.get("next"))
     try:
         return start(sign_on, url_for(".sso_callback", _external=True), hint)
     except SignOnRefused as refused:
-        return _login_page(LoginForm(formdata=None), 503, refused.message)
+        return _sso_refused(refused)
 
 
 @bp.get("/login/sso/callback")
@@ -141,9 +142,11 @@ def sso_callback():
 
 
 def _sso_refused(refused: SignOnRefused):
-    """A sign-in that gives no login: the Danish message on the login page, nothing else."""
+    """A sign-in that gives no login: back to the login page with the Danish message —
+    a redirect, so the provider's code does not stay in the address bar or history."""
     session.pop(NEXT_KEY, None)
-    return _login_page(LoginForm(formdata=None), 403, refused.message)
+    flash(refused.message, "error")
+    return redirect(url_for(".login"))
 
 
 @bp.post("/logout")
