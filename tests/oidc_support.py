@@ -32,6 +32,8 @@ ACCOUNTS = {
     "sub-ude": {"email": "ole@andet.dk", "name": "Ole", "groups": ["samskabt"]},
     "sub-nogroup": {"email": "nils@kommune.dk", "name": "Nils", "groups": ["andre"]},
     "sub-anden": {"email": "anne@anden.dk", "name": "Anne", "groups": []},
+    # The browser tests' facilitator (tests/browser_support.EMAIL), in capitals here.
+    "sub-e2e": {"email": "Facilitator@Example.dk", "name": "Fie", "groups": []},
 }
 
 

@@ -466,3 +466,11 @@ def test_a_facilitator_who_is_not_admin_cannot_set_up_sign_on(app, client, auth,
     assert client.post("/f/organisation/sign-on", data=SETTINGS).status_code == 403
     with app.app_context():
         assert db.session.scalar(db.select(SignOn)) is None
+
+
+def test_a_boosted_sign_out_sends_the_whole_window_to_the_provider(client, world):
+    sign_in(client)
+    response = client.post("/logout", headers={"HX-Request": "true"})
+    assert response.headers["HX-Redirect"].startswith(f"{world.issuer}/session/end?")
+    assert "id_token_hint=" in response.headers["HX-Redirect"]
+    assert not logged_in(client)

@@ -162,8 +162,14 @@ def logout():
         logout_user()
         provider = end_session_url(url_for(".login", _external=True))
         if provider:
-            # A page that moves on by itself: a redirect answering this form would be
-            # stopped by the page's form-action 'self'; a refresh or a link is not.
+            # Not a redirect: one answering this form would be stopped by the page's
+            # form-action 'self' (and a boosted request cannot follow it to another site).
+            # htmx navigates the whole window (HX-Redirect); without script, a page that
+            # moves on by itself, with a link.
+            if htmx:
+                response = make_response("", 200)
+                response.headers["HX-Redirect"] = provider
+                return response
             return render_template("auth/signed_out.html", provider_url=provider)
     return redirect(url_for("participant.home"))
 
