@@ -136,8 +136,10 @@ def sso_callback():
         facilitator, id_token = finish(sign_on)
     except SignOnRefused as refused:
         return _sso_refused(refused)
-    login_user(facilitator, remember=True)
+    # Before login_user: whoever listens to its user_logged_in signal (the audit trail)
+    # can tell a sign-in through the provider by session["sso_sign_on"].
     remember_sign_in(sign_on, id_token)
+    login_user(facilitator, remember=True)
     return redirect(_safe_next(session.pop(NEXT_KEY, None)))
 
 
