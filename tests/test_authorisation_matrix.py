@@ -106,6 +106,8 @@ ACCESS = {
     "participant.join_course": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": PUBLIC,
+    "auth.sso_start": PUBLIC,
+    "auth.sso_callback": PUBLIC,
     "facilitator.courses": FACILITATOR,
     "facilitator.new_course": FACILITATOR,
     "catalogue.search": FACILITATOR,
@@ -145,6 +147,7 @@ ACCESS = {
     "organisation.overview": FACILITATOR,
     "organisation.overview_download": FACILITATOR,
     "organisation.add_facilitator": ORG_ADMIN,
+    "organisation.sign_on": ORG_ADMIN,
     "organisation.admin": ORG_ADMIN_RECORD,
     "organisation.active": ORG_ADMIN_RECORD,
 }
@@ -254,6 +257,7 @@ def _args(rule_arguments, ids: Ids, endpoint: str) -> dict:
         "facilitator_id": ids.colleague,
         "period": "baseline",
         "filename": "app.css",
+        "slug": "no-such-organisation",  # an unknown sign-in address: to the login page
         # Revoking the old link keeps the open one for the manager's routes.
         "link_id": ids.revoked_link if endpoint == "manager.revoke" else ids.link,
     }
@@ -349,6 +353,13 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
             "email": "ny-{who}@example.dk",
             "password": "correct horse",
             "name": "Ny facilitator",
+        },
+        "organisation.sign_on": {
+            "issuer": "https://login.example.dk/{who}",
+            "client_id": "samskabt",
+            "slug": "org-{who}",  # a short name is one organisation's
+            "enabled": "y",
+            "password_login": "y",
         },
         "organisation.admin": {"value": "1"},
         "organisation.active": {"value": "1"},  # reactivating keeps the colleague's login

@@ -55,12 +55,44 @@ class Organisation(db.Model):
     courses: Mapped[list[Course]] = relationship(
         back_populates="organisation", order_by="Course.created_at.desc()"
     )
+    sign_on: Mapped[SignOn | None] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         CheckConstraint(
             "kind IN ('municipality', 'consultancy', 'partnership')", name="kind_known"
         ),
     )
+
+
+class SignOn(db.Model):
+    """An organisation's single sign-on: its identity provider over OpenID Connect.
+
+    The client secret may instead come from the environment (SAMSKABT_OIDC_<SLUG>_SECRET,
+    sso.client_secret); one typed on the admin page is stored here and never shown again.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), unique=True
+    )
+    # In the organisation's sign-in address, /login/sso/<slug>.
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    # What the login button names: "Log ind med <label>".
+    label: Mapped[str] = mapped_column(String(120), default="")
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    client_secret: Mapped[str] = mapped_column(String(500), default="")
+    # One lower-case domain or group per line; empty means no rule of that kind.
+    allowed_domains: Mapped[str] = mapped_column(Text, default="")
+    allowed_groups: Mapped[str] = mapped_column(Text, default="")
+    groups_claim: Mapped[str] = mapped_column(String(64), default="groups")
+    # Off: the organisation's facilitators can only sign in through the provider.
+    password_login: Mapped[bool] = mapped_column(default=True, server_default=true())
+    enabled: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+    organisation: Mapped[Organisation] = relationship(back_populates="sign_on")
 
 
 class Facilitator(UserMixin, db.Model):
@@ -77,6 +109,10 @@ class Facilitator(UserMixin, db.Model):
     # Part of every session and remember cookie (get_id); a new one, given at logout, a
     # password change and deactivation, makes every cookie issued before name nobody.
     session_token: Mapped[str] = mapped_column(String(64), default=new_token)
+    # The identity provider's account, linked at the first sign-on: later sign-ons match
+    # on (issuer, subject) first, so a changed email at the provider still finds them.
+    sso_issuer: Mapped[str | None] = mapped_column(String(500))
+    sso_subject: Mapped[str | None] = mapped_column(String(255))
 
     organisation: Mapped[Organisation] = relationship(back_populates="facilitators")
     courses: Mapped[list[Course]] = relationship(
@@ -86,6 +122,8 @@ class Facilitator(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: an inactive user cannot log in
         return bool(self.active)
+
+    __table_args__ = (UniqueConstraint("sso_issuer", "sso_subject"),)
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the session and the remember cookie: "<id>:<token>"

@@ -1,6 +1,16 @@
-"""Facilitator login and logout (Flask-Login, hashed passwords)."""
+"""Facilitator login and logout (Flask-Login, hashed passwords), and single sign-on
+through the organisation's identity provider (workshop/sso.py)."""
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_url, login_user, logout_user
 
@@ -8,7 +18,22 @@ from ..extensions import htmx
 from ..facilitators import authenticate, revoke_logins
 from ..forms import ActionForm, LoginForm
 from ..ratelimits import remember_device
+from ..sso import (
+    SignOnRefused,
+    any_sign_on,
+    button_label,
+    end_session_url,
+    finish,
+    password_login_allowed,
+    pending_sign_on,
+    remember_sign_in,
+    sign_on_by_slug,
+    sign_on_for_email,
+    start,
+)
 from .common import safe_local_path
+
+NEXT_KEY = "sso_next"
 
 bp = Blueprint("auth", __name__)
 
@@ -22,8 +47,23 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     error = None
+    if request.method == "POST" and "sso" in request.form:
+        return _sso_choice(form)
     if form.validate_on_submit():
         facilitator = authenticate(form.email.data, form.password.data)
+        if facilitator is not None and not password_login_allowed(facilitator):
+            # Checked after the password, so the answer tells nobody who has a login.
+            sign_on = facilitator.organisation.sign_on
+            return _login_page(
+                form,
+                403,
+                _(
+                    "Your organisation signs in with %(provider)s, not with a password here. "
+                    "Use the button below.",
+                    provider=button_label(sign_on),
+                ),
+                sign_on,
+            )
         if facilitator is not None:
             login_user(facilitator, remember=True)
             return remember_device(
@@ -31,7 +71,84 @@ def login():
             )
         error = _("Wrong email or password.")
     status = 422 if error or form.errors else 200
-    return render_template("auth/login.html", form=form, error=error), status
+    return _login_page(form, status, error)
+
+
+def _login_page(form, status=200, error=None, sign_on=None):
+    return render_template(
+        "auth/login.html",
+        form=form,
+        error=error,
+        sign_on=sign_on,
+        sign_on_label=button_label(sign_on) if sign_on else "",
+        offers_sso=any_sign_on(),
+        next_path=safe_local_path(request.args.get("next")) or "",
+    ), status
+
+
+def _sso_choice(form):
+    """Email first: the email's organisation picks the provider; the page then offers
+    "Log ind med <provider>" as a link (a form's redirect to another site would break
+    the page's form-action policy, a link does not)."""
+    form.validate()
+    form.password.errors = []  # no password needed to be sent to the provider
+    if "csrf_token" in form.errors or form.email.errors:
+        return _login_page(form, 422, _("Enter your work email to sign in with your organisation."))
+    sign_on = sign_on_for_email(form.email.data)
+    if sign_on is None:
+        return _login_page(
+            form,
+            422,
+            _("We know no single sign-on for that email. Log in with your password."),
+        )
+    return _login_page(form, 200, None, sign_on)
+
+
+@bp.get("/login/sso/<slug>")
+def sso_start(slug: str):
+    """The organisation's sign-in address: straight to its provider (an intranet link)."""
+    sign_on = sign_on_by_slug(slug)
+    if sign_on is None:
+        # A mistyped or outdated intranet link: the login page says so.
+        flash(_("There is no single sign-on at that address. Log in here."), "error")
+        return redirect(url_for(".login"))
+    hint = (request.args.get("login_hint") or "").strip()[:254]
+    session[NEXT_KEY] = _safe_next(request.args.get("next"))
+    try:
+        return start(sign_on, url_for(".sso_callback", _external=True), hint)
+    except SignOnRefused as refused:
+        return _sso_refused(refused)
+
+
+@bp.get("/login/sso/callback")
+def sso_callback():
+    """The provider sends the browser back here with a code (or an error)."""
+    sign_on = pending_sign_on()
+    if sign_on is None:
+        # No sign-in under way in this browser (a bookmarked or replayed callback).
+        return _sso_refused(
+            SignOnRefused(
+                _("The sign-in could not be completed. Start again from the login page."),
+                "no_pending_sign_in",
+            )
+        )
+    try:
+        facilitator, id_token = finish(sign_on)
+    except SignOnRefused as refused:
+        return _sso_refused(refused)
+    # Before login_user: whoever listens to its user_logged_in signal (the audit trail)
+    # can tell a sign-in through the provider by session["sso_sign_on"].
+    remember_sign_in(sign_on, id_token)
+    login_user(facilitator, remember=True)
+    return redirect(_safe_next(session.pop(NEXT_KEY, None)))
+
+
+def _sso_refused(refused: SignOnRefused):
+    """A sign-in that gives no login: back to the login page with the Danish message —
+    a redirect, so the provider's code does not stay in the address bar or history."""
+    session.pop(NEXT_KEY, None)
+    flash(refused.message, "error")
+    return redirect(url_for(".login"))
 
 
 @bp.post("/logout")
@@ -45,6 +162,17 @@ def logout():
             revoke_logins(current_user)
             flash(_("You are logged out on all your devices."))
         logout_user()
+        provider = end_session_url(url_for(".login", _external=True))
+        if provider:
+            # Not a redirect: one answering this form would be stopped by the page's
+            # form-action 'self' (and a boosted request cannot follow it to another site).
+            # htmx navigates the whole window (HX-Redirect); without script, a page that
+            # moves on by itself, with a link.
+            if htmx:
+                response = make_response("", 200)
+                response.headers["HX-Redirect"] = provider
+                return response
+            return render_template("auth/signed_out.html", provider_url=provider)
     return redirect(url_for("participant.home"))
 
 

@@ -15,7 +15,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, DataRequired
 
 from ..clock import local_today
@@ -29,6 +36,7 @@ from ..organisations import (
     set_admin,
 )
 from ..overview import Filters, build_overview, organisation_courses, overview_csv
+from ..sso import configure_sign_on, secret_source, secret_variable
 from ..text import tidy
 from ..vocabulary import ROLE_GROUPS
 from .errors import error_response
@@ -48,6 +56,30 @@ class AddFacilitatorForm(FlaskForm):
     is_admin = BooleanField(_l("Organisation admin"))
 
 
+class SignOnForm(FlaskForm):
+    """The organisation's single sign-on (workshop/sso.py checks the values)."""
+
+    label = StringField(_l("Name on the login button"))
+    issuer = StringField(_l("Issuer"))
+    client_id = StringField(_l("Client id"))
+    client_secret = PasswordField(_l("Client secret"))
+    slug = StringField(_l("Short name in the sign-in address"))
+    allowed_domains = TextAreaField(_l("Email domains that may sign in"))
+    allowed_groups = TextAreaField(_l("Groups that may sign in"))
+    groups_claim = StringField(_l("Claim holding the groups"), default="groups")
+    password_login = BooleanField(_l("Password login stays on"), default=True)
+    enabled = BooleanField(_l("Single sign-on is on"), default=True)
+
+
+def _sign_on_form(organisation) -> SignOnForm:
+    sign_on = organisation.sign_on
+    form = SignOnForm(formdata=None, obj=sign_on)
+    form.client_secret.data = ""  # never sent back to the browser
+    if sign_on is None:
+        form.slug.data = ""
+    return form
+
+
 class FlagForm(FlaskForm):
     """A button that turns something on ("1") or off ("0")."""
 
@@ -60,8 +92,15 @@ def require_login():
     """Every page here needs a login."""
 
 
-def _page(form: AddFacilitatorForm | None = None, status: int = 200, error: str | None = None):
+def _page(
+    form: AddFacilitatorForm | None = None,
+    status: int = 200,
+    error: str | None = None,
+    sign_on_form: SignOnForm | None = None,
+    sign_on_error: str | None = None,
+):
     organisation = current_user.organisation
+    sign_on = organisation.sign_on
     return render_template(
         "organisation/page.html",
         organisation=organisation,
@@ -70,6 +109,11 @@ def _page(form: AddFacilitatorForm | None = None, status: int = 200, error: str 
         admin_count=len(admins(organisation)),
         form=form or AddFacilitatorForm(formdata=None),
         error=error,
+        sign_on=sign_on,
+        sign_on_form=sign_on_form or _sign_on_form(organisation),
+        sign_on_error=sign_on_error,
+        secret_source=secret_source(sign_on),
+        secret_variable=secret_variable(sign_on.slug) if sign_on else None,
     ), status
 
 
@@ -103,6 +147,38 @@ def add_facilitator():
         )
     )
     return redirect(url_for(".page"))
+
+
+@bp.post("/organisation/sign-on")
+def sign_on():
+    """Set the organisation's identity provider (admins only)."""
+    if not current_user.is_admin:
+        return _refusal()
+    form = SignOnForm()
+    if not form.validate_on_submit():
+        return _page(
+            sign_on_form=form, status=422, sign_on_error=_("Check the form and try again.")
+        )
+    try:
+        configure_sign_on(
+            current_user.organisation,
+            label=form.label.data or "",
+            issuer=form.issuer.data or "",
+            client_id=form.client_id.data or "",
+            client_secret=form.client_secret.data or "",
+            allowed_domains=form.allowed_domains.data or "",
+            allowed_groups=form.allowed_groups.data or "",
+            groups_claim=form.groups_claim.data or "",
+            password_login=bool(form.password_login.data),
+            enabled=bool(form.enabled.data),
+            slug=form.slug.data or "",
+            by=current_user,
+        )
+    except WorkshopError as refused:
+        form.client_secret.data = ""
+        return _page(sign_on_form=form, status=422, sign_on_error=refused.message)
+    flash(_("Single sign-on is saved."))
+    return redirect(url_for(".page", _anchor="sign-on"))
 
 
 def _member(facilitator_id: int):
