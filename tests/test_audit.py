@@ -417,6 +417,15 @@ def test_the_admin_page_filters_by_action_facilitator_course_and_date(app, clien
     before = client.get(f"/f/organisation/audit?until={today - timedelta(days=1)}")
     assert "Ingen linjer passer." in before.text
     assert "3 linjer" in client.get(f"/f/organisation/audit?since={today}&until={today}").text
+
+
+def test_the_admin_page_names_the_facilitator_a_failed_login_was_for(app, client, world):
+    a, _b = world
+    client.post("/login", data={"email": a.colleague_email, "password": "forkert-kode"})
+    login(client, a.admin_email)
+    page = client.get("/f/organisation/audit?action=login_failed")
+    assert "Mislykket login" in page.text
+    assert a.colleague_email in page.text.split("<tbody>")[1]
     wrong = client.get("/f/organisation/audit?since=31-12-2026")
     assert wrong.status_code == 422 and "YYYY-MM-DD" not in wrong.text  # said in Danish
 

@@ -92,6 +92,8 @@ def page():
         actors=actors,
         courses=courses,
         describe=describe_detail,
+        # A facilitator named as the target (a failed login, a role change) by email.
+        people={person.id: person.email for person in organisation.facilitators},
     ), (422 if problems else 200)
 
 
