@@ -194,6 +194,16 @@ def test_creating_a_course_is_recorded_with_its_id_and_title(app, client, world)
     assert line.course_title == "Nyt forløb" and line.actor_id == a.facilitator
 
 
+def test_a_copied_course_is_recorded_as_created_from_the_original(app, client, world):
+    a, _b = world
+    login(client, a.facilitator_email)
+    response = client.post(f"/f/courses/{a.course}/copy")
+    assert response.status_code == 302
+    line = the_line(app, "course_created")
+    assert line.course_id == int(response.headers["Location"].split("/")[3]) != a.course
+    assert line.detail == {"copied_from": a.course}
+
+
 def test_a_deleted_course_keeps_its_lines_with_the_id_and_title_copied(app, client, world):
     a, _b = world
     login(client, a.facilitator_email)

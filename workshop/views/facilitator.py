@@ -210,6 +210,7 @@ def copy(course_id: int):
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".course", course_id=course.id))
     new = copy_course(course, current_user)
+    record("course_created", course=new, detail={"copied_from": course.id})
     flash(
         _(
             "A copy has been made with the frame, the questions and the dot rules. "
