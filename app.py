@@ -239,6 +239,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.unauthorized_handler(auth_views.unauthorized)
     login_manager.user_loader(_load_facilitator)
+    # Every login_user and logout_user (password or single sign-on) goes to the audit trail.
+    from workshop.audit import init_audit
+
+    init_audit(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -261,6 +265,7 @@ def _register_blueprints(app: Flask) -> None:
     from workshop.catalogue import catalogue_metadata
     from workshop.courses import epoch_ms, format_join_code, timer_seconds_left
     from workshop.views import (
+        audit,
         auth,
         bank,
         catalogue,
@@ -276,6 +281,7 @@ def _register_blueprints(app: Flask) -> None:
     from workshop.views.errors import register_error_handlers
 
     for module in (
+        audit,
         auth,
         bank,
         catalogue,

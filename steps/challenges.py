@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
+from workshop.audit import record
 from workshop.cards import (
     card_in_course,
     cards_of,
@@ -467,5 +468,7 @@ def redact(course_id: int, card_id: int):
             course, card, status=422, redact_form=form, error=message, error_at="redact"
         )
     redact_card(card)
+    # Which card, never its words.
+    record("redacted", course=course, target_kind="card", target_id=card.id)
     flash(_("The card's text has been removed."))
     return _back_to_card(course, card)

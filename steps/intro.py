@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from workshop.audit import record
 from workshop.dialogue import (
     answer_question,
     answers_by_question,
@@ -118,6 +119,7 @@ def redact(course_id: int, answer_id: int):
     if request.method == "POST" and form.validate_on_submit():
         if form.confirm.data:
             redact_answer(answer)
+            record("redacted", course=course, target_kind="answer", target_id=answer.id)
             flash(_("The answer's text has been removed."))
             return redirect(url_for("facilitator.course", course_id=course.id))
         error = _("Tick the box to confirm that the text should be removed for good.")

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 
+from workshop.audit import record
 from workshop.cards import card_in_course, cards_of
 from workshop.db import write_lock_only_when_writing
 from workshop.errors import WorkshopError
@@ -465,6 +466,7 @@ def redact(course_id: int, solution_id: int):
         message = _("Tick the box to confirm that the text should be removed for good.")
         return _solution_page(course, solution, status=422, redact_form=form, error=message)
     redact_solution(solution)
+    record("redacted", course=course, target_kind="solution", target_id=solution.id)
     flash(_("The solution's text has been removed."))
     if solution.action is not None:
         # The title was derived from the solution's words (workshop.redaction).

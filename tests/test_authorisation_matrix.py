@@ -150,6 +150,9 @@ ACCESS = {
     "organisation.sign_on": ORG_ADMIN,
     "organisation.admin": ORG_ADMIN_RECORD,
     "organisation.active": ORG_ADMIN_RECORD,
+    # Issue 19 part 3: the audit trail, for an admin and only their own organisation's lines.
+    "audit.page": ORG_ADMIN,
+    "audit.download": ORG_ADMIN,
 }
 
 PRINCIPALS = ("anonymous", "participant A", "participant B", "manager A", "facilitator A",

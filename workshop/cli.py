@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from .audit import record
 from .errors import WorkshopError
 from .facilitators import change_password, create_facilitator, find_facilitator
 
@@ -45,6 +46,14 @@ def create_command(
         facilitator = create_facilitator(email, password, name, organisation, is_admin=admin)
     except WorkshopError as refused:
         raise click.ClickException(str(refused.message)) from None
+    record(
+        "facilitator_added",
+        actor=None,
+        target_kind="facilitator",
+        target_id=facilitator.id,
+        organisation_id=facilitator.organisation_id,
+        detail={"via": "cli", "admin": bool(facilitator.is_admin)},
+    )
     role = "admin" if facilitator.is_admin else "facilitator"
     click.echo(
         f"Created facilitator {facilitator.email} ({role} of {facilitator.organisation.name})."
@@ -64,6 +73,15 @@ def password_command(email: str, password: str) -> None:
         change_password(facilitator, password)
     except WorkshopError as refused:
         raise click.ClickException(str(refused.message)) from None
+    # That it happened, never the password.
+    record(
+        "password_changed",
+        actor=None,
+        target_kind="facilitator",
+        target_id=facilitator.id,
+        organisation_id=facilitator.organisation_id,
+        detail={"via": "cli"},
+    )
     click.echo(f"New password set for {facilitator.email}; every login they had has ended.")
 
 
@@ -185,6 +203,7 @@ def export_command(course_id: int, file: str) -> None:
         raise click.ClickException(f"There is no course {course_id}.")
     with click.open_file(file, "wb") as out:
         out.write(export_course_json(course))
+    record("exported", actor=None, course=course, detail={"file": "course_json", "via": "cli"})
     if file != "-":
         click.echo(f"Exported course {course.id} ({course.title}) to {file}.", err=True)
 
@@ -206,6 +225,7 @@ def import_command(file, email: str) -> None:
     except WorkshopError as refused:
         raise click.ClickException(str(refused.message)) from None
     course = result.course
+    record("imported", actor=facilitator, course=course, detail={"via": "cli"})
     lines = [
         f"Imported as course {course.id} ({course.title}) for {facilitator.email}.",
         f"  Join code: {format_join_code(course.join_code)}",
@@ -259,6 +279,7 @@ def purge_command(days: int, yes: bool) -> None:
     found = courses_inactive_since(cutoff)
     if not found:
         click.echo(f"No course has been inactive for more than {days} days.")
+        _purge_audit_lines()
         return
     click.echo(f"Courses inactive for more than {days} days:")
     for course, latest in found:
@@ -277,11 +298,41 @@ def purge_command(days: int, yes: bool) -> None:
     # Ids and titles first: deleting one course clears the session of the others.
     doomed = [(course.id, course.title) for course, _latest in found]
     for course_id, title in doomed:
-        delete_course(db.session.get(Course, course_id))
+        course = db.session.get(Course, course_id)
+        # The line keeps the id and title; no foreign key ties it to the course.
+        record("course_purged", actor=None, course=course, detail={"via": "cli", "days": days})
+        delete_course(course)
         click.echo(f"Deleted course {course_id} ({title}).")
+    _purge_audit_lines()
+
+
+def _purge_audit_lines(days: int | None = None) -> None:
+    """The audit trail's retention, run by `course purge` too (one cron job does both)."""
+    from .audit import keep_days, purge
+
+    days = keep_days() if days is None else days
+    removed = purge(days)
+    click.echo(f"Removed {removed} audit lines older than {days} days.")
+
+
+audit_cli = AppGroup("audit", help="The audit trail: who did what, when, to which course.")
+
+
+@audit_cli.command("purge")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Remove lines older than this many days (default: SAMSKABT_AUDIT_DAYS, else 730).",
+)
+def audit_purge_command(days: int | None) -> None:
+    """Remove the audit lines older than the retention period (the only way one goes)."""
+    _purge_audit_lines(days)
 
 
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(audit_cli)
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(course_cli)
     app.cli.add_command(facilitator_cli)

@@ -885,3 +885,34 @@ class ClearedVotes(db.Model):
     ballot: Mapped[str] = mapped_column(String(16))  # "cards" or "solutions"
     cleared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     votes: Mapped[str] = mapped_column(Text)  # JSON: [[participant id, item id, dots], …]
+
+
+class AuditEvent(db.Model):
+    """One line of the audit trail (workshop.audit): who did what, when, to which course.
+
+    Append-only from the app's side: workshop.audit.record adds rows, and only the
+    retention purge (workshop.audit.purge) deletes them; a trigger refuses UPDATE (and on
+    PostgreSQL any DELETE but the purge's). No foreign keys: a row outlives the course,
+    facilitator or organisation it names, so it keeps copies of the email and the title.
+    Never holds what participants wrote: `detail` takes only short codes and numbers.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    organisation_id: Mapped[int | None] = mapped_column(Integer)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_email: Mapped[str] = mapped_column(String(254), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    course_id: Mapped[int | None] = mapped_column(Integer)
+    course_title: Mapped[str] = mapped_column(String(200), default="")
+    target_kind: Mapped[str] = mapped_column(String(40), default="")
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (
+        Index("ix_audit_event_organisation_at", "organisation_id", "at"),
+        Index("ix_audit_event_at", "at"),
+    )

@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_url, login_user, logout_user
 
+from ..audit import record_failed_login
 from ..extensions import htmx
 from ..facilitators import authenticate, revoke_logins
 from ..forms import ActionForm, LoginForm
@@ -69,6 +70,7 @@ def login():
             return remember_device(
                 redirect(_safe_next(request.args.get("next"))), facilitator.email
             )
+        record_failed_login(form.email.data)  # the success is recorded by the signal
         error = _("Wrong email or password.")
     status = 422 if error or form.errors else 200
     return _login_page(form, status, error)

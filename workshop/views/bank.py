@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..audit import record
 from ..cards import card_in_course
 from ..errors import WorkshopError
 from ..experience import (
@@ -77,7 +78,7 @@ def share(course_id: int):
         return _page(course, mode="confirm", texts=texts, unit_kind=unit_kind)
     revision = request.form.get("revision", "")[:40]
     try:
-        _share, replaced = share_course(
+        made, replaced = share_course(
             course,
             current_user,
             texts=texts,
@@ -90,6 +91,13 @@ def share(course_id: int):
         return _page(
             course, mode=mode, texts=texts, unit_kind=unit_kind, error=refused.message, status=422
         )
+    record(
+        "share_made",
+        course=course,
+        target_kind="share",
+        target_id=made.id,
+        detail={"replaced": bool(replaced)},
+    )
     if replaced:
         flash(
             _(
@@ -108,10 +116,11 @@ def withdraw(course_id: int):
     course = facilitator_course(course_id)
     if ActionForm().validate_on_submit():
         try:
-            withdraw_share(course)
+            withdrawn = withdraw_share(course)
         except WorkshopError as refused:
             flash(refused.message, "error")
         else:
+            record("share_withdrawn", course=course, target_kind="share", target_id=withdrawn.id)
             flash(
                 _(
                     "The results are withdrawn from the experience bank. Solutions other "

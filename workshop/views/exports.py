@@ -18,6 +18,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..audit import record
 from ..courses import format_join_code
 from ..exchange import (
     IMPORT_MAX_BYTES,
@@ -64,29 +65,35 @@ def _download(body: bytes, filename: str, mimetype: str):
 @bp.route("/courses/<int:course_id>/export/cards.csv")
 def cards(course_id: int):
     course = facilitator_course(course_id)
-    return _download(cards_csv(course), ascii_filename(course, _("cards"), "csv"), CSV_TYPE)
+    body = cards_csv(course)
+    record("exported", course=course, detail={"file": "cards_csv"})
+    return _download(body, ascii_filename(course, _("cards"), "csv"), CSV_TYPE)
 
 
 @bp.route("/courses/<int:course_id>/export/actions.csv")
 def actions(course_id: int):
     course = facilitator_course(course_id)
-    return _download(actions_csv(course), ascii_filename(course, _("actions"), "csv"), CSV_TYPE)
+    body = actions_csv(course)
+    record("exported", course=course, detail={"file": "actions_csv"})
+    return _download(body, ascii_filename(course, _("actions"), "csv"), CSV_TYPE)
 
 
 @bp.route("/courses/<int:course_id>/export/entries.csv")
 def entries(course_id: int):
     course = facilitator_course(course_id)
-    return _download(
-        entries_csv(course), ascii_filename(course, _("measurements"), "csv"), CSV_TYPE
-    )
+    body = entries_csv(course)
+    record("exported", course=course, detail={"file": "entries_csv"})
+    return _download(body, ascii_filename(course, _("measurements"), "csv"), CSV_TYPE)
 
 
 @bp.route("/courses/<int:course_id>/export/course.json")
 def course_json(course_id: int):
     """The whole course as one file: a backup, or a move to another server."""
     course = facilitator_course(course_id)
+    body = export_course_json(course)
+    record("exported", course=course, detail={"file": "course_json"})
     return _download(
-        export_course_json(course),
+        body,
         ascii_filename(course, _("backup"), "json"),
         "application/json; charset=utf-8",
     )
@@ -118,6 +125,7 @@ def import_page():
         except ImportRefused as refused:
             error = refused.message
         else:
+            record("imported", course=result.course, detail={"via": "upload"})
             _flash_result(result)
             return redirect(url_for("facilitator.course", course_id=result.course.id))
     if error or form.errors:

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
+from ..audit import record
 from ..courses import (
     COURSE_FIELDS,
     copy_course,
@@ -66,6 +67,7 @@ def new_course():
         except WorkshopError as refused:
             error = refused.message
         else:
+            record("course_created", course=course)
             flash(_("The course has been created. Share the code %(code)s.", code=course.join_code))
             return redirect(url_for(".course", course_id=course.id))
     status = 422 if error or form.errors else 200
@@ -125,6 +127,9 @@ def delete(course_id: int):
             delete_error=_("Type the course's title exactly as it is to delete the course."),
         ), 422
     title = course.title
+    # Written before the course goes, while its id and title can be copied; no foreign
+    # key ties the line to the course, so the deletion leaves it.
+    record("course_deleted", course=course)
     delete_course(course)
     flash(_("The course “%(title)s” and all its data have been deleted.", title=title))
     return redirect(url_for(".courses"))
@@ -218,6 +223,7 @@ def copy(course_id: int):
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".course", course_id=course.id))
     new = copy_course(course, current_user)
+    record("course_created", course=new, detail={"copied_from": course.id})
     flash(
         _(
             "A copy has been made with the frame, the questions and the dot rules. "

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..actions import actions_of
+from ..audit import record
 from ..errors import WorkshopError
 from ..forms import ActionForm, ManagerLinkForm
 from ..learning import course_status, lessons_by_kind
@@ -35,10 +36,15 @@ def create(course_id: int):
     form = ManagerLinkForm()
     if form.validate_on_submit():
         try:
-            create_manager_link(course, form.label.data or "")
+            link = create_manager_link(course, form.label.data or "")
         except WorkshopError as refused:
             flash(refused.message, "error")
         else:
+            # The label names the managers (no participant's words), but it is typed
+            # text: the line keeps only the link's id.
+            record(
+                "manager_link_created", course=course, target_kind="manager_link", target_id=link.id
+            )
             flash(_("The link is ready. Copy it and send it to the managers."))
     else:
         flash(first_form_error(form) or _("Check the form and try again."), "error")
@@ -70,7 +76,10 @@ def revoke(course_id: int, link_id: int):
         return render_template(
             "facilitator/course.html", **control_context(course, confirm=confirm)
         )
+    was_open = link.revoked_at is None
     revoke_manager_link(link)
+    if was_open:  # a double click revokes once, and is recorded once
+        record("manager_link_revoked", course=course, target_kind="manager_link", target_id=link.id)
     flash(_("The link has been revoked. It no longer opens anything."))
     return _back_to_panel(course)
 
@@ -101,7 +110,16 @@ def status(token: str):
 
 @bp.route("/m/<token>/action-plan.pdf")
 def action_plan_pdf(token: str):
-    return pdf_download(_course_or_404(token))
+    course = _course_or_404(token)
+    response = pdf_download(course)
+    # No facilitator: the line says it came through a manager's link.
+    record(
+        "exported",
+        actor=None,
+        course=course,
+        detail={"file": "action_plan_pdf", "via": "manager_link"},
+    )
+    return response
 
 
 @bp.after_request

@@ -25,6 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired
 
+from ..audit import record
 from ..clock import local_today
 from ..errors import WorkshopError
 from ..facilitators import create_facilitator
@@ -140,6 +141,12 @@ def add_facilitator():
         )
     except WorkshopError as refused:
         return _page(form, 422, refused.message)
+    record(
+        "facilitator_added",
+        target_kind="facilitator",
+        target_id=added.id,
+        detail={"admin": bool(added.is_admin)},
+    )
     flash(
         _(
             "%(email)s can now log in. Give them the initial password in person.",
@@ -200,11 +207,20 @@ def _flag(facilitator_id: int, change, done_on: str, done_off: str):
     if change is set_active and not on and member.id == current_user.id:
         flash(_("You cannot deactivate your own login. Ask another admin."), "error")
         return redirect(url_for(".page", _anchor=f"facilitator-{member.id}"))
+    before = member.is_admin if change is set_admin else member.active
     try:
         change(member, on)
     except WorkshopError as refused:
         flash(refused.message, "error")
     else:
+        if before != on:  # pressing the button for what already holds changes nothing
+            codes = {
+                (True, True): "admin_granted",
+                (True, False): "admin_revoked",
+                (False, True): "facilitator_activated",
+                (False, False): "facilitator_deactivated",
+            }
+            record(codes[(change is set_admin, on)], target_kind="facilitator", target_id=member.id)
         flash((done_on if on else done_off) % {"email": member.email})
     return redirect(url_for(".page", _anchor=f"facilitator-{member.id}"))
 
@@ -278,6 +294,8 @@ def overview_download():
     if problems:
         return error_response(422, problems[0])
     courses = organisation_courses(current_user.organisation, filters)
+    body = overview_csv(courses)
+    record("exported", detail={"file": "overview_csv"})
     # Only ASCII in the header's filename ("oversigt" in Danish).
     name = "".join(c for c in _("overview") if c.isascii() and c.isalnum()) or "overview"
-    return _download(overview_csv(courses), f"{name}-{local_today().isoformat()}.csv", CSV_TYPE)
+    return _download(body, f"{name}-{local_today().isoformat()}.csv", CSV_TYPE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 from flask_login import login_required
 
+from ..audit import record
 from ..models import Course
 from ..report import action_plan_filename, action_plan_pdf
 from .common import facilitator_course
@@ -24,4 +25,7 @@ def pdf_download(course: Course) -> Response:
 @login_required
 def action_plan(course_id: int):
     """Download the action plan, in the facilitator's language (Danish by default)."""
-    return pdf_download(facilitator_course(course_id))
+    course = facilitator_course(course_id)
+    response = pdf_download(course)
+    record("exported", course=course, detail={"file": "action_plan_pdf"})
+    return response

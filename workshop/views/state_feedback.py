@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 
+from ..audit import record
 from ..cards import card_in_course
 from ..errors import WorkshopError
 from ..exchange import ascii_filename
@@ -181,7 +182,10 @@ def _pdf(course: Course):
 
 @bp.get("/f/courses/<int:course_id>/state-feedback.pdf")
 def pdf(course_id: int):
-    return _pdf(facilitator_course(course_id))
+    course = facilitator_course(course_id)
+    response = _pdf(course)
+    record("exported", course=course, detail={"file": "state_feedback_pdf"})
+    return response
 
 
 @bp.get("/f/courses/<int:course_id>/state-feedback.csv")
@@ -193,6 +197,7 @@ def csv(course_id: int):
     )
     response.headers.set("Content-Disposition", "attachment", filename=_filename(course, "csv"))
     response.headers["Cache-Control"] = "no-store"
+    record("exported", course=course, detail={"file": "state_feedback_csv"})
     return response
 
 
@@ -203,6 +208,12 @@ def manager_pdf(token: str):
     if course is None:
         abort(404)  # unknown and revoked look the same
     response = _pdf(course)
+    record(
+        "exported",
+        actor=None,
+        course=course,
+        detail={"file": "state_feedback_pdf", "via": "manager_link"},
+    )
     # As on every manager page: the token never leaves in a Referer, no search engine.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
