@@ -474,3 +474,24 @@ def test_a_boosted_sign_out_sends_the_whole_window_to_the_provider(client, world
     assert response.headers["HX-Redirect"].startswith(f"{world.issuer}/session/end?")
     assert "id_token_hint=" in response.headers["HX-Redirect"]
     assert not logged_in(client)
+
+
+def test_sign_ins_through_the_provider_and_their_refusals_reach_the_audit_trail(
+    app, client, world
+):
+    from workshop.models import AuditEvent
+    from workshop.organisations import find_organisation
+
+    refusal(client, sign_in(client, "ukendt@kommune.dk"))
+    sign_in(client)
+    assert logged_in(client)
+    with app.app_context():
+        organisation_id = find_organisation(ORG).id
+        events = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id)).all()
+        failed = [event for event in events if event.action == "login_failed"]
+        assert [(e.organisation_id, e.detail) for e in failed] == [
+            (organisation_id, {"reason": "unknown_account", "via": "oidc"})
+        ]
+        login = [event for event in events if event.action == "login"]
+        assert [(e.actor_email, e.detail) for e in login] == [(EMAIL, {"via": "oidc"})]
+        assert "ukendt@kommune.dk" not in repr([(e.detail, e.actor_email) for e in events])

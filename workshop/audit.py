@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, user_logged_in, user_logged_out
 from sqlalchemy import func, select, text
@@ -195,12 +195,27 @@ def record_failed_login(email: str) -> AuditEvent:
     )
 
 
+def record_failed_sign_on(reason: str, organisation_id: int | None) -> AuditEvent:
+    """A sign-in through the organisation's identity provider that gave no login, with the
+    refusal's code (sso.SignOnRefused.reason, made a code: the provider's error may be
+    anything)."""
+    code = re.sub(r"[^A-Za-z0-9_.:-]", "_", reason or "unknown")[:64]
+    return record(
+        "login_failed",
+        actor=None,
+        organisation_id=organisation_id,
+        detail={"reason": code, "via": "oidc"},
+    )
+
+
 # --- Flask-Login's signals: every login_user (password or single sign-on) is recorded ---
 
 
 def _logged_in(_app, user=None, **_extra):
     if isinstance(user, Facilitator):
-        record("login", actor=user)
+        # sso.remember_sign_in marks the session before login_user for a provider's sign-in.
+        via = "oidc" if has_request_context() and session.get("sso_sign_on") else "password"
+        record("login", actor=user, detail={"via": via})
 
 
 def _logged_out(_app, user=None, **_extra):

@@ -14,10 +14,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_url, login_user, logout_user
 
-from ..audit import record_failed_login
+from ..audit import record_failed_login, record_failed_sign_on
 from ..extensions import htmx
 from ..facilitators import authenticate, revoke_logins
 from ..forms import ActionForm, LoginForm
+from ..models import SignOn
 from ..ratelimits import remember_device
 from ..sso import (
     SignOnRefused,
@@ -119,7 +120,7 @@ def sso_start(slug: str):
     try:
         return start(sign_on, url_for(".sso_callback", _external=True), hint)
     except SignOnRefused as refused:
-        return _sso_refused(refused)
+        return _sso_refused(refused, sign_on)
 
 
 @bp.get("/login/sso/callback")
@@ -132,12 +133,13 @@ def sso_callback():
             SignOnRefused(
                 _("The sign-in could not be completed. Start again from the login page."),
                 "no_pending_sign_in",
-            )
+            ),
+            None,
         )
     try:
         facilitator, id_token = finish(sign_on)
     except SignOnRefused as refused:
-        return _sso_refused(refused)
+        return _sso_refused(refused, sign_on)
     # Before login_user: whoever listens to its user_logged_in signal (the audit trail)
     # can tell a sign-in through the provider by session["sso_sign_on"].
     remember_sign_in(sign_on, id_token)
@@ -145,9 +147,11 @@ def sso_callback():
     return redirect(_safe_next(session.pop(NEXT_KEY, None)))
 
 
-def _sso_refused(refused: SignOnRefused):
-    """A sign-in that gives no login: back to the login page with the Danish message —
-    a redirect, so the provider's code does not stay in the address bar or history."""
+def _sso_refused(refused: SignOnRefused, sign_on: SignOn | None):
+    """A sign-in that gives no login: recorded in the organisation's audit trail, then back
+    to the login page with the Danish message — a redirect, so the provider's code does not
+    stay in the address bar or history."""
+    record_failed_sign_on(refused.reason, sign_on.organisation_id if sign_on else None)
     session.pop(NEXT_KEY, None)
     flash(refused.message, "error")
     return redirect(url_for(".login"))
