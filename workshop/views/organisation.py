@@ -29,6 +29,7 @@ from ..organisations import (
     set_admin,
 )
 from ..overview import Filters, build_overview, organisation_courses, overview_csv
+from ..privacy import set_controller
 from ..text import tidy
 from ..vocabulary import ROLE_GROUPS
 from .errors import error_response
@@ -48,6 +49,13 @@ class AddFacilitatorForm(FlaskForm):
     is_admin = BooleanField(_l("Organisation admin"))
 
 
+class ControllerForm(FlaskForm):
+    """The privacy notice's data controller and contact (issue 19)."""
+
+    controller_name = StringField(_l("Data controller"))
+    privacy_contact = StringField(_l("Contact for questions about data (e.g. the DPO)"))
+
+
 class FlagForm(FlaskForm):
     """A button that turns something on ("1") or off ("0")."""
 
@@ -60,7 +68,13 @@ def require_login():
     """Every page here needs a login."""
 
 
-def _page(form: AddFacilitatorForm | None = None, status: int = 200, error: str | None = None):
+def _page(
+    form: AddFacilitatorForm | None = None,
+    status: int = 200,
+    error: str | None = None,
+    controller_form: ControllerForm | None = None,
+    controller_error: str | None = None,
+):
     organisation = current_user.organisation
     return render_template(
         "organisation/page.html",
@@ -70,6 +84,13 @@ def _page(form: AddFacilitatorForm | None = None, status: int = 200, error: str 
         admin_count=len(admins(organisation)),
         form=form or AddFacilitatorForm(formdata=None),
         error=error,
+        controller_form=controller_form
+        or ControllerForm(
+            formdata=None,
+            controller_name=organisation.controller_name,
+            privacy_contact=organisation.privacy_contact,
+        ),
+        controller_error=controller_error,
     ), status
 
 
@@ -103,6 +124,26 @@ def add_facilitator():
         )
     )
     return redirect(url_for(".page"))
+
+
+@bp.post("/organisation/privacy")
+def privacy():
+    """The data controller and contact that participants' privacy notice names."""
+    if not current_user.is_admin:
+        return error_response(
+            403, _("Only an admin of your organisation can change its privacy notice.")
+        )
+    form = ControllerForm()
+    if not form.validate_on_submit():
+        return _page(status=422, controller_form=form, controller_error=first_form_error(form))
+    try:
+        set_controller(
+            current_user.organisation, form.controller_name.data, form.privacy_contact.data
+        )
+    except WorkshopError as refused:
+        return _page(status=422, controller_form=form, controller_error=refused.message)
+    flash(_("The privacy notice is saved."))
+    return redirect(url_for(".page", _anchor="privacy"))
 
 
 def _member(facilitator_id: int):
