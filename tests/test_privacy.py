@@ -15,8 +15,8 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from tests.bank_support import shareable_course
-from workshop.catalogue import load_catalogue
 from workshop.cards import merge_cards
+from workshop.catalogue import load_catalogue
 from workshop.experience import share_course
 from workshop.extensions import db
 from workshop.models import (
