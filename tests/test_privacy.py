@@ -6,9 +6,13 @@ reached, while their dots stay in the totals without them."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import io
 import json
 import re
+import threading
+import urllib.parse
+import urllib.request
 
 import pytest
 from pypdf import PdfReader
@@ -436,3 +440,45 @@ def test_a_retention_period_that_is_no_whole_number_of_days_stops_the_start(valu
 
     with pytest.raises(ValueError, match="SAMSKABT_RETENTION_DAYS"):
         retention_days(value)
+
+
+def test_taps_on_delete_at_the_same_moment_delete_once_and_none_fails(app, make, live_server):
+    """Over real HTTP, several posts with the same cookie at once (SQLite and PostgreSQL):
+    every one is answered as the first, and the data is deleted once."""
+    with app.app_context():
+        code = make.course(step=2).join_code
+    jar = http.cookiejar.CookieJar()
+    joining = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    joined = joining.open(
+        f"{live_server}/j/{code}",
+        urllib.parse.urlencode({"role": "medarbejder", "name": "Bente"}).encode(),
+        timeout=30,
+    )
+    assert joined.status == 200
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)  # the cookie from before any tap
+    barrier = threading.Barrier(6, timeout=30)
+    statuses = []
+
+    def tap():
+        request = urllib.request.Request(
+            f"{live_server}/c/{code}/my-data/delete",
+            data=b"confirmed=1",
+            headers={"Cookie": cookie},
+            method="POST",
+        )
+        barrier.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+                statuses.append((response.status, response.url))
+        except urllib.error.HTTPError as error:
+            statuses.append((error.code, ""))
+
+    threads = [threading.Thread(target=tap) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [(200, f"{live_server}/privacy/{code}")] * 6
+    with app.app_context():
+        people = db.session.scalars(select(Participant)).all()
+        assert len(people) == 1 and people[0].forgotten_at is not None and people[0].name == ""
