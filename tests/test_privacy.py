@@ -15,6 +15,8 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
@@ -41,6 +43,10 @@ from workshop.votes import CARDS, results
 from .worlds import checksum
 
 EN = "?lang=en"
+TEXTS = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(["", " ", "\x00dpo@a.dk", "a" * 201, "x@y.dk" + "z" * 260, "‮dpo@a.dk"]),
+)
 RETAIN = pytest.mark.parametrize("app", [{"RETENTION_DAYS": 365}], indirect=True)
 
 
@@ -482,3 +488,29 @@ def test_taps_on_delete_at_the_same_moment_delete_once_and_none_fails(app, make,
     with app.app_context():
         people = db.session.scalars(select(Participant)).all()
         assert len(people) == 1 and people[0].forgotten_at is not None and people[0].name == ""
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=TEXTS, contact=st.one_of(TEXTS, st.emails().map(str)))
+def test_any_controller_and_contact_are_stored_within_their_columns_or_refused(
+    app, make, name, contact
+):
+    """Whatever the admin types: no 500, nothing longer than its column, and the join page
+    still renders the notice."""
+    with app.app_context():
+        organisation = make.organisation("Jobcenter Fjordby")
+        admin = make.facilitator(email="admin@fjordby.dk", organisation=organisation, is_admin=True)
+        code = make.course(admin).join_code
+    client = app.test_client()
+    client.post("/login", data={"email": "admin@fjordby.dk", "password": "correct horse"})
+    reply = client.post(
+        "/f/organisation/privacy", data={"controller_name": name, "privacy_contact": contact}
+    )
+    assert reply.status_code in (302, 422)
+    with app.app_context():
+        stored = make.organisation("Jobcenter Fjordby")
+        assert len(stored.controller_name) <= 200 and len(stored.privacy_contact) <= 254
+        assert "\x00" not in stored.controller_name + stored.privacy_contact
+    assert client.get(f"/j/{code}").status_code == 200
