@@ -422,6 +422,8 @@ def test_my_data_page_counts_what_is_stored_about_me(app, shared):
     page = _text(phone.get(f"/c/{code}/my-data{EN}").text)
     assert "1 card, 1 answer, 1 solution, 3 notes" in page
     assert "Dots 2" in page
+    asked = _text(phone.post(f"/c/{code}/my-data/delete{EN}").text)
+    assert "The actions you own stay in the plan, without your name" in asked
 
 
 # --- Retention: the period the notice states is the one `course purge` uses -------------

@@ -106,6 +106,7 @@ class OwnData:
     solutions: int
     notes: int  # status notes on actions they own and notes on their measure entries
     dots: int
+    actions: int  # actions they own: these stay, without their name
 
 
 def _count(query) -> int:
@@ -132,6 +133,7 @@ def own_data(participant: Participant) -> OwnData:
             )
         ),
         dots=db.session.scalar(select(func.sum(Vote.dots)).where(Vote.participant_id == mine)) or 0,
+        actions=_count(select(Action.id).where(Action.owner_id == mine)),
     )
 
 
