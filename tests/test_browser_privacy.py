@@ -65,6 +65,8 @@ def test_the_join_page_shows_the_notice_and_joining_takes_two_taps(e2e_server, b
         phone.locator("main form button[type=submit]").click()
         expect(phone.locator("#stage")).to_be_visible()
         expect(phone.locator(".privacy-links")).to_contain_text("Mine data")
+        phone.locator(".privacy-links").scroll_into_view_if_needed()
+        screen_shot(phone, "privacy-course-page")
         assert not s.errors, s.errors
 
 
