@@ -99,6 +99,20 @@ def public_base_url(value: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def retention_days(value) -> int | None:
+    """SAMSKABT_RETENTION_DAYS as a whole number of days, or None when unset; anything else
+    is refused at start rather than promised to participants in the privacy notice."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        days = 0
+    if days < 1:
+        raise ValueError(f"SAMSKABT_RETENTION_DAYS must be a whole number of days, not {value!r}")
+    return days
+
+
 class Samskabt(Flask):
     """Flask, with links for other devices built on the address they reach the app at.
 
@@ -140,6 +154,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         SECURE_COOKIES=_env_flag("SECURE_COOKIES"),
         # Where phones reach the app, for the join link and QR code (see Samskabt above).
         PUBLIC_URL=os.environ.get("SAMSKABT_PUBLIC_URL", ""),
+        # Courses idle for more than this many days are deleted by `course purge` (run from
+        # cron); the privacy notice tells participants so. Unset: kept until deleted by hand.
+        RETENTION_DAYS=os.environ.get("SAMSKABT_RETENTION_DAYS", ""),
         # Rate limits (workshop/ratelimits.py); counters in our own database unless a
         # redis:// or memcached:// URI is given, so every worker and machine counts together.
         RATELIMIT_ENABLED=_env_flag("RATELIMIT_ENABLED", default=True),
@@ -161,6 +178,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         if app.config.get("TESTING") and "RATELIMIT_ENABLED" not in test_config:
             app.config["RATELIMIT_ENABLED"] = False
     app.config["PUBLIC_URL"] = public_base_url(app.config["PUBLIC_URL"])
+    app.config["RETENTION_DAYS"] = retention_days(app.config["RETENTION_DAYS"])
     if app.config["SECURE_COOKIES"]:
         # Served over HTTPS: cookies never travel over plain HTTP (and HSTS is sent).
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)

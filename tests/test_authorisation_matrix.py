@@ -153,6 +153,12 @@ ACCESS = {
     # Issue 19 part 3: the audit trail, for an admin and only their own organisation's lines.
     "audit.page": ORG_ADMIN,
     "audit.download": ORG_ADMIN,
+    # Issue 19 part 4 (privacy): the notice is for anyone with the code, before joining;
+    # "my data" and deleting it are the participant's own; the controller is the admin's.
+    "participant.privacy": PUBLIC,
+    "participant.my_data": PARTICIPANT,
+    "participant.forget": PARTICIPANT,
+    "organisation.privacy": ORG_ADMIN,
 }
 
 PRINCIPALS = ("anonymous", "participant A", "participant B", "manager A", "facilitator A",
@@ -174,6 +180,7 @@ PARTICIPANT_REFUSAL = {
     "implement.my_actions": TO_JOIN,
     "catalogue.phone_search": TO_JOIN,
     "participant.live": HX_TO_JOIN,
+    "participant.my_data": TO_JOIN,
 }  # every other participant route (all POSTs) answers 403
 
 # The facilitator of A, with one of B's records under A's course: not found (404), or
@@ -366,6 +373,7 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         },
         "organisation.admin": {"value": "1"},
         "organisation.active": {"value": "1"},  # reactivating keeps the colleague's login
+        "organisation.privacy": {"controller_name": "Byrådet", "privacy_contact": "dpo@a.dk"},
     }.get(endpoint, {})
 
 
@@ -403,6 +411,9 @@ OK = {
     ("learn.add", "GET"): (302,),  # a reload of a refused form goes back to the panel
     ("bank.share", "POST"): (200,),  # the review: exactly what would be shared, to confirm
     ("facilitator.delete", "POST"): (302,),
+    # Unconfirmed, deleting one's own data only asks (what will happen); the matrix never
+    # confirms, so participant A stays in the course for the other routes.
+    ("participant.forget", "POST"): (200,),
 }
 LAST = {("facilitator.delete", "POST"), ("auth.logout", "POST")}
 # Done once, it cannot be done again (a second link of the same rule is a 422, a deleted
@@ -744,6 +755,8 @@ CSRF_CASES = [
     ("facilitator B", "/f/courses/{a.course}/cards/{a.card3}/redact"),
     ("org admin A", "/f/organisation/facilitators"),
     ("org admin A", "/f/organisation/facilitators/{a.colleague}/active"),
+    ("org admin A", "/f/organisation/privacy"),
+    ("participant A", "/c/{a.code}/my-data/delete"),
 ]
 
 
@@ -762,6 +775,8 @@ def test_a_post_without_a_csrf_token_is_refused_for_everyone(app, world):
         "minutes": "5",
         "confirm_title": "Kursus A",
         "confirm": "y",
+        "confirmed": "1",
+        "controller_name": "Uden token",
     }
     before = _snapshot(app)
     for principal, path in CSRF_CASES:

@@ -286,6 +286,10 @@ FACILITATOR_FORMS = [
     ),
     Form("admin flag", "admin", "/f/organisation/facilitators/{colleague}/admin", ["value"]),
     Form("active flag", "admin", "/f/organisation/facilitators/{colleague}/active", ["value"]),
+    # Issue 19 part 4: the privacy notice's data controller and contact.
+    Form(
+        "privacy notice", "admin", "/f/organisation/privacy", ["controller_name", "privacy_contact"]
+    ),
 ]
 
 _DAY = local_today()

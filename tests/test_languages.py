@@ -119,6 +119,7 @@ def pages_of_every_type(app, demo, lang: str) -> dict[str, str]:
     get(anyone, "home", "/")
     get(anyone, "login", "/login")
     get(anyone, "join", f"/j/{demo['code']}")
+    get(anyone, "privacy", f"/privacy/{demo['code']}")
     get(anyone, "not-found", "/no-such-page", status=404)
     get(anyone, "manager", f"/m/{demo['token']}")
     reply = facilitator.post("/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
@@ -133,6 +134,7 @@ def pages_of_every_type(app, demo, lang: str) -> dict[str, str]:
         headers=accept,
     )
     assert reply.status_code == 302
+    get(phone, "my-data", f"/c/{demo['code']}/my-data")
     for step in range(1, 7):
         with app.test_request_context():
             go_to_step(db.session.get(Course, demo["id"]), step)

@@ -476,9 +476,7 @@ def test_a_boosted_sign_out_sends_the_whole_window_to_the_provider(client, world
     assert not logged_in(client)
 
 
-def test_sign_ins_through_the_provider_and_their_refusals_reach_the_audit_trail(
-    app, client, world
-):
+def test_sign_ins_through_the_provider_and_their_refusals_reach_the_audit_trail(app, client, world):
     from workshop.models import AuditEvent
     from workshop.organisations import find_organisation
 

@@ -22,7 +22,8 @@ from workshop.examination import examine_card, link_requirement
 from workshop.extensions import db
 from workshop.manager_links import create_manager_link, revoke_manager_link
 from workshop.measures import log_entry
-from workshop.models import Course, StateFeedback
+from workshop.models import Course, Participant, StateFeedback
+from workshop.privacy import forget_participant
 from workshop.state_feedback import (
     feedback_csv,
     feedback_document,
@@ -282,6 +283,16 @@ def test_hidden_and_redacted_cards_keep_their_words_out(app, course):
     assert len(rows) == 2
     for row in rows:
         assert not any(SELF_BOOKING in v or AVAILABILITY in v for v in row.values())
+
+
+def test_a_card_its_author_deleted_keeps_its_marker_out_like_a_redacted_one(app, course):
+    """Issue 19: the author deleted their own data; the document leaves the text out."""
+    with app.app_context():
+        flag_card(card(course, "booking"), proposal="Forslag A")
+        forget_participant(db.session.get(Participant, card(course, "booking").participant_id))
+    text = _render(app, course["id"])
+    assert SELF_BOOKING not in text and "[Slettet" not in text and "[Deleted" not in text
+    assert "The text is hidden." in text and "Forslag A" in text
 
 
 def test_the_csv_is_for_danish_excel(app, course):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .audit import record
@@ -265,13 +265,18 @@ def list_command() -> None:
     "--older-than",
     "days",
     type=click.IntRange(min=1),
-    required=True,
-    help="Delete courses in which nothing has happened for more than this many days.",
+    default=None,
+    help="Delete courses in which nothing has happened for more than this many days "
+    "(default: SAMSKABT_RETENTION_DAYS, which the privacy notice states).",
 )
 @click.option("--yes", is_flag=True, help="Delete without asking.")
-def purge_command(days: int, yes: bool) -> None:
+def purge_command(days: int | None, yes: bool) -> None:
     """Delete, with all their data, the courses whose last activity is older than DAYS."""
     from datetime import UTC, datetime, timedelta
+
+    days = days or current_app.config.get("RETENTION_DAYS")
+    if not days:
+        raise click.UsageError("Give --older-than DAYS, or set SAMSKABT_RETENTION_DAYS.")
 
     from .courses import courses_inactive_since, delete_course
 

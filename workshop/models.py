@@ -47,6 +47,10 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default="municipality")
+    # The privacy notice participants read before they join: who is the data controller
+    # ("" means the organisation itself, by its name) and where to write about one's data.
+    controller_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    privacy_contact: Mapped[str] = mapped_column(String(254), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     facilitators: Mapped[list[Facilitator]] = relationship(
@@ -64,6 +68,11 @@ class Organisation(db.Model):
             "kind IN ('municipality', 'consultancy', 'partnership')", name="kind_known"
         ),
     )
+
+    @property
+    def controller(self) -> str:
+        """The data controller the privacy notice names: set by its admin, else itself."""
+        return self.controller_name or self.name
 
 
 class SignOn(db.Model):
@@ -224,6 +233,9 @@ class Participant(db.Model):
     # Joined before tokens existed: a phone's cookie may still name this row by its id, and
     # may keep doing so (the id cannot have been handed to anyone since the upgrade).
     legacy_cookie: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The participant deleted their own name and texts (workshop.privacy): the row stays so
+    # their dots still count, anonymously, but no phone's cookie names them any more.
+    forgotten_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     course: Mapped[Course] = relationship(back_populates="participants")
 

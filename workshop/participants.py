@@ -37,7 +37,11 @@ def participant_by_token(course: Course, token: str | None) -> Participant | Non
     if not token or len(token) > 64:
         return None
     return db.session.scalar(
-        select(Participant).where(Participant.token == token, Participant.course_id == course.id)
+        select(Participant).where(
+            Participant.token == token,
+            Participant.course_id == course.id,
+            Participant.forgotten_at.is_(None),  # deleted their data: no phone is them now
+        )
     )
 
 
@@ -49,7 +53,12 @@ def legacy_participant(course: Course, participant_id: object) -> Participant | 
     if type(participant_id) is not int or not 0 < participant_id < 2**63:
         return None
     participant = db.session.get(Participant, participant_id)
-    if participant is None or participant.course_id != course.id or not participant.legacy_cookie:
+    if (
+        participant is None
+        or participant.course_id != course.id
+        or not participant.legacy_cookie
+        or participant.forgotten_at is not None
+    ):
         return None
     return participant
 
@@ -71,7 +80,24 @@ def participant_revision(course: Course, token: str | None) -> tuple[int, int] |
         return None
     row = db.session.execute(
         select(Participant.id, Participant.revision).where(
-            Participant.token == token, Participant.course_id == course.id
+            Participant.token == token,
+            Participant.course_id == course.id,
+            Participant.forgotten_at.is_(None),
         )
     ).first()
     return (row.id, row.revision) if row is not None else None
+
+
+def forgotten_by_token(course: Course, token: str | None) -> Participant | None:
+    """The participant a cookie names who has deleted their data in this course: only
+    a second tap of the same delete button (sent before the first reply took the cookie's
+    entry away) still holds the token."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(
+        select(Participant).where(
+            Participant.token == token,
+            Participant.course_id == course.id,
+            Participant.forgotten_at.is_not(None),
+        )
+    )

@@ -37,15 +37,21 @@ from .models import (
 from .text import redaction_marker
 
 
-def redact_card_everywhere(card: Card) -> list[Card]:
+def redact_card_everywhere(
+    card: Card, *, marker: str | None = None, merged: bool = True
+) -> list[Card]:
     """Replace the words of a card and of the cards merged into it, in the course and in
-    the bank's snapshots. Returns the cards redacted. The caller commits."""
-    marker = redaction_marker()
+    the bank's snapshots. Returns the cards redacted. The caller commits.
+
+    A participant deleting their own data (workshop.privacy) passes their own `marker` and
+    `merged=False`: the cards others wrote that were merged into theirs are not theirs."""
+    marker = marker or redaction_marker()
     pile, waiting = [], [card]
     while waiting:  # merge_cards keeps one level, but an old database may hold more
         current = waiting.pop()
         pile.append(current)
-        waiting.extend(c for c in current.merged_cards if c not in pile)
+        if merged:
+            waiting.extend(c for c in current.merged_cards if c not in pile)
     for current in pile:
         current.text = marker
         current.original_text = marker
@@ -55,25 +61,25 @@ def redact_card_everywhere(card: Card) -> list[Card]:
         execution_options={"synchronize_session": False},
     )
     _empty_untraced_shares(card.course_id)
-    _touch_and_forget([card.course_id])
+    touch_and_forget([card.course_id])
     return pile
 
 
-def redact_solution_everywhere(solution: Solution) -> set[int]:
+def redact_solution_everywhere(solution: Solution, *, marker: str | None = None) -> set[int]:
     """Replace a solution's words in its course, in what was derived from it, in the bank's
     snapshots and in other courses' copies. Returns the ids of the courses reached. The
     caller commits."""
     courses: set[int] = set()
-    _redact_solution(solution, redaction_marker(), courses, set(), at_source=False)
+    _redact_solution(solution, marker or redaction_marker(), courses, set(), at_source=False)
     _empty_untraced_shares(solution.course_id)
-    _touch_and_forget(courses)
+    touch_and_forget(courses)
     return courses
 
 
-def redact_answer_everywhere(answer: DialogueAnswer) -> None:
+def redact_answer_everywhere(answer: DialogueAnswer, *, marker: str | None = None) -> None:
     """An answer is copied nowhere: its words go, and the course's rendered PDFs with them."""
-    answer.text = redaction_marker()
-    _touch_and_forget([answer.course_id])
+    answer.text = marker or redaction_marker()
+    touch_and_forget([answer.course_id])
 
 
 def _redact_solution(
@@ -141,7 +147,7 @@ def _empty_untraced_shares(course_id: int) -> None:
     )
 
 
-def _touch_and_forget(course_ids) -> None:
+def touch_and_forget(course_ids) -> None:
     """Every course reached shows the change at once (phones, projector, a worker's drawn
     voting list: workshop.fragments sees the new revision) and loses its rendered PDFs."""
     course_ids = sorted(set(course_ids))  # one order of row locks, whoever redacts

@@ -46,7 +46,7 @@ from .models import (
     citation,
     utcnow,
 )
-from .text import redaction_marker, tidy
+from .text import deletion_marker, redaction_marker, tidy
 from .vocabulary import CONFIDENCE, ORIGIN_GROUPS, ORIGINS
 from .votes import CARDS, results
 
@@ -347,8 +347,8 @@ class FeedbackDocument:
         return TRIAL_FACTS
 
 
-def _is_hidden(card: Card, marker: str) -> bool:
-    return card.hidden or card.text == marker
+def _is_hidden(card: Card, markers: tuple[str, ...]) -> bool:
+    return card.hidden or card.text in markers
 
 
 def feedback_document(course: Course) -> FeedbackDocument:
@@ -372,7 +372,8 @@ def feedback_document(course: Course) -> FeedbackDocument:
     ).all()
     votes = results(course, CARDS)
     totals = {row.item.id: row.total for row in votes.rows} if votes else {}
-    marker = redaction_marker()
+    # Redacted by the facilitator, or deleted by its author: left out like a hidden card.
+    marker = (redaction_marker(), deletion_marker())
     rows, left_out = [], []
     for feedback in flagged:
         card = feedback.card

@@ -128,3 +128,13 @@ def redaction_marker() -> str:
 
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "da")):
         return _("[Redacted by the facilitator]")
+
+
+def deletion_marker() -> str:
+    """What a text says once its author deleted their own data (workshop.privacy), in the
+    course's language like the redaction marker."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "da")):
+        return _("[Deleted by the participant]")

@@ -116,6 +116,19 @@ def remember_participant(participant: Participant) -> None:
     session.permanent = True
 
 
+def forget_remembered(course: Course) -> None:
+    """This phone is no longer in `course` (its participant deleted their data)."""
+    joined = dict(session.get(SESSION_KEY, {}))
+    if joined.pop(str(course.id), None) is not None:
+        session[SESSION_KEY] = joined
+
+
+def remembered_token(course: Course) -> str | None:
+    """The token this phone's cookie holds for `course`, whoever it names (or nobody)."""
+    entry = _remembered_entry(course.id)
+    return entry if isinstance(entry, str) else None
+
+
 def remembered_courses() -> list[Course]:
     """The courses this phone has joined (newest first), for a person back days later.
     Entries that name nobody any more (a deleted course) leave the cookie."""

@@ -37,6 +37,7 @@ from ..organisations import (
     set_admin,
 )
 from ..overview import Filters, build_overview, organisation_courses, overview_csv
+from ..privacy import set_controller
 from ..sso import configure_sign_on, secret_source, secret_variable
 from ..text import tidy
 from ..vocabulary import ROLE_GROUPS
@@ -81,6 +82,13 @@ def _sign_on_form(organisation) -> SignOnForm:
     return form
 
 
+class ControllerForm(FlaskForm):
+    """The privacy notice's data controller and contact (issue 19)."""
+
+    controller_name = StringField(_l("Data controller"))
+    privacy_contact = StringField(_l("Contact for questions about data (e.g. the DPO)"))
+
+
 class FlagForm(FlaskForm):
     """A button that turns something on ("1") or off ("0")."""
 
@@ -99,6 +107,8 @@ def _page(
     error: str | None = None,
     sign_on_form: SignOnForm | None = None,
     sign_on_error: str | None = None,
+    controller_form: ControllerForm | None = None,
+    controller_error: str | None = None,
 ):
     organisation = current_user.organisation
     sign_on = organisation.sign_on
@@ -115,6 +125,13 @@ def _page(
         sign_on_error=sign_on_error,
         secret_source=secret_source(sign_on),
         secret_variable=secret_variable(sign_on.slug) if sign_on else None,
+        controller_form=controller_form
+        or ControllerForm(
+            formdata=None,
+            controller_name=organisation.controller_name,
+            privacy_contact=organisation.privacy_contact,
+        ),
+        controller_error=controller_error,
     ), status
 
 
@@ -186,6 +203,26 @@ def sign_on():
         return _page(sign_on_form=form, status=422, sign_on_error=refused.message)
     flash(_("Single sign-on is saved."))
     return redirect(url_for(".page", _anchor="sign-on"))
+
+
+@bp.post("/organisation/privacy")
+def privacy():
+    """The data controller and contact that participants' privacy notice names."""
+    if not current_user.is_admin:
+        return error_response(
+            403, _("Only an admin of your organisation can change its privacy notice.")
+        )
+    form = ControllerForm()
+    if not form.validate_on_submit():
+        return _page(status=422, controller_form=form, controller_error=first_form_error(form))
+    try:
+        set_controller(
+            current_user.organisation, form.controller_name.data, form.privacy_contact.data
+        )
+    except WorkshopError as refused:
+        return _page(status=422, controller_form=form, controller_error=refused.message)
+    flash(_("The privacy notice is saved."))
+    return redirect(url_for(".page", _anchor="privacy"))
 
 
 def _member(facilitator_id: int):

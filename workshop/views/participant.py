@@ -1,19 +1,32 @@
 """Phones: entering a code, joining a course, and following it live."""
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from ..courses import find_course_by_code, format_join_code, normalise_join_code
 from ..errors import WorkshopError
 from ..forms import CodeForm, JoinForm
-from ..participants import join, unit_suggestions
+from ..participants import forgotten_by_token, join, unit_suggestions
+from ..privacy import forget_participant, own_data, privacy_notice
 from .common import (
+    confirmed,
     course_by_code,
     current_participant,
     current_participant_revision,
+    forget_remembered,
     live_response,
     remember_participant,
     remembered_courses,
+    remembered_token,
 )
 from .screens import phone_context, render_phone_live_html
 
@@ -69,6 +82,7 @@ def join_course(code: str):
         error=error,
         units=unit_suggestions(course),
         join_code_display=format_join_code(course.join_code),
+        notice=privacy_notice(course),
     ), (422 if error or form.errors else 200)
 
 
@@ -109,3 +123,63 @@ def live(code: str):
         return render_phone_live_html(course, participant, shown_stage=shown_stage)
 
     return live_response(key, render)
+
+
+# --- Privacy: the notice, and a participant deleting their own data -----------------------
+
+
+@bp.route("/privacy/<code>")
+def privacy(code: str):
+    """The course's privacy notice in full: for anyone with the code, before or after joining."""
+    course = course_by_code(code)
+    return render_template(
+        "participant/privacy.html",
+        course=course,
+        notice=privacy_notice(course),
+        participant=current_participant(course),
+    )
+
+
+@bp.route("/c/<code>/my-data")
+def my_data(code: str):
+    """What the app holds about this participant, and the button to delete it."""
+    course = course_by_code(code)
+    participant = current_participant(course)
+    if participant is None:
+        return redirect(url_for(".join_course", code=course.join_code))
+    return _my_data_page(course, participant)
+
+
+def _my_data_page(course, participant, *, confirming: bool = False):
+    return render_template(
+        "participant/my_data.html",
+        course=course,
+        participant=participant,
+        data=own_data(participant),
+        notice=privacy_notice(course),
+        confirming=confirming,
+    )
+
+
+@bp.post("/c/<code>/my-data/delete")
+def forget(code: str):
+    """Delete my name and texts: the first post asks (what will happen), the confirmed one
+    deletes, takes the course off this phone and shows the notice with what was done."""
+    course = course_by_code(code)
+    participant = current_participant(course)
+    if participant is None:
+        if forgotten_by_token(course, remembered_token(course)) is None:
+            abort(403)
+        # A double tap: the first tap deleted everything; this one says so again.
+    elif not confirmed():
+        return _my_data_page(course, participant, confirming=True)
+    else:
+        forget_participant(participant)
+    forget_remembered(course)
+    flash(
+        _(
+            "Your name and texts are deleted. Your dots still count, without your name. "
+            "This phone is no longer in the course."
+        )
+    )
+    return redirect(url_for(".privacy", code=course.join_code))
