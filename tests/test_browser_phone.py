@@ -189,7 +189,8 @@ def test_the_owner_sees_status_saved_beside_the_button(e2e_server, browser):
         button.click()
         saved = phone.locator(f"#owner-status-{action_id} .saved-note")
         expect(saved).to_be_visible()
-        assert saved.evaluate(IN_VIEW), "the confirmation is off-screen"
+        # Scrolled to once htmx has settled the swap: wait for it, do not race it.
+        expect(saved).to_be_in_viewport(ratio=1)
         saved_box = saved.bounding_box()
         button_box = phone.locator(f"#owner-status-{action_id} button[type=submit]").bounding_box()
         assert abs(saved_box["y"] - button_box["y"]) < 120, (
