@@ -40,11 +40,11 @@ class Factories:
             organisation = self.organisation(f"Organisation {email}")
         return create_facilitator(email, password, name, organisation, is_admin=is_admin)
 
-    def organisation(self, name="Jobcenter Holbæk", kind="municipality"):
+    def organisation(self, name="Jobcenter Fjordby", kind="municipality"):
         return find_organisation(name) or create_organisation(name, kind)
 
     def course(self, facilitator=None, *, step=1, voting_state="collect", **fields):
-        fields = {"title": "Mindre bøvl", "municipality": "Holbæk Kommune", **fields}
+        fields = {"title": "Mindre bøvl", "municipality": "Fjordby Kommune", **fields}
         course = create_course(facilitator or self.facilitator(), **fields)
         if step != 1:
             go_to_step(course, step)

@@ -23,11 +23,11 @@ EN = "?lang=en"
 
 @pytest.fixture
 def two(app, make):
-    """Aarhus's course (measured, to be shared) and Aalborg's (the facilitator who looks)."""
+    """Bakkedal's course (measured, to be shared) and Strandvig's (the facilitator who looks)."""
     with app.app_context():
         load_catalogue()
-        a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
-        c = shareable_course(make, "c@aalborg.dk", "Aalborg Kommune", label="C")
+        a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
+        c = shareable_course(make, "c@strandvig.dk", "Strandvig Kommune", label="C")
     return a, c
 
 
@@ -44,7 +44,7 @@ def test_the_share_page_shows_what_is_shared_and_confirm_shares_exactly_that(
     app, client, auth, two
 ):
     a, _c = two
-    login(auth, "a@aarhus.dk")
+    login(auth, "a@bakkedal.dk")
     page = client.get(f"/f/courses/{a.course}/share{EN}")
     assert page.status_code == 200
     assert "R05" in page.text and 'id="bank-not-shared"' in page.text
@@ -85,7 +85,7 @@ def test_the_share_page_shows_what_is_shared_and_confirm_shares_exactly_that(
 
 def test_sharing_again_says_it_replaced_the_earlier_share(app, client, auth, two):
     a, _c = two
-    login(auth, "a@aarhus.dk")
+    login(auth, "a@bakkedal.dk")
     for _time in range(2):
         confirm = review(client, a.course)
         revision = re.search(r'name="revision" value="([\d.]+)"', confirm.text).group(1)
@@ -104,7 +104,7 @@ def test_a_changed_course_or_a_cpr_number_refuses_the_share_and_keeps_the_words(
     app, client, auth, two
 ):
     a, _c = two
-    login(auth, "a@aarhus.dk")
+    login(auth, "a@bakkedal.dk")
     key = f"card-{a.card}"
     stale = client.post(
         f"/f/courses/{a.course}/share{EN}",
@@ -132,7 +132,7 @@ def test_withdrawing_removes_it_and_withdrawing_twice_says_so(app, client, auth,
     with app.app_context():
         course = db.session.get(Course, a.course)
         share_course(course, course.facilitator)
-    login(auth, "a@aarhus.dk")
+    login(auth, "a@bakkedal.dk")
     done = client.post(f"/f/courses/{a.course}/share/withdraw{EN}")
     assert done.status_code == 302
     page = client.get(f"/f/courses/{a.course}/share{EN}")
@@ -164,10 +164,10 @@ def _share_a(app, a):
 def test_the_card_page_shows_what_other_courses_did_and_copies_it(app, client, auth, two):
     a, c = two
     shared_id = _share_a(app, a)
-    login(auth, "c@aalborg.dk")
+    login(auth, "c@strandvig.dk")
     page = client.get(f"/f/courses/{c.course}/cards/{c.card}{EN}")
     assert "1 other course worked on this" in page.text
-    assert "Skabelonen er fjernet" in page.text and "Aarhus Kommune" in page.text
+    assert "Skabelonen er fjernet" in page.text and "Bakkedal Kommune" in page.text
     assert "Measured effect" in page.text and "better" in page.text
     copy_url = f"/f/courses/{c.course}/cards/{c.card}/bank/{shared_id}/copy"
     assert copy_url in page.text
@@ -183,8 +183,8 @@ def test_the_card_page_shows_what_other_courses_did_and_copies_it(app, client, a
         ).all()
         assert [s.text for s in copies] == ["Skabelonen er fjernet"]
         assert copies[0].card_id == c.card and copies[0].participant_id is None
-    # Aarhus's own card page does not show its own share.
-    login(auth, "a@aarhus.dk")
+    # Bakkedal's own card page does not show its own share.
+    login(auth, "a@bakkedal.dk")
     own = client.get(f"/f/courses/{a.course}/cards/{a.card}{EN}")
     assert "other course" not in own.text
 
@@ -196,7 +196,7 @@ def test_a_card_not_prioritised_shows_the_experience_without_a_copy_button(app, 
         from workshop.examination import prioritise
 
         prioritise(db.session.get(Card, c.card), "later", later_when="Til foråret")
-    login(auth, "c@aalborg.dk")
+    login(auth, "c@strandvig.dk")
     page = client.get(f"/f/courses/{c.course}/cards/{c.card}{EN}")
     assert "1 other course worked on this" in page.text
     assert f"/bank/{shared_id}/copy" not in page.text
@@ -214,7 +214,7 @@ def test_step_3_panel_and_the_catalogue_show_the_bank_too(app, client, auth, two
         course = db.session.get(Course, c.course)
         go_to_step(course, 3)
         set_voting_state(course, "collect", SOLUTIONS)
-    login(auth, "c@aalborg.dk")
+    login(auth, "c@strandvig.dk")
     panel = client.get(f"/f/courses/{c.course}{EN}")
     assert 'id="bank-panel"' in panel.text and "Skabelonen er fjernet" in panel.text
     copy_url = f"/f/courses/{c.course}/cards/{c.card}/bank/{shared_id}/copy"
@@ -223,7 +223,7 @@ def test_step_3_panel_and_the_catalogue_show_the_bank_too(app, client, auth, two
     assert done.headers["Location"] == f"/f/courses/{c.course}"
     live = client.get(f"/f/courses/{c.course}/live{EN}")
     # The note is written once, in the language of whoever copied it.
-    assert re.search(r'class="tag tag-source">[^<]*\(Aarhus Kommune', live.text)
+    assert re.search(r'class="tag tag-source">[^<]*\(Bakkedal Kommune', live.text)
     catalogue = client.get("/f/catalogue?q=R05&lang=en")
     assert "2 other courses worked on this" not in catalogue.text
     assert "1 other course worked on this" in catalogue.text
@@ -236,7 +236,7 @@ def test_step_3_panel_and_the_catalogue_show_the_bank_too(app, client, auth, two
 def test_a_withdrawn_solution_cannot_be_copied_but_an_earlier_copy_stays(app, client, auth, two):
     a, c = two
     shared_id = _share_a(app, a)
-    login(auth, "c@aalborg.dk")
+    login(auth, "c@strandvig.dk")
     copy_url = f"/f/courses/{c.course}/cards/{c.card}/bank/{shared_id}/copy{EN}"
     client.post(copy_url, data={"back": "card"})
     with app.app_context():

@@ -158,7 +158,7 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(e2e_server, brow
         control.goto("/f/courses/new")
         form = control.locator("form.wide-form")
         form.locator("#title").fill("Mindre bøvl i Jobcentret")
-        form.locator("#municipality").fill("Holbæk Kommune")
+        form.locator("#municipality").fill("Fjordby Kommune")
         form.locator("#dot_budget").fill("3")
         form.locator("#min_group_size").fill("1")  # one staff member and one manager
         form.locator("button[type=submit]").click()
@@ -408,7 +408,7 @@ def test_step_2_facilitator_links_a_card_to_section_31_and_the_origin_chart_foll
         course = create_course(
             find_facilitator(EMAIL),
             title="Samtaler med mening",
-            municipality="Holbæk Kommune",
+            municipality="Fjordby Kommune",
             dot_budget=3,
             min_group_size=1,
         )

@@ -187,7 +187,7 @@ def test_a_whole_course_in_danish_and_english_on_eight_phones(e2e_server, browse
         axe.check(control, "course-form")
         form = control.locator("form.wide-form")
         form.locator("#title").fill("Mindre bøvl i Jobcentret")
-        form.locator("#municipality").fill("Holbæk Kommune")
+        form.locator("#municipality").fill("Fjordby Kommune")
         form.locator("#dot_budget").fill("3")
         form.locator("#min_group_size").fill("1")
         form.locator("button[type=submit]").click()

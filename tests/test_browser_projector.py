@@ -205,7 +205,7 @@ def demo(e2e_server):
         fresh = create_course(
             course.facilitator,
             title="Nyt forløb",
-            municipality="Holbæk Kommune",
+            municipality="Fjordby Kommune",
             unit="Borgerservice",
         )
         join(fresh, role="medarbejder", unit="Borgerservice", name="")

@@ -162,7 +162,7 @@ def test_one_challenge_from_card_to_chosen_solution_to_action_to_measured_effect
         control.goto("/f/courses/new")
         form = control.locator("form.wide-form")
         form.locator("#title").fill("Mindre bøvl i Jobcentret")
-        form.locator("#municipality").fill("Holbæk Kommune")
+        form.locator("#municipality").fill("Fjordby Kommune")
         form.locator("#dot_budget").fill("3")
         form.locator("#min_group_size").fill("1")  # one staff member and one manager
         form.locator("button[type=submit]").click()

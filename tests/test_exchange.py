@@ -236,7 +236,7 @@ def test_lowering_the_smallest_group_after_the_reveal_is_refused_in_the_form(
         for name, value in re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', form)
         if name != "csrf_token"
     }
-    fields.update(title="Kursus", municipality="Holbæk", min_group_size="1", dot_budget="5")
+    fields.update(title="Kursus", municipality="Fjordby", min_group_size="1", dot_budget="5")
     fields["multiple_dots_per_card"] = "y"
     response = client.post(f"/f/courses/{course_id}/edit", data=fields)
     assert response.status_code == 422

@@ -64,10 +64,10 @@ def _strings(share: Share) -> list[str]:
 
 
 def test_a_share_holds_requirements_origin_figures_and_no_names_or_words(ctx_catalogue, make):
-    a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
+    a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
     share, replaced = _share(a.course)
     assert not replaced
-    assert share.municipality == "Aarhus Kommune" and share.participants == 6
+    assert share.municipality == "Bakkedal Kommune" and share.participants == 6
     [challenge] = share.challenges
     assert challenge.text == "" and challenge.origin == "local_practice"
     assert challenge.dots == 12 and (challenge.dots_staff, challenge.dots_managers) == (6, 6)
@@ -94,14 +94,14 @@ def test_a_share_holds_requirements_origin_figures_and_no_names_or_words(ctx_cat
 def test_reviewed_words_are_shared_as_edited_and_other_courses_keys_are_ignored(
     ctx_catalogue, make
 ):
-    a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
-    b = shareable_course(make, "b@odense.dk", "Odense Kommune", label="B")
+    a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
+    b = shareable_course(make, "b@solund.dk", "Sølund Kommune", label="B")
     share, _ = _share(
         a.course,
         texts={
             f"card-{a.card}": "  Flere samtaler end LAB kræver  ",
             f"solution-{a.solution}": "Skabelonen fjernet",
-            f"solution-{b.solution}": "Odenses ord må ikke komme med",
+            f"solution-{b.solution}": "Sølunds ord må ikke komme med",
             f"card-{a.card}x": "ukendt nøgle",
         },
         unit_kind="Jobcenter, team A-dagpenge",
@@ -112,11 +112,11 @@ def test_reviewed_words_are_shared_as_edited_and_other_courses_keys_are_ignored(
     assert challenge.solutions[0].measure_what == "Minutter brugt på dokumentation"
     assert challenge.solutions[1].text == ""
     assert share.unit_kind == "Jobcenter, team A-dagpenge"
-    assert "Odenses" not in " ".join(_strings(share))
+    assert "Sølunds" not in " ".join(_strings(share))
 
 
 def test_a_cpr_like_number_in_reviewed_words_is_refused_unless_confirmed(ctx_catalogue, make):
-    a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
+    a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
     texts = {f"card-{a.card}": "Borgeren 010190-1234 fik tre samtaler"}
     with pytest.raises(WorkshopError) as refused:
         _share(a.course, texts=texts)
@@ -127,7 +127,7 @@ def test_a_cpr_like_number_in_reviewed_words_is_refused_unless_confirmed(ctx_cat
 
 
 def test_sharing_twice_replaces_the_snapshot_and_later_edits_do_not_leak(ctx_catalogue, make):
-    a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
+    a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
     first, _ = _share(a.course, texts={f"card-{a.card}": "Første ordlyd"})
     first_id = first.id
     edit_card(db.session.get(Card, a.card), "Ny ordlyd med navnet Jens", "")
@@ -142,7 +142,7 @@ def test_sharing_twice_replaces_the_snapshot_and_later_edits_do_not_leak(ctx_cat
 
 
 def test_a_share_made_from_an_outdated_review_is_refused(ctx_catalogue, make):
-    a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
+    a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
     reviewed = plan_share(_course(a.course)).revision
     prioritise(db.session.get(Card, a.card), "prioritised")  # any change bumps the revision
     with pytest.raises(WorkshopError) as refused:
@@ -178,29 +178,29 @@ def test_a_tiny_course_holds_back_role_splits_and_figures_of_one_or_two_people(c
 
 
 def test_others_find_it_by_requirement_sorted_by_evidence_but_not_their_own(ctx_catalogue, make):
-    a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
-    b = shareable_course(make, "b@odense.dk", "Odense Kommune", label="B", measured=False)
-    c = shareable_course(make, "c@aalborg.dk", "Aalborg Kommune", label="C", key="R06")
+    a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
+    b = shareable_course(make, "b@solund.dk", "Sølund Kommune", label="B", measured=False)
+    c = shareable_course(make, "c@strandvig.dk", "Strandvig Kommune", label="C", key="R06")
     _share(a.course, texts={f"solution-{a.solution}": "Skabelonen fjernet"})
     _share(b.course)
     _share(c.course)
     seen_by_c = experience_for("R05", exclude_course_id=c.course)
     assert seen_by_c.courses == 2 and not seen_by_c.mixed_versions
     findings = seen_by_c.findings
-    assert [f.share.municipality for f in findings][:2] == ["Aarhus Kommune", "Odense Kommune"]
+    assert [f.share.municipality for f in findings][:2] == ["Bakkedal Kommune", "Sølund Kommune"]
     assert findings[0].solution.is_measured and findings[0].solution.text == "Skabelonen fjernet"
     assert findings[1].solution.action_status == "implemented"
     assert [f.solution.chosen for f in findings] == [True, True, False, False]
     seen_by_a = experience_for("R05", exclude_course_id=a.course)
     assert seen_by_a.courses == 1
-    assert {f.share.municipality for f in seen_by_a.findings} == {"Odense Kommune"}
+    assert {f.share.municipality for f in seen_by_a.findings} == {"Sølund Kommune"}
     both = experience_for_keys(["R05", "R06", "R99"], exclude_course_id=a.course)
     assert (both["R05"].courses, both["R06"].courses, both["R99"].courses) == (1, 1, 0)
 
 
 def test_two_law_versions_of_one_requirement_are_shown_apart(ctx_catalogue, make):
-    a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
-    b = shareable_course(make, "b@odense.dk", "Odense Kommune", label="B")
+    a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
+    b = shareable_course(make, "b@solund.dk", "Sølund Kommune", label="B")
     link = db.session.scalar(select(CardRequirement).where(CardRequirement.card_id == b.card))
     link.law_version, link.version = "LBK nr. 701 af 2022", 1
     db.session.commit()
@@ -210,14 +210,14 @@ def test_two_law_versions_of_one_requirement_are_shown_apart(ctx_catalogue, make
     assert experience.courses == 2 and experience.mixed_versions
     versions = {group.law_version: group.findings for group in experience.groups}
     assert set(versions) == {"LBK nr. 701 af 2022", link.requirement.law_version}
-    assert {f.share.municipality for f in versions["LBK nr. 701 af 2022"]} == {"Odense Kommune"}
+    assert {f.share.municipality for f in versions["LBK nr. 701 af 2022"]} == {"Sølund Kommune"}
 
 
 def test_withdrawing_hides_everything_but_a_copy_stays_in_the_course_that_made_it(
     ctx_catalogue, make
 ):
-    a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
-    c = shareable_course(make, "c@aalborg.dk", "Aalborg Kommune", label="C")
+    a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
+    c = shareable_course(make, "c@strandvig.dk", "Strandvig Kommune", label="C")
     _share(a.course, texts={f"solution-{a.solution}": "Skabelonen fjernet"})
     [finding] = [
         f for f in experience_for("R05", exclude_course_id=c.course).findings if f.solution.text
@@ -226,7 +226,7 @@ def test_withdrawing_hides_everything_but_a_copy_stays_in_the_course_that_made_i
     copy = copy_shared_solution(course_c, card_c, finding.solution.id)
     assert copy.text == "Skabelonen fjernet" and copy.kind == "remove"
     assert copy.participant_id is None and not copy.chosen
-    assert "Aarhus Kommune" in copy.source and str(finding.share.shared_at.year) in copy.source
+    assert "Bakkedal Kommune" in copy.source and str(finding.share.shared_at.year) in copy.source
     with pytest.raises(WorkshopError) as twice:
         copy_shared_solution(course_c, card_c, finding.solution.id)
     assert twice.value.code == "duplicate"
@@ -236,7 +236,7 @@ def test_withdrawing_hides_everything_but_a_copy_stays_in_the_course_that_made_i
     assert db.session.get(SharedSolution, shared_id) is None
     assert db.session.query(SharedRequirement).count() == 0
     kept = db.session.get(Solution, copy.id)
-    assert kept.text == "Skabelonen fjernet" and "Aarhus Kommune" in kept.source
+    assert kept.text == "Skabelonen fjernet" and "Bakkedal Kommune" in kept.source
     with pytest.raises(WorkshopError) as gone:
         copy_shared_solution(course_c, card_c, shared_id)
     assert gone.value.code == "gone"
@@ -246,8 +246,8 @@ def test_withdrawing_hides_everything_but_a_copy_stays_in_the_course_that_made_i
 
 
 def test_copying_needs_words_a_prioritised_challenge_and_another_course(ctx_catalogue, make):
-    a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
-    c = shareable_course(make, "c@aalborg.dk", "Aalborg Kommune", label="C")
+    a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
+    c = shareable_course(make, "c@strandvig.dk", "Strandvig Kommune", label="C")
     share, _ = _share(a.course, texts={f"solution-{a.solution}": "Skabelonen fjernet"})
     with_words, without_words = share.challenges[0].solutions
     course_c = _course(c.course)
@@ -268,7 +268,7 @@ def test_copying_needs_words_a_prioritised_challenge_and_another_course(ctx_cata
 
 
 def test_a_copy_can_be_made_in_step_2_before_solutions_are_collected(ctx_catalogue, make):
-    a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
+    a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
     share, _ = _share(a.course, texts={f"solution-{a.solution}": "Skabelonen fjernet"})
     course = make.course(make.facilitator(email="d@vejle.dk"), municipality="Vejle Kommune")
     go_to_step(course, 2)
@@ -287,7 +287,7 @@ def test_a_copy_can_be_made_in_step_2_before_solutions_are_collected(ctx_catalog
 
 def test_deleting_a_course_takes_its_share_out_of_the_bank(ctx_catalogue, make):
     """Nobody could withdraw it once the course is gone, so deleting means deleting."""
-    a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
+    a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
     share, _ = _share(a.course)
     share_id = share.id
     assert experience_for("R05").courses == 1
@@ -304,7 +304,7 @@ def test_the_demo_has_three_shared_courses_that_its_cards_find_and_reseeding_kee
     assert db.session.query(Share).count() == 3
     found = experience_for_keys(["R06", "R28", "R12"], exclude_course_id=course.id)
     assert (found["R06"].courses, found["R28"].courses, found["R12"].courses) == (3, 2, 1)
-    assert found["R06"].mixed_versions  # Odense worked under the older law version
+    assert found["R06"].mixed_versions  # Sølund worked under the older law version
     best = found["R06"].findings[0].solution
     assert best.is_measured and best.improved
     interviews = next(card for card in course.cards if card.text.startswith("Vi holder stadig"))

@@ -57,7 +57,7 @@ def _old_course(facilitator_id: int, code: str) -> dict:
     return {
         "facilitator_id": facilitator_id,
         "title": f"Forløb {code}",
-        "municipality": "Holbæk Kommune",
+        "municipality": "Fjordby Kommune",
         "unit": "",
         "purpose": "",
         "core_task": "",

@@ -46,13 +46,13 @@ def _course(make, facilitator, municipality, *, staff, managers, reveal=True):
 
 @pytest.fixture
 def world(app, make):
-    """Organisation North: Holbæk (3 staff, 3 managers: split shown), Kalundborg (4 staff,
-    1 manager: split held back), Sorø (vote not revealed). Another organisation's course."""
+    """Organisation North: Fjordby (3 staff, 3 managers: split shown), Lyngholm (4 staff,
+    1 manager: split held back), Mosevang (vote not revealed). Another organisation's course."""
     with app.app_context():
         load_catalogue()
         north = make.organisation("Konsulenthuset Nord", "consultancy")
         me = make.facilitator("me@example.dk", organisation=north)
-        holbaek, people, habit, law = _course(make, me, "Holbæk", staff=3, managers=3)
+        fjordby, people, habit, law = _course(make, me, "Fjordby", staff=3, managers=3)
         habit_entry = next(r for r in search_requirements("") if r.may_be_habit)
         link_requirement(habit, habit_entry.key)
         rule = add_local_rule(me, name="Lokal samtaleskabelon", kind="local_practice")
@@ -64,15 +64,15 @@ def world(app, make):
         from workshop.actions import set_action_status
 
         set_action_status(action, "implemented")
-        kalundborg, *_ = _course(make, me, "Kalundborg", staff=4, managers=1)
-        _course(make, me, "Sorø", staff=3, managers=3, reveal=False)
+        kalundborg, *_ = _course(make, me, "Lyngholm", staff=4, managers=1)
+        _course(make, me, "Mosevang", staff=3, managers=3, reveal=False)
         stranger = make.facilitator("stranger@example.dk")
         _course(make, stranger, "Fremmed Kommune", staff=3, managers=3)
         return {
             "organisation": north.id,
             "habit_key": habit_entry.key,
             "rule_key": rule.key,
-            "holbaek": holbaek.id,
+            "fjordby": fjordby.id,
             "kalundborg": kalundborg.id,
         }
 
@@ -80,17 +80,17 @@ def world(app, make):
 def test_the_figures_across_the_organisations_courses(app, world):
     with app.app_context():
         overview = build_overview(db.session.get(Organisation, world["organisation"]))
-        assert [c.municipality for c in overview.courses] == ["Holbæk", "Kalundborg", "Sorø"]
+        assert [c.municipality for c in overview.courses] == ["Fjordby", "Lyngholm", "Mosevang"]
         assert overview.cards == 9
         origins = {row.key: row for row in overview.origins}
         assert origins["local_practice"].count == 3 and origins["national_law"].count == 3
         assert origins["unknown"].count == 3
         assert overview.not_law == 3 and overview.examined == 6
         # Dots only from the two revealed courses (6 + 5 voters, one dot each per card);
-        # Sorø's vote is still secret.
+        # Mosevang's vote is still secret.
         assert origins["local_practice"].dots == 11 == origins["national_law"].dots
         assert overview.revealed_courses == 2
-        # Split by role only from Holbæk: Kalundborg's single manager is held back.
+        # Split by role only from Fjordby: Lyngholm's single manager is held back.
         assert overview.split_courses == 1 and overview.held_back_courses == 1
         assert origins["local_practice"].by_group == {"staff": 3, "managers": 3}
         requirements = {row.key: row for row in overview.requirements}
@@ -108,8 +108,8 @@ def test_the_figures_across_the_organisations_courses(app, world):
 def test_filters_by_municipality_and_period(app, world):
     with app.app_context():
         organisation = db.session.get(Organisation, world["organisation"])
-        only = build_overview(organisation, Filters(municipality="Kalundborg"))
-        assert [c.municipality for c in only.courses] == ["Kalundborg"]
+        only = build_overview(organisation, Filters(municipality="Lyngholm"))
+        assert [c.municipality for c in only.courses] == ["Lyngholm"]
         assert only.split_courses == 0 and only.held_back_courses == 1
         assert all(not row.by_group for row in only.origins)
         today = local_today()
@@ -123,12 +123,12 @@ def test_the_page_draws_bars_and_holds_back_the_small_group(app, world, client, 
     auth.login("me@example.dk")
     page = client.get("/f/overview", headers=EN)
     assert page.status_code == 200
-    assert "Forløb i Holbæk" in page.text and "Fremmed Kommune" not in page.text
+    assert "Forløb i Fjordby" in page.text and "Fremmed Kommune" not in page.text
     assert page.text.count('class="bar bar-origin-local_practice"') == 2  # cards and dots
     assert 'id="ov-held-back"' in page.text
     assert "Lokal samtaleskabelon" in page.text
-    filtered = client.get("/f/overview?municipality=Kalundborg", headers=EN)
-    assert "Forløb i Holbæk" not in filtered.text and "Dots from staff" not in filtered.text
+    filtered = client.get("/f/overview?municipality=Lyngholm", headers=EN)
+    assert "Forløb i Fjordby" not in filtered.text and "Dots from staff" not in filtered.text
     assert client.get("/f/overview?municipality=Ingen", headers=EN).status_code == 200
 
 
@@ -150,27 +150,27 @@ def test_the_csv_is_for_danish_excel_one_row_per_course(app, world, client, auth
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     header, body = rows[0], rows[1:]
-    assert [row[1] for row in body] == ["Holbæk", "Kalundborg", "Sorø"]
+    assert [row[1] for row in body] == ["Fjordby", "Lyngholm", "Mosevang"]
     by_course = {row[1]: dict(zip(header, row, strict=True)) for row in body}
-    assert by_course["Holbæk"]["Dots from staff"] == "6"  # 3 staff, a dot on two cards each
-    assert by_course["Holbæk"]["Dots"] == "12"
-    assert by_course["Kalundborg"]["Dots from managers"] == ""  # held back
-    assert by_course["Kalundborg"]["Dots"] == "10"
-    assert by_course["Sorø"]["Dots"] == ""  # not revealed
-    assert by_course["Holbæk"]["Chosen: Remove"] == "1"
-    assert by_course["Holbæk"]["Actions: Implemented"] == "1"
+    assert by_course["Fjordby"]["Dots from staff"] == "6"  # 3 staff, a dot on two cards each
+    assert by_course["Fjordby"]["Dots"] == "12"
+    assert by_course["Lyngholm"]["Dots from managers"] == ""  # held back
+    assert by_course["Lyngholm"]["Dots"] == "10"
+    assert by_course["Mosevang"]["Dots"] == ""  # not revealed
+    assert by_course["Fjordby"]["Chosen: Remove"] == "1"
+    assert by_course["Fjordby"]["Actions: Implemented"] == "1"
     assert "Fremmed Kommune" not in response.data.decode("utf-8-sig")
 
 
 def test_another_organisations_overview_shows_none_of_ours(app, world, client, auth):
     auth.login("stranger@example.dk")
     page = client.get("/f/overview", headers=EN)
-    assert "Holbæk" not in page.text and "Fremmed Kommune" in page.text
+    assert "Fjordby" not in page.text and "Fremmed Kommune" in page.text
     csv_text = client.get("/f/overview.csv").data.decode("utf-8-sig")
-    assert "Holbæk" not in csv_text and "Fremmed Kommune" in csv_text
+    assert "Fjordby" not in csv_text and "Fremmed Kommune" in csv_text
     with app.app_context():
-        holbaek = db.session.get(Course, world["holbaek"])
-        assert client.get(f"/f/courses/{holbaek.id}").status_code == 404
+        fjordby = db.session.get(Course, world["fjordby"])
+        assert client.get(f"/f/courses/{fjordby.id}").status_code == 404
 
 
 def test_an_organisation_without_courses_has_an_empty_overview(app, make, client, auth):

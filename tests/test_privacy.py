@@ -206,7 +206,7 @@ def shared(app, make):
     course shared its card and solution with their words to the experience bank."""
     with app.app_context():
         load_catalogue()
-        a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
+        a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
         course = db.session.get(Course, a.course)
         author = db.session.scalar(select(Participant).where(Participant.name == NAME))
         db.session.add(
@@ -237,7 +237,7 @@ def shared(app, make):
 
 def _everything_the_facilitator_sees(app, a) -> str:
     client = app.test_client()
-    client.post("/login", data={"email": "a@aarhus.dk", "password": "correct horse"})
+    client.post("/login", data={"email": "a@bakkedal.dk", "password": "correct horse"})
     with app.app_context():
         action = db.session.scalar(select(Action.id).where(Action.solution_id == a.solution))
     base = f"/f/courses/{a.course}"

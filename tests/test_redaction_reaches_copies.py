@@ -35,12 +35,12 @@ NAME = "Jens Hansen"
 
 @pytest.fixture
 def two(app, make):
-    """Aarhus's course holds a card and a solution naming a citizen, shared with the bank
-    with their words; Aalborg (another organisation) looks at the bank."""
+    """Bakkedal's course holds a card and a solution naming a citizen, shared with the bank
+    with their words; Strandvig (another organisation) looks at the bank."""
     with app.app_context():
         load_catalogue()
-        a = shareable_course(make, "a@aarhus.dk", "Aarhus Kommune", label="A")
-        c = shareable_course(make, "c@aalborg.dk", "Aalborg Kommune", label="C")
+        a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
+        c = shareable_course(make, "c@strandvig.dk", "Strandvig Kommune", label="C")
         db.session.execute(
             update(Card).where(Card.id == a.card).values(text=CARD_WORDS, original_text=CARD_WORDS)
         )
@@ -99,7 +99,7 @@ def test_another_organisations_card_page_and_catalogue_no_longer_show_the_words(
     app, client, auth, two
 ):
     a, c = two
-    assert auth.login(email="c@aalborg.dk").status_code == 302
+    assert auth.login(email="c@strandvig.dk").status_code == 302
     card_page = f"/f/courses/{c.course}/cards/{c.card}{EN}"
     search = "/f/catalogue?q=R05&lang=en"
     assert NAME in client.get(card_page).text and NAME in client.get(search).text
@@ -128,7 +128,7 @@ def test_a_solution_copied_from_the_bank_is_redacted_and_its_page_says_why(app, 
         with pytest.raises(WorkshopError) as refused:
             _copy_into(c.course, c.card, shared_id)
         assert refused.value.code in ("no_text", "duplicate")
-    assert auth.login(email="c@aalborg.dk").status_code == 302
+    assert auth.login(email="c@strandvig.dk").status_code == 302
     page = client.get(f"/f/courses/{c.course}/solutions/{copy_id}{EN}")
     assert page.status_code == 200 and NAME not in page.text
     assert 'id="source-redacted"' in page.text
@@ -142,20 +142,22 @@ def test_the_note_on_a_redacted_copy_is_in_danish_by_default(app, client, auth, 
     with app.app_context():
         copy_id = _copy_into(c.course, c.card, _shared_id(a.solution))
         _redact_both(a)
-    auth.login(email="c@aalborg.dk")
+    auth.login(email="c@strandvig.dk")
     page = client.get(f"/f/courses/{c.course}/solutions/{copy_id}")
     assert "Forløbet, som løsningen er kopieret fra, har redigeret den" in page.text
     assert "Redigeret i kilden" in page.text
 
 
 def test_a_copy_shared_again_and_copied_again_loses_the_words_all_the_way(app, make, two):
-    """Aarhus -> Aalborg copies and shares it -> Odense copies Aalborg's: Aarhus redacts."""
+    """Bakkedal -> Strandvig copies and shares it -> Sølund copies Strandvig's: Bakkedal redacts."""
     a, c = two
     with app.app_context():
         copy_id = _copy_into(c.course, c.card, _shared_id(a.solution))
-        aalborg = db.session.get(Course, c.course)
-        share_course(aalborg, aalborg.facilitator, texts={f"solution-{copy_id}": SOLUTION_WORDS})
-        o = shareable_course(make, "o@odense.dk", "Odense Kommune", label="O")
+        strandvig = db.session.get(Course, c.course)
+        share_course(
+            strandvig, strandvig.facilitator, texts={f"solution-{copy_id}": SOLUTION_WORDS}
+        )
+        o = shareable_course(make, "o@solund.dk", "Sølund Kommune", label="O")
         second = _copy_into(o.course, o.card, _shared_id(copy_id))
         assert db.session.get(Solution, second).copied_from_id == copy_id
         redact_solution(db.session.get(Solution, a.solution))
@@ -186,7 +188,7 @@ def test_an_action_retitled_away_from_its_solution_loses_the_words_too(app, clie
         action = db.session.scalar(select(Action).where(Action.solution_id == a.solution))
         update_action(action, title="Ring til Jens Hansen hver mandag kl. 9")
         action_id = action.id
-    auth.login(email="a@aarhus.dk")
+    auth.login(email="a@bakkedal.dk")
     done = client.post(
         f"/f/courses/{a.course}/solutions/{a.solution}/redact{EN}", data={"confirm": "y"}
     )
@@ -261,8 +263,10 @@ def test_the_migration_traces_shares_and_copies_made_before_it(app, make, two):
     a, c = two
     with app.app_context():
         copy_id = _copy_into(c.course, c.card, _shared_id(a.solution))
-        aalborg = db.session.get(Course, c.course)
-        share_course(aalborg, aalborg.facilitator, texts={f"card-{c.card}": "Omskrevet på vej ud"})
+        strandvig = db.session.get(Course, c.course)
+        share_course(
+            strandvig, strandvig.facilitator, texts={f"card-{c.card}": "Omskrevet på vej ud"}
+        )
         before = row_counts()
         db.session.remove()
         downgrade(revision="f6a5b4c3d2e1")

@@ -36,7 +36,7 @@ from .oidc_support import (
 )
 
 APP = "http://localhost"  # the test client's address (url_for(..., _external=True))
-ORG = "Holbæk Kommune"
+ORG = "Fjordby Kommune"
 EMAIL = "fie@kommune.dk"
 UNKNOWN = "Det lykkedes ikke at logge ind"
 
@@ -49,20 +49,20 @@ def provider(tmp_path_factory):
 
 @pytest.fixture
 def world(app, make, provider):
-    """Holbæk Kommune signs in at the provider (client "samskabt"); Fie is its facilitator.
+    """Fjordby Kommune signs in at the provider (client "samskabt"); Fie is its facilitator.
     Another organisation uses the same provider with another client."""
     with app.test_request_context():
         organisation = make.organisation(ORG)
         make.facilitator(EMAIL, organisation=organisation, is_admin=True)
         configure_sign_on(
             organisation,
-            label="Holbæk Kommunes login",
+            label="Fjordby Kommunes login",
             issuer=provider.issuer,
             client_id=CLIENT_ID,
             client_secret=CLIENT_SECRET,
             allowed_domains="kommune.dk",
             allowed_groups="samskabt",
-            slug="holbaek",
+            slug="fjordby",
         )
         other = make.organisation("Anden Kommune")
         make.facilitator("anne@anden.dk", organisation=other)
@@ -77,7 +77,7 @@ def world(app, make, provider):
     return provider
 
 
-def begin(client, email=EMAIL, slug="holbaek") -> str:
+def begin(client, email=EMAIL, slug="fjordby") -> str:
     response = client.get(f"/login/sso/{slug}", query_string={"login_hint": email})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response.headers["Location"]
@@ -89,7 +89,7 @@ def callback_path(url: str) -> str:
     return f"{parts.path}?{parts.query}"
 
 
-def sign_in(client, email=EMAIL, slug="holbaek", browser=None):
+def sign_in(client, email=EMAIL, slug="fjordby", browser=None):
     return client.get(callback_path(walk_to_callback(begin(client, email, slug), browser)))
 
 
@@ -206,7 +206,7 @@ def _id_token_for(client, email, slug) -> str:
 def test_an_id_token_for_another_client_is_refused(app, client, world):
     id_token = _id_token_for(client, "anne@anden.dk", "anden")
     with app.test_request_context():
-        ours = db.session.scalar(db.select(SignOn).where(SignOn.slug == "holbaek"))
+        ours = db.session.scalar(db.select(SignOn).where(SignOn.slug == "fjordby"))
         with pytest.raises(SignOnRefused) as refused:
             verified_claims(ours, {"id_token": id_token}, claims_of(id_token)["nonce"])
         assert refused.value.reason == "id_token:invalid_claim:aud"
@@ -216,11 +216,11 @@ def test_an_id_token_for_another_client_is_refused(app, client, world):
 
 
 def test_an_expired_id_token_is_refused(app, client, world, monkeypatch):
-    id_token = _id_token_for(client, EMAIL, "holbaek")
+    id_token = _id_token_for(client, EMAIL, "fjordby")
     claims = claims_of(id_token)
     time_now = time.time()
     with app.test_request_context():
-        ours = db.session.scalar(db.select(SignOn).where(SignOn.slug == "holbaek"))
+        ours = db.session.scalar(db.select(SignOn).where(SignOn.slug == "fjordby"))
         assert verified_claims(ours, {"id_token": id_token}, claims["nonce"])
         # Seen after its expiry and the leeway for clocks (the provider's tokens live an
         # hour): the clock moved on, not the token changed.
@@ -232,9 +232,9 @@ def test_an_expired_id_token_is_refused(app, client, world, monkeypatch):
 
 
 def test_an_id_token_with_a_wrong_nonce_is_refused(app, client, world):
-    id_token = _id_token_for(client, EMAIL, "holbaek")
+    id_token = _id_token_for(client, EMAIL, "fjordby")
     with app.test_request_context():
-        ours = db.session.scalar(db.select(SignOn).where(SignOn.slug == "holbaek"))
+        ours = db.session.scalar(db.select(SignOn).where(SignOn.slug == "fjordby"))
         with pytest.raises(SignOnRefused) as refused:
             verified_claims(ours, {"id_token": id_token}, "not-the-nonce-we-sent")
         assert refused.value.reason == "id_token:invalid_claim:nonce"
@@ -282,27 +282,27 @@ def test_a_deactivated_facilitator_is_refused(app, client, world, make):
 
 def test_a_facilitator_of_another_organisation_cannot_sign_in_through_this_one(app, client, world):
     with app.app_context():
-        sign_on = db.session.scalar(db.select(SignOn).where(SignOn.slug == "holbaek"))
+        sign_on = db.session.scalar(db.select(SignOn).where(SignOn.slug == "fjordby"))
         sign_on.allowed_domains = sign_on.allowed_groups = ""  # only the account decides
         db.session.commit()
-    page = refusal(client, sign_in(client, "anne@anden.dk", "holbaek"))
+    page = refusal(client, sign_in(client, "anne@anden.dk", "fjordby"))
     assert "anne@anden.dk har intet facilitatorlogin her" in page
     assert not logged_in(client)
 
 
 def test_password_login_off_refuses_the_password_and_points_to_sso(app, client, auth, world):
     with app.app_context():
-        sign_on = db.session.scalar(db.select(SignOn).where(SignOn.slug == "holbaek"))
+        sign_on = db.session.scalar(db.select(SignOn).where(SignOn.slug == "fjordby"))
         sign_on.password_login = False
         db.session.commit()
     response = auth.login(EMAIL, "correct horse")
     assert response.status_code == 403
     page = response.get_data(as_text=True)
-    assert "logger ind med Holbæk Kommunes login" in page
-    assert "/login/sso/holbaek" in page
+    assert "logger ind med Fjordby Kommunes login" in page
+    assert "/login/sso/fjordby" in page
     assert not logged_in(client)
     # A wrong password says nothing about single sign-on (nor that the login exists).
-    assert "Holbæk" not in auth.login(EMAIL, "wrong password").get_data(as_text=True)
+    assert "Fjordby" not in auth.login(EMAIL, "wrong password").get_data(as_text=True)
 
 
 def test_password_login_stays_on_by_default(client, auth, world):
@@ -314,13 +314,13 @@ def test_the_email_first_offers_the_organisations_provider(client, world):
     response = client.post("/login", data={"email": "Fie@Kommune.dk", "sso": "1"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Log ind med Holbæk Kommunes login" in page
-    assert "/login/sso/holbaek?login_hint=Fie@Kommune.dk" in page
+    assert "Log ind med Fjordby Kommunes login" in page
+    assert "/login/sso/fjordby?login_hint=Fie@Kommune.dk" in page
 
 
 def test_the_email_first_finds_the_provider_by_the_allowed_domain(client, world):
     response = client.post("/login", data={"email": "ny@kommune.dk", "sso": "1"})
-    assert "/login/sso/holbaek" in response.get_data(as_text=True)
+    assert "/login/sso/fjordby" in response.get_data(as_text=True)
 
 
 def test_the_email_first_without_a_provider_says_so_in_danish(client, world):
@@ -372,17 +372,17 @@ def test_the_secret_from_the_environment_wins_over_the_stored_one(app, world, mo
     with app.test_request_context():
         from workshop.sso import client_secret, secret_source
 
-        sign_on = db.session.scalar(db.select(SignOn).where(SignOn.slug == "holbaek"))
+        sign_on = db.session.scalar(db.select(SignOn).where(SignOn.slug == "fjordby"))
         assert secret_source(sign_on) == "stored"
-        monkeypatch.setenv(secret_variable("holbaek"), "from-the-environment")
-        assert secret_variable("holbaek") == "SAMSKABT_OIDC_HOLBAEK_SECRET"
+        monkeypatch.setenv(secret_variable("fjordby"), "from-the-environment")
+        assert secret_variable("fjordby") == "SAMSKABT_OIDC_FJORDBY_SECRET"
         assert client_secret(sign_on) == "from-the-environment"
         assert secret_source(sign_on) == "environment"
 
 
 def test_a_wrong_client_secret_gives_a_message_not_an_error(app, client, world):
     with app.app_context():
-        sign_on = db.session.scalar(db.select(SignOn).where(SignOn.slug == "holbaek"))
+        sign_on = db.session.scalar(db.select(SignOn).where(SignOn.slug == "fjordby"))
         sign_on.client_secret = "wrong"
         db.session.commit()
     assert UNKNOWN in refusal(client, sign_in(client))
@@ -395,7 +395,7 @@ SETTINGS = {
     "issuer": "https://login.microsoftonline.com/tenant-id/v2.0",
     "client_id": "11111111-2222",
     "client_secret": "hemmelig-klient-vaerdi",
-    "label": "Holbæk Kommune",
+    "label": "Fjordby Kommune",
     "slug": "",
     "allowed_domains": "Holbaek.dk\n@kommune.dk",
     "allowed_groups": "",
@@ -418,12 +418,12 @@ def test_an_admin_sets_up_sign_on_and_the_secret_is_never_shown_again(app, clien
     page = client.get("/f/organisation").get_data(as_text=True)
     assert "hemmelig-klient-vaerdi" not in page
     assert "Der er sat en hemmelighed" in page
-    assert "http://localhost/login/sso/holbaek-kommune" in page
+    assert "http://localhost/login/sso/fjordby-kommune" in page
     assert "http://localhost/login/sso/callback" in page
     with app.app_context():
         sign_on = db.session.scalar(db.select(SignOn))
         assert sign_on.client_secret == "hemmelig-klient-vaerdi"
-        assert sign_on.allowed_domains == "holbaek.dk\nkommune.dk"
+        assert sign_on.allowed_domains == "fjordby.dk\nkommune.dk"
     # Saved again with the secret field empty: the secret stays.
     client.post("/f/organisation/sign-on", data={**SETTINGS, "client_secret": ""})
     with app.app_context():

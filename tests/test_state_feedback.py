@@ -241,7 +241,7 @@ def test_the_pdf_has_the_cover_each_rule_and_the_trial_facts(app, course):
         "Rules only the state can change",
         "The management / KL / the ministry",
         "Mindre bøvl i jobcentret",
-        "Holbæk Kommune",
+        "Fjordby Kommune",
         SELF_BOOKING,
         AVAILABILITY,
         "LAB § 34",

@@ -385,7 +385,7 @@ class Solution(db.Model):
     decided_by: Mapped[str] = mapped_column(String(200), default="")
     chosen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     client_token: Mapped[str] = mapped_column(String(40))
-    # Copied from the experience bank: where it came from, in words ("… (Aarhus, 2026)").
+    # Copied from the experience bank: where it came from, in words ("… (Bakkedal, 2026)").
     source: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # The solution in another course it was copied from (through a share), so that
     # redacting that solution reaches this copy too (workshop.redaction). None for solutions
