@@ -8,12 +8,15 @@ static/fonts, fetched by `StaticFilesOnly`, which refuses every other URL.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
 import mimetypes
 import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -467,6 +470,9 @@ def render_action_plan_html(course: Course) -> str:
 # table header scopes.
 PDF_VARIANT = "pdf/a-2a"
 PDF_UA_PART = 1
+# Part of every kept PDF's key: a PDF kept before the format changed (untagged, before
+# issue 19) is rendered anew instead of being served until the course next changes.
+PDF_FORMAT = f"{PDF_VARIANT}+pdf/ua-{PDF_UA_PART}"
 
 PDF_UA_XMP = (
     b"""<rdf:Description rdf:about=""
@@ -575,6 +581,28 @@ def _finish_accessible(document, pdf) -> None:
     _declare_pdf_ua(pdf)
 
 
+# PDF/A's output intent: the sRGB profile WeasyPrint ships, given under a name of our own.
+# With its default name ("srgb") WeasyPrint 70 opens the file for every rendering and never
+# closes it (a ResourceWarning each time); read once here, a fresh profile object per
+# rendering (WeasyPrint writes the rendering's object reference into it).
+OUTPUT_INTENT = "samskabt-srgb"
+
+
+@functools.cache
+def _srgb_icc() -> bytes:
+    return (resources.files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+
+
+def _color_profiles() -> dict:
+    from weasyprint.css import ColorProfile
+
+    channels = (["r"], ["g"], ["b"])
+    profile = ColorProfile(
+        io.BytesIO(_srgb_icc()), "sRGB2014.icc", "relative-colorimetric", channels
+    )
+    return {OUTPUT_INTENT: profile}
+
+
 def render_pdf(html: str) -> bytes:
     """HTML of the report to a tagged PDF/UA-1 and PDF/A-2a file, loading only the app's
     own static files. The language (/Lang) is the HTML's lang, the title its <title>."""
@@ -587,7 +615,11 @@ def render_pdf(html: str) -> bytes:
     )
     # presentational_hints stays off: HTML attributes never become styles.
     return document.write_pdf(
-        presentational_hints=False, pdf_variant=PDF_VARIANT, finisher=_finish_accessible
+        presentational_hints=False,
+        pdf_variant=PDF_VARIANT,
+        output_intent=OUTPUT_INTENT,
+        color_profiles=_color_profiles(),
+        finisher=_finish_accessible,
     )
 
 
@@ -597,12 +629,13 @@ _render_lock = threading.Lock()
 
 
 def _pdf_key(course: Course, document: str) -> str:
-    """What the document depends on besides the course's revision: which document, the
-    course (its join code and creation time too: a database reset reuses ids), the
-    language, the day (the cover says when it was made), and the facilitator's name and
-    email on the cover."""
+    """What the document depends on besides the course's revision: the PDF format, which
+    document, the course (its join code and creation time too: a database reset reuses
+    ids), the language, the day (the cover says when it was made), and the facilitator's
+    name and email on the cover."""
     facilitator = course.facilitator
     return pdf_key(
+        PDF_FORMAT,
         document,
         course.id,
         course.join_code,
@@ -641,7 +674,7 @@ def cached_pdf_of_html(course: Course, html: str) -> bytes:
     """Another report's HTML about the course as a PDF (the feedback document to the
     state), kept like the action plan. The key holds the HTML itself, so any change that
     leaves the course's revision alone (a catalogue update) renders anew too."""
-    key = pdf_key("html", hashlib.sha256(html.encode()).hexdigest(), str(get_locale()))
+    key = pdf_key(PDF_FORMAT, "html", hashlib.sha256(html.encode()).hexdigest(), str(get_locale()))
     return _kept_or_rendered(course, key, html)
 
 
