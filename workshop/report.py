@@ -508,8 +508,10 @@ def _describe_links(document) -> None:
     for page in document.pages:
         for _type, _target, _rectangle, box in page.links:
             annotation = getattr(box, "link_annotation", None)
+            if annotation is None or box.element is None:
+                continue
             text = " ".join("".join(box.element.itertext()).split())
-            if annotation is not None and text:
+            if text:
                 annotation["Contents"] = pydyf.String(text)
 
 
@@ -521,7 +523,7 @@ def _tagged_elements(pdf, root) -> set[int]:
     while pending:
         element, section = pending.pop()
         kids = element.get("K")
-        if element.get("S") == "/TH" and section is not None:
+        if element.get("S") == "/TH" and section is not None and "A" in element:
             element["A"]["Scope"] = "/Column" if section == "/THead" else "/Row"
         if element.get("S") in ("/THead", "/TBody", "/TFoot"):
             section = element["S"]
@@ -561,7 +563,12 @@ def _margins_as_artifacts(pdf, reached: set[int]) -> None:
         stream = _object(pdf, _object(pdf, pdf.page_references[page_number])["Contents"])
         operations = stream.stream
         for position, item in enumerate(operations):
-            if isinstance(item, pydyf.Dictionary) and item.get("MCID") in outside:
+            # pydyf writes `/Span <</MCID 4>> BDC` as three items: tag, properties, operator.
+            if (
+                isinstance(item, pydyf.Dictionary)
+                and item.get("MCID") in outside
+                and operations[position + 1] == b"BDC"
+            ):
                 operations[position - 1] = "/Artifact"
                 operations[position] = pydyf.Dictionary({"Type": "/Pagination"})
 
