@@ -8,12 +8,15 @@ static/fonts, fetched by `StaticFilesOnly`, which refuses every other URL.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
 import mimetypes
 import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -326,6 +329,7 @@ class VoteChart:
     width: int
     height: int
     rows: tuple[ChartRow, ...]
+    description: str  # the text alternative: what the chart shows, in words and figures
 
 
 def _shorten(text: str, limit: int = LABEL_CHARS) -> str:
@@ -361,8 +365,27 @@ def vote_charts(report: ReportData) -> list[VoteChart]:
                 ChartRow(report.numbers[row.item.id], _shorten(row.item.text), y, tuple(bars))
             )
             y = bar_y - BAR_GAP + ROW_GAP
-        charts.append(VoteChart(CHART_WIDTH, round(y - ROW_GAP + 4), tuple(drawn)))
+        charts.append(
+            VoteChart(CHART_WIDTH, round(y - ROW_GAP + 4), tuple(drawn), _described(drawn))
+        )
     return charts
+
+
+ALT_LABEL_CHARS = 60  # the challenges follow in full below the chart
+
+
+def _described(rows: list[ChartRow]) -> str:
+    """Dots per card: card 3 (The template says…): staff 12, managers 4; card 7 (…): … —
+    the chart's text alternative, read instead of the drawing (a Figure's /Alt)."""
+    lines = []
+    for row in rows:
+        if len(row.bars) == 1 and row.bars[0].key == "total":
+            figures = str(row.bars[0].value)
+        else:
+            figures = ", ".join(f"{bar.label.lower()} {bar.value}" for bar in row.bars)
+        label = _("card %(n)s", n=row.number)
+        lines.append(f"{label} ({_shorten(row.text, ALT_LABEL_CHARS)}): {figures}")
+    return _("Dots per card: %(rows)s.", rows="; ".join(lines))
 
 
 # --- Rendering -----------------------------------------------------------------------------
@@ -436,8 +459,190 @@ def render_action_plan_html(course: Course) -> str:
     )
 
 
+# --- Accessible and archivable: tagged PDF/UA-1 that is PDF/A-2a too ----------------------
+
+# WeasyPrint writes one variant per file. PDF/A-2a is the archival one that requires the
+# tags PDF/UA needs (structure tree, /Lang, Unicode text, fonts embedded) and adds what
+# archiving needs (sRGB output intent, a file identifier, XMP metadata). PDF/UA-1 asks for
+# nothing PDF/A forbids, so `_finish_accessible` adds the rest to the same file: the PDF/UA
+# identification (declared as a PDF/A extension schema, as PDF/A wants for any schema it
+# does not predefine), the running headers and footers as artifacts, link descriptions and
+# table header scopes.
+PDF_VARIANT = "pdf/a-2a"
+PDF_UA_PART = 1
+# Part of every kept PDF's key: a PDF kept before the format changed (untagged, before
+# issue 19) is rendered anew instead of being served until the course next changes.
+PDF_FORMAT = f"{PDF_VARIANT}+pdf/ua-{PDF_UA_PART}"
+
+PDF_UA_XMP = (
+    b"""<rdf:Description rdf:about=""
+ xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"><pdfuaid:part>%d</pdfuaid:part>\
+</rdf:Description><rdf:Description rdf:about=""
+ xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+ xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#"><pdfaExtension:schemas>\
+<rdf:Bag><rdf:li rdf:parseType="Resource">\
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>\
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>\
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix><pdfaSchema:property><rdf:Seq>\
+<rdf:li rdf:parseType="Resource"><pdfaProperty:name>part</pdfaProperty:name>\
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>\
+<pdfaProperty:category>internal</pdfaProperty:category>\
+<pdfaProperty:description>Indicates which part of ISO 14289 standard is followed\
+</pdfaProperty:description></rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag>\
+</pdfaExtension:schemas></rdf:Description>"""
+    % PDF_UA_PART
+)
+
+
+def _object(pdf, reference):
+    """The pydyf object a reference (b"12 0 R") names."""
+    return pdf.objects[int(reference.split()[0])]
+
+
+def _describe_links(document) -> None:
+    """A link's description is its visible text ("Hvem deltog"), not the anchor's name
+    (WeasyPrint's default, "participants"): screen readers announce it."""
+    import pydyf
+
+    for page in document.pages:
+        for _type, _target, _rectangle, box in page.links:
+            annotation = getattr(box, "link_annotation", None)
+            if annotation is None or box.element is None:
+                continue
+            text = " ".join("".join(box.element.itertext()).split())
+            if text:
+                annotation["Contents"] = pydyf.String(text)
+
+
+def _tagged_elements(pdf, root) -> set[int]:
+    """The numbers of the structure elements reachable from the structure tree's root;
+    table header cells get their /Scope on the way (a TH in a THead heads its column, one
+    in a TBody its row: the templates' scope="col" and scope="row")."""
+    reached, pending = set(), [(root, None)]
+    while pending:
+        element, section = pending.pop()
+        kids = element.get("K")
+        if element.get("S") == "/TH" and section is not None and "A" in element:
+            element["A"]["Scope"] = "/Column" if section == "/THead" else "/Row"
+        if element.get("S") in ("/THead", "/TBody", "/TFoot"):
+            section = element["S"]
+        for kid in kids if isinstance(kids, list) else [kids] if kids else []:
+            if isinstance(kid, bytes) and kid.endswith(b" R"):
+                number = int(kid.split()[0])
+                child = pdf.objects[number]
+                if number not in reached and isinstance(child, dict) and "S" in child:
+                    reached.add(number)
+                    pending.append((child, section))
+    return reached
+
+
+def _margins_as_artifacts(pdf, reached: set[int]) -> None:
+    """The running header and footer (course, section, "Side 3 af 9") as pagination
+    artifacts. WeasyPrint 70 marks their text with MCIDs whose structure elements it keeps
+    out of the tree (the Artifact element only exists in PDF 2.0); content that is neither
+    in the tree nor an artifact breaks PDF/UA, so their marked content becomes /Artifact
+    and their place in the parent tree null."""
+    import pydyf
+
+    parent_tree = _object(pdf, _object(pdf, pdf.catalog["StructTreeRoot"])["ParentTree"])
+    numbers = parent_tree["Nums"]
+    for index in range(0, len(numbers), 2):
+        page_number, mapping = numbers[index], numbers[index + 1]
+        if not isinstance(mapping, list):
+            continue  # an annotation's entry, not a page's
+        outside = {
+            mcid
+            for mcid, reference in enumerate(mapping)
+            if isinstance(reference, bytes) and int(reference.split()[0]) not in reached
+        }
+        if not outside:
+            continue
+        for mcid in outside:
+            mapping[mcid] = b"null"
+        stream = _object(pdf, _object(pdf, pdf.page_references[page_number])["Contents"])
+        operations = stream.stream
+        for position, item in enumerate(operations):
+            # pydyf writes `/Span <</MCID 4>> BDC` as three items: tag, properties, operator.
+            if (
+                isinstance(item, pydyf.Dictionary)
+                and item.get("MCID") in outside
+                and operations[position + 1] == b"BDC"
+            ):
+                operations[position - 1] = "/Artifact"
+                operations[position] = pydyf.Dictionary({"Type": "/Pagination"})
+
+
+def _declare_pdf_ua(pdf) -> None:
+    """PDF/UA-1's identification in the XMP metadata WeasyPrint wrote for PDF/A."""
+    metadata = _object(pdf, pdf.catalog["Metadata"])
+    xmp = b"".join(metadata.stream)
+    metadata.stream = [xmp.replace(b"</rdf:RDF>", PDF_UA_XMP + b"</rdf:RDF>", 1)]
+
+
+def _serialise_once(pdf) -> None:
+    """Serialise (and compress) every object now, once. PDF/A wants a file identifier,
+    which pydyf computes by serialising every object a second time after writing it: each
+    content stream, font and structure element would be built and compressed twice (a
+    third of the tags' cost on the 44-page plan). Each object is replaced by its bytes,
+    under its number; both passes then only copy them, and the file is the same."""
+    import pydyf
+
+    class Serialised(pydyf.Object):
+        def __init__(self, original):
+            super().__init__()
+            self.number, self.generation = original.number, original.generation
+            self.free, self._compressible = original.free, original.compressible
+            self._data = original.data
+
+        @property
+        def data(self):
+            return self._data
+
+        @property
+        def compressible(self):
+            return self._compressible
+
+    objects = pdf.objects
+    for index, item in enumerate(objects):
+        if item.free != "f":
+            objects[index] = Serialised(item)
+
+
+def _finish_accessible(document, pdf) -> None:
+    """WeasyPrint's finisher: runs on the PDF's objects before they are written."""
+    _describe_links(document)
+    root = _object(pdf, pdf.catalog["StructTreeRoot"])
+    _margins_as_artifacts(pdf, _tagged_elements(pdf, root))
+    _declare_pdf_ua(pdf)
+    _serialise_once(pdf)  # last: nothing changes an object after this
+
+
+# PDF/A's output intent: the sRGB profile WeasyPrint ships, given under a name of our own.
+# With its default name ("srgb") WeasyPrint 70 opens the file for every rendering and never
+# closes it (a ResourceWarning each time); read once here, a fresh profile object per
+# rendering (WeasyPrint writes the rendering's object reference into it).
+OUTPUT_INTENT = "samskabt-srgb"
+
+
+@functools.cache
+def _srgb_icc() -> bytes:
+    return (resources.files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+
+
+def _color_profiles() -> dict:
+    from weasyprint.css import ColorProfile
+
+    channels = (["r"], ["g"], ["b"])
+    profile = ColorProfile(
+        io.BytesIO(_srgb_icc()), "sRGB2014.icc", "relative-colorimetric", channels
+    )
+    return {OUTPUT_INTENT: profile}
+
+
 def render_pdf(html: str) -> bytes:
-    """HTML of the report to PDF, loading only the app's own static files."""
+    """HTML of the report to a tagged PDF/UA-1 and PDF/A-2a file, loading only the app's
+    own static files. The language (/Lang) is the HTML's lang, the title its <title>."""
     weasyprint, _urls = _weasyprint()
     static = Path(current_app.static_folder)
     document = weasyprint.HTML(
@@ -446,7 +651,13 @@ def render_pdf(html: str) -> bytes:
         url_fetcher=static_files_only(static),
     )
     # presentational_hints stays off: HTML attributes never become styles.
-    return document.write_pdf(presentational_hints=False)
+    return document.write_pdf(
+        presentational_hints=False,
+        pdf_variant=PDF_VARIANT,
+        output_intent=OUTPUT_INTENT,
+        color_profiles=_color_profiles(),
+        finisher=_finish_accessible,
+    )
 
 
 # One rendering at a time per process: WeasyPrint keeps a worker busy for seconds, and
@@ -455,12 +666,13 @@ _render_lock = threading.Lock()
 
 
 def _pdf_key(course: Course, document: str) -> str:
-    """What the document depends on besides the course's revision: which document, the
-    course (its join code and creation time too: a database reset reuses ids), the
-    language, the day (the cover says when it was made), and the facilitator's name and
-    email on the cover."""
+    """What the document depends on besides the course's revision: the PDF format, which
+    document, the course (its join code and creation time too: a database reset reuses
+    ids), the language, the day (the cover says when it was made), and the facilitator's
+    name and email on the cover."""
     facilitator = course.facilitator
     return pdf_key(
+        PDF_FORMAT,
         document,
         course.id,
         course.join_code,
@@ -499,7 +711,7 @@ def cached_pdf_of_html(course: Course, html: str) -> bytes:
     """Another report's HTML about the course as a PDF (the feedback document to the
     state), kept like the action plan. The key holds the HTML itself, so any change that
     leaves the course's revision alone (a catalogue update) renders anew too."""
-    key = pdf_key("html", hashlib.sha256(html.encode()).hexdigest(), str(get_locale()))
+    key = pdf_key(PDF_FORMAT, "html", hashlib.sha256(html.encode()).hexdigest(), str(get_locale()))
     return _kept_or_rendered(course, key, html)
 
 
