@@ -360,3 +360,69 @@ def test_deleting_a_course_says_how_many_people_cards_and_dots_go_with_it(client
     auth.login()
     page = client.get(f"/f/courses/{voted}/edit").text
     assert "Det sletter 2 deltagere, 2 kort og 5 prikker." in page
+
+
+def _cleared_count():
+    return db.session.scalar(db.select(db.func.count()).select_from(ClearedVotes))
+
+
+@pytest.mark.parametrize(
+    "change", [{"dot_budget": 1}, {"min_group_size": 1}, {"multiple_dots_per_card": False}]
+)
+def test_a_restarted_vote_cannot_come_back_under_looser_rules(app, voted, change):
+    """Restart, loosen the budget or the smallest group shown, undo: the old dots would pass
+    the new budget or show a small group's dots the old minimum held back."""
+    from workshop.courses import update_course
+    from workshop.errors import WorkshopError
+    from workshop.votes import clear_votes, restore_votes
+
+    with app.app_context():
+        course = db.session.get(Course, voted)
+        clear_votes(course)
+        update_course(course, **change)
+        assert _cleared_count() == 0
+        with pytest.raises(WorkshopError):
+            restore_votes(course)
+        assert db.session.scalar(db.select(db.func.count()).select_from(Vote)) == 0
+
+
+def test_a_restarted_vote_brings_back_dots_only_to_cards_still_on_the_wall(app, voted):
+    """A card merged into another after the restart would hold dots that count nowhere and
+    that their owner could not take back."""
+    from workshop.cards import merge_cards
+    from workshop.votes import clear_votes, dots_left, restore_votes
+
+    with app.app_context():
+        course = db.session.get(Course, voted)
+        first, second = db.session.scalars(db.select(Card).order_by(Card.id)).all()
+        clear_votes(course)
+        set_voting_state(course, "collect")
+        merge_cards(first, [second])
+        set_voting_state(course, "voting")
+        assert restore_votes(course) == 2  # Anne's two dots on the first card, nothing else
+        assert [(v.card_id, v.dots) for v in db.session.scalars(db.select(Vote))] == [(first.id, 2)]
+        bo = db.session.get(Course, voted).participants[1]
+        assert dots_left(bo) == 5
+
+
+def test_who_gave_which_dots_is_not_kept_past_the_minute_or_the_reveal(app, make, voted):
+    from workshop.votes import clear_votes
+
+    with app.app_context():
+        course = db.session.get(Course, voted)
+        clear_votes(course)
+        kept = db.session.scalar(db.select(ClearedVotes))
+        kept.cleared_at = datetime.now(UTC) - timedelta(seconds=61)
+        db.session.commit()
+        # Any vote anywhere moving on forgets the expired restart, unasked.
+        other = make.course(step=2)
+        set_voting_state(other, "voting")
+        assert _cleared_count() == 0
+        clear_votes(course)  # nothing to keep: no dots were given since
+        cast_vote(course.participants[0], db.session.scalars(db.select(Card)).first(), 1)
+        clear_votes(course)
+        assert _cleared_count() == 1
+        set_voting_state(course, "closed")
+        assert _cleared_count() == 1  # a fresh restart stays for its minute
+        set_voting_state(course, "revealed")
+        assert _cleared_count() == 0

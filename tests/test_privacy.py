@@ -517,3 +517,25 @@ def test_any_controller_and_contact_are_stored_within_their_columns_or_refused(
         assert len(stored.controller_name) <= 200 and len(stored.privacy_contact) <= 254
         assert "\x00" not in stored.controller_name + stored.privacy_contact
     assert client.get(f"/j/{code}").status_code == 200
+
+
+def test_a_participant_deleting_their_data_leaves_a_line_in_the_trail_without_them(app, make):
+    """When and in which course someone deleted their texts is accountable; who they were
+    and what they wrote is exactly what they asked to remove."""
+    from workshop.models import AuditEvent
+
+    with app.app_context():
+        course = make.course(step=2)
+        person = make.participant(course, name="Bente", unit="Team Ydelse")
+        make.card(person, "Skemaet har tolv felter")
+        phone, code, person_id = _phone(app, person), course.join_code, person.id
+    _delete(phone, code)
+    _delete(phone, code)  # the double tap records nothing more
+    with app.app_context():
+        lines = db.session.scalars(select(AuditEvent)).all()
+        assert [(e.action, e.course_id, e.target_id, e.actor_id) for e in lines] == [
+            ("participant_forgot", course.id, person_id, None)
+        ]
+        columns = [column.name for column in AuditEvent.__table__.columns]
+        stored = repr({name: getattr(lines[0], name) for name in columns})
+        assert not [word for word in ("Bente", "Team Ydelse", "Skemaet") if word in stored]

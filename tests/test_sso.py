@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
+from workshop.errors import WorkshopError
 from workshop.extensions import db
 from workshop.facilitators import find_facilitator
 from workshop.models import SignOn
@@ -301,8 +303,46 @@ def test_password_login_off_refuses_the_password_and_points_to_sso(app, client, 
     assert "logger ind med Fjordby Kommunes login" in page
     assert "/login/sso/fjordby" in page
     assert not logged_in(client)
-    # A wrong password says nothing about single sign-on (nor that the login exists).
-    assert "Fjordby" not in auth.login(EMAIL, "wrong password").get_data(as_text=True)
+    # A wrong password gets the very same answer: a guess is never confirmed (the password
+    # may be in use elsewhere), and the organisation's address already says SSO is used.
+    wrong = auth.login(EMAIL, "wrong password")
+    assert wrong.status_code == 403
+
+    def main(html: str) -> str:  # the page's content, without its form token
+        content = html[html.index("<main") : html.index("</main>")]
+        return re.sub(r'name="csrf_token"[^>]*>', "", content)
+
+    assert main(wrong.get_data(as_text=True)) == main(page)
+    with app.app_context():
+        from workshop.models import AuditEvent
+
+        reasons = [e.detail for e in db.session.scalars(db.select(AuditEvent))]
+        assert reasons.count({"reason": "password_login_off"}) == 2
+
+
+def test_a_password_login_after_a_sign_in_through_the_provider_forgets_that_sign_in(
+    app, client, auth, world
+):
+    """A shared PC: Fie signed in through the provider and left; Bo logs in with a password.
+    Bo's login is not 'via oidc', and his logout does not go to Fie's provider."""
+    sign_in(client)
+    with app.app_context():
+        from .factories import Factories
+
+        Factories(app).facilitator("bo@kommune.dk")
+    auth.login("bo@kommune.dk", "correct horse")
+    with client.session_transaction() as session:
+        assert "sso_sign_on" not in session and "sso_id_token" not in session
+    logout = client.post("/logout")
+    assert logout.headers["Location"] == "/"
+    with app.app_context():
+        from workshop.models import AuditEvent
+
+        logins = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "login"))
+        assert [(e.actor_email, e.detail["via"]) for e in logins] == [
+            (EMAIL, "oidc"),
+            ("bo@kommune.dk", "password"),
+        ]
 
 
 def test_password_login_stays_on_by_default(client, auth, world):
@@ -397,7 +437,7 @@ SETTINGS = {
     "client_secret": "hemmelig-klient-vaerdi",
     "label": "Fjordby Kommune",
     "slug": "",
-    "allowed_domains": "Holbaek.dk\n@kommune.dk",
+    "allowed_domains": "Fjordby.dk\n@kommune.dk",
     "allowed_groups": "",
     "groups_claim": "groups",
     "enabled": "y",
@@ -493,3 +533,53 @@ def test_sign_ins_through_the_provider_and_their_refusals_reach_the_audit_trail(
         login = [event for event in events if event.action == "login"]
         assert [(e.actor_email, e.detail) for e in login] == [(EMAIL, {"via": "oidc"})]
         assert "ukendt@kommune.dk" not in repr([(e.detail, e.actor_email) for e in events])
+
+
+def test_moving_to_another_provider_relinks_people_by_email_and_never_locks_them_out(
+    app, client, world
+):
+    """Fie was linked at the provider the organisation used before (ADFS, say). After the
+    admin points the organisation at the new one, her first sign-in there links her anew,
+    and password login cannot be turned off on the strength of the old link."""
+    sign_in(client)
+    client.post("/logout")
+    with app.app_context():
+        fie = find_facilitator(EMAIL)
+        fie.sso_issuer = "https://adfs.fjordby.example/adfs"  # the provider left behind
+        db.session.commit()
+        from workshop.organisations import find_organisation
+
+        with pytest.raises(WorkshopError):
+            configure_sign_on(
+                find_organisation(ORG),
+                label="Fjordby Kommunes login",
+                issuer=world.issuer,
+                client_id=CLIENT_ID,
+                password_login=False,
+                slug="fjordby",
+                by=find_facilitator(EMAIL),
+            )
+    sign_in(client)
+    assert logged_in(client)
+    with app.app_context():
+        fie = find_facilitator(EMAIL)
+        assert fie.sso_issuer == world.issuer.rstrip("/")
+
+
+def test_single_sign_on_settings_and_the_privacy_notice_changes_are_audited(app, client, admin):
+    """An admin who points the organisation at another provider could sign in as a
+    colleague: the trail must say the provider changed (never the secret)."""
+    from workshop.models import AuditEvent
+
+    client.post("/f/organisation/sign-on", data=SETTINGS)
+    client.post("/f/organisation/sign-on", data={**SETTINGS, "client_secret": ""})
+    client.post("/f/organisation/privacy", data={"controller_name": "Fjordby Kommune"})
+    with app.app_context():
+        events = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id)).all()
+        changed = [e.detail for e in events if e.action == "sign_on_changed"]
+        assert [(d["first_setup"], d["secret_changed"]) for d in changed] == [
+            (True, True),
+            (False, False),
+        ]
+        assert "hemmelig" not in repr([e.detail for e in events])
+        assert [e.action for e in events].count("privacy_notice_changed") == 1

@@ -56,6 +56,9 @@ ACTIONS = {
     "manager_link_revoked": _l("Manager link revoked"),
     "share_made": _l("Shared with the experience bank"),
     "share_withdrawn": _l("Share withdrawn"),
+    "sign_on_changed": _l("Single sign-on changed"),
+    "privacy_notice_changed": _l("Privacy notice changed"),
+    "participant_forgot": _l("A participant deleted their data"),
 }
 
 DEFAULT_KEEP_DAYS = 730
@@ -192,6 +195,17 @@ def record_failed_login(email: str) -> AuditEvent:
         target_id=facilitator.id,
         organisation_id=facilitator.organisation_id,
         detail={"reason": "password" if facilitator.active else "deactivated"},
+    )
+
+
+def record_password_login_off(organisation_id: int) -> AuditEvent:
+    """A password tried for an organisation that signs in only through its provider
+    (whether the password was right is not checked, nor recorded)."""
+    return record(
+        "login_failed",
+        actor=None,
+        organisation_id=organisation_id,
+        detail={"reason": "password_login_off"},
     )
 
 

@@ -279,7 +279,12 @@ def purge_command(days: int | None, yes: bool) -> None:
         raise click.UsageError("Give --older-than DAYS, or set SAMSKABT_RETENTION_DAYS.")
 
     from .courses import courses_inactive_since, delete_course
+    from .extensions import db
+    from .votes import forget_expired_restarts
 
+    # Restarted votes kept for their one-minute undo, in courses where nothing moved since.
+    forget_expired_restarts()
+    db.session.commit()
     cutoff = datetime.now(UTC) - timedelta(days=days)
     found = courses_inactive_since(cutoff)
     if not found:
@@ -297,7 +302,6 @@ def purge_command(days: int | None, yes: bool) -> None:
     ):
         click.echo("Nothing deleted.")
         return
-    from .extensions import db
     from .models import Course
 
     # Ids and titles first: deleting one course clears the session of the others.

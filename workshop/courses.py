@@ -185,6 +185,10 @@ def update_course(course: Course, **fields) -> Course:
     except WorkshopError:
         db.session.rollback()  # leave nothing half-changed in the session
         raise
+    if dots_change or loosened:
+        # A restarted vote's dots were given under the old rules: bringing them back now
+        # would pass the budget, or show a small group's dots the old minimum held back.
+        db.session.execute(delete(ClearedVotes).where(ClearedVotes.course_id == course.id))
     touch(course)
     db.session.commit()
     return course

@@ -29,6 +29,7 @@ from joserfc.errors import JoseError
 from requests import RequestException
 from sqlalchemy import func, select
 
+from .db import writing
 from .errors import WorkshopError
 from .extensions import db
 from .models import Facilitator, Organisation, SignOn
@@ -154,7 +155,13 @@ def configure_sign_on(
     secret = tidy(client_secret).strip()
     if len(secret) > 500:
         raise WorkshopError(_("The client secret is too long."))
-    if not password_login and by is not None and by.sso_subject is None:
+    # The admin's own link must be to the issuer being saved: a link to the provider the
+    # organisation is leaving proves nothing about the new one.
+    if (
+        not password_login
+        and by is not None
+        and (by.sso_subject is None or by.sso_issuer != issuer)
+    ):
         raise WorkshopError(
             _(
                 "Sign in with the provider yourself once before you turn password login off, "
@@ -190,6 +197,30 @@ def sign_on_by_slug(slug: str) -> SignOn | None:
 
 def any_sign_on() -> bool:
     return bool(db.session.scalar(select(func.count()).select_from(SignOn).where(SignOn.enabled)))
+
+
+def settings_of(sign_on: SignOn | None) -> dict[str, object]:
+    """What an admin can change, as it stands (for the audit trail's before and after)."""
+    if sign_on is None:
+        return {}
+    names = ("issuer", "client_id", "client_secret", "allowed_domains", "allowed_groups")
+    return {name: getattr(sign_on, name) for name in (*names, "password_login", "enabled")}
+
+
+def changes_for_audit(before: dict[str, object], sign_on: SignOn) -> dict[str, object]:
+    """Which settings an admin changed, as yes/no codes: never the secret, the issuer's or
+    the client's value (a line an admin reads must not hand out the secret)."""
+    after = settings_of(sign_on)
+    changed = {name: before.get(name) != value for name, value in after.items()}
+    return {
+        "first_setup": not before,
+        "issuer_changed": changed["issuer"],
+        "client_changed": changed["client_id"],
+        "secret_changed": changed["client_secret"],
+        "who_may_changed": changed["allowed_domains"] or changed["allowed_groups"],
+        "password_login": sign_on.password_login,
+        "enabled": sign_on.enabled,
+    }
 
 
 def sign_on_for_email(email: str) -> SignOn | None:
@@ -408,8 +439,13 @@ def facilitator_for_claims(sign_on: SignOn, claims: dict) -> Facilitator:
         facilitator = db.session.scalar(
             select(Facilitator).where(func.lower(Facilitator.email) == email)
         )
-        if facilitator is not None and facilitator.sso_subject is not None:
-            # Linked to another account at a provider: the email alone does not move it.
+        if (
+            facilitator is not None
+            and facilitator.sso_subject is not None
+            and facilitator.sso_issuer == issuer
+        ):
+            # Linked to another account at this provider: the email alone does not move it.
+            # (A link to another issuer is the provider the organisation left: re-linked.)
             facilitator = None
     if facilitator is None or facilitator.organisation_id != sign_on.organisation_id:
         raise SignOnRefused(
@@ -424,10 +460,24 @@ def facilitator_for_claims(sign_on: SignOn, claims: dict) -> Facilitator:
         raise SignOnRefused(
             _("Your login is deactivated. Ask an admin of your organisation."), "deactivated"
         )
-    if facilitator.sso_subject is None:
-        facilitator.sso_issuer, facilitator.sso_subject = issuer, subject
-        db.session.commit()
+    if (facilitator.sso_issuer, facilitator.sso_subject) != (issuer, subject):
+        facilitator_id = facilitator.id
+        # The callback is a GET, whose SQLite transaction began without the write lock and
+        # spent a round trip at the provider since: link in a transaction of its own that
+        # takes the lock first (no "database is locked" if others committed meanwhile).
+        with writing():
+            linked = db.session.get(Facilitator, facilitator_id, populate_existing=True)
+            linked.sso_issuer, linked.sso_subject = issuer, subject
+            db.session.commit()
+        facilitator = linked
     return facilitator
+
+
+def forget_sign_in() -> None:
+    """A password login in this browser: no trace of an earlier sign-in through the
+    provider (a shared PC), or its logout would go to that provider with its token."""
+    session.pop(SIGNED_IN_KEY, None)
+    session.pop(ID_TOKEN_KEY, None)
 
 
 def remember_sign_in(sign_on: SignOn, id_token: str) -> None:

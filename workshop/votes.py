@@ -89,6 +89,9 @@ def set_voting_state(course: Course, state: str, ballot: Ballot = CARDS) -> Cour
     if current not in _VOTING_TRANSITIONS[state]:
         raise WorkshopError(_("That cannot be done in this phase of the vote."))
     setattr(course, ballot.state_field, state)
+    forget_expired_restarts()
+    if state == "revealed":  # a revealed result is not taken back to an earlier vote
+        db.session.execute(delete(ClearedVotes).where(*_cleared(course, ballot)))
     touch(course)
     db.session.commit()
     return course
@@ -196,6 +199,14 @@ def dots_left(participant: Participant, ballot: Ballot = CARDS) -> int:
 UNDO_SECONDS = 60  # how long a restarted vote can be brought back
 
 
+def forget_expired_restarts(now: datetime | None = None) -> None:
+    """Drop every restarted vote older than UNDO_SECONDS, in any course: who gave which
+    dots is kept for the undo only, not until somebody happens to press it too late.
+    (Called when a vote is started over, brought back or moves phase, and by the purge.)"""
+    cutoff = (now or datetime.now(UTC)) - timedelta(seconds=UNDO_SECONDS)
+    db.session.execute(delete(ClearedVotes).where(ClearedVotes.cleared_at < cutoff))
+
+
 def clear_votes(course: Course, ballot: Ballot = CARDS) -> None:
     """Start the vote over: every dot goes back to its owner. The dots are kept aside for
     UNDO_SECONDS, so one click too many can be taken back (restore_votes)."""
@@ -203,6 +214,7 @@ def clear_votes(course: Course, ballot: Ballot = CARDS) -> None:
     mine = (Vote.course_id == course.id, _votes_in(ballot))
     rows = db.session.execute(select(Vote.participant_id, ballot.column, Vote.dots).where(*mine))
     kept = [list(row) for row in rows]
+    forget_expired_restarts()
     db.session.execute(delete(ClearedVotes).where(*_cleared(course, ballot)))
     if kept:
         db.session.add(
@@ -244,9 +256,9 @@ def restore_votes(course: Course, ballot: Ballot = CARDS) -> int:
     people = set(
         db.session.scalars(select(Participant.id).where(Participant.course_id == course.id))
     )
-    items = set(
-        db.session.scalars(select(ballot.model.id).where(ballot.model.course_id == course.id))
-    )
+    # Only items that can still take dots: a card merged or hidden since the restart would
+    # hold dots that count nowhere and that their owner could not take back.
+    items = {item.id for item in db.session.scalars(ballot.votable(course))}
     restored = 0
     for participant_id, item_id, dots in rows:
         if participant_id in people and item_id in items:

@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_url, login_user, logout_user
 
-from ..audit import record_failed_login, record_failed_sign_on
+from ..audit import record_failed_login, record_failed_sign_on, record_password_login_off
 from ..extensions import htmx
 from ..facilitators import authenticate, revoke_logins
 from ..forms import ActionForm, LoginForm
@@ -26,6 +26,7 @@ from ..sso import (
     button_label,
     end_session_url,
     finish,
+    forget_sign_in,
     password_login_allowed,
     pending_sign_on,
     remember_sign_in,
@@ -52,21 +53,18 @@ def login():
     if request.method == "POST" and "sso" in request.form:
         return _sso_choice(form)
     if form.validate_on_submit():
+        sign_on = sign_on_for_email(form.email.data)
+        if sign_on is not None and not sign_on.password_login:
+            # Before the password is checked: the same answer for a right and a wrong one,
+            # so a guess is never confirmed (the password may be in use elsewhere).
+            record_password_login_off(sign_on.organisation_id)
+            return _password_login_off(form, sign_on)
         facilitator = authenticate(form.email.data, form.password.data)
         if facilitator is not None and not password_login_allowed(facilitator):
-            # Checked after the password, so the answer tells nobody who has a login.
-            sign_on = facilitator.organisation.sign_on
-            return _login_page(
-                form,
-                403,
-                _(
-                    "Your organisation signs in with %(provider)s, not with a password here. "
-                    "Use the button below.",
-                    provider=button_label(sign_on),
-                ),
-                sign_on,
-            )
+            record_password_login_off(facilitator.organisation_id)
+            return _password_login_off(form, facilitator.organisation.sign_on)
         if facilitator is not None:
+            forget_sign_in()
             login_user(facilitator, remember=True)
             return remember_device(
                 redirect(_safe_next(request.args.get("next"))), facilitator.email
@@ -75,6 +73,15 @@ def login():
         error = _("Wrong email or password.")
     status = 422 if error or form.errors else 200
     return _login_page(form, status, error)
+
+
+def _password_login_off(form, sign_on):
+    message = _(
+        "Your organisation signs in with %(provider)s, not with a password here. "
+        "Use the button below.",
+        provider=button_label(sign_on),
+    )
+    return _login_page(form, 403, message, sign_on)
 
 
 def _login_page(form, status=200, error=None, sign_on=None):

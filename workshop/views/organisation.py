@@ -38,7 +38,13 @@ from ..organisations import (
 )
 from ..overview import Filters, build_overview, organisation_courses, overview_csv
 from ..privacy import set_controller
-from ..sso import configure_sign_on, secret_source, secret_variable
+from ..sso import (
+    changes_for_audit,
+    configure_sign_on,
+    secret_source,
+    secret_variable,
+    settings_of,
+)
 from ..text import tidy
 from ..vocabulary import ROLE_GROUPS
 from .errors import error_response
@@ -183,8 +189,9 @@ def sign_on():
         return _page(
             sign_on_form=form, status=422, sign_on_error=_("Check the form and try again.")
         )
+    before = settings_of(current_user.organisation.sign_on)
     try:
-        configure_sign_on(
+        saved = configure_sign_on(
             current_user.organisation,
             label=form.label.data or "",
             issuer=form.issuer.data or "",
@@ -201,6 +208,12 @@ def sign_on():
     except WorkshopError as refused:
         form.client_secret.data = ""
         return _page(sign_on_form=form, status=422, sign_on_error=refused.message)
+    record(
+        "sign_on_changed",
+        target_kind="sign_on",
+        target_id=saved.id,
+        detail=changes_for_audit(before, saved),
+    )
     flash(_("Single sign-on is saved."))
     return redirect(url_for(".page", _anchor="sign-on"))
 
@@ -221,6 +234,9 @@ def privacy():
         )
     except WorkshopError as refused:
         return _page(status=422, controller_form=form, controller_error=refused.message)
+    record(
+        "privacy_notice_changed", target_kind="organisation", target_id=current_user.organisation_id
+    )
     flash(_("The privacy notice is saved."))
     return redirect(url_for(".page", _anchor="privacy"))
 

@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from ..audit import record
 from ..courses import find_course_by_code, format_join_code, normalise_join_code
 from ..errors import WorkshopError
 from ..forms import CodeForm, JoinForm
@@ -175,6 +176,14 @@ def forget(code: str):
         return _my_data_page(course, participant, confirming=True)
     else:
         forget_participant(participant)
+        # Who, when: only the participant's number in the course, never a name or a text.
+        record(
+            "participant_forgot",
+            actor=None,
+            course=course,
+            target_kind="participant",
+            target_id=participant.id,
+        )
     forget_remembered(course)
     flash(
         _(
