@@ -7,8 +7,6 @@ facilitator id finds nothing.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,6 +14,7 @@ from flask_login import current_user, login_required
 from ..audit import ACTIONS, PAGE_SIZE, AuditFilters, audit_csv, choices, describe_detail, events
 from ..audit import record as record_event
 from ..clock import local_today
+from .common import date_range_from_args
 from .errors import error_response
 from .exports import CSV_TYPE, _download
 
@@ -44,25 +43,14 @@ def _number(name: str) -> int | None:
 
 
 def _filters() -> tuple[AuditFilters, list[str]]:
-    problems = []
-    dates: dict[str, date | None] = {}
-    for name in ("since", "until"):
-        raw = (request.args.get(name) or "").strip()[:10]
-        dates[name] = None
-        if raw:
-            try:
-                dates[name] = date.fromisoformat(raw)
-            except ValueError:
-                problems.append(_("Write dates as YYYY-MM-DD, for example 2026-01-31."))
-    if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
-        problems.append(_("The period ends before it starts."))
+    since, until, problems = date_range_from_args()
     action = (request.args.get("action") or "").strip()
     return AuditFilters(
         action=action if action in ACTIONS else "",
         actor_id=_number("facilitator"),
         course_id=_number("course"),
-        since=dates["since"],
-        until=dates["until"],
+        since=since,
+        until=until,
     ), problems
 
 

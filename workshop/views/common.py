@@ -5,10 +5,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, make_response, render_template, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..courses import find_course_by_code
@@ -51,6 +53,24 @@ class Confirmation:
     detail: str = ""
     fields: tuple[tuple[str, str], ...] = ()  # further form values to post again
     in_place: bool = True  # on the control panel: "no" swaps #panel back without a reload
+
+
+def date_range_from_args() -> tuple[date | None, date | None, list[str]]:
+    """?since=&until= as dates (ISO, as a date field sends them), with a Danish reason for
+    each that is not one, or for a period that ends before it starts."""
+    problems = []
+    dates: dict[str, date | None] = {}
+    for name in ("since", "until"):
+        raw = (request.args.get(name) or "").strip()
+        dates[name] = None
+        if raw:
+            try:
+                dates[name] = date.fromisoformat(raw)
+            except ValueError:
+                problems.append(_("Write dates as YYYY-MM-DD, for example 2026-01-31."))
+    if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
+        problems.append(_("The period ends before it starts."))
+    return dates["since"], dates["until"], problems
 
 
 def confirmed() -> bool:

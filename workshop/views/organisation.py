@@ -8,8 +8,6 @@ another organisation is never found (404).
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -47,6 +45,7 @@ from ..sso import (
 )
 from ..text import tidy
 from ..vocabulary import ROLE_GROUPS
+from .common import date_range_from_args
 from .errors import error_response
 from .exports import CSV_TYPE, _download
 from .phone_forms import first_form_error
@@ -309,21 +308,10 @@ def _refusal():
 
 def _filters() -> tuple[Filters, list[str]]:
     """The filters from the query string; a bad date is ignored with a message."""
-    problems = []
-    dates = {}
-    for name in ("since", "until"):
-        raw = (request.args.get(name) or "").strip()
-        dates[name] = None
-        if raw:
-            try:
-                dates[name] = date.fromisoformat(raw)
-            except ValueError:
-                problems.append(_("Write dates as YYYY-MM-DD, for example 2026-01-31."))
-    if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
-        problems.append(_("The period ends before it starts."))
+    since, until, problems = date_range_from_args()
     # Tidied: PostgreSQL refuses a NUL even in a query's parameter.
     municipality = " ".join(tidy(request.args.get("municipality")).split())[:120]
-    return Filters(municipality, dates["since"], dates["until"]), problems
+    return Filters(municipality, since, until), problems
 
 
 @bp.route("/overview")
