@@ -33,14 +33,14 @@ run: install
 
 # Serve a workshop to phones on the same Wi-Fi, with the production server (gunicorn) on
 # every interface at port 8000 (`make serve-lan PORT=8080` for another), the join link and
-# QR code on the laptop's network address (workshop/lan.py), and the demo course. Plain
+# QR code on the laptop's network address (workshop/commands/lan.py), and the demo course. Plain
 # HTTP: for a network you trust; real workshops run behind HTTPS (README, "Deploying").
 PORT ?= 8000
 serve-lan: install
 	$(FLASK) db upgrade
 	$(FLASK) catalogue load
-	url="$$($(BIN)/python -m workshop.lan --print-url --port $(PORT))" && $(FLASK) demo --base-url "$$url"
-	$(BIN)/python -m workshop.lan --port $(PORT)
+	url="$$($(BIN)/python -m workshop.commands.lan --print-url --port $(PORT))" && $(FLASK) demo --base-url "$$url"
+	$(BIN)/python -m workshop.commands.lan --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -56,7 +56,7 @@ def short_date(value) -> str:
 
     from flask_babel import format_date, get_locale
 
-    from workshop.clock import local_date
+    from workshop.core.clock import local_date
 
     if isinstance(value, str):
         try:
@@ -157,7 +157,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Courses idle for more than this many days are deleted by `course purge` (run from
         # cron); the privacy notice tells participants so. Unset: kept until deleted by hand.
         RETENTION_DAYS=os.environ.get("SAMSKABT_RETENTION_DAYS", ""),
-        # Rate limits (workshop/ratelimits.py); counters in our own database unless a
+        # Rate limits (workshop/web/ratelimits.py); counters in our own database unless a
         # redis:// or memcached:// URI is given, so every worker and machine counts together.
         RATELIMIT_ENABLED=_env_flag("RATELIMIT_ENABLED", default=True),
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI") or "database://",
@@ -193,7 +193,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _init_security(app)
 
-    from workshop.cli import register_cli
+    from workshop.commands.cli import register_cli
 
     register_cli(app)
     return app
@@ -201,7 +201,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _configure_database(app: Flask) -> None:
     """DATABASE_URL as given (postgres:// too); PostgreSQL gets a pool fit for a worker."""
-    from workshop.db import is_postgresql, normalise_database_url, postgresql_engine_options
+    from workshop.core.db import is_postgresql, normalise_database_url, postgresql_engine_options
 
     url = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["SQLALCHEMY_DATABASE_URI"] = url
@@ -214,7 +214,7 @@ def _configure_database(app: Flask) -> None:
 def _compile_translations(app: Flask, instance: Path) -> None:
     """Danish is part of the app, not a build step that can be skipped: compile the
     catalogues if `pybabel compile` was not run, or refuse to start without them."""
-    from workshop.translations import compiled_translations
+    from workshop.core.translations import compiled_translations
 
     source = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     compiled = compiled_translations(source, instance / "translations")
@@ -222,9 +222,9 @@ def _compile_translations(app: Flask, instance: Path) -> None:
 
 
 def _init_security(app: Flask) -> None:
-    from workshop.compression import init_compression
-    from workshop.headers import init_security_headers
-    from workshop.ratelimits import init_rate_limits
+    from workshop.web.compression import init_compression
+    from workshop.web.headers import init_security_headers
+    from workshop.web.ratelimits import init_rate_limits
 
     init_rate_limits(app)
     init_security_headers(app)
@@ -234,7 +234,7 @@ def _init_security(app: Flask) -> None:
 def _robust_date_filters(app: Flask) -> None:
     """Flask-Babel's date filters, but a stored time at the ends of the calendar (year 1 or
     9999, say from an imported file) shows in UTC instead of failing the whole page."""
-    from workshop.clock import format_moment
+    from workshop.core.clock import format_moment
 
     filters = app.jinja_env.filters
     filters["dateformat"] = lambda value, format="medium": format_moment(value, format, "date")
@@ -243,9 +243,9 @@ def _robust_date_filters(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from workshop.db import configure_sqlite
-    from workshop.extensions import babel, csrf, db, htmx, login_manager, migrate
-    from workshop.views import auth as auth_views
+    from workshop.core.db import configure_sqlite
+    from workshop.core.extensions import babel, csrf, db, htmx, login_manager, migrate
+    from workshop.web import auth as auth_views
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(HERE / "migrations"), render_as_batch=True)
@@ -279,10 +279,10 @@ def _register_blueprints(app: Flask) -> None:
     from flask_babel import get_locale
 
     from steps import STEPS
-    from workshop import vocabulary
     from workshop.catalogue import catalogue_metadata
+    from workshop.core import vocabulary
     from workshop.courses import epoch_ms, format_join_code, timer_seconds_left
-    from workshop.views import (
+    from workshop.web import (
         audit,
         auth,
         bank,
@@ -296,7 +296,8 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         state_feedback,
     )
-    from workshop.views.errors import register_error_handlers
+    from workshop.web import steps as step_blueprints
+    from workshop.web.errors import register_error_handlers
 
     for module in (
         audit,
@@ -314,9 +315,8 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
     app.extensions["samskabt_steps"] = STEPS
-    for step in STEPS:
-        if step.blueprint is not None:
-            app.register_blueprint(step.blueprint)
+    for blueprint in step_blueprints.BLUEPRINTS:
+        app.register_blueprint(blueprint)
     register_error_handlers(app)
     for name in (
         "ROLES",

@@ -7,8 +7,8 @@ Every value can be changed from the environment (below) without editing this fil
 Why several workers are safe: everything a workshop shares — courses, participants,
 cards, votes, the live revision phones poll — is in the database, and sessions live in a
 signed cookie (the same SECRET_KEY on every worker and machine); rendered PDFs are kept
-in the database too (workshop/caches.py), so a redaction deletes them for every worker. The
-only per-process memory is the phones' voting list (workshop/fragments.py: dropped when the
+in the database too (workshop/core/caches.py), so a redaction deletes them for every worker. The
+only per-process memory is the phones' voting list (workshop/web/fragments.py: dropped when the
 worker sees a newer revision of the course, and after 60 s at the latest), which codes are
 courses, and the parsed catalogue file: a worker that has not got them simply makes them.
 """

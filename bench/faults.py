@@ -98,7 +98,7 @@ def open_vote(port: int, course_id: int) -> None:
 
 def stored(database_url: str, course_id: int):
     """{participant name: set of client tokens}, {participant name: {card id: dots}}."""
-    from workshop.models import Card, Participant, Vote
+    from workshop.core.models import Card, Participant, Vote
 
     with domain(database_url) as db:
         names = {

@@ -63,7 +63,7 @@ def migrate(database_url: str) -> None:
 def domain(database_url: str):
     """An app context on the database, for set-up and for counting through the models."""
     from app import create_app
-    from workshop.extensions import db
+    from workshop.core.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY})
     with app.app_context():

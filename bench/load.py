@@ -343,7 +343,7 @@ def open_vote(port: int, course_id: int, recorder: Recorder) -> None:
 
 def count_check(database_url: str, course_id: int, phones: list[Phone], budget: int) -> list[str]:
     """Compare the database with what the clients were told; returns the problems."""
-    from workshop.models import Card, Participant, Vote
+    from workshop.core.models import Card, Participant, Vote
 
     problems = []
     with domain(database_url) as db:

@@ -5,7 +5,7 @@ Run from the repository root with the virtualenv:  python bench/pdf_bench.py [--
 It builds the course in a temporary SQLite database through the domain functions (the same
 ones the views call), renders the PDF uncached a few times, and prints the median time, the
 page count, the time a second download of the unchanged plan takes (read back from the
-database, workshop.caches), and the ratio to a one-page minimal WeasyPrint document
+database, workshop.core.caches), and the ratio to a one-page minimal WeasyPrint document
 rendered in the same run (so the figure can be compared across machines). Target: under
 3 s on 2 cores.
 `build_course` is also used by tests/test_report.py.
@@ -71,7 +71,7 @@ def build_course(facilitator, *, cards: int = 300, actions: int = 60, seed: int 
     and a migrated database with the catalogue loaded."""
     from workshop.actions import set_action_status, update_action
     from workshop.cards import merge_cards, set_card_hidden, submit_card
-    from workshop.clock import local_today
+    from workshop.core.clock import local_today
     from workshop.courses import create_course, go_to_step
     from workshop.examination import examine_card, link_requirement, prioritise
     from workshop.learning import add_lesson
@@ -239,9 +239,9 @@ def main(argv=None) -> int:
 
     from app import create_app
     from workshop.catalogue import load_catalogue
-    from workshop.extensions import db
+    from workshop.core.extensions import db
     from workshop.facilitators import create_facilitator
-    from workshop.report import action_plan_pdf, render_action_plan_html, render_pdf
+    from workshop.reports.pdf import action_plan_pdf, render_action_plan_html, render_pdf
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
@@ -269,7 +269,7 @@ def main(argv=None) -> int:
             _minimal_pdf()
             minimal.append(time.perf_counter() - started)
         # A second download of an unchanged plan: the first one kept the PDF in the
-        # database (workshop.caches); the next ones read it back, in fresh requests.
+        # database (workshop.core.caches); the next ones read it back, in fresh requests.
         kept = []
         with app.test_request_context("/"):
             action_plan_pdf(db.session.merge(course))

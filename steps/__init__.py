@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .base import Step
-from .challenges import ChallengesStep
-from .evaluate import EvaluateStep
-from .implement import ImplementStep
-from .intro import IntroStep
-from .learn import LearnStep
-from .solutions import SolutionsStep
+from steps.base import Step
+from steps.challenges import ChallengesStep
+from steps.evaluate import EvaluateStep
+from steps.implement import ImplementStep
+from steps.intro import IntroStep
+from steps.learn import LearnStep
+from steps.solutions import SolutionsStep
 
 STEPS: tuple[Step, ...] = (
     IntroStep(),

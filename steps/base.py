@@ -5,12 +5,10 @@ from __future__ import annotations
 import zlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from flask import Blueprint
-
 if TYPE_CHECKING:
     from flask_babel.speaklater import LazyString
 
-    from workshop.models import Course, Participant
+    from workshop.core.models import Course, Participant
 
 
 class Step:
@@ -33,9 +31,6 @@ class Step:
     projector_template: ClassVar[str]
     control_template: ClassVar[str]
     control_live_template: ClassVar[str]
-
-    # Routes of the step's own tools, registered by the app factory.
-    blueprint: ClassVar[Blueprint | None] = None
 
     def stage(self, course: Course) -> str:
         """Changes when a phone's forms must change (the step, or a phase within it)."""

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
+from steps.base import Step
 from workshop.audit import record
 from workshop.cards import (
     card_in_course,
@@ -24,8 +25,10 @@ from workshop.cards import (
     wall_cards,
 )
 from workshop.catalogue import requirement_title, search_requirements
-from workshop.db import write_lock_only_when_writing
-from workshop.errors import WorkshopError
+from workshop.core.db import write_lock_only_when_writing
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db, htmx
+from workshop.core.models import Card
 from workshop.examination import (
     examine_card,
     link_requirement,
@@ -35,31 +38,6 @@ from workshop.examination import (
     unlink_requirement,
 )
 from workshop.experience import experience_for_keys
-from workshop.extensions import db, htmx
-from workshop.forms import (
-    ActionForm,
-    CardEditForm,
-    CardForm,
-    ExamineForm,
-    LinkForm,
-    MergeForm,
-    PriorityForm,
-    VotingForm,
-)
-from workshop.models import Card
-from workshop.views.common import (
-    course_by_code,
-    facilitator_course,
-    new_client_token,
-    require_participant,
-)
-from workshop.views.phone_forms import first_form_error, submit_phone_form
-from workshop.views.voting import (
-    answer_vote,
-    restart_vote_reply,
-    restore_vote_reply,
-    voting_list_context,
-)
 from workshop.votes import (
     CARDS,
     dots_left,
@@ -69,8 +47,30 @@ from workshop.votes import (
     set_voting_state,
     voting_progress,
 )
-
-from .base import Step
+from workshop.web.common import (
+    course_by_code,
+    facilitator_course,
+    new_client_token,
+    require_participant,
+)
+from workshop.web.forms import (
+    ActionForm,
+    CardEditForm,
+    CardForm,
+    ExamineForm,
+    LinkForm,
+    MergeForm,
+    PriorityForm,
+    VotingForm,
+)
+from workshop.web.phone_forms import submit_phone_form
+from workshop.web.refusals import first_form_error
+from workshop.web.voting import (
+    answer_vote,
+    restart_vote_reply,
+    restore_vote_reply,
+    voting_list_context,
+)
 
 bp = Blueprint("challenges", __name__)
 
@@ -102,7 +102,6 @@ class ChallengesStep(Step):
     projector_template = "steps/challenges/projector.html"
     control_template = "steps/challenges/control.html"
     control_live_template = "steps/challenges/control_live.html"
-    blueprint = bp
 
     def stage(self, course):
         # A phone's forms change with the phase of the vote, not only with the step.
@@ -241,8 +240,8 @@ def _card_page(course, card, *, status: int = 200, **overrides):
         "error": None,
         "error_at": "card",  # which section shows the error: card, links, merge, redact
     }
-    # The "Send to the state" panel (workshop/views/state_feedback.py).
-    from workshop.views.state_feedback import card_panel_context
+    # The "Send to the state" panel (workshop/web/state_feedback.py).
+    from workshop.web.state_feedback import card_panel_context
 
     context.update(card_panel_context(course, card))
     context.update(overrides)

@@ -22,12 +22,13 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired
 
+from steps.base import Step, stage_with
 from workshop.actions import action_in_course, actions_of
 from workshop.cards import cards_of
-from workshop.clock import local_today
-from workshop.errors import WorkshopError
-from workshop.extensions import db
-from workshop.forms import ActionForm, ParticipantTextForm, database_id, day_field
+from workshop.core.clock import local_today
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Action, Measure, MeasureEntry
 from workshop.measures import (
     MEASURE_FIELDS,
     MeasureStats,
@@ -41,8 +42,7 @@ from workshop.measures import (
     set_period_closed,
     update_measure,
 )
-from workshop.models import Action, Measure, MeasureEntry
-from workshop.views.common import (
+from workshop.web.common import (
     Confirmation,
     confirmed,
     course_by_code,
@@ -50,10 +50,10 @@ from workshop.views.common import (
     new_client_token,
     require_participant,
 )
-from workshop.views.phone_forms import first_form_error, submit_phone_form
-from workshop.views.screens import control_context
-
-from .base import Step, stage_with
+from workshop.web.forms import ActionForm, ParticipantTextForm, database_id, day_field
+from workshop.web.phone_forms import submit_phone_form
+from workshop.web.refusals import first_form_error
+from workshop.web.screens import control_context
 
 bp = Blueprint("evaluate", __name__)
 
@@ -341,7 +341,6 @@ class EvaluateStep(Step):
     projector_template = "steps/evaluate/projector.html"
     control_template = "steps/evaluate/control.html"
     control_live_template = "steps/evaluate/control_live.html"
-    blueprint = bp
 
     def stage(self, course):
         # The phone's form lists the measures: it is redrawn when one is added, renamed

@@ -18,6 +18,7 @@ from wtforms import (
     TextAreaField,
 )
 
+from steps.base import Step, stage_with
 from workshop.actions import (
     action_board,
     action_in_course,
@@ -27,22 +28,20 @@ from workshop.actions import (
     update_action,
 )
 from workshop.cards import cards_of
-from workshop.errors import WorkshopError
-from workshop.extensions import db, htmx
-from workshop.forms import database_id, day_field
-from workshop.models import Action
-from workshop.views.common import (
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db, htmx
+from workshop.core.models import Action
+from workshop.core.vocabulary import ACTION_STATUSES, BARRIERS
+from workshop.web.common import (
     course_by_code,
     current_participant,
     facilitator_course,
     render_fragment,
     require_participant,
 )
-from workshop.views.errors import error_response
-from workshop.views.phone_forms import first_form_error
-from workshop.vocabulary import ACTION_STATUSES, BARRIERS
-
-from .base import Step, stage_with
+from workshop.web.errors import error_response
+from workshop.web.forms import database_id, day_field
+from workshop.web.refusals import first_form_error
 
 bp = Blueprint("implement", __name__)
 
@@ -116,7 +115,6 @@ class ImplementStep(Step):
     projector_template = "steps/implement/projector.html"
     control_template = "steps/implement/control.html"
     control_live_template = "steps/implement/control_live.html"
-    blueprint = bp
 
     def stage(self, course):
         # A phone's forms are the status forms of the actions its person owns: they are

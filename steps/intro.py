@@ -6,7 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from steps.base import Step
 from workshop.audit import record
+from workshop.core.extensions import db
+from workshop.core.models import DialogueAnswer
 from workshop.dialogue import (
     answer_question,
     answers_by_question,
@@ -14,18 +17,14 @@ from workshop.dialogue import (
     redact_answer,
     set_answer_hidden,
 )
-from workshop.extensions import db
-from workshop.forms import ActionForm, AnswerForm
-from workshop.models import DialogueAnswer
-from workshop.views.common import (
+from workshop.web.common import (
     course_by_code,
     facilitator_course,
     new_client_token,
     require_participant,
 )
-from workshop.views.phone_forms import submit_phone_form
-
-from .base import Step
+from workshop.web.forms import ActionForm, AnswerForm
+from workshop.web.phone_forms import submit_phone_form
 
 bp = Blueprint("intro", __name__)
 
@@ -51,7 +50,6 @@ class IntroStep(Step):
     projector_template = "steps/intro/projector.html"
     control_template = "steps/intro/control.html"
     control_live_template = "steps/intro/control_live.html"
-    blueprint = bp
 
     def context(self, course, audience, participant=None):
         return question_context(course, self.number, audience)
@@ -108,7 +106,7 @@ def toggle_answer(course_id: int, answer_id: int):
 def redact(course_id: int, answer_id: int):
     """Remove personal data from an answer for good, after a confirmation page (the
     control panel's answer list is polled, so the box to tick lives on its own page)."""
-    from .challenges import RedactForm
+    from steps.challenges import RedactForm
 
     course = facilitator_course(course_id)
     answer = db.session.get(DialogueAnswer, answer_id)

@@ -10,10 +10,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 
+from steps.base import Step
+from steps.intro import question_context
 from workshop.actions import stuck_actions
 from workshop.cards import cards_of
-from workshop.errors import WorkshopError
-from workshop.forms import ActionForm, database_id, day_field
+from workshop.core.errors import WorkshopError
+from workshop.core.vocabulary import LESSON_KINDS, NEXT_STEP_KINDS
 from workshop.learning import (
     add_lesson,
     course_status,
@@ -21,13 +23,10 @@ from workshop.learning import (
     lesson_in_course,
     lessons_by_kind,
 )
-from workshop.views.common import Confirmation, confirmed, facilitator_course
-from workshop.views.phone_forms import first_form_error
-from workshop.views.screens import control_context
-from workshop.vocabulary import LESSON_KINDS, NEXT_STEP_KINDS
-
-from .base import Step
-from .intro import question_context
+from workshop.web.common import Confirmation, confirmed, facilitator_course
+from workshop.web.forms import ActionForm, database_id, day_field
+from workshop.web.refusals import first_form_error
+from workshop.web.screens import control_context
 
 bp = Blueprint("learn", __name__)
 
@@ -81,7 +80,6 @@ class LearnStep(Step):
     projector_template = "steps/learn/projector.html"
     control_template = "steps/learn/control.html"
     control_live_template = "steps/learn/control_live.html"
-    blueprint = bp
 
     def context(self, course, audience, participant=None):
         # The reflection questions use step 1's answer form and wall.

@@ -11,14 +11,22 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 
+from steps.base import Step, stage_with
+from steps.challenges import RedactForm
 from workshop.audit import record
 from workshop.cards import card_in_course, cards_of
-from workshop.db import write_lock_only_when_writing
-from workshop.errors import WorkshopError
+from workshop.core.db import write_lock_only_when_writing
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Card, Course, Solution
+from workshop.core.vocabulary import (
+    EFFECT_DIMENSIONS,
+    EFFECT_SCALE,
+    EFFORT,
+    LIKELIHOOD,
+    SOLUTION_KINDS,
+)
 from workshop.experience import experience_by_challenge
-from workshop.extensions import db
-from workshop.forms import ActionForm, ParticipantTextForm, VotingForm
-from workshop.models import Card, Course, Solution
 from workshop.solutions import (
     ASSESSMENT_FIELDS,
     challenges_with_solutions,
@@ -31,21 +39,6 @@ from workshop.solutions import (
     solution_in_course,
     unchoose_solution,
 )
-from workshop.views.common import (
-    course_by_code,
-    facilitator_course,
-    new_client_token,
-    require_participant,
-)
-from workshop.views.phone_forms import first_form_error, submit_phone_form
-from workshop.views.screens import control_context
-from workshop.views.voting import (
-    answer_vote,
-    restart_vote_reply,
-    restore_vote_reply,
-    voting_list_context,
-)
-from workshop.vocabulary import EFFECT_DIMENSIONS, EFFECT_SCALE, EFFORT, LIKELIHOOD, SOLUTION_KINDS
 from workshop.votes import (
     SOLUTIONS,
     Results,
@@ -56,9 +49,22 @@ from workshop.votes import (
     set_voting_state,
     voting_progress,
 )
-
-from .base import Step, stage_with
-from .challenges import RedactForm
+from workshop.web.common import (
+    course_by_code,
+    facilitator_course,
+    new_client_token,
+    require_participant,
+)
+from workshop.web.forms import ActionForm, ParticipantTextForm, VotingForm
+from workshop.web.phone_forms import submit_phone_form
+from workshop.web.refusals import first_form_error
+from workshop.web.screens import control_context
+from workshop.web.voting import (
+    answer_vote,
+    restart_vote_reply,
+    restore_vote_reply,
+    voting_list_context,
+)
 
 bp = Blueprint("solutions", __name__)
 
@@ -142,7 +148,6 @@ class SolutionsStep(Step):
     projector_template = "steps/solutions/projector.html"
     control_template = "steps/solutions/control.html"
     control_live_template = "steps/solutions/control_live.html"
-    blueprint = bp
 
     def stage(self, course):
         # A phone's forms change with the phase of the solution vote, and while solutions

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from workshop.actions import set_action_status
-from workshop.clock import local_today
+from workshop.core.clock import local_today
 from workshop.courses import go_to_step
 from workshop.examination import examine_card, link_requirement
 from workshop.measures import log_entry

@@ -32,7 +32,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from werkzeug.serving import make_server
 
 from app import create_app
-from workshop.extensions import db
+from workshop.core.extensions import db
 from workshop.facilitators import create_facilitator
 
 ROOT = Path(__file__).resolve().parent.parent

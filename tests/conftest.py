@@ -21,7 +21,7 @@ import pytest
 from flask_migrate import upgrade
 
 from app import create_app
-from workshop.extensions import db
+from workshop.core.extensions import db
 
 DATABASES = ("sqlite", "postgresql")
 

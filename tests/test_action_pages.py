@@ -8,9 +8,9 @@ import pytest
 
 from steps import get_step
 from workshop.actions import set_action_status
+from workshop.core.extensions import db
+from workshop.core.models import Action, ActionUpdate, Course, Participant
 from workshop.courses import go_to_step
-from workshop.extensions import db
-from workshop.models import Action, ActionUpdate, Course, Participant
 from workshop.participants import join as join_course
 
 HX = {"HX-Request": "true"}

@@ -23,13 +23,13 @@ from datetime import timedelta
 import pytest
 from flask import url_for
 
-from workshop.clock import local_today
+from workshop.core.clock import local_today
+from workshop.core.extensions import db
+from workshop.core.models import Course
 from workshop.courses import go_to_step, set_joining_open
 from workshop.exchange import export_course_json
-from workshop.extensions import db
-from workshop.models import Course
-from workshop.views.common import SESSION_KEY
 from workshop.votes import SOLUTIONS, set_voting_state
+from workshop.web.common import SESSION_KEY
 
 from .worlds import Ids, build_world, checksum
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from workshop.catalogue import load_catalogue
+from workshop.core.extensions import db
+from workshop.core.models import Card, Course, Share, Solution
 from workshop.courses import go_to_step
 from workshop.experience import active_share, share_course
-from workshop.extensions import db
-from workshop.models import Card, Course, Share, Solution
 from workshop.votes import SOLUTIONS, set_voting_state
 
 from .bank_support import shareable_course

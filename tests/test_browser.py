@@ -43,10 +43,10 @@ from tests.browser_support import (
 )
 from workshop.cards import submit_card, wall_cards
 from workshop.catalogue import load_catalogue
+from workshop.core.extensions import db
+from workshop.core.models import Course
 from workshop.courses import create_course, go_to_step
-from workshop.extensions import db
 from workshop.facilitators import find_facilitator
-from workshop.models import Course
 from workshop.participants import join
 from workshop.votes import cast_vote, set_voting_state
 

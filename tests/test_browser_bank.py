@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from workshop.catalogue import load_catalogue
-from workshop.extensions import db
-from workshop.models import Share, Solution
+from workshop.core.extensions import db
+from workshop.core.models import Share, Solution
 
 from .bank_support import shareable_course
 from .browser_support import EMAIL, log_in, screens, shot

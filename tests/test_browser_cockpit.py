@@ -1,6 +1,6 @@
 """The facilitator's cockpit in a real Chromium at 1366×768 (issue 20, point 1).
 
-The demo course (workshop/demo.py) has data in every step. The facilitator goes through
+The demo course (workshop/commands/demo.py) has data in every step. The facilitator goes through
 the six steps with the step bar; in every step the bar and the current step's controls lie
 inside the first screen, and after each action (a step, a vote's phase, hiding a card)
 they are still there: the panel answers in place (no reload, the page stays where it was
@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser_support import assert_not_reloaded, mark_loaded, screens
-from workshop.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
-from workshop.extensions import db
+from workshop.commands.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from workshop.core.extensions import db
 
 pytestmark = pytest.mark.browser
 
@@ -237,7 +237,7 @@ def test_typed_examination_survives_linking_a_requirement_and_a_reload_until_sav
         expect(page.locator("#card-edit [data-draft-note]")).to_be_hidden()
         assert not s.errors, s.errors
     with e2e_server.app.app_context():
-        from workshop.models import Card
+        from workshop.core.models import Card
 
         card = db.session.get(Card, card_id)
         assert (card.origin, card.problem, card.stakeholders) == (

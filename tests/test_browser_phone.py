@@ -16,10 +16,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser_support import ARTIFACTS, EMAIL, log_in, screens
 from tests.factories import Factories
+from workshop.core.extensions import db
+from workshop.core.models import Action, Course, Participant
 from workshop.courses import go_to_step, start_timer
-from workshop.extensions import db
 from workshop.facilitators import find_facilitator
-from workshop.models import Action, Course, Participant
 from workshop.votes import set_voting_state
 
 pytestmark = pytest.mark.browser

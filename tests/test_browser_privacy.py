@@ -12,9 +12,9 @@ from playwright.sync_api import Page, expect
 
 from tests.browser_support import ARTIFACTS, EMAIL, Axe, screens
 from tests.factories import Factories
-from workshop.extensions import db
+from workshop.core.extensions import db
+from workshop.core.models import Card, Participant
 from workshop.facilitators import find_facilitator
-from workshop.models import Card, Participant
 
 pytestmark = pytest.mark.browser
 

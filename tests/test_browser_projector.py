@@ -1,7 +1,7 @@
 """The projector fits the window in every state of the demo course, in type the back row reads.
 
 Issue 20, point 2: nobody scrolls a projector. Every projector screen of the demo course
-(`flask --app app demo`: workshop/demo.py) is opened in a real Chromium at 1920×1080 and at
+(`flask --app app demo`: workshop/commands/demo.py) is opened in a real Chromium at 1920×1080 and at
 1280×720 — every step; steps 2 and 3 while collecting, voting, closed, revealed with and
 without the split by role, and step 2 revealed before and after prioritising; the join
 screen of a course that has just begun; the catalogue on the big screen — and the test fails
@@ -26,10 +26,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser_support import ARTIFACTS, screens
+from workshop.commands.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from workshop.core.extensions import db
+from workshop.core.models import Card, Course
 from workshop.courses import create_course, go_to_step
-from workshop.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
-from workshop.extensions import db
-from workshop.models import Card, Course
 from workshop.participants import join
 from workshop.votes import CARDS, SOLUTIONS, set_voting_state
 

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser_support import EMAIL, PASSWORD, Axe, danish, screens
-from workshop.extensions import db
+from workshop.core.extensions import db
 from workshop.facilitators import find_facilitator
 from workshop.organisations import default_organisation
 from workshop.sso import configure_sign_on

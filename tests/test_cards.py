@@ -10,9 +10,9 @@ from workshop.cards import (
     unmerge_card,
     wall_cards,
 )
+from workshop.core.errors import WorkshopError
+from workshop.core.text import looks_like_cpr
 from workshop.dialogue import answer_question, answers_by_question, set_answer_hidden
-from workshop.errors import WorkshopError
-from workshop.text import looks_like_cpr
 from workshop.votes import cast_vote, set_voting_state
 
 pytestmark = pytest.mark.usefixtures("ctx")

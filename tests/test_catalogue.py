@@ -12,7 +12,9 @@ from workshop.catalogue import (
     requirement_by_key,
     search_requirements,
 )
-from workshop.errors import WorkshopError
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import CardRequirement, Requirement, RequirementVersion
 from workshop.examination import (
     examine_card,
     link_requirement,
@@ -21,8 +23,6 @@ from workshop.examination import (
     prioritised_cards,
     unlink_requirement,
 )
-from workshop.extensions import db
-from workshop.models import CardRequirement, Requirement, RequirementVersion
 from workshop.votes import cast_vote, set_voting_state
 
 pytestmark = pytest.mark.usefixtures("ctx")

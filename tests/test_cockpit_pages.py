@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from workshop.catalogue import load_catalogue
-from workshop.extensions import db
+from workshop.core.extensions import db
+from workshop.core.models import Card, ClearedVotes, Course, ManagerLink, Vote
 from workshop.manager_links import create_manager_link
-from workshop.models import Card, ClearedVotes, Course, ManagerLink, Vote
 from workshop.votes import cast_vote, set_voting_state
 
 PANEL = {"HX-Request": "true", "HX-Target": "panel"}
@@ -372,8 +372,8 @@ def _cleared_count():
 def test_a_restarted_vote_cannot_come_back_under_looser_rules(app, voted, change):
     """Restart, loosen the budget or the smallest group shown, undo: the old dots would pass
     the new budget or show a small group's dots the old minimum held back."""
+    from workshop.core.errors import WorkshopError
     from workshop.courses import update_course
-    from workshop.errors import WorkshopError
     from workshop.votes import clear_votes, restore_votes
 
     with app.app_context():

@@ -1,4 +1,4 @@
-"""Compressed responses for phones (workshop/compression.py), without breaking what relies on
+"""Compressed responses for phones (workshop/web/compression.py), without breaking what relies on
 ETags and downloads: polls still answer 304, the PDF and CSV files arrive as they are, and
 static files linked with their hash are cached for a year."""
 
@@ -8,8 +8,8 @@ import gzip
 
 import pytest
 
-from workshop.extensions import db
-from workshop.models import Course
+from workshop.core.extensions import db
+from workshop.core.models import Course
 from workshop.votes import set_voting_state
 
 HX = {"HX-Request": "true"}

@@ -6,8 +6,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from workshop.extensions import db
-from workshop.models import Card, Course, Vote
+from workshop.core.extensions import db
+from workshop.core.models import Card, Course, Vote
 from workshop.votes import set_voting_state
 
 

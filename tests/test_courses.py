@@ -2,6 +2,7 @@
 
 import pytest
 
+from workshop.core.errors import WorkshopError
 from workshop.courses import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
@@ -13,7 +14,6 @@ from workshop.courses import (
     participant_counts,
     update_course,
 )
-from workshop.errors import WorkshopError
 from workshop.participants import join
 from workshop.votes import cast_vote, set_voting_state, vote_mark
 

@@ -11,8 +11,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from app import create_app
-from workshop.db import is_postgresql, normalise_database_url
-from workshop.extensions import db
+from workshop.core.db import is_postgresql, normalise_database_url
+from workshop.core.extensions import db
 
 
 @pytest.mark.parametrize(
@@ -114,8 +114,8 @@ def test_postgresql_reads_committed_checks_connections_and_keeps_sqlite_out(app)
 def test_a_vote_waits_for_the_course_row_and_then_sees_the_vote_closed(app, make):
     """While the facilitator's transaction closing the vote is open, a vote waits; once it
     commits, the vote sees the closed phase and is refused (no vote after the close)."""
-    from workshop.errors import WorkshopError
-    from workshop.models import Card, Participant, Vote
+    from workshop.core.errors import WorkshopError
+    from workshop.core.models import Card, Participant, Vote
     from workshop.votes import cast_vote, set_voting_state
 
     with app.app_context():
@@ -158,7 +158,7 @@ def test_two_first_catalogue_loads_at_once_add_each_entry_once(app):
     """Two workers loading the catalogue into an empty database at the same moment (two
     first imports on a new server): both succeed and no entry is there twice."""
     from workshop.catalogue import CATALOGUE_FILE, ensure_catalogue_loaded
-    from workshop.models import Requirement
+    from workshop.core.models import Requirement
 
     barrier = threading.Barrier(2, timeout=30)
     errors = []

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from workshop.extensions import db
-from workshop.models import Card, Vote
+from workshop.core.extensions import db
+from workshop.core.models import Card, Vote
 
 DANISH_TRY_AGAIN = "Prøv igen om lidt – din tekst er der stadig."
 
@@ -44,7 +44,7 @@ def test_a_cut_connection_during_a_vote_asks_the_phone_to_try_again(
 ):
     code, card_id = voting
     assert client.post(f"/j/{code}", data={"role": "medarbejder"}).status_code == 302
-    monkeypatch.setattr("workshop.views.voting.cast_vote", _disconnect)
+    monkeypatch.setattr("workshop.web.voting.cast_vote", _disconnect)
 
     response = client.post(
         f"/c/{code}/cards/{card_id}/dots",
@@ -125,7 +125,7 @@ def test_a_bug_that_breaks_a_constraint_is_not_hidden_as_try_again(
     def broken(*_args, **_kwargs):
         raise IntegrityError("INSERT INTO vote …", {}, Exception("UNIQUE constraint failed"))
 
-    monkeypatch.setattr("workshop.views.voting.cast_vote", broken)
+    monkeypatch.setattr("workshop.web.voting.cast_vote", broken)
     with pytest.raises(IntegrityError):
         client.post(f"/c/{code}/cards/{card_id}/dots", data={"dots": 1, "stage": "2-voting"})
 

@@ -3,9 +3,9 @@
 import pytest
 
 from workshop.catalogue import load_catalogue
+from workshop.core.extensions import db
+from workshop.core.models import Card, Course, Requirement
 from workshop.examination import link_requirement, prioritise
-from workshop.extensions import db
-from workshop.models import Card, Course, Requirement
 from workshop.votes import set_voting_state
 
 HX = {"HX-Request": "true"}

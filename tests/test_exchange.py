@@ -17,9 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from app import create_app
 from workshop import exchange
 from workshop.catalogue import CATALOGUE_FILE, add_local_rule, load_catalogue
-from workshop.clock import local_today
+from workshop.commands.demo import DEMO_EMAIL, seed_demo
+from workshop.core.clock import local_today
+from workshop.core.extensions import db
+from workshop.core.models import Card, CardRequirement, Course, Requirement
 from workshop.courses import go_to_step
-from workshop.demo import DEMO_EMAIL, seed_demo
 from workshop.examination import link_requirement
 from workshop.exchange import (
     FORMAT_VERSION,
@@ -31,10 +33,8 @@ from workshop.exchange import (
     import_course,
     safe_cell,
 )
-from workshop.extensions import db
 from workshop.facilitators import create_facilitator
 from workshop.measures import log_entry
-from workshop.models import Card, CardRequirement, Course, Requirement
 from workshop.votes import cast_vote, set_voting_state
 
 BOM = b"\xef\xbb\xbf"
@@ -449,7 +449,9 @@ def test_importing_into_the_same_database_reuses_the_facilitators_local_rules(ap
 
 
 def test_the_imported_course_gives_the_same_action_plan_pdf(app, second_app):
-    report = pytest.importorskip("workshop.report", reason="the action plan PDF is not built yet")
+    report = pytest.importorskip(
+        "workshop.reports.pdf", reason="the action plan PDF is not built yet"
+    )
     pypdf = pytest.importorskip("pypdf")
 
     def text_of(pdf: bytes) -> str:
@@ -867,7 +869,7 @@ def test_the_import_page_refuses_a_damaged_file_kindly(app, client, auth, databa
 
 
 def test_the_import_page_refuses_a_file_over_the_limit(app, client, auth, make, monkeypatch):
-    from workshop.views import exports as export_views
+    from workshop.web import exports as export_views
 
     monkeypatch.setattr(export_views, "IMPORT_MAX_BYTES", 2000)
     monkeypatch.setattr(export_views, "UPLOAD_OVERHEAD", 500)
@@ -1181,7 +1183,7 @@ def test_one_dot_per_card_survives_the_round_trip(app, make):
 @pytest.fixture(scope="session")
 def demo_export_v1(new_database):
     """The demo course as format 1 wrote it: every participant's dots beside them."""
-    from workshop.models import Participant, Solution, Vote
+    from workshop.core.models import Participant, Solution, Vote
 
     source = create_app(_config(new_database()))
     with source.app_context():

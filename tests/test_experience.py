@@ -7,8 +7,19 @@ from sqlalchemy import select
 
 from workshop.cards import edit_card
 from workshop.catalogue import load_catalogue
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import (
+    Card,
+    CardRequirement,
+    Course,
+    Share,
+    SharedChallenge,
+    SharedRequirement,
+    SharedSolution,
+    Solution,
+)
 from workshop.courses import delete_course, go_to_step
-from workshop.errors import WorkshopError
 from workshop.examination import prioritise
 from workshop.experience import (
     active_share,
@@ -18,17 +29,6 @@ from workshop.experience import (
     plan_share,
     share_course,
     withdraw_share,
-)
-from workshop.extensions import db
-from workshop.models import (
-    Card,
-    CardRequirement,
-    Course,
-    Share,
-    SharedChallenge,
-    SharedRequirement,
-    SharedSolution,
-    Solution,
 )
 from workshop.votes import SOLUTIONS, set_voting_state
 
@@ -297,7 +297,7 @@ def test_deleting_a_course_takes_its_share_out_of_the_bank(ctx_catalogue, make):
 
 
 def test_the_demo_has_three_shared_courses_that_its_cards_find_and_reseeding_keeps_three(ctx):
-    from workshop.demo import seed_demo
+    from workshop.commands.demo import seed_demo
 
     seed_demo()
     course = seed_demo()  # idempotent: the demo's shares are replaced, not doubled

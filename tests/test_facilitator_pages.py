@@ -2,8 +2,8 @@
 
 import pytest
 
-from workshop.extensions import db
-from workshop.models import Card, Course
+from workshop.core.extensions import db
+from workshop.core.models import Card, Course
 from workshop.votes import set_voting_state
 
 HX = {"HX-Request": "true"}

@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import String, Text, select
 
-from workshop.clock import local_today
+from workshop.core.clock import local_today
+from workshop.core.extensions import db
+from workshop.core.models import Course
+from workshop.core.vocabulary import BARRIERS
 from workshop.courses import go_to_step
-from workshop.extensions import db
-from workshop.models import Course
-from workshop.views.common import SESSION_KEY
-from workshop.vocabulary import BARRIERS
 from workshop.votes import SOLUTIONS, set_voting_state
+from workshop.web.common import SESSION_KEY
 
 from .worlds import build_world, tables
 
@@ -642,14 +642,14 @@ def test_measure_periods_still_accept_a_valid_date(phones):
     assert response.status_code == 302
     phones.check(form, pairs, response, client, phones.before)
     with phones.app.app_context():
-        from workshop.models import MeasureEntry
+        from workshop.core.models import MeasureEntry
 
         notes = db.session.scalars(select(MeasureEntry.note)).all()
         assert "goduge" in notes
 
 
 def test_tidy_drops_control_characters_but_keeps_lines_tabs_and_rtl_marks():
-    from workshop.text import tidy
+    from workshop.core.text import tidy
 
     assert tidy(" a\x00b\x1b[0m\r\nc\rd\te\u200f\x7f\x85\x07 ") == "ab[0m\nc\nd\te\u200f"
     assert tidy(None) == ""
@@ -657,7 +657,7 @@ def test_tidy_drops_control_characters_but_keeps_lines_tabs_and_rtl_marks():
 
 def test_tidy_drops_bidirectional_overrides_and_zero_width_characters():
     """'\u202egnp.exe' would show as 'exe.png' on the projector and in the PDF."""
-    from workshop.text import tidy
+    from workshop.core.text import tidy
 
     assert tidy("\u202egnp.exe\u202c") == "gnp.exe"
     assert tidy("a\u202ab\u202bc\u202dd\u2066e\u2067f\u2068g\u2069h") == "abcdefgh"
@@ -666,7 +666,7 @@ def test_tidy_drops_bidirectional_overrides_and_zero_width_characters():
 
 
 def test_tidy_keeps_joiners_inside_emoji_and_composes_letters():
-    from workshop.text import tidy
+    from workshop.core.text import tidy
 
     assert tidy("👩🏽\u200d💻 🏳️\u200d🌈 ❤\u200d🔥") == "👩🏽\u200d💻 🏳️\u200d🌈 ❤\u200d🔥"
     assert tidy("bla\u030aba\u0308r") == "blåbär"  # decomposed, as some keyboards send it
@@ -682,7 +682,7 @@ def test_tidy_keeps_joiners_inside_emoji_and_composes_letters():
 def test_tidy_leaves_nothing_that_spoofs_and_a_second_tidy_changes_nothing(text):
     import unicodedata
 
-    from workshop.text import tidy
+    from workshop.core.text import tidy
 
     tidied = tidy(text)
     assert tidy(tidied) == tidied
@@ -693,7 +693,7 @@ def test_tidy_leaves_nothing_that_spoofs_and_a_second_tidy_changes_nothing(text)
 
 
 def test_a_course_title_longer_than_its_column_is_refused(app, make):
-    from workshop.errors import WorkshopError
+    from workshop.core.errors import WorkshopError
 
     with app.app_context(), pytest.raises(WorkshopError) as refused:
         make.course(title="x" * 201)
@@ -703,7 +703,7 @@ def test_a_course_title_longer_than_its_column_is_refused(app, make):
 @pytest.mark.parametrize("typed", ["0001-01-01", "31.12.9999", "1899-12-31", "2101-01-01"])
 def test_a_date_field_refuses_a_year_no_course_file_could_carry(app, typed):
     """What a form stores, an export carries and an import takes back (1900-2100)."""
-    from workshop.forms import LocalRuleForm, day_field
+    from workshop.web.forms import LocalRuleForm, day_field
 
     class PlanForm(LocalRuleForm):
         start = day_field("Start")

@@ -3,9 +3,9 @@ message, never a 500, and change nothing."""
 
 import pytest
 
+from workshop.core.extensions import db
+from workshop.core.models import Action, Course, Measure, MeasureEntry
 from workshop.courses import go_to_step
-from workshop.extensions import db
-from workshop.models import Action, Course, Measure, MeasureEntry
 
 HUGE = str(2**64)
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from flask_login.utils import encode_cookie
 from flask_migrate import downgrade, upgrade
 
+from workshop.core.extensions import db
+from workshop.core.models import Card, Course, Facilitator, Participant
 from workshop.courses import delete_course
-from workshop.extensions import db
 from workshop.facilitators import find_facilitator
-from workshop.models import Card, Course, Facilitator, Participant
 from workshop.organisations import set_active
-from workshop.views.common import SESSION_KEY
+from workshop.web.common import SESSION_KEY
 
 HX = {"HX-Request": "true"}
 EMAIL = "facilitator@example.dk"

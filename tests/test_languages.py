@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from workshop.commands.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from workshop.core.extensions import db
+from workshop.core.models import Course
 from workshop.courses import go_to_step
-from workshop.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
-from workshop.extensions import db
 from workshop.manager_links import create_manager_link
-from workshop.models import Course
 
 PO = Path(__file__).resolve().parent.parent / "translations" / "da" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]|\{\w*\}")
@@ -236,7 +236,7 @@ def test_a_server_started_without_pybabel_compile_still_speaks_danish(database_u
 
 
 def test_a_catalogue_edited_after_compiling_is_compiled_again(tmp_path):
-    from workshop.translations import compiled_translations
+    from workshop.core.translations import compiled_translations
 
     translations = _po_only_copy(tmp_path)
     assert compiled_translations(translations, tmp_path / "instance") == translations
@@ -249,7 +249,7 @@ def test_a_catalogue_edited_after_compiling_is_compiled_again(tmp_path):
 
 
 def test_without_a_danish_catalogue_the_app_refuses_to_start(database_url, tmp_path):
-    from workshop.translations import MissingTranslations
+    from workshop.core.translations import MissingTranslations
 
     empty = tmp_path / "translations"
     empty.mkdir()

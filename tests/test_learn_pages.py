@@ -7,11 +7,11 @@ import pytest
 from markupsafe import escape
 
 from workshop.actions import set_action_status, update_action
+from workshop.core.extensions import db
+from workshop.core.models import Course, DialogueAnswer, Lesson
 from workshop.courses import go_to_step
 from workshop.examination import prioritise
-from workshop.extensions import db
 from workshop.learning import add_lesson
-from workshop.models import Course, DialogueAnswer, Lesson
 
 HX = {"HX-Request": "true"}
 EN = {"Accept-Language": "en"}

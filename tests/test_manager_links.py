@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from workshop.extensions import db
+from workshop.core.extensions import db
+from workshop.core.models import Course, ManagerLink
 from workshop.manager_links import create_manager_link
-from workshop.models import Course, ManagerLink
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from steps.evaluate import (
     format_value,
     measure_chart,
 )
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Course, Measure, MeasureEntry, Participant
 from workshop.courses import go_to_step
-from workshop.errors import WorkshopError
-from workshop.extensions import db
 from workshop.measures import (
     log_entry,
     measure_stats,
@@ -22,7 +23,6 @@ from workshop.measures import (
     set_period_closed,
     update_measure,
 )
-from workshop.models import Course, Measure, MeasureEntry, Participant
 
 HX = {"HX-Request": "true"}
 EN = {"Accept-Language": "en"}

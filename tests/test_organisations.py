@@ -11,10 +11,10 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from app import create_app
-from workshop.errors import WorkshopError
-from workshop.extensions import db
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Course, Facilitator, Organisation
 from workshop.facilitators import authenticate, find_facilitator
-from workshop.models import Course, Facilitator, Organisation
 from workshop.organisations import (
     DEFAULT_ORGANISATION,
     create_organisation,

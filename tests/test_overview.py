@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from workshop.catalogue import add_local_rule, load_catalogue, search_requirements
-from workshop.clock import local_today
+from workshop.core.clock import local_today
+from workshop.core.extensions import db
+from workshop.core.models import Course, Organisation
 from workshop.examination import examine_card, link_requirement, prioritise
-from workshop.extensions import db
-from workshop.models import Course, Organisation
-from workshop.overview import Filters, build_overview, organisation_courses, overview_csv
+from workshop.reports.overview import Filters, build_overview, organisation_courses, overview_csv
 from workshop.votes import cast_vote, set_voting_state
 
 EN = {"Accept-Language": "en"}

@@ -21,10 +21,10 @@ from pypdf import PdfReader
 
 from tests.test_report import SECTIONS_EN, full_course, render  # noqa: F401 - a fixture
 from tests.test_state_feedback import AVAILABILITY, SELF_BOOKING, card, course  # noqa: F401
-from workshop import report
-from workshop.extensions import db
+from workshop.core.extensions import db
+from workshop.core.models import Course
 from workshop.manager_links import create_manager_link
-from workshop.models import Course
+from workshop.reports import pdf as report
 from workshop.state_feedback import flag_card
 
 ACTION_PLAN_TITLE = "Mindre bøvl på Ærø"  # full_course's title
@@ -163,7 +163,7 @@ def feedback_course(app, course):  # noqa: F811 - test_state_feedback's course f
 
 
 def feedback(app, course_id: int, lang: str = "en") -> Tagged:
-    from workshop.views.state_feedback import _pdf
+    from workshop.web.state_feedback import _pdf
 
     with app.test_request_context(f"/?lang={lang}"):
         return Tagged(_pdf(db.session.get(Course, course_id)).get_data())

@@ -2,10 +2,10 @@
 
 import pytest
 
+from workshop.core.extensions import db
+from workshop.core.models import Card, Course, Participant, Vote
 from workshop.courses import go_to_step, set_joining_open
 from workshop.examination import prioritise
-from workshop.extensions import db
-from workshop.models import Card, Course, Participant, Vote
 from workshop.votes import set_voting_state
 
 HX = {"HX-Request": "true"}

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from workshop.extensions import db
-from workshop.models import Card, Course, Vote
+from workshop.core.extensions import db
+from workshop.core.models import Card, Course, Vote
 from workshop.votes import set_voting_state
 
 HX = {"HX-Request": "true"}
@@ -211,7 +211,7 @@ def test_a_phones_own_tap_makes_its_next_poll_fresh(app, client, room):
 
 
 def _kept_words(app) -> str:
-    from workshop import fragments
+    from workshop.web import fragments
 
     return " ".join(str(whole) for whole, _spans in fragments.of(app).values())
 
@@ -239,9 +239,9 @@ def test_the_list_from_the_cache_is_the_list_drawn_whole(app, client, room):
     import dataclasses
 
     from workshop.cards import wall_cards
-    from workshop.models import Participant
-    from workshop.views.voting import voting_list_context
+    from workshop.core.models import Participant
     from workshop.votes import dots_left, my_dots
+    from workshop.web.voting import voting_list_context
 
     course_id, code = room
     _join(client, code)

@@ -23,9 +23,8 @@ from sqlalchemy import select, update
 from tests.bank_support import shareable_course
 from workshop.cards import merge_cards
 from workshop.catalogue import load_catalogue
-from workshop.experience import share_course
-from workshop.extensions import db
-from workshop.models import (
+from workshop.core.extensions import db
+from workshop.core.models import (
     Action,
     ActionUpdate,
     Card,
@@ -37,8 +36,9 @@ from workshop.models import (
     SharedSolution,
     Solution,
 )
-from workshop.views.common import SESSION_KEY
+from workshop.experience import share_course
 from workshop.votes import CARDS, results
+from workshop.web.common import SESSION_KEY
 
 from .worlds import checksum
 
@@ -522,7 +522,7 @@ def test_any_controller_and_contact_are_stored_within_their_columns_or_refused(
 def test_a_participant_deleting_their_data_leaves_a_line_in_the_trail_without_them(app, make):
     """When and in which course someone deleted their texts is accountable; who they were
     and what they wrote is exactly what they asked to remove."""
-    from workshop.models import AuditEvent
+    from workshop.core.models import AuditEvent
 
     with app.app_context():
         course = make.course(step=2)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from workshop.core.extensions import db
+from workshop.core.models import Course
 from workshop.dialogue import answer_question
-from workshop.extensions import db
-from workshop.models import Course
 
 HX = {"HX-Request": "true"}
 

@@ -13,10 +13,10 @@ from limits.storage import MemoryStorage
 
 from app import create_app
 from tests.factories import Factories
-from workshop.extensions import db
+from workshop.core.extensions import db
+from workshop.core.models import Course
 from workshop.manager_links import create_manager_link
-from workshop.models import Course
-from workshop.ratelimits import (
+from workshop.web.ratelimits import (
     KNOWN_DEVICE_COOKIE,
     DatabaseStorage,
     limiter_of,

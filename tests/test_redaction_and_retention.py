@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from workshop.cards import redact_card
-from workshop.courses import delete_course, last_activity
-from workshop.extensions import db
-from workshop.models import (
+from workshop.core.extensions import db
+from workshop.core.models import (
     Card,
     CardRequirement,
     Course,
@@ -22,6 +21,7 @@ from workshop.models import (
     Solution,
     Vote,
 )
+from workshop.courses import delete_course, last_activity
 
 from .worlds import build_world, checksum, row_counts
 
@@ -199,8 +199,8 @@ def test_deleting_a_course_deletes_every_row_of_it_and_nothing_else(app, make):
             "manager_link",
         }
         # A shared its results with the experience bank; B copied a solution from it.
+        from workshop.core.models import Share, SharedSolution
         from workshop.experience import copy_shared_solution, share_course
-        from workshop.models import Share, SharedSolution
 
         share_course(course_a, course_a.facilitator, texts={f"solution-{a.solution}": "Løsning A"})
         shared_id = db.session.scalar(select(SharedSolution.id).where(SharedSolution.text != ""))
@@ -208,11 +208,11 @@ def test_deleting_a_course_deletes_every_row_of_it_and_nothing_else(app, make):
         copy = copy_shared_solution(course_b, db.session.get(Card, b.card), shared_id).id
         # Its action plan was downloaded: the rendered PDF is kept for the next download.
         with app.test_request_context("/"):
-            from workshop.report import action_plan_pdf
+            from workshop.reports.pdf import action_plan_pdf
 
             action_plan_pdf(db.session.get(Course, a.course))
         # A vote started over a moment ago: its dots wait a minute for an undo.
-        from workshop.models import ClearedVotes
+        from workshop.core.models import ClearedVotes
 
         db.session.add(ClearedVotes(course_id=a.course, ballot="cards", votes="[]"))
         db.session.commit()
@@ -246,7 +246,7 @@ def test_deleting_a_course_deletes_every_row_of_it_and_nothing_else(app, make):
 
 def _rows_of_course(course_id: int) -> dict[str, int]:
     """How many rows each course table holds for one course."""
-    from workshop.models import (
+    from workshop.core.models import (
         Action,
         ActionUpdate,
         ClearedVotes,

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from workshop.cards import redact_card
-from workshop.extensions import db
-from workshop.models import Card, Course, RenderedPdf
+from workshop.core.extensions import db
+from workshop.core.models import Card, Course, RenderedPdf
 from workshop.votes import set_voting_state
 
 from .worker_process import serve
@@ -92,7 +92,7 @@ def test_another_worker_keeps_no_redacted_words_after_a_redaction(
 def test_a_second_download_from_another_worker_takes_no_rendering(app, make, monkeypatch):
     """The rendered PDF is in the database: a second app (another worker) serves it."""
     from app import create_app
-    from workshop import report
+    from workshop.reports import pdf as report
 
     with app.app_context():
         course_id = make.course(step=2).id
@@ -107,7 +107,7 @@ def test_a_second_download_from_another_worker_takes_no_rendering(app, make, mon
 def test_a_pdf_rendered_before_a_redaction_is_not_kept_after_it(app, make):
     """A worker renders for seconds; a redaction committed meanwhile must not find its
     PDF (with the old words) kept afterwards."""
-    from workshop.caches import course_revision, keep_pdf
+    from workshop.core.caches import course_revision, keep_pdf
 
     with app.app_context():
         course = make.course(step=2)
@@ -122,7 +122,7 @@ def test_a_pdf_rendered_before_a_redaction_is_not_kept_after_it(app, make):
 
 
 def test_a_worker_neither_serves_nor_keeps_a_list_drawn_from_an_older_revision():
-    from workshop.fragments import Fragments
+    from workshop.web.fragments import Fragments
 
     kept = Fragments(max_age=60)
     created = "2026-12-06"
@@ -142,7 +142,7 @@ def test_a_worker_neither_serves_nor_keeps_a_list_drawn_from_an_older_revision()
 def test_nothing_is_kept_longer_than_the_age_limit_even_without_requests():
     import time
 
-    from workshop.fragments import Fragments
+    from workshop.web.fragments import Fragments
 
     kept = Fragments(max_age=0.3)
     kept.put(7, ("2026-12-06", 1), ("da",), "a list")

@@ -10,11 +10,9 @@ from sqlalchemy import func, select, update
 from workshop.actions import update_action
 from workshop.cards import merge_cards, redact_card
 from workshop.catalogue import load_catalogue
-from workshop.courses import delete_course
-from workshop.errors import WorkshopError
-from workshop.experience import copy_shared_solution, share_course
-from workshop.extensions import db
-from workshop.models import (
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import (
     Action,
     Card,
     Course,
@@ -23,6 +21,8 @@ from workshop.models import (
     SharedSolution,
     Solution,
 )
+from workshop.courses import delete_course
+from workshop.experience import copy_shared_solution, share_course
 from workshop.solutions import redact_solution
 
 from .bank_support import shareable_course
@@ -168,7 +168,7 @@ def test_a_copy_shared_again_and_copied_again_loses_the_words_all_the_way(app, m
 
 
 def test_redacting_reaches_the_rendered_pdfs_of_every_course_it_reaches(app, two):
-    from workshop.report import action_plan_pdf
+    from workshop.reports.pdf import action_plan_pdf
 
     a, c = two
     with app.app_context():

@@ -16,16 +16,16 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
 
-from workshop import report
 from workshop.actions import actions_of, set_action_status
 from workshop.cards import edit_card, merge_cards, set_card_hidden
 from workshop.catalogue import load_catalogue
+from workshop.core.extensions import db
+from workshop.core.models import Course
 from workshop.courses import go_to_step
 from workshop.examination import examine_card, link_requirement, prioritise
-from workshop.extensions import db
 from workshop.learning import add_lesson
 from workshop.measures import log_entry
-from workshop.models import Course
+from workshop.reports import pdf as report
 from workshop.votes import cast_vote, set_voting_state
 
 STATIC = Path(__file__).resolve().parent.parent / "static"

@@ -29,8 +29,8 @@ def revealed(app, make, client):
         course_id = course.id
     client.post(f"/j/{code}", data={"role": "medarbejder", "unit": "Team Ledige", "name": ""})
     with app.app_context():
-        from workshop.extensions import db
-        from workshop.models import Course, Participant
+        from workshop.core.extensions import db
+        from workshop.core.models import Course, Participant
 
         course = db.session.get(Course, course_id)
         phone = db.session.scalar(db.select(Participant).where(Participant.course_id == course_id))
@@ -111,8 +111,8 @@ def test_the_facilitator_is_warned_before_opening_the_vote(two_managers_joined, 
 
 def test_the_warning_stays_while_the_vote_is_open(app, two_managers_joined, desk):
     with app.app_context():
-        from workshop.extensions import db
-        from workshop.models import Course
+        from workshop.core.extensions import db
+        from workshop.core.models import Course
 
         set_voting_state(db.session.get(Course, two_managers_joined), "voting")
     page = desk.get(f"/f/courses/{two_managers_joined}").get_data(as_text=True)

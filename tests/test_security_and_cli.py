@@ -6,8 +6,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from workshop.extensions import db
-from workshop.models import (
+from workshop.core.extensions import db
+from workshop.core.models import (
     Action,
     Card,
     Course,

@@ -12,10 +12,10 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from workshop.cards import submit_card
-from workshop.extensions import db
-from workshop.headers import CONTENT_SECURITY_POLICY
+from workshop.core.extensions import db
+from workshop.core.models import Course
 from workshop.manager_links import create_manager_link
-from workshop.models import Course
+from workshop.web.headers import CONTENT_SECURITY_POLICY
 
 EXPECTED = {
     "Content-Security-Policy": (

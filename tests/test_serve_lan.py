@@ -1,6 +1,6 @@
 """Serving a workshop to real phones from a laptop (issue 20, point 9): the public address
 setting (SAMSKABT_PUBLIC_URL) that the join link, the QR code and the projector carry, and
-`make serve-lan`'s script (workshop/lan.py)."""
+`make serve-lan`'s script (workshop/commands/lan.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 import segno
 
 from app import create_app, public_base_url
-from workshop import lan
-from workshop.extensions import db
+from workshop.commands import lan
+from workshop.core.extensions import db
 from workshop.manager_links import create_manager_link
 
 LAN = "http://192.168.1.23:8000"
@@ -104,7 +104,7 @@ def test_a_public_address_that_is_no_base_url_is_refused_at_start(value):
         public_base_url(value)
 
 
-# --- make serve-lan (workshop/lan.py) -------------------------------------------------------
+# --- make serve-lan (workshop/commands/lan.py) -------------------------------------------------------
 
 
 def test_serve_lan_binds_every_interface_and_sets_the_public_address():

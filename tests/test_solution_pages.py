@@ -5,10 +5,10 @@ import re
 import pytest
 
 from workshop.actions import set_action_status
+from workshop.core.extensions import db
+from workshop.core.models import Action, Card, Course, Solution, Vote
 from workshop.courses import go_to_step
 from workshop.examination import prioritise
-from workshop.extensions import db
-from workshop.models import Action, Card, Course, Solution, Vote
 from workshop.votes import CARDS, SOLUTIONS, set_voting_state
 
 HX = {"HX-Request": "true"}

@@ -15,10 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from workshop.errors import WorkshopError
-from workshop.extensions import db
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import SignOn
 from workshop.facilitators import find_facilitator
-from workshop.models import SignOn
 from workshop.organisations import set_active
 from workshop.sso import (
     ID_TOKEN_KEY,
@@ -314,7 +314,7 @@ def test_password_login_off_refuses_the_password_and_points_to_sso(app, client, 
 
     assert main(wrong.get_data(as_text=True)) == main(page)
     with app.app_context():
-        from workshop.models import AuditEvent
+        from workshop.core.models import AuditEvent
 
         reasons = [e.detail for e in db.session.scalars(db.select(AuditEvent))]
         assert reasons.count({"reason": "password_login_off"}) == 2
@@ -336,7 +336,7 @@ def test_a_password_login_after_a_sign_in_through_the_provider_forgets_that_sign
     logout = client.post("/logout")
     assert logout.headers["Location"] == "/"
     with app.app_context():
-        from workshop.models import AuditEvent
+        from workshop.core.models import AuditEvent
 
         logins = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "login"))
         assert [(e.actor_email, e.detail["via"]) for e in logins] == [
@@ -517,7 +517,7 @@ def test_a_boosted_sign_out_sends_the_whole_window_to_the_provider(client, world
 
 
 def test_sign_ins_through_the_provider_and_their_refusals_reach_the_audit_trail(app, client, world):
-    from workshop.models import AuditEvent
+    from workshop.core.models import AuditEvent
     from workshop.organisations import find_organisation
 
     refusal(client, sign_in(client, "ukendt@kommune.dk"))
@@ -569,7 +569,7 @@ def test_moving_to_another_provider_relinks_people_by_email_and_never_locks_them
 def test_single_sign_on_settings_and_the_privacy_notice_changes_are_audited(app, client, admin):
     """An admin who points the organisation at another provider could sign in as a
     colleague: the trail must say the provider changed (never the secret)."""
-    from workshop.models import AuditEvent
+    from workshop.core.models import AuditEvent
 
     client.post("/f/organisation/sign-on", data=SETTINGS)
     client.post("/f/organisation/sign-on", data={**SETTINGS, "client_secret": ""})

@@ -15,14 +15,14 @@ from sqlalchemy import func, select
 
 from workshop.cards import redact_card, set_card_hidden
 from workshop.catalogue import CATALOGUE_FILE, load_catalogue
-from workshop.clock import local_today
+from workshop.core.clock import local_today
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Course, Participant, StateFeedback
 from workshop.courses import delete_course
-from workshop.errors import WorkshopError
 from workshop.examination import examine_card, link_requirement
-from workshop.extensions import db
 from workshop.manager_links import create_manager_link, revoke_manager_link
 from workshop.measures import log_entry
-from workshop.models import Course, Participant, StateFeedback
 from workshop.privacy import forget_participant
 from workshop.state_feedback import (
     feedback_csv,
@@ -87,7 +87,7 @@ def course(app, make):
 
 
 def card(ids, name):
-    from workshop.models import Card
+    from workshop.core.models import Card
 
     return db.session.get(Card, ids[name])
 
@@ -199,7 +199,7 @@ def test_a_requirement_that_changed_since_the_link_shows_both_versions(app, cour
         assert (line.linked_version, line.version) == (1, 2)
         assert (line.linked_law_version, line.law_version) == (old, "LOV nr. 999 af 1/1/2027")
     with app.test_request_context("/?lang=en"):
-        from workshop.views.state_feedback import _pdf
+        from workshop.web.state_feedback import _pdf
 
         text = pdf_text(_pdf(db.session.get(Course, course["id"])).get_data())
     assert "When the card was linked (version 1)" in text
@@ -220,7 +220,7 @@ def test_deleting_the_course_deletes_its_feedback(app, course):
 
 def _render(app, course_id: int, lang="en") -> str:
     with app.test_request_context(f"/?lang={lang}"):
-        from workshop.views.state_feedback import _pdf
+        from workshop.web.state_feedback import _pdf
 
         return pdf_text(_pdf(db.session.get(Course, course_id)).get_data())
 

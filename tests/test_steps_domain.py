@@ -14,14 +14,14 @@ from workshop.actions import (
     update_action,
 )
 from workshop.cards import merge_cards, set_card_hidden
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Action, ActionUpdate, Card, Vote
 from workshop.courses import copy_course, go_to_step, start_timer, stop_timer
 from workshop.dialogue import answer_question, answers_by_question
-from workshop.errors import WorkshopError
 from workshop.examination import prioritise
-from workshop.extensions import db
 from workshop.learning import add_lesson, course_status, lessons_by_kind
 from workshop.measures import log_entry, measure_stats, parse_value, set_period_closed
-from workshop.models import Action, ActionUpdate, Card, Vote
 from workshop.solutions import (
     challenges_with_solutions,
     choose_solution,

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from workshop.extensions import db
-from workshop.models import Course
+from workshop.core.extensions import db
+from workshop.core.models import Course
 
 
 @pytest.fixture

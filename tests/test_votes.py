@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
-from workshop.errors import WorkshopError
-from workshop.extensions import db
-from workshop.models import Card, Participant, Vote
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Card, Participant, Vote
 from workshop.votes import (
     cast_vote,
     clear_votes,

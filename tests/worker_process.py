@@ -65,6 +65,6 @@ def serve(connection, database_url, code, course_id, login_id, *, mode, max_age)
         served = False
     connection.send({"served": served, "held": held_in_memory(words)})
     with app.app_context():
-        from workshop.extensions import db
+        from workshop.core.extensions import db
 
         db.engine.dispose()

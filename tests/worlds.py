@@ -16,15 +16,15 @@ from sqlalchemy import func, select
 
 from workshop.actions import set_action_status
 from workshop.catalogue import add_local_rule, load_catalogue
-from workshop.clock import local_today
+from workshop.core.clock import local_today
+from workshop.core.extensions import db
+from workshop.core.models import Course
 from workshop.courses import go_to_step
 from workshop.dialogue import answer_question
 from workshop.examination import link_requirement
-from workshop.extensions import db
 from workshop.learning import add_lesson
 from workshop.manager_links import create_manager_link, revoke_manager_link
 from workshop.measures import log_entry
-from workshop.models import Course
 from workshop.votes import SOLUTIONS, cast_vote, set_voting_state
 
 

@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .clock import local_today
-from .courses import touch
-from .errors import WorkshopError
-from .extensions import db
-from .models import Action, ActionUpdate, Course, Participant, Solution, utcnow
-from .text import clean_text, tidy
-from .vocabulary import ACTION_STATUSES, BARRIERS
+from workshop.core.clock import local_today
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Action, ActionUpdate, Course, Participant, Solution, utcnow
+from workshop.core.text import clean_text, tidy
+from workshop.core.vocabulary import ACTION_STATUSES, BARRIERS
+from workshop.courses import touch
 
 ACTION_TEXT_MAX = 2000
 TITLE_MAX = 500

@@ -31,9 +31,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, user_logged_in, user_logged_out
 from sqlalchemy import func, select, text
 
-from .db import READ_ONLY_METHODS, writing
-from .extensions import db
-from .models import AuditEvent, Course, Facilitator, utcnow
+from workshop.core.db import READ_ONLY_METHODS, writing
+from workshop.core.extensions import db
+from workshop.core.models import AuditEvent, Course, Facilitator, utcnow
 
 # The action codes and what the admin's page calls them.
 ACTIONS = {
@@ -179,7 +179,7 @@ def record_failed_login(email: str) -> AuditEvent:
     """A login refused. For a facilitator's email, a line in their organisation naming
     them as the target (an admin sees someone trying a colleague's login); otherwise only
     the keyed hash of what was typed. Never the password."""
-    from .facilitators import find_facilitator
+    from workshop.facilitators import find_facilitator
 
     facilitator = find_facilitator(email or "")
     if facilitator is None:
@@ -311,7 +311,7 @@ def audit_csv(organisation_id: int, filters: AuditFilters) -> bytes:
     """Every matching line for Danish Excel (exchange.csv_bytes: BOM, semicolons, CRLF)."""
     from flask_babel import gettext as _
 
-    from .exchange import csv_bytes
+    from workshop.exchange import csv_bytes
 
     header = [
         _("Time (UTC)"),

@@ -6,15 +6,15 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from .courses import touch
-from .db import lock_row
-from .errors import WorkshopError
-from .extensions import db
-from .models import Card, CardRequirement, Course, Participant, Solution, Vote
-from .redaction import redact_card_everywhere
-from .submissions import already_submitted, save_once
-from .text import clean_text
-from .vocabulary import CARD_CATEGORIES, CARD_MAX_LENGTH
+from workshop.core.db import lock_row
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Card, CardRequirement, Course, Participant, Solution, Vote
+from workshop.core.text import clean_text
+from workshop.core.vocabulary import CARD_CATEGORIES, CARD_MAX_LENGTH
+from workshop.courses import touch
+from workshop.redaction import redact_card_everywhere
+from workshop.submissions import already_submitted, save_once
 
 COLLECT_STEP = 2
 

@@ -14,12 +14,12 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from .db import serialise
-from .errors import WorkshopError
-from .extensions import db
-from .models import Facilitator, Requirement, RequirementVersion, utcnow
-from .text import tidy
-from .vocabulary import LOCAL_RULE_KINDS
+from workshop.core.db import serialise
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Facilitator, Requirement, RequirementVersion, utcnow
+from workshop.core.text import tidy
+from workshop.core.vocabulary import LOCAL_RULE_KINDS
 
 CATALOGUE_FILE = Path(__file__).with_name("data") / "catalogue.json"
 SUPPORTED_FORMAT = 1

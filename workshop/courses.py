@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, union_all, update
 
-from .db import lock_row
-from .errors import WorkshopError
-from .extensions import db
-from .models import (
+from workshop.core.db import lock_row
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import (
     Action,
     ActionUpdate,
     Card,
@@ -37,8 +37,8 @@ from .models import (
     StateFeedback,
     Vote,
 )
-from .text import tidy
-from .vocabulary import ROLES
+from workshop.core.text import tidy
+from workshop.core.vocabulary import ROLES
 
 # Easy to read aloud and to type on a phone: no 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B, G/6, U/V.
 # 21 symbols, 6 long: 85 million codes. Rate limits on joining come with issue 6.

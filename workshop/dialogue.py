@@ -6,14 +6,14 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .courses import default_reflection_questions, touch
-from .errors import WorkshopError
-from .extensions import db
-from .models import Course, DialogueAnswer, Participant
-from .redaction import redact_answer_everywhere
-from .submissions import already_submitted, save_once
-from .text import clean_text
-from .vocabulary import ANSWER_MAX_LENGTH
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Course, DialogueAnswer, Participant
+from workshop.core.text import clean_text
+from workshop.core.vocabulary import ANSWER_MAX_LENGTH
+from workshop.courses import default_reflection_questions, touch
+from workshop.redaction import redact_answer_everywhere
+from workshop.submissions import already_submitted, save_once
 
 INTRO_STEP = 1
 LEARN_STEP = 6

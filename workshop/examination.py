@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .catalogue import requirement_by_key, requirement_title
-from .courses import touch
-from .errors import WorkshopError
-from .extensions import db
-from .models import Card, CardRequirement, Course, Vote
-from .text import tidy
-from .vocabulary import ORIGIN_GROUPS, ORIGINS, PRIORITY_STATUSES
+from workshop.catalogue import requirement_by_key, requirement_title
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Card, CardRequirement, Course, Vote
+from workshop.core.text import tidy
+from workshop.core.vocabulary import ORIGIN_GROUPS, ORIGINS, PRIORITY_STATUSES
+from workshop.courses import touch
 
 EXAMINE_TEXT_MAX = 2000
 

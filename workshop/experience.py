@@ -1,6 +1,6 @@
 """The experience bank: a course shares its results, anonymised; others find what was done.
 
-Sharing makes a snapshot (workshop.models.Share and its rows), never a live view of the
+Sharing makes a snapshot (workshop.core.models.Share and its rows), never a live view of the
 course: what the facilitator reviewed is what others see, later edits do not leak, and
 withdrawing empties it at once. What a share holds: the prioritised challenges with the
 law entries they were linked to (entry version and law version, never mixed), their
@@ -20,12 +20,10 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from .db import lock_row
-from .errors import WorkshopError
-from .examination import prioritised_cards
-from .extensions import db
-from .measures import measure_stats
-from .models import (
+from workshop.core.db import lock_row
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import (
     Action,
     Card,
     Course,
@@ -38,10 +36,12 @@ from .models import (
     Solution,
     utcnow,
 )
-from .solutions import adopt_solution
-from .text import looks_like_cpr, tidy
-from .vocabulary import CARD_MAX_LENGTH, SOLUTION_MAX_LENGTH
-from .votes import results
+from workshop.core.text import looks_like_cpr, tidy
+from workshop.core.vocabulary import CARD_MAX_LENGTH, SOLUTION_MAX_LENGTH
+from workshop.examination import prioritised_cards
+from workshop.measures import measure_stats
+from workshop.solutions import adopt_solution
+from workshop.votes import results
 
 UNIT_KIND_MAX = 120
 IMPLEMENTED = ("implemented", "adjusted")

@@ -14,10 +14,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .errors import WorkshopError
-from .extensions import db
-from .models import Facilitator, Organisation, new_token
-from .text import tidy
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Facilitator, Organisation, new_token
+from workshop.core.text import tidy
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -42,7 +42,7 @@ def create_facilitator(
 ) -> Facilitator:
     """A login in `organisation` (default: the default organisation). An organisation's
     first facilitator becomes its admin, so every organisation has one."""
-    from .organisations import admins, default_organisation
+    from workshop.organisations import admins, default_organisation
 
     email = _normalise_email(email)
     if "@" not in email or email != tidy(email) or any(c.isspace() for c in email):

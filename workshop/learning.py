@@ -9,12 +9,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .courses import touch
-from .errors import WorkshopError
-from .extensions import db
-from .models import Action, Card, Course, Lesson, Solution
-from .text import clean_text, tidy
-from .vocabulary import ACTION_STATUSES, LESSON_KINDS, NEXT_STEP_KINDS, PRIORITY_STATUSES
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Action, Card, Course, Lesson, Solution
+from workshop.core.text import clean_text, tidy
+from workshop.core.vocabulary import (
+    ACTION_STATUSES,
+    LESSON_KINDS,
+    NEXT_STEP_KINDS,
+    PRIORITY_STATUSES,
+)
+from workshop.courses import touch
 
 LESSON_MAX = 2000
 

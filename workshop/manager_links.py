@@ -7,10 +7,10 @@ import secrets
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .errors import WorkshopError
-from .extensions import db
-from .models import Course, ManagerLink, utcnow
-from .text import tidy
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Course, ManagerLink, utcnow
+from workshop.core.text import tidy
 
 LABEL_MAX = 120
 # At most this many live links per course: each is a door into the course's status.

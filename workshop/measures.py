@@ -13,15 +13,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .actions import actions_of
-from .clock import local_today
-from .courses import touch
-from .errors import WorkshopError
-from .extensions import db
-from .models import Action, Course, Measure, MeasureEntry, Participant
-from .submissions import already_submitted, save_once
-from .text import clean_text, tidy
-from .vocabulary import PERIODS
+from workshop.actions import actions_of
+from workshop.core.clock import local_today
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Action, Course, Measure, MeasureEntry, Participant
+from workshop.core.text import clean_text, tidy
+from workshop.core.vocabulary import PERIODS
+from workshop.courses import touch
+from workshop.submissions import already_submitted, save_once
 
 NOTE_MAX = 500
 VALUE_LIMIT = 1_000_000_000

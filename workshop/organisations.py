@@ -14,10 +14,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from .errors import WorkshopError
-from .extensions import db
-from .models import Facilitator, Organisation
-from .text import tidy
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Facilitator, Organisation
+from workshop.core.text import tidy
 
 DEFAULT_ORGANISATION = "Standardorganisation"
 
@@ -117,7 +117,7 @@ def set_active(facilitator: Facilitator, active: bool) -> Facilitator:
 
     Deactivating ends every login the facilitator has: reactivated later, they log in
     anew, and a cookie taken from them before stays dead."""
-    from .facilitators import revoke_logins
+    from workshop.facilitators import revoke_logins
 
     _lock(facilitator.organisation)
     if not active and facilitator.is_admin and _leaves_no_admin(facilitator):

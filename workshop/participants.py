@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .courses import note_activity
-from .errors import WorkshopError
-from .extensions import db
-from .models import Course, Participant
-from .text import tidy
-from .vocabulary import ROLES
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Course, Participant
+from workshop.core.text import tidy
+from workshop.core.vocabulary import ROLES
+from workshop.courses import note_activity
 
 NAME_MAX_LENGTH = 120
 

@@ -22,10 +22,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .db import lock_row
-from .errors import WorkshopError
-from .extensions import db
-from .models import (
+from workshop.core.db import lock_row
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import (
     Action,
     ActionUpdate,
     Card,
@@ -38,13 +38,13 @@ from .models import (
     Vote,
     utcnow,
 )
-from .redaction import (
+from workshop.core.text import deletion_marker, tidy
+from workshop.redaction import (
     redact_answer_everywhere,
     redact_card_everywhere,
     redact_solution_everywhere,
     touch_and_forget,
 )
-from .text import deletion_marker, tidy
 
 CONTROLLER_MAX = 200
 CONTACT_MAX = 254

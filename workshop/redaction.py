@@ -10,7 +10,7 @@ title started as the solution's words; an edited title is still those words rewo
 it goes too), the bank's snapshots of it (SharedSolution.solution_id), and the solutions
 other courses copied from those snapshots (Solution.copied_from_id), with everything
 derived from them in turn. Rendered PDFs of every course reached are deleted in the same
-transaction (workshop.caches). Figures, links, dots and assessments stay: they name nobody.
+transaction (workshop.core.caches). Figures, links, dots and assessments stay: they name nobody.
 
 What is not reached, and why: texts the facilitator or the group wrote themselves (an
 action's plan, a status note, a lesson, the examination and the feedback to the state) can
@@ -22,10 +22,9 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from .caches import forget_rendered
-from .courses import touch
-from .extensions import db
-from .models import (
+from workshop.core.caches import forget_rendered
+from workshop.core.extensions import db
+from workshop.core.models import (
     Card,
     Course,
     DialogueAnswer,
@@ -34,7 +33,8 @@ from .models import (
     SharedSolution,
     Solution,
 )
-from .text import redaction_marker
+from workshop.core.text import redaction_marker
+from workshop.courses import touch
 
 
 def redact_card_everywhere(
@@ -149,7 +149,7 @@ def _empty_untraced_shares(course_id: int) -> None:
 
 def touch_and_forget(course_ids) -> None:
     """Every course reached shows the change at once (phones, projector, a worker's drawn
-    voting list: workshop.fragments sees the new revision) and loses its rendered PDFs."""
+    voting list: workshop.web.fragments sees the new revision) and loses its rendered PDFs."""
     course_ids = sorted(set(course_ids))  # one order of row locks, whoever redacts
     for course_id in course_ids:
         course = db.session.get(Course, course_id)

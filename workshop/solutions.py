@@ -6,16 +6,22 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from .courses import touch
-from .db import lock_row
-from .errors import WorkshopError
-from .extensions import db
-from .models import Action, Card, Course, Participant, Solution, Vote, utcnow
-from .redaction import redact_solution_everywhere
-from .submissions import already_submitted, save_once
-from .text import clean_text, tidy
-from .vocabulary import EFFECT_DIMENSIONS, EFFECT_SCALE, EFFORT, LIKELIHOOD, SOLUTION_KINDS
-from .vocabulary import SOLUTION_MAX_LENGTH as MAX_LENGTH
+from workshop.core.db import lock_row
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Action, Card, Course, Participant, Solution, Vote, utcnow
+from workshop.core.text import clean_text, tidy
+from workshop.core.vocabulary import (
+    EFFECT_DIMENSIONS,
+    EFFECT_SCALE,
+    EFFORT,
+    LIKELIHOOD,
+    SOLUTION_KINDS,
+)
+from workshop.core.vocabulary import SOLUTION_MAX_LENGTH as MAX_LENGTH
+from workshop.courses import touch
+from workshop.redaction import redact_solution_everywhere
+from workshop.submissions import already_submitted, save_once
 
 SOLUTIONS_STEP = 3
 EVIDENCE_MAX = 1000

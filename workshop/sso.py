@@ -29,11 +29,11 @@ from joserfc.errors import JoseError
 from requests import RequestException
 from sqlalchemy import func, select
 
-from .db import writing
-from .errors import WorkshopError
-from .extensions import db
-from .models import Facilitator, Organisation, SignOn
-from .text import tidy
+from workshop.core.db import writing
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Facilitator, Organisation, SignOn
+from workshop.core.text import tidy
 
 SCOPES = "openid email profile"
 # Seconds of clock difference tolerated on an ID token's times (exp, iat).
@@ -226,7 +226,7 @@ def changes_for_audit(before: dict[str, object], sign_on: SignOn) -> dict[str, o
 def sign_on_for_email(email: str) -> SignOn | None:
     """The provider an email signs in with: the facilitator's organisation's, else the one
     organisation whose allowed domains hold the email's domain."""
-    from .facilitators import find_facilitator
+    from workshop.facilitators import find_facilitator
 
     email = (email or "").strip().lower()
     facilitator = find_facilitator(email) if "@" in email else None

@@ -30,13 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .catalogue import catalogue_metadata
-from .clock import local_today
-from .courses import touch
-from .errors import WorkshopError
-from .extensions import db
-from .measures import MeasureStats, measure_in_course, measure_stats
-from .models import (
+from workshop.catalogue import catalogue_metadata
+from workshop.core.clock import local_today
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import (
     Action,
     Card,
     CardRequirement,
@@ -46,9 +44,11 @@ from .models import (
     citation,
     utcnow,
 )
-from .text import deletion_marker, redaction_marker, tidy
-from .vocabulary import CONFIDENCE, ORIGIN_GROUPS, ORIGINS
-from .votes import CARDS, results
+from workshop.core.text import deletion_marker, redaction_marker, tidy
+from workshop.core.vocabulary import CONFIDENCE, ORIGIN_GROUPS, ORIGINS
+from workshop.courses import touch
+from workshop.measures import MeasureStats, measure_in_course, measure_stats
+from workshop.votes import CARDS, results
 
 TEXT_MAX = 2000
 STATE_ORIGINS = ORIGIN_GROUPS["state"]
@@ -269,7 +269,7 @@ def _act_name(act: str) -> str:
 
 
 def _requirement_line(link: CardRequirement) -> RequirementLine:
-    from .exchange import _requirement_label  # exchange imports this module's vocabulary
+    from workshop.exchange import _requirement_label  # exchange imports this module's vocabulary
 
     requirement = link.requirement
     then = link.as_linked or {}
@@ -426,14 +426,14 @@ def measures_for_choice(course: Course) -> list[Measure]:
 
 def _figure(value: float | None):
     """A figure we computed: a decimal comma, and never taken for a formula (a minus)."""
-    from .exchange import _Number, danish_number
+    from workshop.exchange import _Number, danish_number
 
     return None if value is None else _Number(danish_number(round(value, 2)))
 
 
 def feedback_csv(course: Course) -> bytes:
     """One row per flagged card, for Excel; the same rows and the same hiding as the PDF."""
-    from .exchange import csv_bytes
+    from workshop.exchange import csv_bytes
 
     document = feedback_document(course)
     header = [

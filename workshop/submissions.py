@@ -7,9 +7,9 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .courses import note_activity, touch
-from .extensions import db
-from .models import Card, Course, DialogueAnswer, MeasureEntry, Solution
+from workshop.core.extensions import db
+from workshop.core.models import Card, Course, DialogueAnswer, MeasureEntry, Solution
+from workshop.courses import note_activity, touch
 
 Submission = TypeVar("Submission", Card, DialogueAnswer, Solution, MeasureEntry)
 

@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from .courses import touch
-from .db import lock_row
-from .errors import WorkshopError
-from .extensions import db
-from .models import Card, ClearedVotes, Course, Participant, Solution, Vote
-from .vocabulary import ROLE_GROUPS, role_group
+from workshop.core.db import lock_row
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Card, ClearedVotes, Course, Participant, Solution, Vote
+from workshop.core.vocabulary import ROLE_GROUPS, role_group
+from workshop.courses import touch
 
 VOTING_STATES = ("collect", "voting", "closed", "revealed")
 
@@ -115,7 +115,7 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> Vot
     # stored: a shared lock on the course row (PostgreSQL, READ COMMITTED), which closing
     # the vote waits for but other phones' votes don't. This participant's votes run one
     # at a time (their row, locked for update), so the budget holds. On SQLite the
-    # transaction already holds the write lock (BEGIN IMMEDIATE, see workshop.db).
+    # transaction already holds the write lock (BEGIN IMMEDIATE, see workshop.core.db).
     course = lock_row(participant.course, shared=True)
     participant = lock_row(participant)
     db.session.refresh(item)
@@ -131,7 +131,7 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> Vot
         )
 
     # The participant's dots in this vote (at most the budget's worth of rows), in one go,
-    # as they are now (workshop.db.writing keeps what the request loaded before).
+    # as they are now (workshop.core.db.writing keeps what the request loaded before).
     votes = db.session.scalars(
         select(Vote)
         .where(Vote.participant_id == participant.id, _votes_in(ballot))

@@ -1,0 +1,1 @@
+"""Entry points besides the web: the `flask` commands, the demo data, serving on the LAN."""

@@ -1,0 +1,262 @@
+"""The demo course: a job centre part-way through, with realistic data in every step so far."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from workshop.actions import set_action_status, update_action
+from workshop.cards import merge_cards, set_card_hidden, submit_card
+from workshop.catalogue import add_local_rule, ensure_catalogue_loaded, local_rules
+from workshop.commands.demo_bank import seed_demo_bank
+from workshop.core.clock import local_today
+from workshop.core.extensions import db
+from workshop.core.models import Course
+from workshop.core.vocabulary import EFFECT_DIMENSIONS, role_group
+from workshop.courses import create_course, go_to_step
+from workshop.dialogue import answer_question
+from workshop.examination import examine_card, link_requirement, prioritise
+from workshop.facilitators import create_facilitator, find_facilitator
+from workshop.learning import add_lesson
+from workshop.measures import add_measure, log_entry
+from workshop.participants import join
+from workshop.solutions import choose_solution, propose_solution
+from workshop.votes import CARDS, SOLUTIONS, cast_vote, dots_left, set_voting_state
+
+DEMO_EMAIL = "demo@samskabt.dk"
+DEMO_PASSWORD = "demo-samskabt"  # noqa: S105 - the demo login is printed on purpose
+DEMO_ORGANISATION = "Demo-konsulenthuset"
+DATA_FILE = Path(__file__).with_name("demo.json")
+
+
+def seed_demo() -> Course:
+    """Create or reset the demo course; it keeps its join code across resets."""
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    facilitator = _demo_facilitator()
+    old_code = None
+    for old in db.session.scalars(select(Course).where(Course.facilitator_id == facilitator.id)):
+        if old.title == data["course"]["title"]:
+            old_code = old.join_code
+        db.session.delete(old)
+    db.session.commit()
+
+    course = create_course(facilitator, **data["course"])
+    if old_code:
+        course.join_code = old_code
+        db.session.commit()
+    people = [join(course, **person) for person in data["participants"]]
+
+    for number, (who, question, text) in enumerate(data["answers"]):
+        answer_question(
+            people[who], course.questions[question], text, client_token=f"demo-answer-{number}"
+        )
+
+    go_to_step(course, 2)
+    cards = [
+        submit_card(people[who], text, category, client_token=f"demo-card-{number}")
+        for number, (who, category, text) in enumerate(data["cards"])
+    ]
+    for source, target in data["merge"]:
+        merge_cards(cards[target], [cards[source]])
+    for index in data["hide"]:
+        set_card_hidden(cards[index], True)
+
+    set_voting_state(course, "voting")
+    _vote(people, cards, data["votes"])
+    set_voting_state(course, "revealed")
+    _examine_and_prioritise(facilitator, cards, data)
+
+    go_to_step(course, 3)
+    solutions = _develop_solutions(people, cards, data)
+    set_voting_state(course, "voting", SOLUTIONS)
+    _vote(people, solutions, data["solution_votes"], SOLUTIONS)
+    set_voting_state(course, "revealed", SOLUTIONS)
+
+    go_to_step(course, 4)
+    actions = _plan_actions(people, solutions, data)
+    go_to_step(course, 5)
+    _measure(people, actions, data)
+    # Feedback to the state (issue 9 part 5): self-booking rests on national law, so the
+    # group sends it on with what it costs, what it proposes and how a trial could go.
+    from workshop.state_feedback import flag_card
+
+    flag_card(
+        cards[2],
+        cost=(
+            "Vi booker selv samtalen for omkring hver fjerde borger i målgruppen, fordi de "
+            "ikke kan bruge Jobnet. Det tager 10–15 minutter pr. samtale, og fritagelserne i "
+            "bekendtgørelsen kræver en vurdering og en registrering for hver enkelt borger."
+        ),
+        proposal=(
+            "Lad jobcentret fritage borgere med svage it- eller danskkundskaber fra "
+            "selvbooking efter en samlet faglig vurdering, uden fornyet vurdering ved hver "
+            "samtale."
+        ),
+        trial="trial_provision",
+        trial_note=(
+            "Ansøg om et forsøg efter forsøgsbekendtgørelsen (BEK 2498/2021); tjek først, "
+            "hvilken paragraf i LAB den bygger på."
+        ),
+    )
+    for kind, text in data["lessons"]:
+        add_lesson(course, kind, text)
+    seed_demo_bank()  # other municipalities' shared results, for the experience bank
+    return course
+
+
+def _demo_facilitator():
+    """The demo login: admin of a consultancy that facilitates for several municipalities."""
+    from workshop.organisations import create_organisation, find_organisation
+
+    organisation = find_organisation(DEMO_ORGANISATION) or create_organisation(
+        DEMO_ORGANISATION, "consultancy"
+    )
+    facilitator = find_facilitator(DEMO_EMAIL) or create_facilitator(
+        DEMO_EMAIL, DEMO_PASSWORD, "Demo-facilitator", organisation, is_admin=True
+    )
+    if facilitator.organisation_id != organisation.id or not facilitator.is_admin:
+        # A demo login made before organisations existed (in the default organisation).
+        facilitator.organisation = organisation
+        facilitator.is_admin = True
+        facilitator.active = True
+        for course in facilitator.courses:
+            course.organisation = organisation
+        db.session.commit()
+    return facilitator
+
+
+def _vote(people, items, preferences_by_group, ballot=CARDS) -> None:
+    """Each person spends their dots on what their group cares about (fixed seed)."""
+    rng = random.Random(2026)  # noqa: S311 - demo data, not security
+    for person in people:
+        preferences = preferences_by_group[role_group(person.role)]
+        weighted = [index for index, weight in preferences for _ in range(weight)]
+        placed: dict[int, int] = {}
+        while dots_left(person, ballot) > 0:
+            index = rng.choice(weighted)
+            placed[index] = placed.get(index, 0) + 1
+            if placed[index] > 2:
+                continue
+            cast_vote(person, items[index], placed[index])
+
+
+def _day(offset: int | None) -> date | None:
+    return None if offset is None else local_today() + timedelta(days=offset)
+
+
+def _develop_solutions(people, cards, data) -> list:
+    solutions = []
+    for number, entry in enumerate(data["solutions"]):
+        who, card, kind, text, effects, likelihood, evidence, effort = entry
+        solutions.append(
+            propose_solution(
+                people[who],
+                cards[card],
+                text,
+                kind,
+                client_token=f"demo-solution-{number}",
+                likelihood=likelihood,
+                evidence=evidence,
+                effort=effort,
+                **dict(zip(EFFECT_DIMENSIONS, effects, strict=True)),
+            )
+        )
+    return solutions
+
+
+def _plan_actions(people, solutions, data) -> list:
+    """The step-4 workshop seven weeks ago: chosen solutions become actions with owners."""
+    planned_on = _day(data["plan_day"])
+    for index, decided_by in data["chosen"]:
+        choose_solution(solutions[index], decided_by)
+    actions = []
+    for plan in data["actions"]:
+        action = solutions[plan["solution"]].action
+        owner = plan["owner"]
+        update_action(
+            action,
+            today=planned_on,
+            owner_id=people[owner].id if owner is not None else None,
+            who_does_what=plan["who_does_what"],
+            start_date=_day(plan["start"]),
+            first_step=plan["first_step"],
+            pilot_unit=plan["pilot_unit"],
+            pilot_from=_day(plan["pilot_from"]),
+            pilot_to=_day(plan["pilot_to"]),
+            barriers={kind: {"note": note} for kind, note in plan["barriers"].items()},
+            communication=plan["communication"],
+            success_signs=plan["success_signs"],
+            watched_by=plan["watched_by"],
+        )
+        for status, note in plan["updates"]:
+            set_action_status(action, status, note=note, by=action.owner)
+        actions.append(action)
+    _spread_over_the_weeks(actions, planned_on)
+    return actions
+
+
+def _spread_over_the_weeks(actions, planned_on: date) -> None:
+    """The status log reads as weeks of work, not one second of seeding."""
+    for action in actions:
+        for number, update in enumerate(action.updates):
+            day = planned_on + timedelta(days=7 + 21 * number)
+            update.created_at = datetime.combine(day, time(10), tzinfo=UTC)
+            action.updated_at = update.created_at
+    db.session.commit()
+
+
+def _measure(people, actions, data) -> None:
+    for number, plan in enumerate(data["measures"]):
+        measure = add_measure(
+            actions[plan["action"]],
+            what=plan["what"],
+            unit=plan["unit"],
+            higher_is_better=plan["higher_is_better"],
+            baseline_from=_day(plan["baseline"][0]),
+            baseline_to=_day(plan["baseline"][1]),
+            followup_from=_day(plan["followup"][0]),
+            followup_to=_day(plan["followup"][1]),
+        )
+        for line, (who, day, value, note) in enumerate(plan["entries"]):
+            log_entry(
+                people[who],
+                measure,
+                _day(day),
+                value,
+                note,
+                client_token=f"demo-entry-{number}-{line}",
+            )
+
+
+def _examine_and_prioritise(facilitator, cards, data) -> None:
+    """After the reveal: the group examines the cards, links the rules and prioritises."""
+    ensure_catalogue_loaded()
+    rules = {rule.name_da: rule for rule in local_rules(facilitator.id)}
+    for rule in data["local_rules"]:
+        if rule["name"] not in rules:
+            rules[rule["name"]] = add_local_rule(
+                facilitator,
+                name=rule["name"],
+                kind=rule["kind"],
+                description=rule["description"],
+                decided_by=rule["decided_by"],
+                decided_on=date.fromisoformat(rule["decided_on"]),
+            )
+    for index, origin, problem, stakeholders in data["examinations"]:
+        examine_card(cards[index], origin=origin, problem=problem, stakeholders=stakeholders)
+    for index, key in data["links"]:
+        # "L:<name>" names one of the demo's local rules; anything else is a catalogue id.
+        if key.startswith("L:"):
+            key = rules[key[2:]].key
+        link_requirement(cards[index], key)
+    for index, status, note in data["priorities"]:
+        prioritise(
+            cards[index],
+            status,
+            later_when=note if status == "later" else "",
+            reason=note if status == "out_of_scope" else "",
+        )

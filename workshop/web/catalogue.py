@@ -1,0 +1,108 @@
+"""The requirement catalogue: search on the laptop, the projector and phones; local rules."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from workshop.catalogue import add_local_rule, local_rules, search_requirements
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import htmx
+from workshop.experience import experience_for_keys
+from workshop.web.common import (
+    course_by_code,
+    current_participant,
+    facilitator_course,
+    safe_local_path,
+)
+from workshop.web.forms import LocalRuleForm
+from workshop.web.screens import projector_context
+
+bp = Blueprint("catalogue", __name__)
+
+
+def _search(
+    owner_id: int, results_template: str, page_template: str, *, bank: bool = False, **context
+):
+    """Active search: the results fragment when the search field asks, else the whole page.
+    With `bank`, each law entry says what other courses did about it (experience bank)."""
+    query = request.args.get("q", "")
+    results = search_requirements(query, owner_id)
+    context.update(query=query, results=results)
+    if bank:
+        context["bank"] = experience_for_keys([r.key for r in results if not r.is_local])
+    if htmx and htmx.trigger_name == "q":
+        return render_template(results_template, **context)
+    return render_template(page_template, **context)
+
+
+@bp.route("/f/catalogue")
+@login_required
+def search():
+    """The facilitator's catalogue: the law and the organisation's own rules."""
+    return _search(
+        current_user.id,
+        "catalogue/_results.html",
+        "catalogue/search.html",
+        bank=True,
+        local=local_rules(current_user.id),
+    )
+
+
+@bp.route("/f/courses/<int:course_id>/projector/catalogue")
+def projector_search(course_id: int):
+    """The catalogue in large type, for searching together on the big screen."""
+    course = facilitator_course(course_id)
+    return _search(
+        course.facilitator_id,
+        "catalogue/_results.html",
+        "catalogue/projector.html",
+        **projector_context(course),
+    )
+
+
+@bp.route("/c/<code>/catalogue")
+def phone_search(code: str):
+    """Participants search the same catalogue from their phones, read-only."""
+    course = course_by_code(code)
+    participant = current_participant(course)
+    if participant is None:
+        return redirect(url_for("participant.join_course", code=course.join_code))
+    return _search(
+        course.facilitator_id,
+        "catalogue/_results.html",
+        "catalogue/phone.html",
+        course=course,
+        participant=participant,
+    )
+
+
+@bp.route("/f/catalogue/local/new", methods=["GET", "POST"])
+@login_required
+def new_local_rule():
+    """Add a municipal decision, a local instruction, a template or an IT requirement.
+
+    From a card page, `next` brings the facilitator back to the card afterwards (only a
+    path on this site: never a redirect elsewhere)."""
+    back = safe_local_path(request.args.get("next"))
+    form = LocalRuleForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            rule = add_local_rule(
+                current_user,
+                name=form.name.data,
+                kind=form.kind.data,
+                description=form.description.data,
+                decided_by=form.decided_by.data,
+                decided_on=form.decided_on.data,
+            )
+        except WorkshopError as refused:
+            error = refused.message
+        else:
+            flash(
+                _("The local rule “%(name)s” has been added to the catalogue.", name=rule.name_da)
+            )
+            return redirect(back or url_for(".search"))
+    status = 422 if error or form.errors else 200
+    page = render_template("catalogue/local_rule_form.html", form=form, error=error, back=back)
+    return page, status

@@ -1,0 +1,276 @@
+"""The facilitator's laptop: courses, the control panel and the projector view."""
+
+import io
+
+import segno
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+from workshop.audit import record
+from workshop.core.errors import WorkshopError
+from workshop.courses import (
+    COURSE_FIELDS,
+    copy_course,
+    create_course,
+    default_dialogue_questions,
+    default_reflection_questions,
+    delete_course,
+    format_join_code,
+    go_to_step,
+    participant_counts,
+    set_joining_open,
+    set_projector_join,
+    start_timer,
+    stop_timer,
+    update_course,
+)
+from workshop.votes import CARDS, SOLUTIONS, role_groups_below_minimum, vote_mark, voting_progress
+from workshop.web.common import facilitator_course, live_response
+from workshop.web.forms import ActionForm, CourseForm, StepForm, TimerForm
+from workshop.web.refusals import first_form_error
+from workshop.web.screens import control_context, projector_context
+
+bp = Blueprint("facilitator", __name__, url_prefix="/f")
+
+
+class DeleteCourseForm(FlaskForm):
+    """Deleting is for good: the facilitator types the course's title to confirm."""
+
+    confirm_title = StringField(_l("Type the course's title to confirm"))
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every facilitator page needs a login."""
+
+
+@bp.route("/")
+def courses():
+    return render_template("facilitator/courses.html", courses=current_user.organisation.courses)
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+def new_course():
+    form = CourseForm()
+    if request.method == "GET":
+        form.dialogue_questions.data = default_dialogue_questions()
+        form.reflection_questions.data = default_reflection_questions()
+    error = None
+    if form.validate_on_submit():
+        try:
+            course = create_course(current_user, **_course_fields(form))
+        except WorkshopError as refused:
+            error = refused.message
+        else:
+            record("course_created", course=course)
+            flash(_("The course has been created. Share the code %(code)s.", code=course.join_code))
+            return redirect(url_for(".course", course_id=course.id))
+    status = 422 if error or form.errors else 200
+    return render_template("facilitator/course_form.html", form=form, error=error), status
+
+
+@bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
+def edit_course(course_id: int):
+    course = facilitator_course(course_id)
+    form = CourseForm(obj=course)
+    error = None
+    if form.validate_on_submit():
+        try:
+            update_course(course, **_course_fields(form))
+        except WorkshopError as refused:
+            error = refused.message
+        else:
+            flash(_("The course has been saved."))
+            return redirect(url_for(".course", course_id=course.id))
+    status = 422 if error or form.errors else 200
+    return render_template(
+        "facilitator/course_form.html",
+        form=form,
+        course=course,
+        small_groups=role_groups_below_minimum(course),
+        error=error,
+        delete_form=DeleteCourseForm(formdata=None),
+        delete_counts=_what_deleting_removes(course),
+    ), status
+
+
+def _what_deleting_removes(course) -> dict[str, int]:
+    """How much deleting the course takes with it, said next to the button."""
+    return {
+        "participants": sum(role.count for role in participant_counts(course)),
+        "cards": len(course.cards),
+        "dots": voting_progress(course, CARDS).dots_cast
+        + voting_progress(course, SOLUTIONS).dots_cast,
+    }
+
+
+@bp.post("/courses/<int:course_id>/delete")
+def delete(course_id: int):
+    """Delete the course and everything in it, once its title has been typed."""
+    course = facilitator_course(course_id)
+    form = DeleteCourseForm()
+    if not form.validate_on_submit():
+        return redirect(url_for(".edit_course", course_id=course.id))
+    if " ".join((form.confirm_title.data or "").split()) != " ".join(course.title.split()):
+        return render_template(
+            "facilitator/course_form.html",
+            form=CourseForm(formdata=None, obj=course),
+            course=course,
+            error=None,
+            delete_form=form,
+            delete_counts=_what_deleting_removes(course),
+            delete_error=_("Type the course's title exactly as it is to delete the course."),
+        ), 422
+    title = course.title
+    # Written before the course goes, while its id and title can be copied; no foreign
+    # key ties the line to the course, so the deletion leaves it.
+    record("course_deleted", course=course)
+    delete_course(course)
+    flash(_("The course “%(title)s” and all its data have been deleted.", title=title))
+    return redirect(url_for(".courses"))
+
+
+def _course_fields(form: CourseForm) -> dict:
+    return {name: getattr(form, name).data for name in COURSE_FIELDS}
+
+
+@bp.route("/courses/<int:course_id>")
+def course(course_id: int):
+    """The control panel: steps, the join code, and the current step's tools."""
+    course = facilitator_course(course_id)
+    response = make_response(render_template("facilitator/course.html", **control_context(course)))
+    # The whole page, or #panel alone when the panel's own action asks (HX-Target: panel).
+    response.vary.update(("HX-Request", "HX-Target"))
+    return response
+
+
+@bp.route("/courses/<int:course_id>/live")
+def control_live(course_id: int):
+    course = facilitator_course(course_id)
+    return live_response(
+        # The join code too: SQLite may give a deleted course's id to a new course, which
+        # starts at the same revision, and the browser must not keep the old one's panel.
+        f"c{course.id}-{course.join_code}-r{course.revision}-a{course.activity}"
+        f"-v{vote_mark(course)}",
+        lambda: render_template("facilitator/_control_live.html", **control_context(course)),
+    )
+
+
+@bp.post("/courses/<int:course_id>/step")
+def change_step(course_id: int):
+    course = facilitator_course(course_id)
+    form = StepForm()
+    if form.validate_on_submit():
+        try:
+            go_to_step(course, form.step.data)
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+    return redirect(url_for(".course", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/joining")
+def toggle_joining(course_id: int):
+    course = facilitator_course(course_id)
+    if ActionForm().validate_on_submit():
+        set_joining_open(course, not course.joining_open)
+    return redirect(url_for(".course", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/projector/join")
+def projector_join(course_id: int):
+    """Show the big join screen on the projector now, or put it away to show the step."""
+    course = facilitator_course(course_id)
+    if ActionForm().validate_on_submit():
+        try:
+            set_projector_join(course, request.form.get("choice", ""))
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+    return redirect(url_for(".course", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/timer")
+def timer(course_id: int):
+    """Start a countdown for an activity: on the projector and every phone."""
+    course = facilitator_course(course_id)
+    form = TimerForm()
+    if form.validate_on_submit():
+        try:
+            start_timer(course, form.minutes.data, form.label.data or "")
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+    else:
+        flash(first_form_error(form) or _("Check the form and try again."), "error")
+    return redirect(url_for(".course", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/timer/stop")
+def stop_timer_view(course_id: int):
+    course = facilitator_course(course_id)
+    if ActionForm().validate_on_submit():
+        stop_timer(course)
+    return redirect(url_for(".course", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/copy")
+def copy(course_id: int):
+    """A new course for the next unit, built on this one's frame and questions."""
+    course = facilitator_course(course_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".course", course_id=course.id))
+    new = copy_course(course, current_user)
+    record("course_created", course=new, detail={"copied_from": course.id})
+    flash(
+        _(
+            "A copy has been made with the frame, the questions and the dot rules. "
+            "Check the title and the unit. The new code is %(code)s.",
+            code=format_join_code(new.join_code),
+        )
+    )
+    return redirect(url_for(".edit_course", course_id=new.id))
+
+
+@bp.route("/courses/<int:course_id>/projector")
+def projector(course_id: int):
+    """Full screen, large type: what the room sees on the big screen."""
+    course = facilitator_course(course_id)
+    return render_template(
+        "projector/projector.html", **projector_context(course, join_forced=_join_forced())
+    )
+
+
+@bp.route("/courses/<int:course_id>/projector/live")
+def projector_live(course_id: int):
+    course = facilitator_course(course_id)
+    forced = _join_forced()
+    return live_response(
+        f"proj{course.id}-{course.join_code}-r{course.revision}-a{course.activity}"
+        f"-v{vote_mark(course)}-j{forced:d}",
+        lambda: render_template(
+            "projector/_live.html", **projector_context(course, join_forced=forced)
+        ),
+    )
+
+
+def _join_forced() -> bool:
+    """?join=1: the facilitator wants the big join screen now (latecomers, a second room)."""
+    return request.args.get("join") == "1"
+
+
+@bp.route("/courses/<int:course_id>/qr.svg")
+def qr_code(course_id: int):
+    """The join link as a QR code (SVG) for the projector."""
+    course = facilitator_course(course_id)
+    url = url_for("participant.join_course", code=course.join_code, _external=True)
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer, kind="svg", scale=10, border=2, dark="#000", light="#fff", xmldecl=False
+    )
+    response = make_response(buffer.getvalue())
+    response.headers["Content-Type"] = "image/svg+xml"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,131 @@
+"""Read-only manager links: the facilitator makes and revokes them; a manager opens one
+without logging in and sees the course's status and the action plan, nothing else."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from workshop.actions import actions_of
+from workshop.audit import record
+from workshop.core.errors import WorkshopError
+from workshop.learning import course_status, lessons_by_kind
+from workshop.manager_links import (
+    course_for_token,
+    create_manager_link,
+    link_in_course,
+    revoke_manager_link,
+)
+from workshop.measures import measure_groups
+from workshop.web.common import Confirmation, confirmed, facilitator_course
+from workshop.web.forms import ActionForm, ManagerLinkForm
+from workshop.web.refusals import first_form_error
+from workshop.web.reports import pdf_download
+from workshop.web.screens import control_context, step_of
+
+bp = Blueprint("manager", __name__)
+
+
+def _back_to_panel(course):
+    return redirect(url_for("facilitator.course", course_id=course.id, _anchor="manager-links"))
+
+
+@bp.post("/f/courses/<int:course_id>/manager-links")
+def create(course_id: int):
+    course = facilitator_course(course_id)
+    form = ManagerLinkForm()
+    if form.validate_on_submit():
+        try:
+            link = create_manager_link(course, form.label.data or "")
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+        else:
+            # The label names the managers (no participant's words), but it is typed
+            # text: the line keeps only the link's id.
+            record(
+                "manager_link_created", course=course, target_kind="manager_link", target_id=link.id
+            )
+            flash(_("The link is ready. Copy it and send it to the managers."))
+    else:
+        flash(first_form_error(form) or _("Check the form and try again."), "error")
+    return _back_to_panel(course)
+
+
+@bp.post("/f/courses/<int:course_id>/manager-links/<int:link_id>/revoke")
+def revoke(course_id: int, link_id: int):
+    course = facilitator_course(course_id)
+    link = link_in_course(course, link_id)
+    if link is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        return _back_to_panel(course)
+    if not confirmed():
+        confirm = Confirmation(
+            key=f"revoke-{link.id}",
+            message=_("Revoke the link for %(who)s?", who=link.label)
+            if link.label
+            else _("Revoke the link?"),
+            detail=_(
+                "Whoever has the link can no longer open the course's status. This cannot be "
+                "undone, but you can make a new link."
+            ),
+            action=request.path,
+            yes_label=_("Yes, revoke the link"),
+            cancel=url_for("facilitator.course", course_id=course.id),
+        )
+        return render_template(
+            "facilitator/course.html", **control_context(course, confirm=confirm)
+        )
+    was_open = link.revoked_at is None
+    revoke_manager_link(link)
+    if was_open:  # a double click revokes once, and is recorded once
+        record("manager_link_revoked", course=course, target_kind="manager_link", target_id=link.id)
+    flash(_("The link has been revoked. It no longer opens anything."))
+    return _back_to_panel(course)
+
+
+def _course_or_404(token: str):
+    course = course_for_token(token)
+    if course is None:
+        # Unknown and revoked look the same: a link says nothing once it is withdrawn.
+        abort(404)
+    return course
+
+
+@bp.route("/m/<token>")
+def status(token: str):
+    """The course's status for a manager: the action plan, effects, every challenge."""
+    course = _course_or_404(token)
+    return render_template(
+        "manager/status.html",
+        course=course,
+        token=token,
+        step=step_of(course),
+        overview=course_status(course),
+        plan=actions_of(course),
+        measure_groups=measure_groups(course),
+        lessons=lessons_by_kind(course),
+    )
+
+
+@bp.route("/m/<token>/action-plan.pdf")
+def action_plan_pdf(token: str):
+    course = _course_or_404(token)
+    response = pdf_download(course)
+    # No facilitator: the line says it came through a manager's link.
+    record(
+        "exported",
+        actor=None,
+        course=course,
+        detail={"file": "action_plan_pdf", "via": "manager_link"},
+    )
+    return response
+
+
+@bp.after_request
+def keep_the_token_private(response):
+    # The token is the key: never send it on in a Referer, never let a search engine in.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response

@@ -1,0 +1,194 @@
+"""Phones: entering a code, joining a course, and following it live."""
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from workshop.audit import record
+from workshop.core.errors import WorkshopError
+from workshop.courses import find_course_by_code, format_join_code, normalise_join_code
+from workshop.participants import forgotten_by_token, join, unit_suggestions
+from workshop.privacy import forget_participant, own_data, privacy_notice
+from workshop.web.common import (
+    confirmed,
+    course_by_code,
+    current_participant,
+    current_participant_revision,
+    forget_remembered,
+    live_response,
+    remember_participant,
+    remembered_courses,
+    remembered_token,
+)
+from workshop.web.forms import CodeForm, JoinForm
+from workshop.web.screens import phone_context, render_phone_live_html
+
+bp = Blueprint("participant", __name__)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def home():
+    """Type the code shown on the big screen."""
+    form = CodeForm()
+    error = None
+    if form.validate_on_submit():
+        code = normalise_join_code(form.code.data or "")
+        if find_course_by_code(code) is not None:
+            return redirect(url_for(".join_course", code=code))
+        error = _(
+            "We cannot find a course with the code %(code)s. Check the code on the big screen.",
+            code=(form.code.data or "").strip()[:20],
+        )
+    return render_template(
+        "participant/home.html", form=form, error=error, my_courses=remembered_courses()
+    ), 422 if error else 200
+
+
+@bp.route("/j/<code>", methods=["GET", "POST"])
+def join_course(code: str):
+    """Join by QR code or link: role, unit and (optionally) a name. No account."""
+    course = find_course_by_code(code)
+    if course is None:
+        form = CodeForm(code=code[:20])
+        error = _("The code %(code)s does not match any course.", code=code[:20])
+        return render_template("participant/home.html", form=form, error=error), 404
+    if code != course.join_code:
+        return redirect(url_for(".join_course", code=course.join_code))
+    if current_participant(course) is not None:
+        return redirect(url_for(".course_page", code=course.join_code))
+    form = JoinForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            participant = join(course, form.role.data, form.unit.data, form.name.data)
+        except WorkshopError as refused:
+            error = refused.message
+        else:
+            remember_participant(participant)
+            return redirect(url_for(".course_page", code=course.join_code))
+    elif not course.joining_open:
+        error = _("This course is not taking new participants.")
+    return render_template(
+        "participant/join.html",
+        course=course,
+        form=form,
+        error=error,
+        units=unit_suggestions(course),
+        join_code_display=format_join_code(course.join_code),
+        notice=privacy_notice(course),
+    ), (422 if error or form.errors else 200)
+
+
+@bp.route("/c/<code>")
+def course_page(code: str):
+    """The phone's page: what the current step asks of this participant."""
+    course = course_by_code(code)
+    participant = current_participant(course)
+    if participant is None:
+        return redirect(url_for(".join_course", code=course.join_code))
+    return render_template("participant/course.html", **phone_context(course, participant))
+
+
+@bp.route("/c/<code>/live")
+def live(code: str):
+    """The phone's polled region; 304 while the course's revision is unchanged.
+
+    Others' cards and dots don't change the revision (Course.activity); this phone's own
+    ones change its participant's revision, so the poll after its own tap draws it afresh.
+    """
+    course = course_by_code(code)
+    shown_stage = request.args.get("stage", "")[:20]
+    own = current_participant_revision(course)
+    if own is None:  # no place in the course, or a cookie from before tokens
+        participant = current_participant(course)
+        own = (participant.id, participant.revision) if participant is not None else None
+    # The participant's id, not their token: a secret has no place in a header.
+    mark = f"p{own[0]}-m{own[1]}" if own is not None else "p-"
+    key = f"{mark}-r{course.revision}-s{shown_stage}"
+
+    def render():
+        participant = current_participant(course)
+        if participant is None:
+            # Not (or no longer) in this course: htmx sends the phone to the join page.
+            response = make_response("")
+            response.headers["HX-Redirect"] = url_for(".join_course", code=course.join_code)
+            return response
+        return render_phone_live_html(course, participant, shown_stage=shown_stage)
+
+    return live_response(key, render)
+
+
+# --- Privacy: the notice, and a participant deleting their own data -----------------------
+
+
+@bp.route("/privacy/<code>")
+def privacy(code: str):
+    """The course's privacy notice in full: for anyone with the code, before or after joining."""
+    course = course_by_code(code)
+    return render_template(
+        "participant/privacy.html",
+        course=course,
+        notice=privacy_notice(course),
+        participant=current_participant(course),
+    )
+
+
+@bp.route("/c/<code>/my-data")
+def my_data(code: str):
+    """What the app holds about this participant, and the button to delete it."""
+    course = course_by_code(code)
+    participant = current_participant(course)
+    if participant is None:
+        return redirect(url_for(".join_course", code=course.join_code))
+    return _my_data_page(course, participant)
+
+
+def _my_data_page(course, participant, *, confirming: bool = False):
+    return render_template(
+        "participant/my_data.html",
+        course=course,
+        participant=participant,
+        data=own_data(participant),
+        notice=privacy_notice(course),
+        confirming=confirming,
+    )
+
+
+@bp.post("/c/<code>/my-data/delete")
+def forget(code: str):
+    """Delete my name and texts: the first post asks (what will happen), the confirmed one
+    deletes, takes the course off this phone and shows the notice with what was done."""
+    course = course_by_code(code)
+    participant = current_participant(course)
+    if participant is None:
+        if forgotten_by_token(course, remembered_token(course)) is None:
+            abort(403)
+        # A double tap: the first tap deleted everything; this one says so again.
+    elif not confirmed():
+        return _my_data_page(course, participant, confirming=True)
+    else:
+        forget_participant(participant)
+        # Who, when: only the participant's number in the course, never a name or a text.
+        record(
+            "participant_forgot",
+            actor=None,
+            course=course,
+            target_kind="participant",
+            target_id=participant.id,
+        )
+    forget_remembered(course)
+    flash(
+        _(
+            "Your name and texts are deleted. Your dots still count, without your name. "
+            "This phone is no longer in the course."
+        )
+    )
+    return redirect(url_for(".privacy", code=course.join_code))

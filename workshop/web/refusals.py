@@ -1,0 +1,67 @@
+"""A refused request, answered the same way everywhere: 422 with the reason, nothing lost.
+
+Views parse, call a domain function and render. When the form does not validate or the
+domain refuses (`WorkshopError`), the view hands the refusal to one of these:
+
+- `form_refusal(form)`: the form's first error as a `WorkshopError` (field code = the
+  field's name), or a general "check the form" when the error has no text;
+- `refusal_reply(refusal, fragment=..., page=..., back=..., **context)`: the 422 reply —
+  the fragment re-rendered with `refusal` for htmx, the full page for a plain post, or
+  (for a button with nothing typed) a flashed message and a redirect to `back`;
+- `back_to_panel(course, anchor)`: the facilitator's control panel, where most buttons live.
+
+A `WorkshopError` no view catches is answered by the app's error handler (views.errors)
+with the same 422: the message beside the form for htmx, a friendly page otherwise.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import htmx
+from workshop.core.models import Course
+from workshop.web.common import render_fragment
+from workshop.web.errors import error_response
+
+
+def first_form_error(form) -> str | None:
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return None
+
+
+def form_refusal(form) -> WorkshopError:
+    """Why the form was refused, as the domain would say it: message and field code."""
+    for field, errors in form.errors.items():
+        if errors:
+            return WorkshopError(str(errors[0]), code=str(field))
+    return WorkshopError(_("Check the form and try again."))
+
+
+def refusal_reply(
+    refusal: WorkshopError,
+    *,
+    fragment: str | None = None,
+    page: str | None = None,
+    back: str | None = None,
+    **context,
+):
+    """The 422 reply to a refusal: the fragment (htmx) or page, re-rendered with the
+    person's input and `refusal`; else a flashed message and a redirect to `back`; else the
+    message area (htmx) or error page."""
+    if fragment is not None and (htmx or page is None and back is None):
+        return render_fragment(fragment, 422, refusal=refusal, **context)
+    if page is not None:
+        return render_template(page, refusal=refusal, **context), 422
+    if back is not None:
+        flash(refusal.message, "error")
+        return redirect(back)
+    return error_response(422, refusal.message)
+
+
+def back_to_panel(course: Course, anchor: str | None = None):
+    """The facilitator's control panel for the course, at `anchor` if given."""
+    return redirect(url_for("facilitator.course", course_id=course.id, _anchor=anchor))

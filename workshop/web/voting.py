@@ -1,0 +1,269 @@
+"""A phone's tap on a dot button, for both votes: the cards (step 2) and the solutions (step 3)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from workshop.core.db import writing
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db, htmx
+from workshop.core.models import Card, Course, Participant, Solution
+from workshop.votes import (
+    ballot_of,
+    cast_vote,
+    clear_votes,
+    dots_left,
+    my_dots,
+    restore_votes,
+    voting_progress,
+)
+from workshop.web import fragments
+from workshop.web.common import Confirmation, confirmed, render_fragment
+from workshop.web.forms import ActionForm, DotsForm
+from workshop.web.phone_forms import reply_if_moved_on
+from workshop.web.refusals import first_form_error
+from workshop.web.screens import control_context, render_phone_live, step_of
+
+
+@dataclass(frozen=True)
+class VoteItems:
+    """How the phone draws one kind of item on its voting list."""
+
+    template: str  # its vote_item macro: the list's loop and the reply to a tap both call it
+    endpoint: str
+    id_argument: str
+    take_label: str
+    give_label: str
+
+
+_ITEMS = {
+    Card: VoteItems(
+        "steps/challenges/_vote_item.html",
+        "challenges.vote",
+        "card_id",
+        _l("Take a dot back from this card"),
+        _l("Give this card a dot"),
+    ),
+    Solution: VoteItems(
+        "steps/solutions/_vote_item.html",
+        "solutions.vote",
+        "solution_id",
+        _l("Take a dot back from this solution"),
+        _l("Give this solution a dot"),
+    ),
+}
+
+# Refusals that concern only the tapped item: its reply shows the reason beside it. Others
+# (the item is gone, voting closed) bring the whole live region up to date.
+_ITEM_REFUSALS = {"budget", "one_per_item", "negative"}
+
+
+@dataclass(frozen=True)
+class VoteList:
+    """What every item on a phone's voting list shares: computed once per list, because
+    url_for, csrf_token() and translations for each of 300 items would be most of the
+    time it takes to draw the list (templates/steps/voting/_macros.html)."""
+
+    base: str  # the vote URL up to the item's id
+    csrf_token: str  # empty in htmx fragments
+    stage: str
+    take_label: str
+    give_label: str
+    one_per_item: bool
+    dots_left: int
+    participant: Participant
+    item_template: str
+    # (course id, created, revision, language) when the list's items look the same on every
+    # phone except for the phone's own dots, else None (step 3 marks "your proposal").
+    shared_as: tuple | None
+
+    def mine_label(self, mine: int) -> str:
+        """ "N of your dots", translated once per N for the whole list."""
+        return _mine_label(mine)
+
+    def items_html(self, items, my_dots: dict[int, int]) -> Markup:
+        """The list's items (a list, or a function that loads them). In a polled fragment
+        the items without this phone's dots come from one drawing per worker and revision
+        (workshop.web.fragments, which forgets a course's older revisions), without loading
+        them again: when the vote opens, 300 phones ask for the same 300 cards at once, and
+        after each tap the phone's next poll draws its list again. The full page (with a
+        token in each form) is drawn whole.
+        """
+        vote_item = current_app.jinja_env.get_template(self.item_template).module.vote_item
+        # Every part is Markup from the macro (autoescaped there): join() escapes nothing more.
+        if self.csrf_token or self.shared_as is None:
+            items = items() if callable(items) else items
+            return Markup().join(vote_item(item, my_dots.get(item.id, 0), self) for item in items)
+        spent = self.dots_left <= 0  # every + is grey then, the only difference without dots
+        course_id, created, revision, language = self.shared_as
+        kept = fragments.of(current_app)
+        key = (language, self.stage, spent)
+        blank = kept.get(course_id, (created, revision), key)
+        if blank is None:
+            items = items() if callable(items) else items
+            drawn = dataclasses.replace(self, dots_left=0 if spent else 1)
+            parts = [vote_item(item, 0, drawn) for item in items]
+            spans, start = [], 0  # where each item lies in the whole list
+            for item, part in zip(items, parts, strict=True):
+                spans.append((item.id, type(item), start, start + len(part)))
+                start += len(part)
+            blank = (Markup().join(parts), spans)
+            kept.put(course_id, (created, revision), key, blank)
+        # The whole list, with this phone's own items (a few) drawn anew in their places.
+        whole, spans = blank
+        pieces, done = [], 0
+        for item_id, model, start, end in spans:
+            if my_dots.get(item_id):
+                item = db.session.get(model, item_id)
+                pieces += [whole[done:start], vote_item(item, my_dots[item_id], self)]
+                done = end
+        pieces.append(whole[done:])
+        return Markup().join(pieces)
+
+
+@functools.cache
+def _mine_label_in(locale: str, mine: int) -> str:
+    return ngettext("%(num)s of your dots", "%(num)s of your dots", mine)
+
+
+def _mine_label(mine: int) -> str:
+    return _mine_label_in(str(get_locale()), mine)
+
+
+def voting_list_context(
+    course: Course, model: type, participant: Participant, dots_left: int, stage: str
+) -> dict:
+    items = _ITEMS[model]
+    sample = url_for(items.endpoint, code=course.join_code, **{items.id_argument: 0})
+    vote = VoteList(
+        base=sample.removesuffix("0/dots"),
+        # A full page (perhaps without JavaScript) needs it in each form; htmx requests send
+        # it as a header (base.html), which keeps the items the same on every phone.
+        csrf_token="" if htmx else generate_csrf(),
+        stage=stage,
+        take_label=str(items.take_label),
+        give_label=str(items.give_label),
+        one_per_item=not course.multiple_dots_per_card,
+        dots_left=dots_left,
+        participant=participant,
+        item_template=items.template,
+        shared_as=(course.id, course.created_at, course.revision, str(get_locale()))
+        if model is Card
+        else None,
+    )
+    return {"vote": vote}
+
+
+def answer_vote(
+    course: Course, participant: Participant, item: Card | Solution | None, missing: str = ""
+):
+    """Set how many of the participant's dots lie on the item (0 takes them back); `missing`
+    is the refusal when there is no such item (anymore) in the course. The view must be
+    wrapped in workshop.core.db.write_lock_only_when_writing.
+
+    The reply is small: the item with its buttons, and the dots left (static/app.js greys
+    out every + when the budget is spent). A refusal about the item is shown beside it;
+    anything else brings the phone's whole live region. Others' phones see nothing of a
+    vote until the reveal.
+    """
+    moved_on = reply_if_moved_on(course, participant)
+    if moved_on is not None:
+        return moved_on
+    form = DotsForm()
+    error = refusal_code = outcome = None
+    if item is None:
+        error = missing
+    elif not form.validate_on_submit():
+        error = first_form_error(form) or _("Check the form and try again.")
+    else:
+        try:
+            with writing():
+                outcome = cast_vote(participant, item, form.dots.data)
+        except WorkshopError as refused:
+            error, refusal_code = refused.message, refused.code
+    if not htmx:
+        if error:
+            flash(error, "error")
+        return redirect(url_for("participant.course_page", code=course.join_code))
+    if outcome is None and refusal_code not in _ITEM_REFUSALS:
+        response = render_phone_live(course, participant, status=422, live_message=error)
+        response.headers["HX-Retarget"] = "#live"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    if outcome is not None:
+        mine, left = {item.id: form.dots.data}, outcome.dots_left
+    else:  # refused: show the item as it stands
+        ballot = ballot_of(item)
+        mine, left = my_dots(participant, ballot), dots_left(participant, ballot)
+    stage = request.form.get("stage") or step_of(course).stage(course)
+    return render_fragment(
+        "steps/voting/_vote_reply.html",
+        422 if error else 200,
+        item_template=_ITEMS[type(item)].template,
+        item=item,
+        my_dots=mine,
+        vote_error=error,
+        # reply_if_moved_on checked that the posted stage is the current one.
+        **voting_list_context(course, type(item), participant, left, stage),
+    )
+
+
+def restart_vote_reply(course: Course, ballot, key: str, undo_url: str):
+    """The facilitator's "give all dots back": first say how many dots from how many people
+    (a confirmation in the button's place), then clear them once confirmed."""
+    panel = url_for("facilitator.course", course_id=course.id)
+    if not ActionForm().validate_on_submit():
+        return redirect(panel)
+    progress = voting_progress(course, ballot)
+    if progress.dots_cast and not confirmed():
+        confirm = Confirmation(
+            key=key,
+            message=_(
+                "Gives %(dots)s from %(voters)s back.",
+                dots=ngettext("%(num)s dot", "%(num)s dots", progress.dots_cast),
+                voters=ngettext("%(num)s participant", "%(num)s participants", progress.voters),
+            ),
+            detail=_("The vote starts over, and this cannot be undone."),
+            action=request.path,
+            yes_label=_("Yes, give all dots back"),
+            cancel=panel,
+        )
+        return render_template(
+            "facilitator/course.html", **control_context(course, confirm=confirm)
+        )
+    clear_votes(course, ballot)
+    flash(
+        _(
+            "%(dots)s from %(voters)s have been given back. The vote can start over.",
+            dots=ngettext("%(num)s dot", "%(num)s dots", progress.dots_cast),
+            voters=ngettext("%(num)s participant", "%(num)s participants", progress.voters),
+        ),
+        f"undo:{undo_url}" if progress.dots_cast else "info",
+    )
+    return redirect(panel)
+
+
+def restore_vote_reply(course: Course, ballot):
+    """The restart's undo, within a minute and while nobody has voted since."""
+    if ActionForm().validate_on_submit():
+        try:
+            dots = restore_votes(course, ballot)
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+        else:
+            flash(
+                _(
+                    "The vote is back as it was: %(dots)s.",
+                    dots=ngettext("%(num)s dot", "%(num)s dots", dots),
+                )
+            )
+    return redirect(url_for("facilitator.course", course_id=course.id))
