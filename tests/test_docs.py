@@ -167,3 +167,43 @@ def test_the_path_finder_sees_paths_in_prose_but_not_in_urls_or_placeholders():
         "instance/translations/ nor http://host/static/app.css; templates/<area>/<page>.html"
     )
     assert written_paths(text) == {"workshop/core/models.py", "tests/test_docs.py", "templates/"}
+
+
+def _docstring_and_body(path: str) -> tuple[str, list[ast.stmt]]:
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    return ast.get_docstring(tree) or "", tree.body
+
+
+def test_the_models_module_docstring_names_every_model_it_holds():
+    docstring, body = _docstring_and_body("workshop/core/models.py")
+    models = [
+        node.name
+        for node in body
+        if isinstance(node, ast.ClassDef) and any("Model" in ast.unparse(b) for b in node.bases)
+    ]
+    assert len(models) > 20
+    assert [name for name in models if not re.search(rf"\b{name}\b", docstring)] == []
+
+
+def test_the_vocabulary_module_docstring_names_every_vocabulary_it_holds():
+    docstring, body = _docstring_and_body("workshop/core/vocabulary.py")
+    names = [
+        target.id
+        for node in body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id.isupper()
+    ]
+    assert len(names) > 20
+    assert [name for name in names if not re.search(rf"\b{name}\b", docstring)] == []
+
+
+@pytest.mark.parametrize(
+    "folder", ["workshop/core", "workshop", "workshop/reports", "workshop/commands"]
+)
+def test_every_module_below_the_web_layer_says_what_it_is_in_a_docstring(folder):
+    modules = sorted((ROOT / folder).glob("*.py"))
+    bare = [
+        str(m.relative_to(ROOT)) for m in modules if not ast.get_docstring(ast.parse(m.read_text()))
+    ]
+    assert modules and bare == []

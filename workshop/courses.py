@@ -1,4 +1,4 @@
-"""Courses: creating them, their join codes, moving through the steps, the voting round."""
+"""Courses: creating, editing, copying and deleting them; join codes, steps, timer, activity."""
 
 from __future__ import annotations
 

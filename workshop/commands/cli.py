@@ -1,4 +1,4 @@
-"""`flask --app app facilitator create EMAIL`, `demo`, `catalogue load`, `course export/import`."""
+"""The `flask` commands: organisations, facilitators, demo, catalogue, courses, audit purge."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ sets SAMSKABT_PUBLIC_URL to the laptop's address on the local network, so the jo
 and the QR code carry an address a phone on the same Wi-Fi can open.
 
 Plain HTTP on the local network: for trying the tool on a network you trust. Real
-workshops run behind HTTPS (README, "Deploying"). Imports nothing of ours: it only sets
+workshops run behind HTTPS (docs/deploying.md). Imports nothing of ours: it only sets
 the environment and hands over to gunicorn.
 """
 

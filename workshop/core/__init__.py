@@ -1,2 +1,3 @@
-"""The bottom layer: extensions, configuration, models, the database, vocabularies, the
-clock, errors, caches and text checks. Imports nothing of ours from above."""
+"""The bottom layer: extensions, models, the database set-up, vocabularies, the clock,
+errors, the rendered-PDF cache, text checks and message catalogues. Imports nothing of ours
+from above."""

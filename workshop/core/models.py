@@ -1,4 +1,17 @@
-"""Typed SQLAlchemy models: a course, its facilitator, participants, answers, cards and votes."""
+"""Typed SQLAlchemy models, one class a table:
+
+- who facilitates: Organisation, SignOn (its single sign-on), Facilitator;
+- a course and who joined it: Course, Participant, DialogueAnswer (steps 1 and 6);
+- the steps' work: Card, Vote (the dots of steps 2 and 3), Solution, Action, ActionUpdate,
+  Measure, MeasureEntry, Lesson;
+- the requirement catalogue: Requirement (a law entry or a local rule), RequirementVersion,
+  CardRequirement (a card's link to one);
+- a course's readers outside the room: ManagerLink, StateFeedback (the feedback to the
+  state);
+- the experience bank: Share, SharedChallenge, SharedRequirement, SharedSolution;
+- kept for a while: RenderedPdf, ClearedVotes (a restarted vote, for its minute of undo);
+- the audit trail: AuditEvent.
+"""
 
 from __future__ import annotations
 
@@ -227,7 +240,7 @@ class Participant(db.Model):
     # their cards): in their poll's ETag, so the next poll after a tap draws them afresh
     # (a reply lost on the way, a second tab), while others' taps leave it at 304.
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # What the phone's cookie names (views.common): never reused, unlike the id, which
+    # What the phone's cookie names (workshop.web.common): never reused, unlike the id, which
     # SQLite hands to the next row after the newest course was deleted.
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     # Joined before tokens existed: a phone's cookie may still name this row by its id, and

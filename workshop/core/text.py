@@ -1,4 +1,7 @@
-"""Checks shared by everything participants type: length, and no citizens' CPR numbers."""
+"""Text as it comes in: tidied, then checked for length and for citizens' CPR numbers.
+
+Also the slugs of file names, and the markers that stand where words were redacted or deleted.
+"""
 
 from __future__ import annotations
 

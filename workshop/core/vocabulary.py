@@ -1,4 +1,15 @@
-"""The method's fixed vocabularies: participant roles and card categories."""
+"""The method's fixed vocabularies, code -> label (labels translated), and text lengths:
+
+- people: ROLES, MANAGER_ROLES, ROLE_GROUPS (staff and managers, `role_group`);
+- step 2: CARD_CATEGORIES, ORIGINS in ORIGIN_GROUPS with ORIGIN_GROUP_LABELS,
+  PRIORITY_STATUSES;
+- the requirement catalogue: REQUIREMENT_STATUSES, CHANGE_EFFECTS, CONFIDENCE,
+  LOCAL_RULE_KINDS;
+- step 3: SOLUTION_KINDS, SOLUTION_KIND_SHORT, EFFECT_DIMENSIONS, EFFECT_SCALE, LIKELIHOOD,
+  EFFORT;
+- step 4: ACTION_STATUSES, BARRIERS; step 5: PERIODS; step 6: LESSON_KINDS, NEXT_STEP_KINDS;
+- lengths: CARD_MAX_LENGTH, ANSWER_MAX_LENGTH, SOLUTION_MAX_LENGTH.
+"""
 
 from flask_babel import lazy_gettext as _l
 
