@@ -4,7 +4,7 @@
   text checks and message catalogues;
 - the modules directly in `workshop/`: the domain, one module per feature, plain functions
   that views, commands and tests call;
-- (`steps/`, outside this package: the six steps of the method;)
+- `steps/`, beside this package: the six steps of the method;
 - `workshop.reports` and `workshop.exchange`: documents and formats made from the domain;
 - `workshop.web` and `workshop.commands`: the web layer and the `flask` commands.
 

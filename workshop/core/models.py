@@ -6,8 +6,8 @@
   Measure, MeasureEntry, Lesson;
 - the requirement catalogue: Requirement (a law entry or a local rule), RequirementVersion,
   CardRequirement (a card's link to one);
-- a course's readers outside the room: ManagerLink, StateFeedback (the feedback to the
-  state);
+- what goes beyond the room: ManagerLink (read-only, for managers), StateFeedback (a card
+  whose rule only the state can change);
 - the experience bank: Share, SharedChallenge, SharedRequirement, SharedSolution;
 - kept for a while: RenderedPdf, ClearedVotes (a restarted vote, for its minute of undo);
 - the audit trail: AuditEvent.
