@@ -34,7 +34,7 @@ run: install
 # Serve a workshop to phones on the same Wi-Fi, with the production server (gunicorn) on
 # every interface at port 8000 (`make serve-lan PORT=8080` for another), the join link and
 # QR code on the laptop's network address (workshop/commands/lan.py), and the demo course. Plain
-# HTTP: for a network you trust; real workshops run behind HTTPS (README, "Deploying").
+# HTTP: for a network you trust; real workshops run behind HTTPS (docs/deploying.md).
 PORT ?= 8000
 serve-lan: install
 	$(FLASK) db upgrade
