@@ -104,8 +104,8 @@ def on_starting(server):
     SECRET_KEY, and then this does nothing)."""
     if os.environ.get("SECRET_KEY"):
         return
-    from app import _secret_key
+    from workshop.core.config import kept_secret_key
 
     instance = Path(__file__).resolve().parent / "instance"
     instance.mkdir(exist_ok=True)
-    _secret_key(instance)
+    kept_secret_key(instance)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from app import create_app
 from workshop.audit import ACTIONS, purge, record
 from workshop.core.extensions import db
 from workshop.core.models import (
@@ -30,6 +32,7 @@ from .worlds import build_world
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse"
+TEST_SETTINGS = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False}
 
 
 @pytest.fixture
@@ -478,6 +481,19 @@ def test_the_csv_is_for_danish_excel_and_follows_the_filters(app, client, world)
 # --- Kept for a period, then gone; never changed ---------------------------------------------------
 
 
+@contextmanager
+def started_again(app):
+    """The app made anew on the same database: it reads the environment as it is now."""
+    again = create_app(
+        {**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
+    )
+    try:
+        yield again
+    finally:
+        with again.app_context():
+            db.engine.dispose()
+
+
 def _old_line(app, days: int) -> None:
     with app.app_context():
         db.session.add(
@@ -494,9 +510,12 @@ def test_audit_purge_removes_only_lines_older_than_the_retention(app, world, mon
     assert result.exit_code == 0 and "Removed 1 audit lines older than 730 days." in result.output
     assert len(lines(app)) == 1
     monkeypatch.setenv("SAMSKABT_AUDIT_DAYS", "30")
-    assert (
-        "Removed 1 audit lines older than 30 days." in runner.invoke(args=["audit", "purge"]).output
-    )
+    with started_again(app) as restarted:  # as each `flask audit purge` reads the environment
+        runner = restarted.test_cli_runner()
+        assert (
+            "Removed 1 audit lines older than 30 days."
+            in runner.invoke(args=["audit", "purge"]).output
+        )
     assert lines(app) == []
 
 
@@ -504,7 +523,10 @@ def test_course_purge_also_applies_the_audit_retention(app, world, monkeypatch):
     monkeypatch.setenv("SAMSKABT_AUDIT_DAYS", "90")
     _old_line(app, 100)
     _old_line(app, 10)
-    result = app.test_cli_runner().invoke(args=["course", "purge", "--older-than", "365", "--yes"])
+    with started_again(app) as restarted:
+        result = restarted.test_cli_runner().invoke(
+            args=["course", "purge", "--older-than", "365", "--yes"]
+        )
     assert "Removed 1 audit lines older than 90 days." in result.output
     assert len(lines(app)) == 1
 

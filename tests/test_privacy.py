@@ -445,7 +445,7 @@ def test_course_purge_without_any_period_asks_for_one(app):
 
 @pytest.mark.parametrize("value", ["ett år", "0", "-5", "1.5"])
 def test_a_retention_period_that_is_no_whole_number_of_days_stops_the_start(value):
-    from app import retention_days
+    from workshop.core.config import retention_days
 
     with pytest.raises(ValueError, match="SAMSKABT_RETENTION_DAYS"):
         retention_days(value)

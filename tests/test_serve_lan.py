@@ -10,8 +10,9 @@ import re
 import pytest
 import segno
 
-from app import create_app, public_base_url
+from app import create_app
 from workshop.commands import lan
+from workshop.core.config import public_base_url
 from workshop.core.extensions import db
 from workshop.manager_links import create_manager_link
 

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from app import create_app
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import SignOn
@@ -414,10 +415,24 @@ def test_the_secret_from_the_environment_wins_over_the_stored_one(app, world, mo
 
         sign_on = db.session.scalar(db.select(SignOn).where(SignOn.slug == "fjordby"))
         assert secret_source(sign_on) == "stored"
-        monkeypatch.setenv(secret_variable("fjordby"), "from-the-environment")
-        assert secret_variable("fjordby") == "SAMSKABT_OIDC_FJORDBY_SECRET"
-        assert client_secret(sign_on) == "from-the-environment"
-        assert secret_source(sign_on) == "environment"
+    monkeypatch.setenv(secret_variable("fjordby"), "from-the-environment")
+    assert secret_variable("fjordby") == "SAMSKABT_OIDC_FJORDBY_SECRET"
+    # The environment is read when the app is made (workshop.core.config).
+    started = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        }
+    )
+    try:
+        with started.test_request_context():
+            sign_on = db.session.scalar(db.select(SignOn).where(SignOn.slug == "fjordby"))
+            assert client_secret(sign_on) == "from-the-environment"
+            assert secret_source(sign_on) == "environment"
+    finally:
+        with started.app_context():
+            db.engine.dispose()
 
 
 def test_a_wrong_client_secret_gives_a_message_not_an_error(app, client, world):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,6 +33,7 @@ from sqlalchemy import func, select, text
 from workshop.core.db import READ_ONLY_METHODS, writing
 from workshop.core.extensions import db
 from workshop.core.models import AuditEvent, Course, Facilitator, utcnow
+from workshop.facilitators import find_facilitator
 
 # The action codes and what the admin's page calls them.
 ACTIONS = {
@@ -61,7 +61,6 @@ ACTIONS = {
     "participant_forgot": _l("A participant deleted their data"),
 }
 
-DEFAULT_KEEP_DAYS = 730
 PAGE_SIZE = 50
 
 # What `detail` may hold: short codes (no spaces, so no sentence from anybody), numbers,
@@ -71,17 +70,8 @@ _DETAIL_KEYS = 8
 
 
 def keep_days() -> int:
-    """How long lines are kept: SAMSKABT_AUDIT_DAYS (default 730), at least one day."""
-    raw = str(current_app.config.get("AUDIT_DAYS") or os.environ.get("SAMSKABT_AUDIT_DAYS", ""))
-    try:
-        days = int(raw.strip()) if raw.strip() else DEFAULT_KEEP_DAYS
-    except ValueError:
-        raise ValueError(
-            f"SAMSKABT_AUDIT_DAYS must be a whole number of days, not {raw!r}"
-        ) from None
-    if days < 1:
-        raise ValueError("SAMSKABT_AUDIT_DAYS must be at least 1")
-    return days
+    """How long lines are kept: SAMSKABT_AUDIT_DAYS (workshop.core.config, default 730)."""
+    return current_app.config["AUDIT_DAYS"]
 
 
 def _checked_detail(detail: dict | None) -> dict:
@@ -179,8 +169,6 @@ def record_failed_login(email: str) -> AuditEvent:
     """A login refused. For a facilitator's email, a line in their organisation naming
     them as the target (an admin sees someone trying a colleague's login); otherwise only
     the keyed hash of what was typed. Never the password."""
-    from workshop.facilitators import find_facilitator
-
     facilitator = find_facilitator(email or "")
     if facilitator is None:
         return record(

@@ -2,8 +2,9 @@
 
 A login lives in two cookies (Flask-Login's session entry and its remember cookie), both
 holding `Facilitator.get_id()`: the id and the facilitator's session token. Logging out, a
-new password and deactivation give a new token (`revoke_logins`), so every cookie issued
-before names nobody — on every device at once.
+new password and deactivation give a new token (`revoke_logins`; deactivation in
+workshop.organisations.set_active), so every cookie issued before names nobody — on every
+device at once. A facilitator is created into an organisation (workshop.organisations).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Facilitator, Organisation, new_token
 from workshop.core.text import tidy
+from workshop.organisations import admins, default_organisation
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -42,8 +44,6 @@ def create_facilitator(
 ) -> Facilitator:
     """A login in `organisation` (default: the default organisation). An organisation's
     first facilitator becomes its admin, so every organisation has one."""
-    from workshop.organisations import admins, default_organisation
-
     email = _normalise_email(email)
     if "@" not in email or email != tidy(email) or any(c.isspace() for c in email):
         raise WorkshopError(_("That is not an email address."))

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
-from workshop.core.models import Facilitator, Organisation
+from workshop.core.models import Facilitator, Organisation, new_token
 from workshop.core.text import tidy
 
 DEFAULT_ORGANISATION = "Standardorganisation"
@@ -117,8 +117,6 @@ def set_active(facilitator: Facilitator, active: bool) -> Facilitator:
 
     Deactivating ends every login the facilitator has: reactivated later, they log in
     anew, and a cookie taken from them before stays dead."""
-    from workshop.facilitators import revoke_logins
-
     _lock(facilitator.organisation)
     if not active and facilitator.is_admin and _leaves_no_admin(facilitator):
         db.session.rollback()
@@ -127,7 +125,10 @@ def set_active(facilitator: Facilitator, active: bool) -> Facilitator:
             code="last_admin",
         )
     if facilitator.active and not active:
-        revoke_logins(facilitator, commit=False)
+        # A new session token: every cookie issued before names nobody, on every device
+        # (as workshop.facilitators.revoke_logins does; that module sits above this one,
+        # since a facilitator is created into an organisation).
+        facilitator.session_token = new_token()
     facilitator.active = active
     db.session.commit()
     return facilitator

@@ -17,7 +17,6 @@ groups the organisation allows. Nobody gets an account by signing in.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from urllib.parse import urlsplit
 
@@ -34,6 +33,7 @@ from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Facilitator, Organisation, SignOn
 from workshop.core.text import tidy
+from workshop.facilitators import find_facilitator
 
 SCOPES = "openid email profile"
 # Seconds of clock difference tolerated on an ID token's times (exp, iat).
@@ -72,16 +72,20 @@ def secret_variable(slug: str) -> str:
     return "SAMSKABT_OIDC_" + re.sub(r"[^A-Z0-9]", "_", slug.upper()) + "_SECRET"
 
 
+def _secret_from_environment(sign_on: SignOn) -> str:
+    return current_app.config["OIDC_SECRETS"].get(secret_variable(sign_on.slug), "")
+
+
 def client_secret(sign_on: SignOn) -> str:
     """The environment's secret wins over one stored from the admin page."""
-    return os.environ.get(secret_variable(sign_on.slug), "").strip() or sign_on.client_secret
+    return _secret_from_environment(sign_on) or sign_on.client_secret
 
 
 def secret_source(sign_on: SignOn | None) -> str | None:
     """Where the secret comes from ("environment", "stored") — never the secret itself."""
     if sign_on is None:
         return None
-    if os.environ.get(secret_variable(sign_on.slug), "").strip():
+    if _secret_from_environment(sign_on):
         return "environment"
     return "stored" if sign_on.client_secret else None
 
@@ -226,8 +230,6 @@ def changes_for_audit(before: dict[str, object], sign_on: SignOn) -> dict[str, o
 def sign_on_for_email(email: str) -> SignOn | None:
     """The provider an email signs in with: the facilitator's organisation's, else the one
     organisation whose allowed domains hold the email's domain."""
-    from workshop.facilitators import find_facilitator
-
     email = (email or "").strip().lower()
     facilitator = find_facilitator(email) if "@" in email else None
     if facilitator is not None:

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
-from workshop.audit import record
+from workshop.audit import keep_days, purge, record
+from workshop.catalogue import CATALOGUE_FILE, load_catalogue
+from workshop.commands.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Course, Organisation
+from workshop.courses import (
+    courses_inactive_since,
+    delete_course,
+    format_join_code,
+    last_activity,
+)
+from workshop.exchange import export_course_json, import_on_this_server
 from workshop.facilitators import change_password, create_facilitator, find_facilitator
+from workshop.manager_links import create_manager_link, open_links
+from workshop.organisations import create_organisation, find_organisation
+from workshop.votes import forget_expired_restarts
 
 facilitator_cli = AppGroup("facilitator", help="Manage facilitator logins.")
 
@@ -32,8 +48,6 @@ def create_command(
     """Create a facilitator who can log in with EMAIL.
 
     An organisation's first facilitator always becomes its admin."""
-    from workshop.organisations import find_organisation
-
     organisation = None
     if organisation_name is not None:
         organisation = find_organisation(organisation_name)
@@ -99,8 +113,6 @@ organisation_cli = AppGroup("organisation", help="Organisations: who facilitates
 )
 def create_organisation_command(name: str, kind: str) -> None:
     """Create the organisation NAME; add facilitators with `facilitator create`."""
-    from workshop.organisations import create_organisation
-
     try:
         organisation = create_organisation(name, kind)
     except WorkshopError as refused:
@@ -111,11 +123,6 @@ def create_organisation_command(name: str, kind: str) -> None:
 @organisation_cli.command("list")
 def list_organisations_command() -> None:
     """List the organisations: id, name, kind, facilitators, admins, courses."""
-    from sqlalchemy import select
-
-    from workshop.core.extensions import db
-    from workshop.core.models import Organisation
-
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.id)).all()
     click.echo("id\tname\tkind\tfacilitators\tadmins\tcourses")
     for organisation in organisations:
@@ -132,9 +139,6 @@ def list_organisations_command() -> None:
 @click.option("--base-url", default="http://127.0.0.1:5000", help="Printed in front of URLs.")
 def demo_command(base_url: str) -> None:
     """Create or reset the demo course, part-way through, and print how to try it."""
-    from workshop.commands.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
-    from workshop.manager_links import create_manager_link, open_links
-
     course = seed_demo()
     # The demo's manager reads along without a login: one open link.
     links = open_links(course) or [create_manager_link(course, "Jobcenterchefen")]
@@ -174,8 +178,6 @@ catalogue_cli = AppGroup("catalogue", help="The requirement catalogue (LAB and r
 )
 def load_command(path: Path | None) -> None:
     """Load or reload the catalogue; changed entries get a new version, links survive."""
-    from workshop.catalogue import CATALOGUE_FILE, load_catalogue
-
     try:
         report = load_catalogue(path or CATALOGUE_FILE)
     except WorkshopError as refused:
@@ -194,10 +196,6 @@ course_cli = AppGroup("course", help="List, back up, move, restore and delete co
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True), default="-")
 def export_command(course_id: int, file: str) -> None:
     """Write course COURSE_ID as a JSON file to FILE (default: standard output)."""
-    from workshop.core.extensions import db
-    from workshop.core.models import Course
-    from workshop.exchange import export_course_json
-
     course = db.session.get(Course, course_id) if 0 < course_id < 2**63 else None
     if course is None:
         raise click.ClickException(f"There is no course {course_id}.")
@@ -213,10 +211,6 @@ def export_command(course_id: int, file: str) -> None:
 @click.option("--facilitator", "email", required=True, help="The facilitator who gets the course.")
 def import_command(file, email: str) -> None:
     """Import a course from a JSON FILE made by `course export` or the download button."""
-    from workshop.courses import format_join_code
-    from workshop.exchange import import_on_this_server
-    from workshop.facilitators import find_facilitator
-
     facilitator = find_facilitator(email)
     if facilitator is None:
         raise click.ClickException(f"There is no facilitator {email}.")
@@ -240,12 +234,6 @@ def import_command(file, email: str) -> None:
 @course_cli.command("list")
 def list_command() -> None:
     """List every course: id, title, municipality, facilitator, created, last activity."""
-    from sqlalchemy import select
-
-    from workshop.core.extensions import db
-    from workshop.core.models import Course
-    from workshop.courses import last_activity
-
     courses = db.session.scalars(select(Course).order_by(Course.id)).all()
     if not courses:
         click.echo("No courses.")
@@ -272,15 +260,9 @@ def list_command() -> None:
 @click.option("--yes", is_flag=True, help="Delete without asking.")
 def purge_command(days: int | None, yes: bool) -> None:
     """Delete, with all their data, the courses whose last activity is older than DAYS."""
-    from datetime import UTC, datetime, timedelta
-
     days = days or current_app.config.get("RETENTION_DAYS")
     if not days:
         raise click.UsageError("Give --older-than DAYS, or set SAMSKABT_RETENTION_DAYS.")
-
-    from workshop.core.extensions import db
-    from workshop.courses import courses_inactive_since, delete_course
-    from workshop.votes import forget_expired_restarts
 
     # Restarted votes kept for their one-minute undo, in courses where nothing moved since.
     forget_expired_restarts()
@@ -302,8 +284,6 @@ def purge_command(days: int | None, yes: bool) -> None:
     ):
         click.echo("Nothing deleted.")
         return
-    from workshop.core.models import Course
-
     # Ids and titles first: deleting one course clears the session of the others.
     doomed = [(course.id, course.title) for course, _latest in found]
     for course_id, title in doomed:
@@ -317,8 +297,6 @@ def purge_command(days: int | None, yes: bool) -> None:
 
 def _purge_audit_lines(days: int | None = None) -> None:
     """The audit trail's retention, run by `course purge` too (one cron job does both)."""
-    from workshop.audit import keep_days, purge
-
     days = keep_days() if days is None else days
     removed = purge(days)
     click.echo(f"Removed {removed} audit lines older than {days} days.")

@@ -23,6 +23,7 @@ from workshop.examination import examine_card, link_requirement, prioritise
 from workshop.facilitators import create_facilitator, find_facilitator
 from workshop.learning import add_lesson
 from workshop.measures import add_measure, log_entry
+from workshop.organisations import create_organisation, find_organisation
 from workshop.participants import join
 from workshop.solutions import choose_solution, propose_solution
 from workshop.votes import CARDS, SOLUTIONS, cast_vote, dots_left, set_voting_state
@@ -110,8 +111,6 @@ def seed_demo() -> Course:
 
 def _demo_facilitator():
     """The demo login: admin of a consultancy that facilitates for several municipalities."""
-    from workshop.organisations import create_organisation, find_organisation
-
     organisation = find_organisation(DEMO_ORGANISATION) or create_organisation(
         DEMO_ORGANISATION, "consultancy"
     )

@@ -13,12 +13,14 @@ for its write (write_lock_only_when_writing, writing).
 from __future__ import annotations
 
 import functools
-import os
+import hashlib
 from contextlib import contextmanager
 
 from flask import g, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Engine, make_url
+
+from workshop.core.extensions import db
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -39,12 +41,19 @@ def is_postgresql(url: str) -> bool:
     return make_url(url).get_backend_name() == "postgresql"
 
 
-def _int_from_env(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+def configure_database(config: dict) -> None:
+    """DATABASE_URL as given (postgres:// too); PostgreSQL gets a pool fit for a worker."""
+    url = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    if is_postgresql(url):
+        options = postgresql_engine_options(
+            config["DATABASE_POOL_SIZE"], config["DATABASE_MAX_OVERFLOW"]
+        )
+        options.update(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
-def postgresql_engine_options() -> dict:
+def postgresql_engine_options(pool_size: int = 5, max_overflow: int = 5) -> dict:
     """Pool settings for one worker process.
 
     A gunicorn worker serves one request per thread at a time; the pool holds a few more
@@ -55,8 +64,8 @@ def postgresql_engine_options() -> dict:
     """
     return {
         "pool_pre_ping": True,
-        "pool_size": _int_from_env("DATABASE_POOL_SIZE", 5),
-        "max_overflow": _int_from_env("DATABASE_MAX_OVERFLOW", 5),
+        "pool_size": pool_size,
+        "max_overflow": max_overflow,
         "pool_timeout": 10,  # a request waits this long for a connection, then fails
         "pool_recycle": 1800,  # survive proxies and firewalls that drop idle connections
         "connect_args": {"connect_timeout": 10, "application_name": "samskabt"},
@@ -107,8 +116,6 @@ def writing():
     A refusal rolls back at once, so the lock is not held while the reply is drawn.
     The block must not leave the session with expired objects it needs afterwards.
     """
-    from workshop.core.extensions import db
-
     session = db.session()
     # What the request loaded stays loaded through both commits (nothing it shows is
     # changed by the block's write): no reloading the course, the person and the item
@@ -166,10 +173,6 @@ def lock_row(instance, *, shared: bool = False):
     Take the course row first in every transaction that writes votes: one order, no
     deadlocks.
     """
-    from sqlalchemy import inspect, select
-
-    from workshop.core.extensions import db
-
     model = type(instance)
     key = inspect(model).primary_key[0]
     return db.session.scalars(
@@ -187,12 +190,6 @@ def serialise(name: str) -> None:
     transaction that waited sees what the one before it committed (READ COMMITTED).
     SQLite: writing transactions already run one at a time (BEGIN IMMEDIATE).
     """
-    import hashlib
-
-    from sqlalchemy import text
-
-    from workshop.core.extensions import db
-
     if db.session.get_bind().dialect.name != "postgresql":
         return
     key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import os
 import secrets
 import threading
 import time
@@ -58,23 +57,6 @@ rate_limit_counter = Table(
     Column("expires_at", Float, nullable=False),
     Index("ix_rate_limit_counter_expires_at", "expires_at"),
 )
-
-# The defaults, and why (README "Security" has the arithmetic):
-DEFAULT_LIMITS = {
-    # Per address, POST / and POST /j/<code> together. A whole job centre (400 phones) may
-    # join in the same minute through one Wi-Fi address; this stops a script from filling
-    # a course with fake participants, not people. Guessing is stopped by the next one.
-    "RATELIMIT_JOIN": "600/minute;3000/hour",
-    # Per address: codes looked up that match no course, on any URL that takes a code.
-    # 21^6 = 85,766,121 codes; 500 wrong ones a day leave an address years from a hit.
-    "RATELIMIT_CODE_GUESSES": "60/minute;200/hour;500/day",
-    # Login: per address, and per email address (an attack spread over many addresses).
-    "RATELIMIT_LOGIN": "10/minute;100/hour",
-    "RATELIMIT_LOGIN_EMAIL": "10/minute;50/hour",
-    # Manager links (the page and its PDF), per address: generous for a management team
-    # behind one address, but no PDF-rendering service for someone scanning tokens.
-    "RATELIMIT_MANAGER_LINK": "60/minute;600/hour",
-}
 
 CODE_GUESSES_SCOPE = "code-guesses"
 
@@ -235,8 +217,6 @@ def remember_device(response: Response, email: str) -> Response:
 
 def init_rate_limits(app: Flask) -> None:
     """A limiter for this app, its route limits, and the guard against guessed codes."""
-    for name, value in DEFAULT_LIMITS.items():
-        app.config.setdefault(name, os.environ.get(name) or value)
     if not app.config.get("RATELIMIT_ENABLED"):
         return
     limiter = Limiter(

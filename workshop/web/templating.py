@@ -1,0 +1,91 @@
+"""What every template finds besides its context: filters (dates, typed text, join codes)
+and globals (the vocabularies, the locale, the join address, timers, target groups)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import Flask
+from flask_babel import format_date, get_locale
+from markupsafe import Markup, escape
+
+from workshop.catalogue import catalogue_metadata
+from workshop.core import vocabulary
+from workshop.core.clock import format_moment, local_date
+from workshop.courses import epoch_ms, format_join_code, timer_seconds_left
+from workshop.web.addresses import public_host
+
+# The vocabularies' labels, by the names the templates use.
+VOCABULARIES = (
+    "ROLES",
+    "CARD_CATEGORIES",
+    "ORIGINS",
+    "PRIORITY_STATUSES",
+    "REQUIREMENT_STATUSES",
+    "CHANGE_EFFECTS",
+    "CONFIDENCE",
+    "LOCAL_RULE_KINDS",
+    "SOLUTION_KINDS",
+    "SOLUTION_KIND_SHORT",
+    "EFFECT_DIMENSIONS",
+    "EFFECT_SCALE",
+    "LIKELIHOOD",
+    "EFFORT",
+    "ACTION_STATUSES",
+    "BARRIERS",
+    "PERIODS",
+    "LESSON_KINDS",
+    "NEXT_STEP_KINDS",
+)
+
+
+def short_date(value) -> str:
+    """1.1.2020 in Danish, 1/1/2020 in English; accepts a date or an ISO string."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if value is None:
+        return ""
+    value = local_date(value)  # a stored time: its day in Denmark, even at year 9999
+    return format_date(value, "d.M.yyyy" if str(get_locale()) == "da" else "d/M/yyyy")
+
+
+def paragraphs(text: str | None):
+    """Typed text as it was typed: a blank line starts a paragraph, a line break stays one.
+    Escaped first, so a "<" typed by someone is shown, never run."""
+    blocks = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
+    return Markup("").join(
+        Markup("<p>{}</p>").format(
+            Markup("<br>\n").join(escape(line) for line in block.split("\n"))
+        )
+        for block in blocks
+        if block.strip()
+    )
+
+
+def robust_date_filters(app: Flask) -> None:
+    """Flask-Babel's date filters, but a stored time at the ends of the calendar (year 1 or
+    9999, say from an imported file) shows in UTC instead of failing the whole page."""
+    filters = app.jinja_env.filters
+    filters["dateformat"] = lambda value, format="medium": format_moment(value, format, "date")
+    filters["datetimeformat"] = lambda value, format="medium": format_moment(value, format)
+    filters["timeformat"] = lambda value, format="medium": format_moment(value, format, "time")
+
+
+def register_template_helpers(app: Flask) -> None:
+    """The filters and globals above on the app (after Babel, whose date filters they
+    replace)."""
+    robust_date_filters(app)
+    for name in VOCABULARIES:
+        app.add_template_global(getattr(vocabulary, name), name)
+    app.add_template_filter(format_join_code, "join_code")
+    app.add_template_filter(short_date)
+    app.add_template_filter(paragraphs)
+    app.add_template_global(get_locale)
+    app.add_template_global(public_host)
+    app.add_template_global(timer_seconds_left)
+    app.add_template_global(epoch_ms)
+    app.add_template_global(lambda: catalogue_metadata()[1], "target_groups")
