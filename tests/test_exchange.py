@@ -20,7 +20,7 @@ from workshop.catalogue import CATALOGUE_FILE, add_local_rule, load_catalogue
 from workshop.commands.demo import DEMO_EMAIL, seed_demo
 from workshop.core.clock import local_today
 from workshop.core.extensions import db
-from workshop.core.models import Card, CardRequirement, Course, Requirement
+from workshop.core.models import Card, CardRequirement, Course, Facilitator, Requirement
 from workshop.courses import go_to_step
 from workshop.examination import link_requirement
 from workshop.exchange import (
@@ -35,7 +35,7 @@ from workshop.exchange import (
 )
 from workshop.facilitators import create_facilitator
 from workshop.measures import log_entry
-from workshop.votes import cast_vote, set_voting_state
+from workshop.votes import CARDS, cast_vote, set_voting_state
 
 BOM = b"\xef\xbb\xbf"
 EN = {"Accept-Language": "en"}
@@ -264,7 +264,10 @@ def test_the_cards_csv_names_linked_requirements_merges_and_hidden_cards(app, cl
         course_id = course.id
     auth.login()
     rows = as_dicts(client.get(f"/f/courses/{course_id}/export/cards.csv", headers=EN).data)
-    assert rows[0]["Linked requirements"] == "LAB § 31, stk. 1, 2 og 4 (R05)"
+    assert (
+        rows[0]["Linked requirements"]
+        == "LAB § 31, stk. 1, 2 og 4: Jobsamtaler de første 6 måneder (dagpenge)"
+    )
     assert rows[1]["Merged into no."] == "1"
     assert (rows[2]["Hidden"], rows[0]["Hidden"]) == ("Yes", "No")
 
@@ -642,7 +645,7 @@ def test_a_file_from_a_newer_version_is_refused_and_writes_nothing(
     data = copy.deepcopy(demo_export)
     _newer(data)
     with in_english(app), pytest.raises(ImportRefused) as refused:
-        import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
+        import_course(json.dumps(data), db.session.get(Facilitator, facilitator_id))
     assert refused.value.code == "newer"
     assert "newer version" in str(refused.value.message)
     assert row_counts(database_url) == before
@@ -771,7 +774,7 @@ def test_a_damaged_file_is_refused_and_writes_nothing(app, database_url, make, d
     edit(data)
     before = row_counts(database_url)
     with in_english(app), pytest.raises(ImportRefused) as refused:
-        import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
+        import_course(json.dumps(data), db.session.get(Facilitator, facilitator_id))
     assert "Nothing was imported" in str(refused.value.message)
     assert row_counts(database_url) == before
 
@@ -797,7 +800,7 @@ def test_a_file_that_is_not_a_course_export_is_refused(app, database_url, make, 
         facilitator_id = make.facilitator().id
     before = row_counts(database_url)
     with app.app_context(), pytest.raises(ImportRefused):
-        import_course(raw, db.session.get(exchange.Facilitator, facilitator_id))
+        import_course(raw, db.session.get(Facilitator, facilitator_id))
     assert row_counts(database_url) == before
 
 
@@ -813,9 +816,9 @@ def test_a_failure_while_writing_rolls_everything_back(
     def broken(**_values):
         raise IntegrityError("INSERT INTO lesson", {}, Exception("disk said no"))
 
-    monkeypatch.setattr(exchange, "Lesson", broken)
+    monkeypatch.setattr(exchange.load, "Lesson", broken)
     with app.app_context(), pytest.raises(ImportRefused):
-        import_course(json.dumps(demo_export), db.session.get(exchange.Facilitator, facilitator_id))
+        import_course(json.dumps(demo_export), db.session.get(Facilitator, facilitator_id))
     assert row_counts(database_url) == before
 
 
@@ -964,7 +967,7 @@ def _import_as_new_facilitator(app, make, data):
     with app.app_context():
         facilitator_id = make.facilitator(email="import@example.dk").id
     with app.app_context():
-        facilitator = db.session.get(exchange.Facilitator, facilitator_id)
+        facilitator = db.session.get(Facilitator, facilitator_id)
         return exchange.import_on_this_server(json.dumps(data), facilitator).course.id
 
 
@@ -1016,7 +1019,7 @@ def test_a_file_with_a_date_outside_sane_years_is_refused_kindly(
     _set(path, value)(data)
     before = row_counts(database_url)
     with in_english(app), pytest.raises(ImportRefused) as refused:
-        import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
+        import_course(json.dumps(data), db.session.get(Facilitator, facilitator_id))
     assert refused.value.code == "date"
     assert "outside the years" in str(refused.value.message)
     assert "Nothing was imported" in str(refused.value.message)
@@ -1129,7 +1132,7 @@ def _results_of(course) -> tuple:
     from workshop.votes import SOLUTIONS, results
 
     summary = []
-    for ballot in (exchange.CARDS, SOLUTIONS):
+    for ballot in (CARDS, SOLUTIONS):
         shown = results(course, ballot)
         summary.append(
             None
@@ -1242,5 +1245,5 @@ def test_a_damaged_file_of_format_1_is_refused(app, database_url, make, demo_exp
     edit(data)
     before = row_counts(database_url)
     with in_english(app), pytest.raises(ImportRefused):
-        import_course(json.dumps(data), db.session.get(exchange.Facilitator, facilitator_id))
+        import_course(json.dumps(data), db.session.get(Facilitator, facilitator_id))
     assert row_counts(database_url) == before

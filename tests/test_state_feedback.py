@@ -21,11 +21,11 @@ from workshop.core.extensions import db
 from workshop.core.models import Course, Participant, StateFeedback
 from workshop.courses import delete_course
 from workshop.examination import examine_card, link_requirement
+from workshop.exchange import feedback_csv
 from workshop.manager_links import create_manager_link, revoke_manager_link
 from workshop.measures import log_entry
 from workshop.privacy import forget_participant
 from workshop.state_feedback import (
-    feedback_csv,
     feedback_document,
     flag_card,
     unflag_card,

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from workshop.catalogue import requirement_title
+from workshop.catalogue import requirement_label
 from workshop.core.clock import day_after, day_start, local_date
 from workshop.core.extensions import db
 from workshop.core.models import (
@@ -39,7 +39,7 @@ from workshop.core.vocabulary import (
     SOLUTION_KIND_SHORT,
     role_group,
 )
-from workshop.exchange import csv_bytes
+from workshop.exchange.csv import csv_bytes
 
 # Actions that were carried out: implemented, or implemented and then adjusted in step 5.
 IMPLEMENTED = ("implemented", "adjusted")
@@ -236,7 +236,7 @@ def build_overview(organisation: Organisation, filters: Filters | None = None) -
             if row is None:
                 row = requirements[requirement.id] = Row(
                     requirement.key,
-                    requirement_title(requirement),
+                    requirement_label(requirement),
                     habit=requirement.may_be_habit,
                 )
             row.count += 1
