@@ -18,6 +18,7 @@ from app import create_app
 from workshop import exchange
 from workshop.catalogue import CATALOGUE_FILE, add_local_rule, load_catalogue
 from workshop.commands.demo import DEMO_EMAIL, seed_demo
+from workshop.core import models
 from workshop.core.clock import local_today
 from workshop.core.extensions import db
 from workshop.core.models import Card, CardRequirement, Course, Facilitator, Requirement
@@ -32,6 +33,7 @@ from workshop.exchange import (
     export_course_json,
     import_course,
     safe_cell,
+    schema,
 )
 from workshop.facilitators import create_facilitator
 from workshop.measures import log_entry
@@ -175,6 +177,24 @@ def test_danish_letters_and_a_semicolon_or_newline_survive_csv_reader(client, au
     assert first["Author's name"] == "Åse"
     assert (rows[4]["Author's role"], rows[4]["Author's unit"]) == ("Manager", "Ledelsen")
     assert rows[2]["Author's name"] == ""  # nameless: no name, only role and unit
+
+
+def test_linked_requirements_are_named_by_citation_and_name_and_separated_by_semicolons(
+    app, client, auth, make
+):
+    with app.app_context():
+        load_catalogue()
+        course = make.course(step=2)
+        card = make.card(make.participant(course), "Samtaler hver 3. måned")
+        link_requirement(card, "R05")
+        link_requirement(card, "R08")
+        course_id = course.id
+    auth.login()
+    rows = as_dicts(client.get(f"/f/courses/{course_id}/export/cards.csv", headers=EN).data)
+    assert rows[0]["Linked requirements"] == (
+        "LAB § 31, stk. 1, 2 og 4: Jobsamtaler de første 6 måneder (dagpenge); "
+        "LAB § 32, stk. 1: Kontaktforløb efter 6 måneder"
+    )
 
 
 def test_a_value_with_a_semicolon_or_newline_is_quoted():
@@ -1247,3 +1267,45 @@ def test_a_damaged_file_of_format_1_is_refused(app, database_url, make, demo_exp
     with in_english(app), pytest.raises(ImportRefused):
         import_course(json.dumps(data), db.session.get(Facilitator, facilitator_id))
     assert row_counts(database_url) == before
+
+
+# The tables the course file carries, each with its description in the schema.
+FILE_TABLES = {
+    models.Course: schema.COURSE,
+    models.Participant: schema.PARTICIPANT,
+    models.DialogueAnswer: schema.ANSWER,
+    models.Requirement: schema.REQUIREMENT,
+    models.RequirementVersion: schema.REQUIREMENT_VERSION,
+    models.Card: schema.CARD,
+    models.CardRequirement: schema.LINK,
+    models.Solution: schema.SOLUTION,
+    models.Vote: schema.VOTE,
+    models.Action: schema.ACTION,
+    models.ActionUpdate: schema.ACTION_UPDATE,
+    models.Measure: schema.MEASURE,
+    models.MeasureEntry: schema.ENTRY,
+    models.Lesson: schema.LESSON,
+    models.StateFeedback: schema.STATE_FEEDBACK,
+}
+
+
+@pytest.mark.parametrize("model", FILE_TABLES, ids=lambda model: model.__tablename__)
+def test_every_column_of_a_table_in_the_course_file_is_carried_or_left_out_with_a_reason(model):
+    columns = {column.name for column in model.__table__.columns}
+    carried = {getattr(item, "attribute", "") or item.name for item in FILE_TABLES[model]}
+    left_out = schema.LEFT_OUT[model.__tablename__]
+    assert columns - carried - set(left_out) == set()
+    assert set(left_out) <= columns - carried  # no reason for a column carried or gone
+    assert all(reason.strip() for reason in left_out.values())
+
+
+def test_every_table_that_belongs_to_a_course_is_in_the_course_file_or_left_out_whole():
+    carried = {model.__tablename__ for model in FILE_TABLES}
+    belonging = {
+        table.name
+        for table in db.metadata.sorted_tables
+        if "course_id" in table.c or {fk.column.table.name for fk in table.foreign_keys} & carried
+    }
+    assert belonging - carried - set(schema.TABLES_LEFT_OUT) == set()
+    assert set(schema.TABLES_LEFT_OUT) <= belonging - carried
+    assert set(schema.LEFT_OUT) == carried

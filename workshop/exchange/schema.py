@@ -491,3 +491,76 @@ def is_measure_place(value) -> bool:
 
 BALLOTS = (CARDS, SOLUTIONS)
 ITEM_REF = {"cards": ("card", "cards"), "solutions": ("solution", "solutions")}
+
+
+# --------------------------------------------------------------------------------------
+# What the file leaves out of the tables it covers, and why (a new column must be added
+# to a table above or here: tests/test_exchange.py fails on a column in neither).
+# --------------------------------------------------------------------------------------
+
+_OWN_ID = "the file numbers its records itself; an import gives new ids"
+_PARENT = "the record sits inside its parent in the file; an import sets it"
+_NONCE = "a form's one-time nonce, only unique per participant; an import makes new ones"
+LEFT_OUT: dict[str, dict[str, str]] = {
+    "course": {
+        "id": _OWN_ID,
+        "facilitator_id": "the importing facilitator owns the copy",
+        "organisation_id": "the importing facilitator's organisation owns the copy",
+        "join_code": "a copy gets a new join code, unique on this server",
+        "projector_join": "the projector's screen during a session, not the course's content",
+        "timer_started_at": "the timer is left out (a countdown of the day)",
+        "timer_ends_at": "the timer is left out (a countdown of the day)",
+        "timer_label": "the timer is left out (a countdown of the day)",
+        "revision": "what live views poll against; a copy starts at 1",
+        "activity": "what the projector polls against; a copy starts at 0",
+    },
+    "participant": {
+        "id": _OWN_ID,
+        "course_id": _PARENT,
+        "revision": "what this phone's poll compares; a copy starts afresh",
+        "token": "a secret that a phone's cookie names; no phone may name the copy",
+        "legacy_cookie": "an old phone's cookie naming the row by id; none names the copy",
+        "forgotten_at": "not carried in format 2 (the person's name and texts are emptied already)",
+    },
+    "dialogue_answer": {"id": _OWN_ID, "course_id": _PARENT, "client_token": _NONCE},
+    "requirement": {
+        "id": _OWN_ID,
+        "owner_id": "a local rule belongs to the importing facilitator",
+    },
+    "requirement_version": {"id": _OWN_ID, "requirement_id": _PARENT},
+    "card": {"id": _OWN_ID, "course_id": _PARENT, "client_token": _NONCE},
+    "card_requirement": {
+        "id": _OWN_ID,
+        "card_id": _PARENT,
+        "requirement_id": "named by the entry's key (LINK's requirement)",
+    },
+    "solution": {
+        "id": _OWN_ID,
+        "course_id": _PARENT,
+        "client_token": _NONCE,
+        "source": "not carried in format 2: a copied solution's origin in words",
+        "copied_from_id": "a solution in another course of the exporting server",
+        "source_redacted": "about a solution in another course of the exporting server",
+    },
+    "vote": {"id": _OWN_ID, "course_id": _PARENT},
+    "action": {"id": _OWN_ID, "course_id": _PARENT},
+    "action_update": {"id": _OWN_ID, "action_id": _PARENT},
+    "measure": {"id": _OWN_ID, "action_id": _PARENT},
+    "measure_entry": {"id": _OWN_ID, "measure_id": _PARENT, "client_token": _NONCE},
+    "lesson": {"id": _OWN_ID, "course_id": _PARENT},
+    "state_feedback": {
+        "id": _OWN_ID,
+        "course_id": _PARENT,
+        "measure_id": "named by its action's number and its place there (the 'measure' key)",
+    },
+}
+# Tables of a course the file leaves out whole.
+TABLES_LEFT_OUT: dict[str, str] = {
+    "manager_link": "its token is a secret that opens the course's status page",
+    "share": "the experience bank's anonymised snapshot belongs to this server's bank",
+    "shared_challenge": "part of a share (the experience bank's snapshot)",
+    "shared_solution": "part of a share (the experience bank's snapshot)",
+    "rendered_pdf": "a cache of the PDF, made again when asked for",
+    "cleared_votes": "a restarted vote's dots, kept only a minute for an undo",
+    "audit_event": "the trail of what happened on this server, never edited or moved",
+}
