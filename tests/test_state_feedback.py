@@ -295,6 +295,20 @@ def test_a_card_its_author_deleted_keeps_its_marker_out_like_a_redacted_one(app,
     assert "The text is hidden." in text and "Forslag A" in text
 
 
+def test_a_requirement_is_named_as_it_read_when_linked_and_as_it_reads_now(app, course):
+    with app.app_context():
+        booking = card(course, "booking")
+        flag_card(booking)
+        requirement = booking.links[0].requirement
+        then = f"{requirement.citation}: {requirement.name_da}"
+        requirement.paragraph, requirement.name_da = "§ 99", "Et nyt navn"
+        db.session.commit()
+        (row,) = feedback_document(db.session.get(Course, course["id"])).rows
+        (line,) = row.requirements
+    assert line.linked_label == then
+    assert line.label == "LAB § 99: Et nyt navn"
+
+
 def test_the_csv_is_for_danish_excel(app, course):
     with app.test_request_context("/?lang=en"):
         flag_card(
