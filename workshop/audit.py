@@ -13,7 +13,7 @@ card's words cannot end up here by mistake. The email someone typed at a failed 
 kept only as a keyed hash (HMAC with the app's secret key) when it names nobody: the
 operator can see that one address was tried many times, nobody can read it back.
 
-The organisation's admins read their organisation's lines (views/organisation.py); a
+The organisation's admins read their organisation's lines (workshop/web/audit.py); a
 failed login with an unknown email belongs to no organisation and is left to the operator.
 """
 

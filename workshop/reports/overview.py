@@ -2,10 +2,11 @@
 cards and dots, how much turned out to be habit or a local decision rather than law, which
 solution types were chosen and how many actions were implemented.
 
-Plain functions over the database; the views draw them as bars and a CSV. Dots count only
-from courses whose card vote has been revealed (a running vote stays secret), and the split
-by role only from courses where every role group that voted reached the course's minimum
-group size (as `votes.results` does for one course): smaller groups are held back.
+Plain functions over the database; the view draws them as bars, `overview_csv` writes them
+for Excel (exchange.csv's format). Dots count only from courses whose card vote has been
+revealed (a running vote stays secret), and the split by role only from courses where
+every role group that voted reached the course's minimum group size (as `votes.results`
+does for one course): smaller groups are held back.
 """
 
 from __future__ import annotations
