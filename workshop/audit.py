@@ -34,6 +34,7 @@ from sqlalchemy import func, select, text
 from workshop.core.db import READ_ONLY_METHODS, writing
 from workshop.core.extensions import db
 from workshop.core.models import AuditEvent, Course, Facilitator, utcnow
+from workshop.facilitators import find_facilitator
 
 # The action codes and what the admin's page calls them.
 ACTIONS = {
@@ -179,8 +180,6 @@ def record_failed_login(email: str) -> AuditEvent:
     """A login refused. For a facilitator's email, a line in their organisation naming
     them as the target (an admin sees someone trying a colleague's login); otherwise only
     the keyed hash of what was typed. Never the password."""
-    from workshop.facilitators import find_facilitator
-
     facilitator = find_facilitator(email or "")
     if facilitator is None:
         return record(

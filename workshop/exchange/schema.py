@@ -83,6 +83,7 @@ class ImportRefused(WorkshopError):
 
 
 def damaged(where: str) -> ImportRefused:
+    """The refusal for a value that is not what the app writes, saying where it was."""
     return ImportRefused(
         _(
             "The file is damaged or incomplete (at %(where)s). Nothing was imported.",
@@ -105,7 +106,7 @@ def _out_of_range(where: str, bounds: tuple[date, date]) -> ImportRefused:
     )
 
 
-MISSING = object()
+MISSING = object()  # a key the record lacks (None is a value some fields allow)
 
 
 @dataclass(frozen=True)
@@ -490,6 +491,7 @@ def is_measure_place(value) -> bool:
 # --------------------------------------------------------------------------------------
 
 BALLOTS = (CARDS, SOLUTIONS)
+# Each ballot's item in a vote record: (the record's key, the file's table it refers to).
 ITEM_REF = {"cards": ("card", "cards"), "solutions": ("solution", "solutions")}
 
 
