@@ -556,7 +556,8 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "measure_id": "named by its action's number and its place there (the 'measure' key)",
     },
 }
-# Tables of a course the file leaves out whole.
+# Tables that refer to one the file carries, but that the file leaves out whole. (The
+# audit trail is no part of a course: it keeps its lines after the course is deleted.)
 TABLES_LEFT_OUT: dict[str, str] = {
     "manager_link": "its token is a secret that opens the course's status page",
     "share": "the experience bank's anonymised snapshot belongs to this server's bank",
@@ -564,5 +565,4 @@ TABLES_LEFT_OUT: dict[str, str] = {
     "shared_solution": "part of a share (the experience bank's snapshot)",
     "rendered_pdf": "a cache of the PDF, made again when asked for",
     "cleared_votes": "a restarted vote's dots, kept only a minute for an undo",
-    "audit_event": "the trail of what happened on this server, never edited or moved",
 }
