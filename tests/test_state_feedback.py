@@ -309,6 +309,16 @@ def test_a_requirement_is_named_as_it_read_when_linked_and_as_it_reads_now(app, 
     assert line.label == "LAB § 99: Et nyt navn"
 
 
+def test_the_trial_facts_follow_the_acts_a_paragraph_names_not_the_words_of_its_name(app, course):
+    with app.app_context():
+        booking = card(course, "booking")
+        flag_card(booking)
+        booking.links[0].requirement.name_da = "Booking som efter LAS"
+        db.session.commit()
+        (row,) = feedback_document(db.session.get(Course, course["id"])).rows
+    assert [fact.key for fact in row.trial_facts] == ["bek-2498-2021", "frikommune"]
+
+
 def test_the_csv_is_for_danish_excel(app, course):
     with app.test_request_context("/?lang=en"):
         flag_card(

@@ -41,6 +41,7 @@ from workshop.core.models import (
     Course,
     Measure,
     StateFeedback,
+    citation,
     utcnow,
 )
 from workshop.core.text import deletion_marker, redaction_marker, tidy
@@ -252,6 +253,7 @@ class RequirementLine:
     linked_law_version: str
     linked_label: str  # as the card was linked to it
     linked_status: str
+    acts: frozenset[str]  # every act its act field or its paragraph names, then or now
 
     @property
     def changed(self) -> bool:
@@ -268,6 +270,13 @@ def _act_name(act: str) -> str:
 def _requirement_line(link: CardRequirement) -> RequirementLine:
     requirement = link.requirement
     then = link.as_linked or {}
+    acts: set[str] = set()
+    if not requirement.is_local:
+        then_citation = citation(
+            then.get("act", requirement.act), then.get("paragraph", requirement.paragraph)
+        )
+        acts = {requirement.act} - {""}
+        acts.update(_ACT_PATTERN.findall(f"{requirement.citation} {then_citation}"))
     return RequirementLine(
         key=requirement.key,
         is_local=requirement.is_local,
@@ -281,19 +290,13 @@ def _requirement_line(link: CardRequirement) -> RequirementLine:
         linked_law_version=link.law_version or then.get("law_version", ""),
         linked_label=requirement_label(requirement, as_linked=then),
         linked_status=then.get("status", requirement.status) or "",
+        acts=frozenset(acts),
     )
 
 
 def _acts_of(lines: list[RequirementLine]) -> set[str]:
-    """Every act a law entry names, in its act field or in its paragraph, then or now."""
-    acts: set[str] = set()
-    for line in lines:
-        if line.is_local:
-            continue
-        if line.act:
-            acts.add(line.act)
-        acts.update(_ACT_PATTERN.findall(f"{line.label} {line.linked_label}"))
-    return acts
+    """Every act the linked law entries name (local rules name none)."""
+    return set().union(*(line.acts for line in lines))
 
 
 @dataclass(frozen=True)
