@@ -21,11 +21,11 @@ from workshop.core.extensions import db
 from workshop.core.models import Course, Participant, StateFeedback
 from workshop.courses import delete_course
 from workshop.examination import examine_card, link_requirement
+from workshop.exchange import feedback_csv
 from workshop.manager_links import create_manager_link, revoke_manager_link
 from workshop.measures import log_entry
 from workshop.privacy import forget_participant
 from workshop.state_feedback import (
-    feedback_csv,
     feedback_document,
     flag_card,
     unflag_card,
@@ -293,6 +293,30 @@ def test_a_card_its_author_deleted_keeps_its_marker_out_like_a_redacted_one(app,
     text = _render(app, course["id"])
     assert SELF_BOOKING not in text and "[Slettet" not in text and "[Deleted" not in text
     assert "The text is hidden." in text and "Forslag A" in text
+
+
+def test_a_requirement_is_named_as_it_read_when_linked_and_as_it_reads_now(app, course):
+    with app.app_context():
+        booking = card(course, "booking")
+        flag_card(booking)
+        requirement = booking.links[0].requirement
+        then = f"{requirement.citation}: {requirement.name_da}"
+        requirement.paragraph, requirement.name_da = "§ 99", "Et nyt navn"
+        db.session.commit()
+        (row,) = feedback_document(db.session.get(Course, course["id"])).rows
+        (line,) = row.requirements
+    assert line.linked_label == then
+    assert line.label == "LAB § 99: Et nyt navn"
+
+
+def test_the_trial_facts_follow_the_acts_a_paragraph_names_not_the_words_of_its_name(app, course):
+    with app.app_context():
+        booking = card(course, "booking")
+        flag_card(booking)
+        booking.links[0].requirement.name_da = "Booking som efter LAS"
+        db.session.commit()
+        (row,) = feedback_document(db.session.get(Course, course["id"])).rows
+    assert [fact.key for fact in row.trial_facts] == ["bek-2498-2021", "frikommune"]
 
 
 def test_the_csv_is_for_danish_excel(app, course):

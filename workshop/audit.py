@@ -231,7 +231,7 @@ def init_audit(app) -> None:
     user_logged_out.connect(_logged_out, weak=False)
 
 
-# --- Reading: the organisation's admin page and its CSV ----------------------------------
+# --- Reading: the admin page, and the lines its CSV holds (workshop.exchange.csv) ----------
 
 
 @dataclass(frozen=True)
@@ -295,45 +295,10 @@ def describe_detail(event: AuditEvent) -> str:
     return ", ".join(f"{key}: {value}" for key, value in sorted((event.detail or {}).items()))
 
 
-def audit_csv(organisation_id: int, filters: AuditFilters) -> bytes:
-    """Every matching line for Danish Excel (exchange.csv_bytes: BOM, semicolons, CRLF)."""
-    from flask_babel import gettext as _
-
-    from workshop.exchange import csv_bytes
-
-    header = [
-        _("Time (UTC)"),
-        _("Facilitator"),
-        _("Facilitator id"),
-        _("Action"),
-        _("Action code"),
-        _("Course"),
-        _("Course id"),
-        _("Target"),
-        _("Target id"),
-        _("Client address"),
-        _("Detail"),
-    ]
+def all_events(organisation_id: int, filters: AuditFilters) -> list[AuditEvent]:
+    """Every matching line, oldest first (the CSV download, workshop.exchange.csv)."""
     query = _filtered(organisation_id, filters).order_by(AuditEvent.at, AuditEvent.id)
-    rows = (
-        [
-            event.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-            if event.at.tzinfo
-            else event.at.strftime("%Y-%m-%d %H:%M:%S"),
-            event.actor_email,
-            str(event.actor_id or ""),
-            str(ACTIONS.get(event.action, event.action)),
-            event.action,
-            event.course_title,
-            str(event.course_id or ""),
-            event.target_kind,
-            str(event.target_id or ""),
-            event.client_address,
-            describe_detail(event),
-        ]
-        for event in db.session.scalars(query)
-    )
-    return csv_bytes(header, rows)
+    return list(db.session.scalars(query))
 
 
 # --- Retention ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from workshop.core.db import serialise
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
-from workshop.core.models import Facilitator, Requirement, RequirementVersion, utcnow
+from workshop.core.models import Facilitator, Requirement, RequirementVersion, citation, utcnow
 from workshop.core.text import tidy
 from workshop.core.vocabulary import LOCAL_RULE_KINDS
 
@@ -167,13 +167,20 @@ def ensure_catalogue_loaded() -> None:
         load_catalogue()
 
 
-def requirement_title(requirement: Requirement) -> str:
-    """How people know an entry: 'LAB § 31, stk. 1: Name' or 'Local rule: name' (never
-    only its key, which is the database's, not the law's)."""
+def requirement_label(requirement: Requirement, as_linked: dict | None = None) -> str:
+    """How people know an entry, on every page, export and document: 'LAB § 31, stk. 1:
+    Name', or 'Local rule: name' (never only its key, which is the database's, not the
+    law's). With `as_linked` (a link's snapshot), as it read when the card was linked."""
+    then = as_linked or {}
+    name = then.get("name_da") or requirement.name_da
     if requirement.is_local:
-        return _("Local rule: %(name)s", name=requirement.name_da)
-    where = requirement.citation
-    return f"{where}: {requirement.name_da}" if where else requirement.name_da
+        return _("Local rule: %(name)s", name=name)
+    where = citation(then.get("act", requirement.act), then.get("paragraph", requirement.paragraph))
+    return f"{where}: {name}" if where else name
+
+
+# The old name, still imported by steps/challenges.py until the steps' move is merged.
+requirement_title = requirement_label
 
 
 def _normalise_section(raw: str) -> str:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from workshop.catalogue import requirement_by_key, requirement_title
+from workshop.catalogue import requirement_by_key, requirement_label
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Card, CardRequirement, Course, Vote
@@ -32,7 +32,7 @@ def link_requirement(card: Card, key: str) -> CardRequirement:
         raise WorkshopError(
             _(
                 "The card is already linked to %(requirement)s.",
-                requirement=requirement_title(requirement),
+                requirement=requirement_label(requirement),
             ),
             code="duplicate",
         )

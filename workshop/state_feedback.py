@@ -5,8 +5,8 @@ A card whose origin is national law or an executive order (vocabulary.ORIGIN_GRO
 in practice (in words, and measured where a measure of the course shows it), what the
 group proposes, and whether a local trial could be allowed (the act's trial provision, or
 an exemption scheme like the free-municipality trials). `feedback_document()` gathers the
-flagged cards for the PDF and the CSV a job centre sends to its management, KL or the
-ministry.
+flagged cards for the PDF (workshop.reports.pdf) and the CSV (workshop.exchange.csv) a job
+centre sends to its management, KL or the ministry.
 
 The requirement each card is linked to is shown as the card was linked to it *and* as the
 catalogue reads now, when the two differ: a document to the ministry must not quote a law
@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from workshop.catalogue import catalogue_metadata
+from workshop.catalogue import catalogue_metadata, requirement_label
 from workshop.core.clock import local_today
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
@@ -45,7 +45,7 @@ from workshop.core.models import (
     utcnow,
 )
 from workshop.core.text import deletion_marker, redaction_marker, tidy
-from workshop.core.vocabulary import CONFIDENCE, ORIGIN_GROUPS, ORIGINS
+from workshop.core.vocabulary import ORIGIN_GROUPS
 from workshop.courses import touch
 from workshop.measures import MeasureStats, measure_in_course, measure_stats
 from workshop.votes import CARDS, results
@@ -245,16 +245,15 @@ class RequirementLine:
     is_local: bool
     act: str
     act_name: str  # "Lov om en aktiv beskæftigelsesindsats", from the catalogue file
-    label: str  # "LAB § 31, stk. 1 (R05)", as now
-    name: str
+    label: str  # "LAB § 31, stk. 1: Name", as now (catalogue.requirement_label)
     law_version: str  # now
     version: int
     status: str
     linked_version: int
     linked_law_version: str
-    linked_label: str
-    linked_name: str
+    linked_label: str  # as the card was linked to it
     linked_status: str
+    acts: frozenset[str]  # every act its act field or its paragraph names, then or now
 
     @property
     def changed(self) -> bool:
@@ -269,45 +268,35 @@ def _act_name(act: str) -> str:
 
 
 def _requirement_line(link: CardRequirement) -> RequirementLine:
-    from workshop.exchange import _requirement_label  # exchange imports this module's vocabulary
-
     requirement = link.requirement
     then = link.as_linked or {}
-    act = then.get("act", requirement.act) or ""
-    paragraph = then.get("paragraph", requirement.paragraph) or ""
-    if requirement.is_local:
-        linked_label = _requirement_label(requirement)
-    else:
-        where = citation(act, paragraph)
-        linked_label = f"{where} ({requirement.key})" if where else requirement.key
+    acts: set[str] = set()
+    if not requirement.is_local:
+        then_citation = citation(
+            then.get("act", requirement.act), then.get("paragraph", requirement.paragraph)
+        )
+        acts = {requirement.act} - {""}
+        acts.update(_ACT_PATTERN.findall(f"{requirement.citation} {then_citation}"))
     return RequirementLine(
         key=requirement.key,
         is_local=requirement.is_local,
         act=requirement.act,
         act_name="" if requirement.is_local else _act_name(requirement.act),
-        label=_requirement_label(requirement),
-        name=requirement.name_da,
+        label=requirement_label(requirement),
         law_version=requirement.law_version,
         version=requirement.version,
         status=requirement.status,
         linked_version=link.version,
         linked_law_version=link.law_version or then.get("law_version", ""),
-        linked_label=linked_label,
-        linked_name=then.get("name_da", requirement.name_da) or "",
+        linked_label=requirement_label(requirement, as_linked=then),
         linked_status=then.get("status", requirement.status) or "",
+        acts=frozenset(acts),
     )
 
 
 def _acts_of(lines: list[RequirementLine]) -> set[str]:
-    """Every act a law entry names, in its act field or in its paragraph, then or now."""
-    acts: set[str] = set()
-    for line in lines:
-        if line.is_local:
-            continue
-        if line.act:
-            acts.add(line.act)
-        acts.update(_ACT_PATTERN.findall(f"{line.label} {line.linked_label}"))
-    return acts
+    """Every act the linked law entries name (local rules name none)."""
+    return set().union(*(line.acts for line in lines))
 
 
 @dataclass(frozen=True)
@@ -419,73 +408,3 @@ def measures_for_choice(course: Course) -> list[Measure]:
             .order_by(Measure.action_id, Measure.id)
         )
     )
-
-
-# --- The CSV ---------------------------------------------------------------------------------
-
-
-def _figure(value: float | None):
-    """A figure we computed: a decimal comma, and never taken for a formula (a minus)."""
-    from workshop.exchange import _Number, danish_number
-
-    return None if value is None else _Number(danish_number(round(value, 2)))
-
-
-def feedback_csv(course: Course) -> bytes:
-    """One row per flagged card, for Excel; the same rows and the same hiding as the PDF."""
-    from workshop.exchange import csv_bytes
-
-    document = feedback_document(course)
-    header = [
-        _("No."),
-        _("Card"),
-        _("Merged cards"),
-        _("Where the rule comes from"),
-        _("Requirement"),
-        _("Law version when the card was linked"),
-        _("Law version now"),
-        _("Changed since the card was linked"),
-        _("Dots"),
-        _("What it costs in practice"),
-        _("Measure"),
-        _("Unit"),
-        _("Before: average"),
-        _("After: average"),
-        _("Change"),
-        _("What we propose"),
-        _("Local trial possible?"),
-        _("Note on a local trial"),
-        _("Trial provisions and exemption schemes (confidence)"),
-        _("Updated"),
-    ]
-    hidden = _("The text is hidden.")
-
-    def row(line: FeedbackRow) -> list:
-        feedback, stats, measure = line.feedback, line.stats, line.measure
-        merged = list(line.merged_texts) + [hidden] * line.merged_hidden
-        return [
-            line.number,
-            hidden if line.text_hidden else line.card.text,
-            " | ".join(merged),
-            str(ORIGINS.get(line.card.origin, line.card.origin)),
-            "; ".join(r.label for r in line.requirements),
-            "; ".join(f"{r.key}: {r.linked_law_version}" for r in line.requirements),
-            "; ".join(f"{r.key}: {r.law_version}" for r in line.requirements),
-            any(r.changed for r in line.requirements),
-            line.dots,
-            feedback.cost,
-            measure.what if measure else "",
-            measure.unit if measure else "",
-            _figure(stats.baseline.mean) if stats else None,
-            _figure(stats.followup.mean) if stats else None,
-            _figure(stats.change) if stats else None,
-            feedback.proposal,
-            str(TRIAL_OPTIONS.get(feedback.trial, feedback.trial)),
-            feedback.trial_note,
-            "; ".join(
-                f"{fact.provision} ({CONFIDENCE[fact.confidence]})" for fact in line.trial_facts
-            ),
-            feedback.updated_at,
-        ]
-
-    return csv_bytes(header, (row(line) for line in document.rows))

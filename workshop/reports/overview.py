@@ -2,10 +2,11 @@
 cards and dots, how much turned out to be habit or a local decision rather than law, which
 solution types were chosen and how many actions were implemented.
 
-Plain functions over the database; the views draw them as bars and a CSV. Dots count only
-from courses whose card vote has been revealed (a running vote stays secret), and the split
-by role only from courses where every role group that voted reached the course's minimum
-group size (as `votes.results` does for one course): smaller groups are held back.
+Plain functions over the database; the view draws them as bars, `overview_csv` writes them
+for Excel (exchange.csv's format). Dots count only from courses whose card vote has been
+revealed (a running vote stays secret), and the split by role only from courses where
+every role group that voted reached the course's minimum group size (as `votes.results`
+does for one course): smaller groups are held back.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from workshop.catalogue import requirement_title
+from workshop.catalogue import requirement_label
 from workshop.core.clock import day_after, day_start, local_date
 from workshop.core.extensions import db
 from workshop.core.models import (
@@ -39,7 +40,7 @@ from workshop.core.vocabulary import (
     SOLUTION_KIND_SHORT,
     role_group,
 )
-from workshop.exchange import csv_bytes
+from workshop.exchange.csv import csv_bytes
 
 # Actions that were carried out: implemented, or implemented and then adjusted in step 5.
 IMPLEMENTED = ("implemented", "adjusted")
@@ -236,7 +237,7 @@ def build_overview(organisation: Organisation, filters: Filters | None = None) -
             if row is None:
                 row = requirements[requirement.id] = Row(
                     requirement.key,
-                    requirement_title(requirement),
+                    requirement_label(requirement),
                     habit=requirement.may_be_habit,
                 )
             row.count += 1

@@ -15,13 +15,13 @@ from workshop.audit import (
     ACTIONS,
     PAGE_SIZE,
     AuditFilters,
-    audit_csv,
     choices,
     describe_detail,
     events,
 )
 from workshop.audit import record as record_event
 from workshop.core.clock import local_today
+from workshop.exchange import audit_csv
 from workshop.web.common import date_range_from_args
 from workshop.web.errors import error_response
 from workshop.web.exports import CSV_TYPE, _download

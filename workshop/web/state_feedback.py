@@ -15,12 +15,11 @@ from workshop.cards import card_in_course
 from workshop.core.errors import WorkshopError
 from workshop.core.models import Card, Course
 from workshop.core.text import slugify
-from workshop.exchange import ascii_filename
+from workshop.exchange import ascii_filename, feedback_csv
 from workshop.manager_links import course_for_token
 from workshop.reports.pdf import cached_pdf_of_html, css_string, long_date
 from workshop.state_feedback import (
     TRIAL_OPTIONS,
-    feedback_csv,
     feedback_document,
     feedback_of,
     flag_card,
