@@ -1,6 +1,25 @@
-"""The method's fixed vocabularies: participant roles and card categories."""
+"""The method's fixed vocabularies: its six step numbers, participant roles, card
+categories, origins, priorities, solution kinds and assessments, action statuses and
+barriers, measurement periods, lesson kinds and ways of keeping going."""
+
+from enum import IntEnum
 
 from flask_babel import lazy_gettext as _l
+
+
+class StepNumber(IntEnum):
+    """The six steps of Samskabt Styring, numbered once: the domain's rules that belong to
+    a step and the step definitions in steps/ both use these (steps/__init__ checks)."""
+
+    INTRO = 1
+    CHALLENGES = 2
+    SOLUTIONS = 3
+    IMPLEMENT = 4
+    EVALUATE = 5
+    LEARN = 6
+
+
+STEP_COUNT = len(StepNumber)
 
 ROLES = {
     "medarbejder": _l("Staff member"),
