@@ -88,6 +88,7 @@ BAR_WIDTH = 64
 BAR_CENTRES = (60, 170)
 DOTS_LEFT, DOTS_RIGHT = 262, 448
 EMPTY_BAR_HEIGHT = 48
+BAR_PERIODS = ("baseline", "followup")
 
 
 @dataclass(frozen=True)
@@ -138,82 +139,98 @@ class Chart:
     last_day: date
 
 
+@dataclass(frozen=True)
+class _Values:
+    """The value axis: from the lowest to the highest figure, zero always included."""
+
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: list[float]) -> _Values:
+        low, high = min([0.0, *values]), max([0.0, *values])
+        return cls(low, low + 1 if high == low else high)
+
+    def y(self, value: float) -> float:
+        share = (value - self.low) / (self.high - self.low)
+        return round(PLOT_BOTTOM - share * (PLOT_BOTTOM - PLOT_TOP), 1)
+
+
+@dataclass(frozen=True)
+class _Days:
+    """The date axis of the dots: from the first day measured or logged to the last."""
+
+    first_day: date
+    last_day: date
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+    def x(self, day: date) -> float:
+        return DOTS_LEFT + (day - self.first_day).days / self.days * (DOTS_RIGHT - DOTS_LEFT)
+
+    def band(self, period: str, start: date, end: date) -> ChartBand:
+        width = max(self.x(end + timedelta(days=1)) - self.x(start), 2)  # one day stays visible
+        return ChartBand(period, round(self.x(start), 1), round(width, 1))
+
+    def dot_x(self, day: date) -> float:
+        """The middle of the day's slot."""
+        return round(self.x(day) + (DOTS_RIGHT - DOTS_LEFT) / self.days / 2, 1)
+
+
+def _bar(period: str, centre: float, figures, values: _Values) -> ChartBar:
+    zero_y = values.y(0)
+    if figures.mean is None:
+        # An outlined, empty bar: room for a figure nobody has measured yet.
+        top = zero_y - EMPTY_BAR_HEIGHT if zero_y - EMPTY_BAR_HEIGHT >= PLOT_TOP else zero_y
+        height, label_y = EMPTY_BAR_HEIGHT, top - 8
+    else:
+        top = min(values.y(figures.mean), zero_y)
+        height = max(abs(values.y(figures.mean) - zero_y), 1)
+        label_y = top - 8 if figures.mean >= 0 else top + height + 16
+    left = centre - BAR_WIDTH / 2
+    return ChartBar(period, centre, left, top, height, figures.count, figures.mean, label_y)
+
+
 def measure_chart(measure: Measure, stats: MeasureStats) -> Chart:
     """Where the bars and dots of a measure's chart go. Nothing is drawn for no data."""
     entries = list(measure.entries)
-    values = [e.value for e in entries] + [
-        p.mean for p in (stats.baseline, stats.followup) if p.mean is not None
-    ]
-    low, high = min([0.0, *values]), max([0.0, *values])
-    if high == low:
-        high = low + 1
-
-    def y(value: float) -> float:
-        return round(PLOT_BOTTOM - (value - low) / (high - low) * (PLOT_BOTTOM - PLOT_TOP), 1)
-
-    zero_y = y(0)
-    bars = []
-    for period, centre, figures in zip(
-        ("baseline", "followup"), BAR_CENTRES, (stats.baseline, stats.followup), strict=True
-    ):
-        if figures.mean is None:
-            # An outlined, empty bar: room for a figure nobody has measured yet.
-            top = zero_y - EMPTY_BAR_HEIGHT if zero_y - EMPTY_BAR_HEIGHT >= PLOT_TOP else zero_y
-            height, label_y = EMPTY_BAR_HEIGHT, top - 8
-        else:
-            top = min(y(figures.mean), zero_y)
-            height = max(abs(y(figures.mean) - zero_y), 1)
-            label_y = top - 8 if figures.mean >= 0 else top + height + 16
-        bars.append(
-            ChartBar(
-                period,
-                centre,
-                centre - BAR_WIDTH / 2,
-                top,
-                height,
-                figures.count,
-                figures.mean,
-                label_y,
-            )
-        )
-
-    first_day = min([measure.baseline_from, *(e.entry_date for e in entries)])
-    last_day = max([measure.followup_to, *(e.entry_date for e in entries)])
-    days = (last_day - first_day).days + 1
-    span = DOTS_RIGHT - DOTS_LEFT
-
-    def x(day: date) -> float:
-        return DOTS_LEFT + (day - first_day).days / days * span
-
-    def band(period: str, start: date, end: date) -> ChartBand:
-        width = max(x(end + timedelta(days=1)) - x(start), 2)  # a one-day period stays visible
-        return ChartBand(period, round(x(start), 1), round(width, 1))
-
-    bands = (
-        band("baseline", measure.baseline_from, measure.baseline_to),
-        band("followup", measure.followup_from, measure.followup_to),
+    periods = (stats.baseline, stats.followup)
+    values = _Values.of(
+        [e.value for e in entries] + [p.mean for p in periods if p.mean is not None]
     )
-    dots = tuple(
-        ChartDot(
-            round(x(e.entry_date) + span / days / 2, 1),
-            y(e.value),
-            e.entry_date,
-            e.value,
-            measure.period_of(e.entry_date) is not None,
-        )
-        for e in entries
+    days = _Days(
+        min([measure.baseline_from, *(e.entry_date for e in entries)]),
+        max([measure.followup_to, *(e.entry_date for e in entries)]),
     )
+    inside = measure.period_of
     return Chart(
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
         plot_top=PLOT_TOP,
         plot_bottom=PLOT_BOTTOM,
-        zero_y=zero_y,
-        top_value=high,
-        bottom_value=low,
-        bars=tuple(bars),
-        bands=bands,
-        dots=dots,
-        first_day=first_day,
-        last_day=last_day,
+        zero_y=values.y(0),
+        top_value=values.high,
+        bottom_value=values.low,
+        bars=tuple(
+            _bar(period, centre, figures, values)
+            for period, centre, figures in zip(BAR_PERIODS, BAR_CENTRES, periods, strict=True)
+        ),
+        bands=(
+            days.band("baseline", measure.baseline_from, measure.baseline_to),
+            days.band("followup", measure.followup_from, measure.followup_to),
+        ),
+        dots=tuple(
+            ChartDot(
+                days.dot_x(e.entry_date),
+                values.y(e.value),
+                e.entry_date,
+                e.value,
+                inside(e.entry_date) is not None,
+            )
+            for e in entries
+        ),
+        first_day=days.first_day,
+        last_day=days.last_day,
     )
