@@ -1,4 +1,5 @@
-"""The six steps of Samskabt Styring, in order."""
+"""The six steps of Samskabt Styring, in order: what each shows, not its routes (those
+live in workshop.web.steps)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from steps.implement import ImplementStep
 from steps.intro import IntroStep
 from steps.learn import LearnStep
 from steps.solutions import SolutionsStep
+from workshop.core.vocabulary import STEP_COUNT, StepNumber
 
 STEPS: tuple[Step, ...] = (
     IntroStep(),
@@ -18,7 +20,8 @@ STEPS: tuple[Step, ...] = (
     EvaluateStep(),
     LearnStep(),
 )
-assert [s.number for s in STEPS] == list(range(1, len(STEPS) + 1))
+# One definition of the step numbers (core.vocabulary): the steps here follow it.
+assert [s.number for s in STEPS] == list(StepNumber) and len(STEPS) == STEP_COUNT
 
 
 def get_step(number: int) -> Step:

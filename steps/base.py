@@ -5,6 +5,8 @@ from __future__ import annotations
 import zlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from workshop.core.vocabulary import StepNumber
+
 if TYPE_CHECKING:
     from flask_babel.speaklater import LazyString
 
@@ -14,12 +16,13 @@ if TYPE_CHECKING:
 class Step:
     """A step of Samskabt Styring: what phones, the projector and the facilitator see.
 
-    Each template is rendered with `course`, `step` and whatever `context()` adds.
+    Each template is rendered with `course`, `step`, whatever `context()` adds from the
+    domain, and what the web layer adds for the step (its forms; workshop.web.screens).
     `phone_template` holds the forms (re-rendered only when the stage changes, so typed
     text survives); `phone_live_template` and `projector_template` are polled every 2 s.
     """
 
-    number: ClassVar[int]
+    number: ClassVar[StepNumber]
     slug: ClassVar[str]
     title: ClassVar[LazyString]  # the method's own name for the step
     purpose: ClassVar[LazyString]  # one line: what the group does
@@ -39,8 +42,8 @@ class Step:
     def context(
         self, course: Course, audience: str, participant: Participant | None = None
     ) -> dict[str, Any]:
-        """Extra template values for an audience: "phone" (with `participant`),
-        "projector" or "control"."""
+        """Extra template values for an audience ("phone" with `participant`, "projector"
+        or "control"), read from the domain: no forms, URLs or request values."""
         return {}
 
 

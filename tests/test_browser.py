@@ -177,7 +177,9 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(e2e_server, brow
         expect(control.locator(".step-nav .step-button[value='2']")).to_have_attribute(
             "aria-current", "step"
         )
-        expect(control.locator(".control-step .eyebrow")).to_have_text(da("Step %(n)s of 6", n=2))
+        expect(control.locator(".control-step .eyebrow")).to_have_text(
+            da("Step %(n)s of %(count)s", n=2, count=6)
+        )
         open_vote = control.locator("button[name=state][value=voting]")
         expect(open_vote).to_have_text(OPEN_VOTE)
 
@@ -186,7 +188,7 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(e2e_server, brow
         projector.goto(f"/f/courses/{course_id}/projector")
         expect(projector.locator(".projector-join .join-code")).to_have_text(code_display)
         expect(projector.locator("#projector-live .step-badge")).to_have_text(
-            da("Step %(n)s of 6", n=2)
+            da("Step %(n)s of %(count)s", n=2, count=6)
         )
 
         # --- two phones join ---------------------------------------------------------
@@ -205,7 +207,9 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(e2e_server, brow
         join_as(b, base, code, ROLE_MANAGER, "leder", "Ledelsen")
 
         for page in (a, b):
-            expect(page.locator("#stage .step-badge")).to_have_text(da("Step %(n)s of 6", n=2))
+            expect(page.locator("#stage .step-badge")).to_have_text(
+                da("Step %(n)s of %(count)s", n=2, count=6)
+            )
             expect(page.locator("#card-form")).to_be_visible()
         expect(projector.locator("#projector-live .counts")).to_contain_text(
             da("%(num)s participant", "%(num)s participants", 2), timeout=LIVE

@@ -88,7 +88,9 @@ REFLECTION = "Vi tør godt udfordre en regel nu"
 
 
 def step_badge(app, n: int, lang: str) -> str:
-    return danish(app, "Step %(n)s of 6", n=n) if lang == "da" else f"Step {n} of 6"
+    return (
+        danish(app, "Step %(n)s of %(count)s", n=n, count=6) if lang == "da" else f"Step {n} of 6"
+    )
 
 
 def lang_of(locale: str) -> str:

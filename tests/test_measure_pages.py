@@ -5,13 +5,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from steps.evaluate import (
-    EntryForm,
-    format_change_percent,
-    format_mean,
-    format_value,
-    measure_chart,
-)
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Course, Measure, MeasureEntry, Participant
@@ -23,6 +16,13 @@ from workshop.measures import (
     set_period_closed,
     update_measure,
 )
+from workshop.reports.measure_chart import (
+    format_change_percent,
+    format_mean,
+    format_value,
+    measure_chart,
+)
+from workshop.web.steps.evaluate import EntryForm
 
 HX = {"HX-Request": "true"}
 EN = {"Accept-Language": "en"}

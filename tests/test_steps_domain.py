@@ -17,6 +17,7 @@ from workshop.cards import merge_cards, set_card_hidden
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Action, ActionUpdate, Card, Vote
+from workshop.core.vocabulary import STEP_COUNT, StepNumber
 from workshop.courses import copy_course, go_to_step, start_timer, stop_timer
 from workshop.dialogue import answer_question, answers_by_question
 from workshop.examination import prioritise
@@ -298,6 +299,13 @@ def test_status_changes_are_logged_and_only_the_owner_may_change_from_a_phone(ac
     assert [a.id for a in board["adjusted"]] == [action.id] and board["not_started"] == []
 
 
+def test_a_status_left_unchosen_is_refused_as_not_chosen(action):
+    with pytest.raises(WorkshopError) as refused:
+        set_action_status(action, "")
+    assert (refused.value.code, refused.value.message) == ("status", gettext("Choose a status."))
+    assert action.status == "not_started" and action.updates == []
+
+
 def test_stuck_actions_are_found_with_their_reason(action, group, make):
     course, anne, _leader, challenge, _other = group
     late = make.action(make.solution(anne, challenge, "Fælles indgang"))
@@ -397,6 +405,19 @@ def test_a_double_submitted_entry_is_logged_once(action, group, make):
     assert first.id == second.id and len(measure.entries) == 1
 
 
+def test_a_value_logged_without_a_measure_is_refused_before_anything_is_saved(group):
+    _course, anne, *_ = group
+    with pytest.raises(WorkshopError) as refused:
+        log_entry(anne, None, TODAY, "10", client_token="none")
+    assert refused.value.code == "measure"
+
+
+def test_a_measure_for_no_action_is_refused(make):
+    with pytest.raises(WorkshopError) as refused:
+        make.measure(None)
+    assert refused.value.code == "action"
+
+
 # --- Step 6: reflections, lessons, status ----------------------------------------------
 
 
@@ -440,6 +461,29 @@ def test_lessons_and_decisions_are_recorded(group, make):
         "Ledere og medarbejdere så bøvlet forskelligt"
     ]
     assert grouped["decision"][0].card.id == other.id
+
+
+@pytest.mark.parametrize(
+    "decision_field",
+    [
+        {"next_step_kind": "next_challenge"},
+        {"responsible": "MED-udvalget"},
+        {"due": TODAY},
+        {"card_id": 1},
+    ],
+)
+def test_decision_details_on_a_lesson_are_refused_rather_than_dropped(group, decision_field):
+    course, *_ = group
+    with pytest.raises(WorkshopError) as refused:
+        add_lesson(course, "lesson", "En læring med en ansvarlig", **decision_field)
+    assert refused.value.code == "kind"
+    assert all(not lessons for _kind, lessons in lessons_by_kind(course))
+
+
+def test_the_steps_are_numbered_by_the_one_definition_of_the_method(group):
+    assert [get_step(number).number for number in StepNumber] == list(StepNumber)
+    assert len(StepNumber) == STEP_COUNT == 6
+    assert get_step(StepNumber.EVALUATE).slug == "evaluate"
 
 
 def test_the_status_lists_every_challenge_with_its_solutions_and_actions(group, make):

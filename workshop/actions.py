@@ -130,6 +130,8 @@ def set_action_status(
             raise WorkshopError(
                 _("Only the action's owner can update it from a phone."), code="owner"
             )
+    if not status:
+        raise WorkshopError(_("Choose a status."), code="status")
     if status not in ACTION_STATUSES:
         raise WorkshopError(_("Unknown status."), code="status")
     note = _limited(note, NOTE_MAX)

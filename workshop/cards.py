@@ -11,12 +11,10 @@ from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Card, CardRequirement, Course, Participant, Solution, Vote
 from workshop.core.text import clean_text
-from workshop.core.vocabulary import CARD_CATEGORIES, CARD_MAX_LENGTH
+from workshop.core.vocabulary import CARD_CATEGORIES, CARD_MAX_LENGTH, StepNumber
 from workshop.courses import touch
 from workshop.redaction import redact_card_everywhere
 from workshop.submissions import already_submitted, save_once
-
-COLLECT_STEP = 2
 
 
 def _check_category(category: str) -> str:
@@ -44,7 +42,7 @@ def submit_card(
     existing = already_submitted(Card, participant.id, client_token)
     if existing is not None:
         return existing
-    if course.current_step != COLLECT_STEP or course.voting_state != "collect":
+    if course.current_step != StepNumber.CHALLENGES or course.voting_state != "collect":
         raise WorkshopError(_("New cards are not being collected right now."), code="closed")
     text = clean_text(text, max_length=CARD_MAX_LENGTH, allow_cpr_like=allow_cpr_like)
     category = _check_category(category)

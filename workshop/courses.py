@@ -38,14 +38,12 @@ from workshop.core.models import (
     Vote,
 )
 from workshop.core.text import tidy
-from workshop.core.vocabulary import ROLES
+from workshop.core.vocabulary import ROLES, STEP_COUNT
 
 # Easy to read aloud and to type on a phone: no 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B, G/6, U/V.
 # 21 symbols, 6 long: 85 million codes. Rate limits on joining come with issue 6.
 JOIN_CODE_ALPHABET = "ACDEFHJKMNPRTWXY34679"
 JOIN_CODE_LENGTH = 6
-
-STEP_COUNT = 6
 
 COURSE_FIELDS = (
     "title",

@@ -10,20 +10,17 @@ from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Course, DialogueAnswer, Participant
 from workshop.core.text import clean_text
-from workshop.core.vocabulary import ANSWER_MAX_LENGTH
+from workshop.core.vocabulary import ANSWER_MAX_LENGTH, StepNumber
 from workshop.courses import default_reflection_questions, touch
 from workshop.redaction import redact_answer_everywhere
 from workshop.submissions import already_submitted, save_once
 
-INTRO_STEP = 1
-LEARN_STEP = 6
-
 
 def questions_for_step(course: Course, step: int) -> list[str]:
     """The questions phones answer in a step; none outside steps 1 and 6."""
-    if step == INTRO_STEP:
+    if step == StepNumber.INTRO:
         return course.questions
-    if step == LEARN_STEP:
+    if step == StepNumber.LEARN:
         # Courses from before step 6 had its tools have no questions of their own yet.
         return course.reflections or default_reflection_questions().splitlines()
     return []
@@ -76,7 +73,7 @@ def redact_answer(answer: DialogueAnswer) -> DialogueAnswer:
 
 
 def answers_by_question(
-    course: Course, *, step: int = INTRO_STEP, include_hidden: bool = False
+    course: Course, *, step: int = StepNumber.INTRO, include_hidden: bool = False
 ) -> list[tuple[str, list[DialogueAnswer]]]:
     """Each question with its answers, oldest first, so the wall reads like a conversation.
 

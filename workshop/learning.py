@@ -22,6 +22,8 @@ from workshop.core.vocabulary import (
 from workshop.courses import touch
 
 LESSON_MAX = 2000
+# Challenges a decision can take up next: those the group put off, or never decided on.
+TAKE_UP_LATER = ("later", "open")
 
 
 def add_lesson(
@@ -34,18 +36,25 @@ def add_lesson(
     due: date | None = None,
     card_id: int | None = None,
 ) -> Lesson:
-    """Record a lesson, a product or process result, or a decision on the next steps."""
+    """Record a lesson, a product or process result, or a decision on the next steps (the
+    only kind with a way of keeping going, someone responsible, a date and a challenge)."""
     if kind not in LESSON_KINDS:
         raise WorkshopError(_("Choose what kind of note it is."), code="kind")
+    if kind != "decision" and any((next_step_kind, (responsible or "").strip(), due, card_id)):
+        # Saving would quietly drop what was typed for the decision: ask instead.
+        raise WorkshopError(
+            _(
+                "Only a decision on next steps has a way of keeping going, someone "
+                "responsible, a date and a challenge. Choose that kind, or empty those fields."
+            ),
+            code="kind",
+        )
     text = clean_text(text, max_length=LESSON_MAX, allow_cpr_like=True)
     responsible = tidy(responsible)
     if len(responsible) > 200:
         raise WorkshopError(_("“Responsible” can be at most 200 characters."))
-    if kind == "decision":
-        if next_step_kind not in NEXT_STEP_KINDS:
-            raise WorkshopError(_("Choose how the method is kept going."), code="next_step")
-    else:
-        next_step_kind, responsible, due, card_id = "", "", None, None
+    if kind == "decision" and next_step_kind not in NEXT_STEP_KINDS:
+        raise WorkshopError(_("Choose how the method is kept going."), code="next_step")
     if card_id is not None:
         card = db.session.get(Card, card_id)
         if card is None or card.course_id != course.id:

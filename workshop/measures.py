@@ -79,7 +79,11 @@ def _check_measure(fields: dict) -> dict:
     }
 
 
-def add_measure(action: Action, **fields) -> Measure:
+def add_measure(action: Action | None, **fields) -> Measure:
+    """A measure for an action of the course (None: the facilitator chose none, or one
+    of another course)."""
+    if action is None:
+        raise WorkshopError(_("Choose the action the measure belongs to."), code="action")
     measure = Measure(action=action, **_check_measure(fields))
     db.session.add(measure)
     touch(db.session.get(Course, action.course_id))
@@ -136,7 +140,7 @@ def parse_value(raw: str | float | int | None) -> float:
 
 def log_entry(
     participant: Participant,
-    measure: Measure,
+    measure: Measure | None,
     entry_date: date | None,
     value: str | float,
     note: str = "",
@@ -146,6 +150,8 @@ def log_entry(
     allow_cpr_like: bool = False,
 ) -> MeasureEntry:
     """A line in the logbook. A resubmitted form (same token) returns the first entry."""
+    if measure is None:
+        raise WorkshopError(_("Choose what you are logging."), code="measure")
     existing = already_submitted(MeasureEntry, participant.id, client_token)
     if existing is not None:
         return existing

@@ -17,13 +17,13 @@ from workshop.core.vocabulary import (
     EFFORT,
     LIKELIHOOD,
     SOLUTION_KINDS,
+    StepNumber,
 )
 from workshop.core.vocabulary import SOLUTION_MAX_LENGTH as MAX_LENGTH
 from workshop.courses import touch
 from workshop.redaction import redact_solution_everywhere
 from workshop.submissions import already_submitted, save_once
 
-SOLUTIONS_STEP = 3
 EVIDENCE_MAX = 1000
 ASSESSMENT_FIELDS = (*EFFECT_DIMENSIONS, "likelihood", "evidence", "effort")
 
@@ -108,7 +108,7 @@ def propose_solution(
         )
     if existing is not None:
         return existing
-    if course.current_step != SOLUTIONS_STEP or course.solution_voting_state != "collect":
+    if course.current_step != StepNumber.SOLUTIONS or course.solution_voting_state != "collect":
         raise WorkshopError(_("New solutions are not being collected right now."), code="closed")
     _check_challenge(card, course)
     text = clean_text(text, max_length=MAX_LENGTH, allow_cpr_like=allow_cpr_like)
@@ -150,7 +150,7 @@ def adopt_solution(
     prioritised challenge, added as the facilitator's, with where it came from. Allowed in
     any step: the facilitator may prepare step 3 (though not while step 3's vote is on: a
     new proposal mid-vote would be unfair). The same source twice is refused."""
-    if course.current_step == SOLUTIONS_STEP and course.solution_voting_state != "collect":
+    if course.current_step == StepNumber.SOLUTIONS and course.solution_voting_state != "collect":
         raise WorkshopError(_("New solutions are not being collected right now."), code="closed")
     _check_challenge(card, course)
     existing = db.session.scalar(

@@ -1,5 +1,6 @@
 """The method's fixed vocabularies, code -> label (labels translated), and text lengths:
 
+- the method: StepNumber (its six steps, in order), STEP_COUNT;
 - people: ROLES, MANAGER_ROLES, ROLE_GROUPS (staff and managers, `role_group`);
 - step 2: CARD_CATEGORIES, ORIGINS in ORIGIN_GROUPS with ORIGIN_GROUP_LABELS,
   PRIORITY_STATUSES;
@@ -11,7 +12,24 @@
 - lengths: CARD_MAX_LENGTH, ANSWER_MAX_LENGTH, SOLUTION_MAX_LENGTH.
 """
 
+from enum import IntEnum
+
 from flask_babel import lazy_gettext as _l
+
+
+class StepNumber(IntEnum):
+    """The six steps of Samskabt Styring, numbered once: the domain's rules that belong to
+    a step and the step definitions in steps/ both use these (steps/__init__ checks)."""
+
+    INTRO = 1
+    CHALLENGES = 2
+    SOLUTIONS = 3
+    IMPLEMENT = 4
+    EVALUATE = 5
+    LEARN = 6
+
+
+STEP_COUNT = len(StepNumber)
 
 ROLES = {
     "medarbejder": _l("Staff member"),

@@ -1,16 +1,37 @@
-"""The template context of the three screens: a phone, the projector, the control panel."""
+"""The template context of the three screens: a phone, the projector, the control panel.
+
+A step's own values come from its definition (`Step.context`, domain only); what only the
+web layer can make (a step's forms) comes from a function its blueprint module registers
+with `@screen_context(slug)`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, render_template
 
 from workshop.core.extensions import htmx
 from workshop.core.models import Course, Participant
+from workshop.core.vocabulary import StepNumber
 from workshop.courses import format_join_code, participant_counts
 from workshop.manager_links import open_links
 from workshop.web.common import render_fragment
+
+ScreenContext = Callable[[Course, str, "Participant | None"], dict[str, Any]]
+_SCREEN_CONTEXTS: dict[str, ScreenContext] = {}
+
+
+def screen_context(slug: str) -> Callable[[ScreenContext], ScreenContext]:
+    """Register the web side of a step's screens: `function(course, audience,
+    participant)` returns the template values its definition in steps/ must not make."""
+
+    def register(function: ScreenContext) -> ScreenContext:
+        _SCREEN_CONTEXTS[slug] = function
+        return function
+
+    return register
 
 
 def step_of(course: Course):
@@ -34,6 +55,9 @@ def _screen(
         "join_code_display": format_join_code(course.join_code),
     }
     context.update(step.context(course, audience, participant))
+    web_side = _SCREEN_CONTEXTS.get(step.slug)
+    if web_side is not None:
+        context.update(web_side(course, audience, participant))
     context.update(extra)
     return context
 
@@ -60,7 +84,7 @@ def join_screen(course: Course, context: dict[str, Any], forced: bool) -> str:
     in the corner. The facilitator can also put the big screen away to present the frame."""
     if forced or course.projector_join == "big":
         return "big"
-    if course.current_step != 1:
+    if course.current_step != StepNumber.INTRO:
         return "small"
     if course.projector_join == "small":
         return "medium"

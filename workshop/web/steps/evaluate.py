@@ -1,0 +1,279 @@
+"""Step 5's routes: measures and their periods for the facilitator, the logbook on phones."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired
+
+from workshop.actions import action_in_course, actions_of
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Course, Measure, MeasureEntry, Participant
+from workshop.core.vocabulary import StepNumber
+from workshop.measures import (
+    MEASURE_FIELDS,
+    add_measure,
+    delete_entry,
+    log_entry,
+    measure_in_course,
+    measure_stats,
+    set_period_closed,
+    update_measure,
+)
+from workshop.web.common import (
+    Confirmation,
+    confirmed,
+    course_by_code,
+    facilitator_course,
+    new_client_token,
+    require_participant,
+)
+from workshop.web.forms import ActionForm, ParticipantTextForm, database_id, day_field
+from workshop.web.phone_forms import submit_phone_form
+from workshop.web.refusals import back_to_panel, form_refusal, refusal_reply
+from workshop.web.screens import control_context, screen_context
+from workshop.web.template_helpers import register_template_helpers
+
+bp = Blueprint("evaluate", __name__)
+# The measure filters and the step label are app-wide (the PDF, the experience bank and
+# every screen use them); they are installed with this blueprint until the app factory
+# registers the web layer's template helpers itself.
+bp.record_once(lambda state: register_template_helpers(state.app))
+
+
+# --- Forms ------------------------------------------------------------------------------
+
+
+class MeasureForm(FlaskForm):
+    """What is measured, and the two periods. The domain checks the rules."""
+
+    what = StringField(_l("What is measured?"))
+    unit = StringField(_l("Unit"))
+    higher_is_better = BooleanField(_l("A higher value is better"))
+    baseline_from = day_field(_l("First day"))
+    baseline_to = day_field(_l("Last day"))
+    followup_from = day_field(_l("First day"))
+    followup_to = day_field(_l("Last day"))
+
+    def measure_fields(self) -> dict:
+        """What was typed, as workshop.measures.add_measure and update_measure take it."""
+        return {name: getattr(self, name).data for name in MEASURE_FIELDS}
+
+
+class NewMeasureForm(MeasureForm):
+    action = SelectField(_l("For which action?"), coerce=database_id, validate_choice=False)
+
+
+class EntryForm(ParticipantTextForm):
+    """A line in the logbook. `text` is the optional note, so the shared phone-form flow
+    (CPR check, text kept on refusal) applies to it; the rest are parsed by the view."""
+
+    measure = StringField(_l("What are you logging?"))
+    entry_date = day_field(_l("Date"))
+    value = StringField(_l("Value"))
+    text = TextAreaField(_l("Note (optional)"))
+
+
+class PeriodForm(FlaskForm):
+    closed = HiddenField(validators=[InputRequired()])
+
+
+def _action_choices(course: Course) -> list[SelectChoice]:
+    choices = []
+    for action in sorted(actions_of(course), key=lambda a: a.status == "dropped"):
+        label = action.title[:100]
+        if action.status == "dropped":
+            label = _("%(title)s (dropped)", title=label)
+        choices.append(SelectChoice(action.id, label))
+    return choices
+
+
+def new_measure_form(course: Course, *, submitted: bool = False) -> NewMeasureForm:
+    form = NewMeasureForm() if submitted else NewMeasureForm(formdata=None)
+    form.action.choices = _action_choices(course)
+    return form
+
+
+@screen_context("evaluate")
+def evaluate_screen(course: Course, audience: str, participant: Participant | None) -> dict:
+    """The step's forms: the logbook's on a phone, a new measure's on the control panel."""
+    if audience == "phone":
+        form = EntryForm(formdata=None)
+        form.client_token.data = new_client_token()
+        return {"entry_form": form}
+    if audience == "control":
+        return {"measure_form": new_measure_form(course), "measure_error": None}
+    return {}
+
+
+# --- Phones: the logbook -----------------------------------------------------------------
+
+
+def _chosen_measure(course: Course, raw: str | None) -> Measure | None:
+    """The measure a phone named, if it is one of this course's (the domain says why not)."""
+    try:
+        measure_id = database_id((raw or "").strip())
+    except ValueError:
+        return None
+    return measure_in_course(course, measure_id) if measure_id else None
+
+
+@bp.post("/c/<code>/measure-entries")
+def log(code: str):
+    """A participant logs a value, e.g. minutes of documentation this week."""
+    course = course_by_code(code)
+    participant = require_participant(course)
+
+    def save(form: EntryForm):
+        return log_entry(
+            participant,
+            _chosen_measure(course, form.measure.data),
+            form.entry_date.data,
+            form.value.data or "",
+            form.text.data or "",
+            client_token=form.client_token.data,
+            allow_cpr_like=form.not_cpr.data,
+        )
+
+    return submit_phone_form(
+        course,
+        participant,
+        EntryForm(),
+        save=save,
+        form_name="entry_form",
+        form_template="steps/evaluate/_entry_form.html",
+        done_message=_("Thank you. Your value is in the logbook."),
+        keep_after_save=("measure",),
+    )
+
+
+# --- The facilitator: measures, periods, the logbook --------------------------------------
+
+
+@bp.post("/f/courses/<int:course_id>/measures")
+def add(course_id: int):
+    """Add a measure to an action; a refused one comes back as typed."""
+    course = facilitator_course(course_id)
+    form = new_measure_form(course, submitted=True)
+    try:
+        if not form.validate_on_submit():
+            raise form_refusal(form)
+        action = action_in_course(course, form.action.data) if form.action.data else None
+        add_measure(action, **form.measure_fields())
+    except WorkshopError as refused:
+        if course.current_step != StepNumber.EVALUATE:
+            # The panel has moved on to another step and no longer shows this form.
+            return refusal_reply(refused, back=url_for("facilitator.course", course_id=course.id))
+        context = control_context(course, measure_form=form, measure_error=refused.message)
+        return refusal_reply(refused, page="facilitator/course.html", **context)
+    flash(_("The measure has been added. Participants can log values from their phones."))
+    return back_to_panel(course)
+
+
+def _course_and_measure(course_id: int, measure_id: int) -> tuple[Course, Measure]:
+    course = facilitator_course(course_id)
+    measure = measure_in_course(course, measure_id)
+    if measure is None:
+        abort(404)
+    return course, measure
+
+
+def _measure_page(course, measure, *, status: int = 200, form=None, error=None, confirm=None):
+    entries = db.session.scalars(
+        select(MeasureEntry)
+        .where(MeasureEntry.measure_id == measure.id)
+        .options(selectinload(MeasureEntry.participant))
+        .order_by(MeasureEntry.entry_date, MeasureEntry.id)
+    ).all()
+    return render_template(
+        "steps/evaluate/measure.html",
+        course=course,
+        measure=measure,
+        action=measure.action,
+        stats=measure_stats(measure),
+        entries=entries,
+        form=form or MeasureForm(obj=measure),
+        action_form=ActionForm(),
+        error=error,
+        confirm=confirm,
+    ), status
+
+
+@bp.route("/f/courses/<int:course_id>/measures/<int:measure_id>", methods=["GET", "POST"])
+def measure_page(course_id: int, measure_id: int):
+    """A measure's page: its figures and chart, the periods, the logbook, and editing."""
+    course, measure = _course_and_measure(course_id, measure_id)
+    if request.method == "GET":
+        return _measure_page(course, measure)
+    form = MeasureForm()
+    try:
+        if not form.validate_on_submit():
+            raise form_refusal(form)
+        update_measure(measure, **form.measure_fields())
+    except WorkshopError as refused:
+        return _measure_page(course, measure, status=422, form=form, error=refused.message)
+    flash(_("The measure has been saved."))
+    return redirect(url_for(".measure_page", course_id=course.id, measure_id=measure.id))
+
+
+@bp.post("/f/courses/<int:course_id>/measures/<int:measure_id>/periods/<period>")
+def period(course_id: int, measure_id: int, period: str):
+    """Close a period once its figures have been looked at together, or reopen it."""
+    course, measure = _course_and_measure(course_id, measure_id)
+    form = PeriodForm()
+    if form.validate_on_submit():
+        closed = form.closed.data == "1"
+        try:
+            set_period_closed(measure, period, closed)
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+        else:
+            flash(_("The period is closed.") if closed else _("The period is open again."))
+    return redirect(url_for(".measure_page", course_id=course.id, measure_id=measure.id))
+
+
+def _delete_confirmation(entry: MeasureEntry, page: str) -> Confirmation:
+    return Confirmation(
+        key=f"delete-entry-{entry.id}",
+        message=_("Delete this entry for good?"),
+        detail=_(
+            "%(value)s on %(date)s goes out of the before/after figures.",
+            value=format_decimal(entry.value, format="#,##0.##"),
+            date=format_date(entry.entry_date, "short"),
+        ),
+        action=request.path,
+        yes_label=_("Yes, delete the entry"),
+        cancel=page,
+        in_place=False,
+    )
+
+
+@bp.post("/f/courses/<int:course_id>/measures/<int:measure_id>/entries/<int:entry_id>/delete")
+def delete(course_id: int, measure_id: int, entry_id: int):
+    """Remove a mistaken entry from the logbook."""
+    course, measure = _course_and_measure(course_id, measure_id)
+    entry = db.session.get(MeasureEntry, entry_id)
+    if entry is None or entry.measure_id != measure.id:
+        abort(404)
+    page = url_for(".measure_page", course_id=course.id, measure_id=measure.id)
+    if not ActionForm().validate_on_submit():
+        return redirect(page)
+    if not confirmed():
+        return _measure_page(course, measure, confirm=_delete_confirmation(entry, page))
+    delete_entry(entry)
+    flash(_("The entry has been deleted."))
+    return redirect(page)
