@@ -1,7 +1,7 @@
 """A measure's before/after figures for people: numbers said the way the UI's language
 says them, the figures in one sentence (the chart's text alternative), and where the bars
 and dots of its chart go. The PDF and the measure page draw the chart from this geometry;
-workshop.web.template_helpers makes these the templates' `measure_*` filters and globals."""
+workshop.web.templating makes these the templates' `measure_*` filters and globals."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""What every template finds besides its context: filters (dates, typed text, join codes)
-and globals (the vocabularies, the locale, the join address, timers, target groups)."""
+"""What every template finds besides its context: filters (dates, typed text, join codes,
+a measure's figures) and globals (the vocabularies, the step numbers and "Step n of 6", the
+locale, the join address, timers, target groups, a measure's chart and summary). Templates
+of every area use them, the PDF's too."""
 
 from __future__ import annotations
 
@@ -8,12 +10,22 @@ from datetime import date
 
 from flask import Flask
 from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from workshop.catalogue import catalogue_metadata
 from workshop.core import vocabulary
 from workshop.core.clock import format_moment, local_date
+from workshop.core.vocabulary import STEP_COUNT, StepNumber
 from workshop.courses import epoch_ms, format_join_code, timer_seconds_left
+from workshop.reports.measure_chart import (
+    format_change,
+    format_change_percent,
+    format_mean,
+    format_value,
+    measure_chart,
+    measure_summary,
+)
 from workshop.web.addresses import public_host
 
 # The vocabularies' labels, by the names the templates use.
@@ -75,6 +87,11 @@ def robust_date_filters(app: Flask) -> None:
     filters["timeformat"] = lambda value, format="medium": format_moment(value, format, "time")
 
 
+def step_of_count(number: int) -> str:
+    """Where a course is in the method: "Step 4 of 6"."""
+    return _("Step %(n)s of %(count)s", n=number, count=STEP_COUNT)
+
+
 def register_template_helpers(app: Flask) -> None:
     """The filters and globals above on the app (after Babel, whose date filters they
     replace)."""
@@ -89,3 +106,12 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(timer_seconds_left)
     app.add_template_global(epoch_ms)
     app.add_template_global(lambda: catalogue_metadata()[1], "target_groups")
+    app.add_template_filter(format_mean, "measure_mean")
+    app.add_template_filter(format_value, "measure_value")
+    app.add_template_filter(format_change, "measure_change")
+    app.add_template_filter(format_change_percent, "measure_percent")
+    app.add_template_global(measure_summary, "measure_summary")
+    app.add_template_global(measure_chart, "measure_chart")
+    app.add_template_global(step_of_count, "step_of_count")
+    app.add_template_global(STEP_COUNT, "STEP_COUNT")
+    app.add_template_global(StepNumber, "StepNumber")

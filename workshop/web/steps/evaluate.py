@@ -46,13 +46,8 @@ from workshop.web.forms import ActionForm, ParticipantTextForm, database_id, day
 from workshop.web.phone_forms import submit_phone_form
 from workshop.web.refusals import back_to_panel, form_refusal, refusal_reply
 from workshop.web.screens import control_context, screen_context
-from workshop.web.template_helpers import register_template_helpers
 
 bp = Blueprint("evaluate", __name__)
-# The measure filters and the step label are app-wide (the PDF, the experience bank and
-# every screen use them); they are installed with this blueprint until the app factory
-# registers the web layer's template helpers itself.
-bp.record_once(lambda state: register_template_helpers(state.app))
 
 
 # --- Forms ------------------------------------------------------------------------------
