@@ -90,7 +90,7 @@ def test_a_card_refused_by_an_unavailable_database_is_a_503_page_without_javascr
     def unavailable(*_args, **_kwargs):
         raise error
 
-    monkeypatch.setattr("steps.challenges.submit_card", unavailable)
+    monkeypatch.setattr("workshop.web.steps.challenges.submit_card", unavailable)
     response = client.post(
         f"/c/{code}/cards",
         data={"text": "Dobbelt registrering", "client_token": "t-1", "stage": "2-collect"},

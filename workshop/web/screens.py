@@ -1,7 +1,14 @@
-"""The template context of the three screens: a phone, the projector, the control panel."""
+"""The template context of the three screens: a phone, the projector, the control panel.
+
+A screen's context has three parts: the course and its step (here), what the step's
+definition in `steps/` draws from the domain (`Step.context`), and what only the web layer
+can make: fresh forms, CSRF tokens, URLs. The step's web module (workshop/web/steps/) adds
+that last part with the `screen_context` decorator, so `steps/` stays free of the web.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, render_template
@@ -11,6 +18,25 @@ from workshop.core.models import Course, Participant
 from workshop.courses import format_join_code, participant_counts
 from workshop.manager_links import open_links
 from workshop.web.common import render_fragment
+
+# (course, audience, participant, the context so far) -> what to add to it.
+ScreenContext = Callable[[Course, str, Participant | None, dict[str, Any]], dict[str, Any]]
+
+# By step slug; filled when the step's web modules are imported (the app factory does).
+_SCREEN_CONTEXT: dict[str, list[ScreenContext]] = {}
+
+
+def screen_context(*slugs: str) -> Callable[[ScreenContext], ScreenContext]:
+    """Register the web layer's part of the screens of the steps `slugs`: a function of
+    (course, audience, participant, context) returning what to add, e.g. a phone's form.
+    It sees the step's own context (the questions, the dots left) and the stage."""
+
+    def register(function: ScreenContext) -> ScreenContext:
+        for slug in slugs:
+            _SCREEN_CONTEXT.setdefault(slug, []).append(function)
+        return function
+
+    return register
 
 
 def step_of(course: Course):
@@ -34,6 +60,8 @@ def _screen(
         "join_code_display": format_join_code(course.join_code),
     }
     context.update(step.context(course, audience, participant))
+    for add in _SCREEN_CONTEXT.get(step.slug, ()):
+        context.update(add(course, audience, participant, context))
     context.update(extra)
     return context
 

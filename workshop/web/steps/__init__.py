@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from steps.challenges import bp as challenges
 from steps.evaluate import bp as evaluate
 from steps.implement import bp as implement
-from steps.intro import bp as intro
 from steps.learn import bp as learn
-from steps.solutions import bp as solutions
+from workshop.web.steps.challenges import bp as challenges
+from workshop.web.steps.intro import bp as intro
+from workshop.web.steps.solutions import bp as solutions
 
 BLUEPRINTS: tuple[Blueprint, ...] = (intro, challenges, solutions, implement, evaluate, learn)
