@@ -253,9 +253,8 @@ def restore_vote(course_id: int):
 # --- The card page ----------------------------------------------------------------------
 
 
-def render_card_page(course: Course, card: Card, *, status: int = 200, **overrides):
-    """The facilitator's card page, with any refused form shown as it was filled in
-    (`overrides`: the forms as posted, `error` and `error_at`: card, links, merge, redact)."""
+def _catalogue_search(course: Course, card: Card) -> dict:
+    """The card page's catalogue search (on request) and its experience bank."""
     query = request.args.get("q", "")
     # Search results only on request: the whole catalogue under every card was metres long.
     found = search_requirements(query, course.facilitator_id) if query.strip() else []
@@ -265,6 +264,12 @@ def render_card_page(course: Course, card: Card, *, status: int = 200, **overrid
     bank = experience_for_keys(
         law_keys + [r.key for r in found if not r.is_local], exclude_course_id=course.id
     )
+    return {"query": query, "results": found, "bank": bank}
+
+
+def render_card_page(course: Course, card: Card, *, status: int = 200, **overrides):
+    """The facilitator's card page, with any refused form shown as it was filled in
+    (`overrides`: the forms as posted, `error` and `error_at`: card, links, merge, redact)."""
     context = {
         "course": course,
         "card": card,
@@ -278,9 +283,7 @@ def render_card_page(course: Course, card: Card, *, status: int = 200, **overrid
         "merge_targets": [other for other in wall_cards(course) if other.id != card.id],
         "action_form": ActionForm(),
         "redact_form": RedactForm(formdata=None),
-        "query": query,
-        "results": found,
-        "bank": bank,
+        **_catalogue_search(course, card),
         "bank_copy_card": card if card.priority == "prioritised" else None,
         "link_url": url_for("challenges.link", course_id=course.id, card_id=card.id),
         "linked_keys": {link.requirement.key for link in card.links},
@@ -288,8 +291,8 @@ def render_card_page(course: Course, card: Card, *, status: int = 200, **overrid
         "error": None,
         "error_at": "card",
         **state_feedback_panel(course, card),
+        **overrides,
     }
-    context.update(overrides)
     if htmx and htmx.trigger_name == "q":
         return render_template("steps/challenges/_card_results.html", **context)
     return render_template("steps/challenges/card.html", **context), status
