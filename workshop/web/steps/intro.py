@@ -37,7 +37,7 @@ def answer_form_context(course, audience, participant, context) -> dict:
     """A phone answering the questions of step 1 or 6 gets a fresh form."""
     if audience != "phone":
         return {}
-    form = AnswerForm(formdata=None, question=next(iter(context["questions"]), ""))
+    form = AnswerForm(formdata=None, question=next(iter(context.get("questions", ())), ""))
     form.client_token.data = new_client_token()
     return {"answer_form": form}
 
