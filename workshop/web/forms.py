@@ -138,16 +138,9 @@ class ParticipantTextForm(FlaskForm):
     not_cpr = BooleanField(_l("It is not a CPR number, save anyway"))
 
 
-class DotsForm(FlaskForm):
-    dots = IntegerField(validators=[InputRequired()])
-
-
-class StepForm(FlaskForm):
-    step = IntegerField(validators=[InputRequired()])
-
-
-class VotingForm(FlaskForm):
-    state = HiddenField(validators=[InputRequired()])
+class AnswerForm(ParticipantTextForm):
+    question = StringField(_l("Question"))
+    text = TextAreaField(_l("Your answer"))
 
 
 class RedactForm(FlaskForm):
@@ -163,6 +156,18 @@ class RedactForm(FlaskForm):
         return WorkshopError(
             _("Tick the box to confirm that the text should be removed for good."), code="confirm"
         )
+
+
+class DotsForm(FlaskForm):
+    dots = IntegerField(validators=[InputRequired()])
+
+
+class StepForm(FlaskForm):
+    step = IntegerField(validators=[InputRequired()])
+
+
+class VotingForm(FlaskForm):
+    state = HiddenField(validators=[InputRequired()])
 
 
 def _choices(vocabulary: dict) -> list[SelectChoice]:

@@ -1,9 +1,8 @@
 """The template context of the three screens: a phone, the projector, the control panel.
 
-A screen's context has three parts: the course and its step (here), what the step's
-definition in `steps/` draws from the domain (`Step.context`), and what only the web layer
-can make: fresh forms, CSRF tokens, URLs. The step's web module (workshop/web/steps/) adds
-that last part with the `screen_context` decorator, so `steps/` stays free of the web.
+A step's own values come from its definition (`Step.context`, domain only); what only the
+web layer can make (a step's forms, a phone's dot buttons with their URLs and CSRF token)
+comes from a function its blueprint module registers with `@screen_context(slug)`.
 """
 
 from __future__ import annotations
@@ -19,21 +18,18 @@ from workshop.courses import format_join_code, participant_counts
 from workshop.manager_links import open_links
 from workshop.web.common import render_fragment
 
-# (course, audience, participant, the context so far) -> what to add to it.
-ScreenContext = Callable[[Course, str, Participant | None, dict[str, Any]], dict[str, Any]]
-
-# By step slug; filled when the step's web modules are imported (the app factory does).
-_SCREEN_CONTEXT: dict[str, list[ScreenContext]] = {}
+ScreenContext = Callable[[Course, str, "Participant | None", dict[str, Any]], dict[str, Any]]
+_SCREEN_CONTEXTS: dict[str, ScreenContext] = {}
 
 
-def screen_context(*slugs: str) -> Callable[[ScreenContext], ScreenContext]:
-    """Register the web layer's part of the screens of the steps `slugs`: a function of
-    (course, audience, participant, context) returning what to add, e.g. a phone's form.
-    It sees the step's own context (the questions, the dots left) and the stage."""
+def screen_context(slug: str) -> Callable[[ScreenContext], ScreenContext]:
+    """Register the web side of a step's screens: `function(course, audience,
+    participant, context)` returns the template values its definition in steps/ must not
+    make. `context` is what the screen holds so far (the stage, the step's own values such
+    as the dots left), so the web side reads nothing from the database twice."""
 
     def register(function: ScreenContext) -> ScreenContext:
-        for slug in slugs:
-            _SCREEN_CONTEXT.setdefault(slug, []).append(function)
+        _SCREEN_CONTEXTS[slug] = function
         return function
 
     return register
@@ -60,8 +56,9 @@ def _screen(
         "join_code_display": format_join_code(course.join_code),
     }
     context.update(step.context(course, audience, participant))
-    for add in _SCREEN_CONTEXT.get(step.slug, ()):
-        context.update(add(course, audience, participant, context))
+    web_side = _SCREEN_CONTEXTS.get(step.slug)
+    if web_side is not None:
+        context.update(web_side(course, audience, participant, context))
     context.update(extra)
     return context
 

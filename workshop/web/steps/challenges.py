@@ -170,7 +170,7 @@ def state_feedback_panel(course: Course, card: Card, form: StateFeedbackForm | N
 
 
 @screen_context("challenges")
-def phone_forms(course, audience, participant, context) -> dict:
+def challenges_screen(course, audience, participant, context) -> dict:
     """A phone gets a fresh card form while cards are collected, its dot buttons while the
     vote is open."""
     if audience != "phone":

@@ -1,13 +1,11 @@
 """Step 1's routes: a phone answers a dialogue question (in step 1, and in step 6, which asks
 its own questions), the facilitator hides or redacts an answer; and the phone's fresh answer
-form for both steps' screens. The step itself is steps/intro.py."""
+form on step 1's screen. The step itself is steps/intro.py."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from wtforms import StringField, TextAreaField
 
 from workshop.audit import record
 from workshop.core.extensions import db
@@ -19,7 +17,7 @@ from workshop.web.common import (
     new_client_token,
     require_participant,
 )
-from workshop.web.forms import ActionForm, ParticipantTextForm, RedactForm
+from workshop.web.forms import ActionForm, AnswerForm, RedactForm
 from workshop.web.phone_forms import submit_phone_form
 from workshop.web.refusals import back_to_panel
 from workshop.web.screens import screen_context
@@ -27,19 +25,20 @@ from workshop.web.screens import screen_context
 bp = Blueprint("intro", __name__)
 
 
-class AnswerForm(ParticipantTextForm):
-    question = StringField(_l("Question"))
-    text = TextAreaField(_l("Your answer"))
-
-
-@screen_context("intro", "learn")
-def answer_form_context(course, audience, participant, context) -> dict:
-    """A phone answering the questions of step 1 or 6 gets a fresh form."""
+@screen_context("intro")
+def intro_screen(course, audience, participant, context) -> dict:
+    """A phone gets a fresh answer form for the step's questions."""
     if audience != "phone":
         return {}
     form = AnswerForm(formdata=None, question=next(iter(context.get("questions", ())), ""))
     form.client_token.data = new_client_token()
     return {"answer_form": form}
+
+
+# Step 6 asks its reflection questions with the same form. Until its own web module
+# (web/steps/learn.py, split by another branch) registers its screen, this one serves it;
+# that module is imported after this one, so its registration replaces this line's.
+screen_context("learn")(intro_screen)
 
 
 @bp.post("/c/<code>/answers")

@@ -139,7 +139,7 @@ def _challenge(course: Course, raw: str | None) -> Card:
 
 
 @screen_context("solutions")
-def screen_forms(course, audience, participant, context) -> dict:
+def solutions_screen(course, audience, participant, context) -> dict:
     """The solution form (a phone while solutions are collected, and the control panel),
     and a phone's dot buttons while the vote is open."""
     state = context["solution_state"]
