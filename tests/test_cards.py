@@ -4,6 +4,7 @@ import pytest
 
 from workshop.cards import (
     edit_card,
+    merge_card_into,
     merge_cards,
     set_card_hidden,
     submit_card,
@@ -123,6 +124,21 @@ def test_merging_into_a_merged_card_lands_on_its_target(make, person):
     merge_cards(a, [b])
     merge_cards(b, [c])
     assert {card.id for card in a.merged_cards} == {b.id, c.id}
+
+
+@pytest.mark.parametrize("target", ["none", "itself"])
+def test_merging_a_card_needs_another_card_chosen_to_merge_into(make, person, target):
+    card = make.card(person)
+    with pytest.raises(WorkshopError, match="Vælg det kort") as refused:
+        merge_card_into(card, None if target == "none" else card)
+    assert refused.value.code == "target"
+    assert card.merged_into is None
+
+
+def test_a_card_merged_into_a_chosen_card_lies_under_it(make, person):
+    card, chosen = make.card(person), make.card(person)
+    assert merge_card_into(card, chosen) == chosen
+    assert wall_cards(person.course) == [chosen]
 
 
 def test_cards_cannot_be_merged_while_voting_or_when_they_have_dots(make, person):

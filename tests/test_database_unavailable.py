@@ -4,6 +4,7 @@ bench/faults.py does this for real (SIGKILL, a locked SQLite file, pg_ctl restar
 database error is raised where the domain would raise it, so CI covers the handler.
 """
 
+
 import pytest
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -90,7 +91,7 @@ def test_a_card_refused_by_an_unavailable_database_is_a_503_page_without_javascr
     def unavailable(*_args, **_kwargs):
         raise error
 
-    monkeypatch.setattr("steps.challenges.submit_card", unavailable)
+    monkeypatch.setattr("workshop.web.steps.challenges.submit_card", unavailable)
     response = client.post(
         f"/c/{code}/cards",
         data={"text": "Dobbelt registrering", "client_token": "t-1", "stage": "2-collect"},

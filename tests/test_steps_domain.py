@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from flask_babel import gettext
+from flask_wtf import FlaskForm
 
 from steps import get_step
 from workshop.actions import (
@@ -594,3 +595,33 @@ def test_an_owners_phone_form_is_drawn_again_when_the_status_changes(action, gro
     set_action_status(action, "in_test")
     assert implement.stage(course) != before
     assert len(implement.stage(course)) <= 20  # it travels in every poll's URL
+
+
+# --- The step definitions: data from the domain, no web --------------------------------
+
+
+@pytest.mark.parametrize("audience", ["phone", "projector", "control"])
+@pytest.mark.parametrize(
+    ("step", "state"),
+    [(1, "collect"), (2, "collect"), (2, "voting"), (3, "collect"), (3, "voting")],
+)
+def test_steps_1_to_3_draw_their_screens_from_the_domain_without_a_request(
+    make, step, state, audience
+):
+    """Forms, dot buttons and URLs are added by the web layer (web/steps/)."""
+    course = make.course(step=2)
+    anne = make.participant(course)
+    challenge = make.challenge(anne, "Samtaleskemaet kræver flere samtaler end loven")
+    if step == 3:
+        make.solution(anne, challenge, "Én samtale i stedet for to")
+        set_voting_state(course, state, SOLUTIONS)
+    else:
+        go_to_step(course, step)
+        set_voting_state(course, state)
+
+    # No request context here: url_for, csrf and htmx would raise outside one.
+    context = get_step(step).context(course, audience, anne if audience == "phone" else None)
+
+    assert context
+    assert not [name for name, value in context.items() if isinstance(value, FlaskForm)]
+    assert "vote" not in context

@@ -146,6 +146,14 @@ def merge_cards(target: Card, sources: list[Card]) -> Card:
     return target
 
 
+def merge_card_into(card: Card, target: Card | None) -> Card:
+    """Merge one card into the card the facilitator chose (`target`, None when none was)."""
+    if target is None or target.id == card.id:
+        # No silent default: the facilitator picks the card on the wall.
+        raise WorkshopError(_("Choose the card to merge into."), code="target")
+    return merge_cards(target, [card])
+
+
 def unmerge_card(card: Card) -> Card:
     if card.course.voting_state != "collect":
         raise WorkshopError(_("Merge cards before voting opens."), code="voting")

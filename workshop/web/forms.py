@@ -27,20 +27,11 @@ from wtforms.validators import (
 )
 
 from workshop.core.clock import EARLIEST_DAY, LATEST_DAY
+from workshop.core.errors import WorkshopError
 from workshop.core.vocabulary import (
-    CARD_CATEGORIES,
     LOCAL_RULE_KINDS,
-    ORIGINS,
-    PRIORITY_STATUSES,
     ROLES,
 )
-
-
-def category_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice("", _l("No category")),
-        *(SelectChoice(key, label) for key, label in CARD_CATEGORIES.items()),
-    ]
 
 
 def database_id(value) -> int | None:
@@ -147,31 +138,24 @@ class ParticipantTextForm(FlaskForm):
     not_cpr = BooleanField(_l("It is not a CPR number, save anyway"))
 
 
-class CardForm(ParticipantTextForm):
-    text = TextAreaField(_l("What is cumbersome?"))
-    category = SelectField(
-        _l("Category (optional)"),
-        choices=category_choices,
-        validate_choice=False,
-    )
-
-
 class AnswerForm(ParticipantTextForm):
     question = StringField(_l("Question"))
     text = TextAreaField(_l("Your answer"))
 
 
-class CardEditForm(FlaskForm):
-    text = TextAreaField(_l("Text"))
-    category = SelectField(
-        _l("Category"),
-        choices=category_choices,
-        validate_choice=False,
-    )
+class RedactForm(FlaskForm):
+    """Redacting removes words for good (a card, a solution, an answer): the box must be
+    ticked. Not a validator: a form refused for its token goes back without this message."""
 
+    confirm = BooleanField(_l("I understand that the text is gone for good"))
 
-class MergeForm(FlaskForm):
-    target = SelectField(_l("Merge into"), coerce=int, validate_choice=False)
+    def unconfirmed(self) -> WorkshopError | None:
+        """Why the redaction was refused, if the box is not ticked."""
+        if self.confirm.data:
+            return None
+        return WorkshopError(
+            _("Tick the box to confirm that the text should be removed for good."), code="confirm"
+        )
 
 
 class DotsForm(FlaskForm):
@@ -188,31 +172,6 @@ class VotingForm(FlaskForm):
 
 def _choices(vocabulary: dict) -> list[SelectChoice]:
     return [SelectChoice(key, label) for key, label in vocabulary.items()]
-
-
-class ExamineForm(FlaskForm):
-    origin = SelectField(
-        _l("Where does the rule come from?"),
-        choices=lambda: _choices(ORIGINS),
-        validate_choice=False,
-    )
-    problem = TextAreaField(_l("What is the real problem, and why?"))
-    stakeholders = TextAreaField(_l("Who else has a stake?"))
-
-
-class PriorityForm(FlaskForm):
-    priority = RadioField(
-        _l("Status of the challenge"),
-        choices=lambda: _choices(PRIORITY_STATUSES),
-        validate_choice=False,
-        validators=[InputRequired(_l("Choose a status for the challenge."))],
-    )
-    later_when = StringField(_l("When will it be taken up?"))
-    reason = TextAreaField(_l("Why is it outside the frame?"))
-
-
-class LinkForm(FlaskForm):
-    key = HiddenField(validators=[InputRequired()])
 
 
 class LocalRuleForm(FlaskForm):

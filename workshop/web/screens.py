@@ -1,8 +1,8 @@
 """The template context of the three screens: a phone, the projector, the control panel.
 
 A step's own values come from its definition (`Step.context`, domain only); what only the
-web layer can make (a step's forms) comes from a function its blueprint module registers
-with `@screen_context(slug)`.
+web layer can make (a step's forms, a phone's dot buttons with their URLs and CSRF token)
+comes from a function its blueprint module registers with `@screen_context(slug)`.
 """
 
 from __future__ import annotations
@@ -19,13 +19,15 @@ from workshop.courses import format_join_code, participant_counts
 from workshop.manager_links import open_links
 from workshop.web.common import render_fragment
 
-ScreenContext = Callable[[Course, str, "Participant | None"], dict[str, Any]]
+ScreenContext = Callable[[Course, str, "Participant | None", dict[str, Any]], dict[str, Any]]
 _SCREEN_CONTEXTS: dict[str, ScreenContext] = {}
 
 
 def screen_context(slug: str) -> Callable[[ScreenContext], ScreenContext]:
     """Register the web side of a step's screens: `function(course, audience,
-    participant)` returns the template values its definition in steps/ must not make."""
+    participant, context)` returns the template values its definition in steps/ must not
+    make. `context` is what the screen holds so far (the stage, the step's own values such
+    as the dots left), so the web side reads nothing from the database twice."""
 
     def register(function: ScreenContext) -> ScreenContext:
         _SCREEN_CONTEXTS[slug] = function
@@ -57,7 +59,7 @@ def _screen(
     context.update(step.context(course, audience, participant))
     web_side = _SCREEN_CONTEXTS.get(step.slug)
     if web_side is not None:
-        context.update(web_side(course, audience, participant))
+        context.update(web_side(course, audience, participant, context))
     context.update(extra)
     return context
 

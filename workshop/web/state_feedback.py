@@ -1,14 +1,14 @@
 """Feedback to the state: flag a card on its page, list the flagged cards, and download
 the document (PDF, CSV) for the management, KL or the ministry. Managers get the PDF
-through their read-only link, because they are the ones who forward it."""
+through their read-only link, because they are the ones who forward it.
+
+The flag's panel and its form are drawn by the card page (web/steps/challenges.py); its
+posts come here, and a refusal shows that card page again."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 
 from workshop.audit import record
 from workshop.cards import card_in_course
@@ -21,16 +21,18 @@ from workshop.reports.pdf import cached_pdf_of_html, css_string, long_date
 from workshop.state_feedback import (
     TRIAL_OPTIONS,
     feedback_document,
-    feedback_of,
     flag_card,
     has_feedback,
-    is_state_origin,
-    measures_for_choice,
     unflag_card,
 )
 from workshop.web.common import facilitator_course
 from workshop.web.forms import ActionForm
-from workshop.web.refusals import first_form_error
+from workshop.web.refusals import back_to_panel, form_refusal
+from workshop.web.steps.challenges import (
+    StateFeedbackForm,
+    refused_card_page,
+    state_feedback_panel,
+)
 
 bp = Blueprint("state_feedback", __name__)
 
@@ -41,68 +43,10 @@ def has_state_feedback(course: Course) -> bool:
     return has_feedback(course)
 
 
-def _int_or_zero(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # neither "no measure" nor a measure: the domain refuses it
-
-
-class StateFeedbackForm(FlaskForm):
-    cost = TextAreaField(_l("What it costs in practice"))
-    measure = SelectField(
-        _l("Measured in the course"), coerce=_int_or_zero, default=0, validate_choice=False
-    )
-    proposal = TextAreaField(_l("What we propose"))
-    # Checked by the domain, which says clearly what is wrong with an unknown value.
-    trial = RadioField(
-        _l("Could a local trial be allowed?"),
-        choices=lambda: [SelectChoice(key, label) for key, label in TRIAL_OPTIONS.items()],
-        default="unknown",
-        validate_choice=False,
-    )
-    trial_note = TextAreaField(_l("Note on a local trial"))
-
-
-def _form_for(course: Course, card: Card, form: StateFeedbackForm | None = None):
-    feedback = feedback_of(card)
-    if form is None:
-        form = StateFeedbackForm(formdata=None, obj=feedback)
-        form.measure.data = (feedback.measure_id or 0) if feedback else 0
-        form.trial.data = feedback.trial if feedback else "unknown"
-    measures = measures_for_choice(course)
-    form.measure.choices = [SelectChoice(0, _("No measure"))] + [
-        SelectChoice(m.id, f"{m.what} ({m.unit})"[:120]) for m in measures
-    ]
-    return feedback, form
-
-
-def card_panel_context(course: Course, card: Card, form: StateFeedbackForm | None = None) -> dict:
-    """What the card page needs for its "Send to the state" panel."""
-    feedback, form = _form_for(course, card, form)
-    return {
-        "state_feedback": feedback,
-        "state_feedback_form": form,
-        "state_origin": is_state_origin(card),
-    }
-
-
-def _card_page_with(course: Course, card: Card, form: StateFeedbackForm, message: str):
-    from steps.challenges import _card_page
-
-    return _card_page(
-        course, card, status=422, error=message, **card_panel_context(course, card, form)
-    )
-
-
 def _back_to_card(course: Course, card: Card):
     return redirect(
         url_for("challenges.card", course_id=course.id, card_id=card.id, _anchor="state-feedback")
     )
-
-
-def _back_to_panel(course: Course):
-    return redirect(url_for("facilitator.course", course_id=course.id))
 
 
 @bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/state-feedback")
@@ -111,12 +55,11 @@ def save(course_id: int, card_id: int):
     course = facilitator_course(course_id)
     card = card_in_course(course, card_id)
     if card is None:
-        return _back_to_panel(course)
+        return back_to_panel(course)
     form = StateFeedbackForm()
-    if not form.validate_on_submit():
-        message = first_form_error(form) or _("Check the form and try again.")
-        return _card_page_with(course, card, form, message)
     try:
+        if not form.validate_on_submit():
+            raise form_refusal(form)
         flag_card(
             card,
             cost=form.cost.data,
@@ -126,7 +69,7 @@ def save(course_id: int, card_id: int):
             trial_note=form.trial_note.data,
         )
     except WorkshopError as refused:
-        return _card_page_with(course, card, form, refused.message)
+        return refused_card_page(course, card, refused, **state_feedback_panel(course, card, form))
     flash(_("The card is in the feedback to the state."))
     return _back_to_card(course, card)
 
@@ -137,7 +80,7 @@ def remove(course_id: int, card_id: int):
     course = facilitator_course(course_id)
     card = card_in_course(course, card_id)
     if card is None:
-        return _back_to_panel(course)
+        return back_to_panel(course)
     if ActionForm().validate_on_submit() and unflag_card(card):
         flash(_("The card has been taken out of the feedback to the state."))
     return _back_to_card(course, card)

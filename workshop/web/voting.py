@@ -30,7 +30,7 @@ from workshop.web import fragments
 from workshop.web.common import Confirmation, confirmed, render_fragment
 from workshop.web.forms import ActionForm, DotsForm
 from workshop.web.phone_forms import reply_if_moved_on
-from workshop.web.refusals import first_form_error
+from workshop.web.refusals import form_refusal
 from workshop.web.screens import control_context, render_phone_live, step_of
 
 
@@ -179,31 +179,40 @@ def answer_vote(
     if moved_on is not None:
         return moved_on
     form = DotsForm()
-    error = refusal_code = outcome = None
-    if item is None:
-        error = missing
-    elif not form.validate_on_submit():
-        error = first_form_error(form) or _("Check the form and try again.")
-    else:
-        try:
-            with writing():
-                outcome = cast_vote(participant, item, form.dots.data)
-        except WorkshopError as refused:
-            error, refusal_code = refused.message, refused.code
+    try:
+        if item is None:
+            raise WorkshopError(missing)
+        if not form.validate_on_submit():
+            raise form_refusal(form)
+        with writing():
+            outcome = cast_vote(participant, item, form.dots.data)
+    except WorkshopError as refused:
+        return _refused_vote(course, participant, item, refused)
     if not htmx:
-        if error:
-            flash(error, "error")
         return redirect(url_for("participant.course_page", code=course.join_code))
-    if outcome is None and refusal_code not in _ITEM_REFUSALS:
-        response = render_phone_live(course, participant, status=422, live_message=error)
-        response.headers["HX-Retarget"] = "#live"
-        response.headers["HX-Reswap"] = "outerHTML"
-        return response
-    if outcome is not None:
-        mine, left = {item.id: form.dots.data}, outcome.dots_left
-    else:  # refused: show the item as it stands
-        ballot = ballot_of(item)
-        mine, left = my_dots(participant, ballot), dots_left(participant, ballot)
+    return _vote_reply(course, participant, item, {item.id: form.dots.data}, outcome.dots_left)
+
+
+def _refused_vote(course: Course, participant: Participant, item: Card | Solution | None, refused):
+    """The refused tap: the item as it stands with the reason beside it, or (when the
+    refusal is not about the item alone) the phone's whole live region."""
+    if not htmx:
+        if refused.message:
+            flash(refused.message, "error")
+        return redirect(url_for("participant.course_page", code=course.join_code))
+    if item is None or refused.code not in _ITEM_REFUSALS:
+        live = render_phone_live(course, participant, status=422, live_message=refused.message)
+        live.headers["HX-Retarget"] = "#live"
+        live.headers["HX-Reswap"] = "outerHTML"
+        return live
+    ballot = ballot_of(item)
+    mine, left = my_dots(participant, ballot), dots_left(participant, ballot)
+    return _vote_reply(course, participant, item, mine, left, error=refused.message)
+
+
+def _vote_reply(course, participant, item, mine: dict[int, int], left: int, error=None):
+    """The tapped item with its buttons and the dots left (an out-of-band swap)."""
+    # reply_if_moved_on checked that the posted stage is the current one.
     stage = request.form.get("stage") or step_of(course).stage(course)
     return render_fragment(
         "steps/voting/_vote_reply.html",
@@ -212,7 +221,6 @@ def answer_vote(
         item=item,
         my_dots=mine,
         vote_error=error,
-        # reply_if_moved_on checked that the posted stage is the current one.
         **voting_list_context(course, type(item), participant, left, stage),
     )
 
@@ -224,14 +232,12 @@ def restart_vote_reply(course: Course, ballot, key: str, undo_url: str):
     if not ActionForm().validate_on_submit():
         return redirect(panel)
     progress = voting_progress(course, ballot)
+    dots = ngettext("%(num)s dot", "%(num)s dots", progress.dots_cast)
+    voters = ngettext("%(num)s participant", "%(num)s participants", progress.voters)
     if progress.dots_cast and not confirmed():
         confirm = Confirmation(
             key=key,
-            message=_(
-                "Gives %(dots)s from %(voters)s back.",
-                dots=ngettext("%(num)s dot", "%(num)s dots", progress.dots_cast),
-                voters=ngettext("%(num)s participant", "%(num)s participants", progress.voters),
-            ),
+            message=_("Gives %(dots)s from %(voters)s back.", dots=dots, voters=voters),
             detail=_("The vote starts over, and this cannot be undone."),
             action=request.path,
             yes_label=_("Yes, give all dots back"),
@@ -244,8 +250,8 @@ def restart_vote_reply(course: Course, ballot, key: str, undo_url: str):
     flash(
         _(
             "%(dots)s from %(voters)s have been given back. The vote can start over.",
-            dots=ngettext("%(num)s dot", "%(num)s dots", progress.dots_cast),
-            voters=ngettext("%(num)s participant", "%(num)s participants", progress.voters),
+            dots=dots,
+            voters=voters,
         ),
         f"undo:{undo_url}" if progress.dots_cast else "info",
     )

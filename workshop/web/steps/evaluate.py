@@ -104,7 +104,9 @@ def new_measure_form(course: Course, *, submitted: bool = False) -> NewMeasureFo
 
 
 @screen_context("evaluate")
-def evaluate_screen(course: Course, audience: str, participant: Participant | None) -> dict:
+def evaluate_screen(
+    course: Course, audience: str, participant: Participant | None, _context: dict
+) -> dict:
     """The step's forms: the logbook's on a phone, a new measure's on the control panel."""
     if audience == "phone":
         form = EntryForm(formdata=None)

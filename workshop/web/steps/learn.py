@@ -53,7 +53,9 @@ class LessonForm(FlaskForm):
 
 
 @screen_context("learn")
-def learn_screen(course: Course, audience: str, participant: Participant | None) -> dict:
+def learn_screen(
+    course: Course, audience: str, participant: Participant | None, _context: dict
+) -> dict:
     """The step's forms: a reflection answer on a phone, a lesson on the control panel."""
     if audience == "phone":
         questions = questions_for_step(course, StepNumber.LEARN)

@@ -1,0 +1,496 @@
+"""Step 2's routes: a phone adds a card and votes with its dots; the facilitator runs the
+vote and works on each card on its own page (reword, examine, link to the catalogue,
+prioritise, merge, hide, redact). The card page and its forms live here, the state-feedback
+panel's form too (web/state_feedback.py answers that panel's posts). The step itself is
+steps/challenges.py."""
+
+from __future__ import annotations
+
+from textwrap import shorten
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired
+
+from workshop.audit import record
+from workshop.cards import (
+    card_in_course,
+    edit_card,
+    merge_card_into,
+    redact_card,
+    set_card_hidden,
+    submit_card,
+    unmerge_card,
+    wall_cards,
+)
+from workshop.catalogue import requirement_title, search_requirements
+from workshop.core.db import write_lock_only_when_writing
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db, htmx
+from workshop.core.models import Card, Course
+from workshop.core.vocabulary import (
+    CARD_CATEGORIES,
+    ORIGINS,
+    PRIORITY_STATUSES,
+)
+from workshop.examination import (
+    examine_card,
+    link_requirement,
+    prioritise,
+    unlink_requirement,
+)
+from workshop.experience import experience_for_keys
+from workshop.state_feedback import TRIAL_OPTIONS, feedback_of, is_state_origin, measures_for_choice
+from workshop.votes import CARDS, set_voting_state
+from workshop.web.common import (
+    course_by_code,
+    facilitator_course,
+    new_client_token,
+    require_participant,
+)
+from workshop.web.forms import ActionForm, ParticipantTextForm, RedactForm, VotingForm
+from workshop.web.phone_forms import submit_phone_form
+from workshop.web.refusals import back_to_panel, form_refusal
+from workshop.web.screens import screen_context
+from workshop.web.voting import (
+    answer_vote,
+    restart_vote_reply,
+    restore_vote_reply,
+    voting_list_context,
+)
+
+bp = Blueprint("challenges", __name__)
+
+
+# --- Forms ------------------------------------------------------------------------------
+
+
+def _choices(vocabulary: dict) -> list[SelectChoice]:
+    return [SelectChoice(key, label) for key, label in vocabulary.items()]
+
+
+def category_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _l("No category")), *_choices(CARD_CATEGORIES)]
+
+
+class CardForm(ParticipantTextForm):
+    text = TextAreaField(_l("What is cumbersome?"))
+    category = SelectField(
+        _l("Category (optional)"),
+        choices=category_choices,
+        validate_choice=False,
+    )
+
+
+class CardEditForm(FlaskForm):
+    text = TextAreaField(_l("Text"))
+    category = SelectField(
+        _l("Category"),
+        choices=category_choices,
+        validate_choice=False,
+    )
+
+
+class MergeForm(FlaskForm):
+    target = SelectField(_l("Merge into"), coerce=int, validate_choice=False)
+
+
+class ExamineForm(FlaskForm):
+    origin = SelectField(
+        _l("Where does the rule come from?"),
+        choices=lambda: _choices(ORIGINS),
+        validate_choice=False,
+    )
+    problem = TextAreaField(_l("What is the real problem, and why?"))
+    stakeholders = TextAreaField(_l("Who else has a stake?"))
+
+
+class PriorityForm(FlaskForm):
+    priority = RadioField(
+        _l("Status of the challenge"),
+        choices=lambda: _choices(PRIORITY_STATUSES),
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a status for the challenge."))],
+    )
+    later_when = StringField(_l("When will it be taken up?"))
+    reason = TextAreaField(_l("Why is it outside the frame?"))
+
+
+class LinkForm(FlaskForm):
+    key = HiddenField(validators=[InputRequired()])
+
+
+def _int_or_minus_one(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # neither "no measure" nor a measure: the domain refuses it
+
+
+class StateFeedbackForm(FlaskForm):
+    """The card page's "Send to the state" panel (posted to web/state_feedback.py)."""
+
+    cost = TextAreaField(_l("What it costs in practice"))
+    measure = SelectField(
+        _l("Measured in the course"), coerce=_int_or_minus_one, default=0, validate_choice=False
+    )
+    proposal = TextAreaField(_l("What we propose"))
+    # Checked by the domain, which says clearly what is wrong with an unknown value.
+    trial = RadioField(
+        _l("Could a local trial be allowed?"),
+        choices=lambda: _choices(TRIAL_OPTIONS),
+        default="unknown",
+        validate_choice=False,
+    )
+    trial_note = TextAreaField(_l("Note on a local trial"))
+
+
+def state_feedback_panel(course: Course, card: Card, form: StateFeedbackForm | None = None):
+    """What the card page needs for its "Send to the state" panel: the card's feedback, and
+    the form (as posted, or filled from the feedback) with the course's measures to pick."""
+    feedback = feedback_of(card)
+    if form is None:
+        form = StateFeedbackForm(formdata=None, obj=feedback)
+        form.measure.data = (feedback.measure_id or 0) if feedback else 0
+        form.trial.data = feedback.trial if feedback else "unknown"
+    form.measure.choices = [SelectChoice(0, _("No measure"))] + [
+        SelectChoice(m.id, f"{m.what} ({m.unit})"[:120]) for m in measures_for_choice(course)
+    ]
+    return {
+        "state_feedback": feedback,
+        "state_feedback_form": form,
+        "state_origin": is_state_origin(card),
+    }
+
+
+# --- The phone's screen -----------------------------------------------------------------
+
+
+@screen_context("challenges")
+def challenges_screen(course, audience, participant, context) -> dict:
+    """A phone gets a fresh card form while cards are collected, its dot buttons while the
+    vote is open."""
+    if audience != "phone":
+        return {}
+    if context["voting_state"] == "collect":
+        form = CardForm(formdata=None)
+        form.client_token.data = new_client_token()
+        return {"card_form": form}
+    if context["voting_state"] == "voting":
+        left, stage = context["dots_left"], context["stage"]
+        return voting_list_context(course, Card, participant, left, stage)
+    return {}
+
+
+# --- Phones -----------------------------------------------------------------------------
+
+
+@bp.post("/c/<code>/cards")
+def submit(code: str):
+    """A participant adds a card from their phone."""
+    course = course_by_code(code)
+    participant = require_participant(course)
+    return submit_phone_form(
+        course,
+        participant,
+        CardForm(),
+        save=lambda form: submit_card(
+            participant,
+            form.text.data,
+            form.category.data,
+            client_token=form.client_token.data,
+            allow_cpr_like=form.not_cpr.data,
+        ),
+        form_name="card_form",
+        form_template="steps/challenges/_card_form.html",
+        done_message=_("Thank you. Your card is on the wall."),
+    )
+
+
+@bp.post("/c/<code>/cards/<int:card_id>/dots")
+@write_lock_only_when_writing
+def vote(code: str, card_id: int):
+    """Set how many of the participant's dots lie on a card (0 takes them back)."""
+    course = course_by_code(code)
+    participant = require_participant(course)
+    card = card_in_course(course, card_id)
+    return answer_vote(course, participant, card, _("That card cannot be voted on."))
+
+
+# --- The facilitator's vote -------------------------------------------------------------
+
+
+@bp.post("/f/courses/<int:course_id>/voting")
+def voting(course_id: int):
+    """Open, close or reveal the vote, or go back to collecting cards."""
+    course = facilitator_course(course_id)
+    form = VotingForm()
+    if form.validate_on_submit():
+        try:
+            set_voting_state(course, form.state.data)
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+    return back_to_panel(course)
+
+
+@bp.post("/f/courses/<int:course_id>/votes/clear")
+def restart_vote(course_id: int):
+    """Give every dot back, after a confirmation that says how many."""
+    course = facilitator_course(course_id)
+    undo = url_for(".restore_vote", course_id=course.id)
+    return restart_vote_reply(course, CARDS, "restart-cards", undo)
+
+
+@bp.post("/f/courses/<int:course_id>/votes/restore")
+def restore_vote(course_id: int):
+    """Take a restart back within a minute: every dot where it lay."""
+    return restore_vote_reply(facilitator_course(course_id), CARDS)
+
+
+# --- The card page ----------------------------------------------------------------------
+
+
+def _catalogue_search(course: Course, card: Card) -> dict:
+    """The card page's catalogue search (on request) and its experience bank."""
+    query = request.args.get("q", "")
+    # Search results only on request: the whole catalogue under every card was metres long.
+    found = search_requirements(query, course.facilitator_id) if query.strip() else []
+    # The experience bank: what other courses did about the card's requirements (and
+    # about each entry the search finds), in one query.
+    law_keys = [link.requirement.key for link in card.links if not link.requirement.is_local]
+    bank = experience_for_keys(
+        law_keys + [r.key for r in found if not r.is_local], exclude_course_id=course.id
+    )
+    return {"query": query, "results": found, "bank": bank}
+
+
+def render_card_page(course: Course, card: Card, *, status: int = 200, **overrides):
+    """The facilitator's card page, with any refused form shown as it was filled in
+    (`overrides`: the forms as posted, `error` and `error_at`: card, links, merge, redact)."""
+    context = {
+        "course": course,
+        "card": card,
+        "form": CardEditForm(obj=card),
+        "examine_form": ExamineForm(obj=card),
+        "priority_form": PriorityForm(
+            priority=card.priority, later_when=card.later_when, reason=card.out_of_scope_reason
+        ),
+        "merge_form": MergeForm(formdata=None),
+        # Merging picks from the wall itself, with nothing chosen until the facilitator does.
+        "merge_targets": [other for other in wall_cards(course) if other.id != card.id],
+        "action_form": ActionForm(),
+        "redact_form": RedactForm(formdata=None),
+        **_catalogue_search(course, card),
+        "bank_copy_card": card if card.priority == "prioritised" else None,
+        "link_url": url_for("challenges.link", course_id=course.id, card_id=card.id),
+        "linked_keys": {link.requirement.key for link in card.links},
+        "search_url": url_for("challenges.card", course_id=course.id, card_id=card.id),
+        "error": None,
+        "error_at": "card",
+        **state_feedback_panel(course, card),
+        **overrides,
+    }
+    if htmx and htmx.trigger_name == "q":
+        return render_template("steps/challenges/_card_results.html", **context)
+    return render_template("steps/challenges/card.html", **context), status
+
+
+def refused_card_page(course, card, refusal: WorkshopError, error_at: str = "card", **forms):
+    """The card page again (422), the refused `forms` as posted and the reason at `error_at`."""
+    return render_card_page(
+        course, card, status=422, error=refusal.message, error_at=error_at, **forms
+    )
+
+
+def _card_or_panel(course_id: int, card_id: int):
+    course = facilitator_course(course_id)
+    return course, card_in_course(course, card_id)
+
+
+def _back_to_card(course, card, query: str = ""):
+    # Keep the facilitator's catalogue search, so linking a second entry is one click.
+    query = query[:200] or None
+    return redirect(url_for(".card", course_id=course.id, card_id=card.id, q=query))
+
+
+@bp.route("/f/courses/<int:course_id>/cards/<int:card_id>", methods=["GET", "POST"])
+def card(course_id: int, card_id: int):
+    """The facilitator's card page: reword, examine, link, prioritise, merge, hide."""
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
+        return back_to_panel(course)
+    if request.method == "GET":
+        return render_card_page(course, card)
+    form = CardEditForm()
+    if not form.validate_on_submit():
+        return _back_to_card(course, card)
+    return _save_card(course, card, form)
+
+
+def _save_card(course, card, form: CardEditForm):
+    """One save for everything typed on the card page: the wording, the examination and the
+    status, each part as far as the form carries it. A refusal shows the page again with
+    every field as it was typed, and says what is wrong."""
+    examine_form, priority_form = ExamineForm(), PriorityForm()
+    posted = request.form
+    try:
+        if "priority" in posted:  # checked first: its rules (say when, say why) refuse most
+            prioritise(
+                card,
+                priority_form.priority.data or "",
+                later_when=priority_form.later_when.data or "",
+                reason=priority_form.reason.data or "",
+            )
+        if "origin" in posted:
+            examine_card(
+                card,
+                origin=examine_form.origin.data or "",
+                problem=examine_form.problem.data or "",
+                stakeholders=examine_form.stakeholders.data or "",
+            )
+        if "text" in posted:
+            edit_card(card, form.text.data, form.category.data)
+    except WorkshopError as refused:
+        db.session.rollback()
+        forms = {"form": form, "examine_form": examine_form, "priority_form": priority_form}
+        return refused_card_page(course, card, refused, **forms)
+    flash(_("The card has been saved."))
+    return _back_to_card(course, card)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/examine")
+def examine(course_id: int, card_id: int):
+    """Where the rule comes from, the real problem, and who else has a stake."""
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
+        return back_to_panel(course)
+    form = ExamineForm()
+    if form.validate_on_submit():
+        try:
+            examine_card(
+                card,
+                origin=form.origin.data,
+                problem=form.problem.data,
+                stakeholders=form.stakeholders.data,
+            )
+        except WorkshopError as refused:
+            return refused_card_page(course, card, refused, examine_form=form)
+        flash(_("The examination has been saved."))
+    return _back_to_card(course, card)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/priority")
+def priority(course_id: int, card_id: int):
+    """Prioritised, later (with when) or outside the frame (with why)."""
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
+        return back_to_panel(course)
+    form = PriorityForm()
+    try:
+        if not form.validate_on_submit():
+            raise form_refusal(form)
+        prioritise(
+            card, form.priority.data, later_when=form.later_when.data, reason=form.reason.data
+        )
+    except WorkshopError as refused:
+        return refused_card_page(course, card, refused, priority_form=form)
+    flash(_("The status of the challenge has been saved."))
+    return _back_to_card(course, card)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/links")
+def link(course_id: int, card_id: int):
+    """Link the card to a catalogue entry (the entry's version is recorded)."""
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
+        return back_to_panel(course)
+    form = LinkForm()
+    if form.validate_on_submit():
+        try:
+            linked = link_requirement(card, form.key.data)
+        except WorkshopError as refused:
+            return refused_card_page(course, card, refused, error_at="links")
+        title = requirement_title(linked.requirement)
+        flash(_("The card is linked to %(requirement)s.", requirement=title))
+    return _back_to_card(course, card, request.form.get("q", ""))
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/links/<int:link_id>/delete")
+def unlink(course_id: int, card_id: int, link_id: int):
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
+        return back_to_panel(course)
+    if ActionForm().validate_on_submit():
+        unlink_requirement(card, link_id)
+    return _back_to_card(course, card)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/hidden")
+def toggle_hidden(course_id: int, card_id: int):
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None or not ActionForm().validate_on_submit():
+        return back_to_panel(course)
+    try:
+        set_card_hidden(card, not card.hidden)
+    except WorkshopError as refused:
+        flash(refused.message, "error")
+        return back_to_panel(course)
+    if card.hidden:  # one click hides: the same click's undo sits in the message
+        text = shorten(card.text, 60, placeholder=" …")
+        message = _("“%(text)s” is hidden from the phones and the projector.", text=text)
+        flash(message, f"undo:{request.path}")
+    return back_to_panel(course)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/merge")
+def merge(course_id: int, card_id: int):
+    """Merge this card into another one (the target keeps both texts and authors)."""
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
+        return back_to_panel(course)
+    form = MergeForm()
+    if not form.validate_on_submit():
+        return _back_to_card(course, card)
+    try:
+        target = merge_card_into(card, card_in_course(course, form.target.data))
+    except WorkshopError as refused:
+        return refused_card_page(course, card, refused, error_at="merge", merge_form=form)
+    undo = url_for(".unmerge", course_id=course.id, card_id=card.id)
+    text = shorten(target.text, 60, placeholder=" …")
+    flash(_("The card has been placed under “%(target)s”.", target=text), f"undo:{undo}")
+    return back_to_panel(course)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/unmerge")
+def unmerge(course_id: int, card_id: int):
+    course = facilitator_course(course_id)
+    card = card_in_course(course, card_id)
+    if card is not None and ActionForm().validate_on_submit():
+        try:
+            unmerge_card(card)
+        except WorkshopError as refused:
+            flash(refused.message, "error")
+    return back_to_panel(course)
+
+
+@bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/redact")
+def redact(course_id: int, card_id: int):
+    """Remove a citizen's name or CPR number for good: the text and the author's original
+    are replaced by a marker; the card keeps its place, dots and links."""
+    course, card = _card_or_panel(course_id, card_id)
+    if card is None:
+        return back_to_panel(course)
+    form = RedactForm()
+    if not form.validate_on_submit():
+        return _back_to_card(course, card)
+    refusal = form.unconfirmed()
+    if refusal is not None:
+        return refused_card_page(course, card, refusal, error_at="redact", redact_form=form)
+    redact_card(card)
+    # Which card, never its words.
+    record("redacted", course=course, target_kind="card", target_id=card.id)
+    flash(_("The card's text has been removed."))
+    return _back_to_card(course, card)
