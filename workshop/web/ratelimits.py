@@ -47,6 +47,7 @@ from workshop.core.extensions import db
 from workshop.core.models import Course
 from workshop.courses import normalise_join_code
 from workshop.web.common import SESSION_KEY
+from workshop.web.errors import error_response
 
 # One row per limit, client and window. `expires_at` is the end of the current window in
 # seconds since the epoch; a row past it counts as zero and is overwritten by the next hit.
@@ -358,8 +359,6 @@ def _retry_after(error: TooManyRequests) -> int:
 
 def too_many_requests(error: TooManyRequests):
     """The friendly 429 (a page, or for htmx a message in #messages) with Retry-After."""
-    from workshop.web.errors import error_response
-
     seconds = _retry_after(error)
     minutes = math.ceil(seconds / 60)
     if isinstance(error, RateLimitExceeded) and error.limit.key_func is email_key:
