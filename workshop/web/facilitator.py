@@ -1,4 +1,5 @@
-"""The facilitator's laptop: courses, the control panel and the projector view."""
+"""The facilitator's laptop: courses (their form, copying, deleting), the control panel's
+own buttons (step, joining, timer), and the projector view with its QR code."""
 
 import io
 

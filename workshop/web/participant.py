@@ -1,4 +1,5 @@
-"""Phones: entering a code, joining a course, and following it live."""
+"""Phones: entering a code, joining a course, following it live, and the participant's
+privacy (the notice, their own data, deleting it)."""
 
 from flask import (
     Blueprint,
