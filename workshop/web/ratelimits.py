@@ -248,12 +248,23 @@ def init_rate_limits(app: Flask) -> None:
     )
     limiter.init_app(app)
     app.extensions["samskabt_limiter"] = limiter
-    config = app.config
-    join = limiter.shared_limit(config["RATELIMIT_JOIN"], scope="join", methods=["POST"])
-    manager = limiter.shared_limit(config["RATELIMIT_MANAGER_LINK"], scope="manager-link")
     # The views are wrapped here rather than decorated where they are defined: one limiter
     # per app (its settings are the app's), and every limit in one place.
-    limited = {
+    for endpoint, decorators in _route_limits(limiter, app.config).items():
+        view = app.view_functions[endpoint]
+        for decorate in decorators:
+            view = decorate(view)
+        app.view_functions[endpoint] = view
+    app.before_request(guard_code_lookups)
+    app.register_error_handler(RateLimitExceeded, too_many_requests)
+    app.register_error_handler(TooManyCodeGuesses, too_many_requests)
+
+
+def _route_limits(limiter: Limiter, config) -> dict[str, list]:
+    """The limits on each limited view (its endpoint), from the app's settings."""
+    join = limiter.shared_limit(config["RATELIMIT_JOIN"], scope="join", methods=["POST"])
+    manager = limiter.shared_limit(config["RATELIMIT_MANAGER_LINK"], scope="manager-link")
+    return {
         "participant.home": [join],
         "participant.join_course": [join],
         "auth.login": [
@@ -271,14 +282,6 @@ def init_rate_limits(app: Flask) -> None:
         "manager.action_plan_pdf": [manager],
         "state_feedback.manager_pdf": [manager],
     }
-    for endpoint, decorators in limited.items():
-        view = app.view_functions[endpoint]
-        for decorate in decorators:
-            view = decorate(view)
-        app.view_functions[endpoint] = view
-    app.before_request(guard_code_lookups)
-    app.register_error_handler(RateLimitExceeded, too_many_requests)
-    app.register_error_handler(TooManyCodeGuesses, too_many_requests)
 
 
 def _code_in_request() -> str | None:
