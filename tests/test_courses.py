@@ -7,6 +7,7 @@ from workshop.courses import (
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
     advance_step,
+    confirm_deletion,
     find_course_by_code,
     format_join_code,
     go_to_step,
@@ -197,3 +198,12 @@ def test_dots_on_solutions_also_keep_the_smallest_group_from_being_lowered(make)
     with pytest.raises(WorkshopError):
         update_course(course, min_group_size=2)
     assert course.min_group_size == 3
+
+
+def test_deleting_a_course_is_refused_unless_its_title_is_typed(make):
+    course = make.course(title="Mindre  bøvl i Fjordby")
+    for typed in ("", None, "Mindre bøvl", "mindre bøvl i fjordby"):
+        with pytest.raises(WorkshopError) as refused:
+            confirm_deletion(course, typed)
+        assert refused.value.code == "confirm_title"
+    confirm_deletion(course, " Mindre bøvl  i Fjordby ")  # spacing aside, it is the title

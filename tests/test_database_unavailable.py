@@ -4,7 +4,6 @@ bench/faults.py does this for real (SIGKILL, a locked SQLite file, pg_ctl restar
 database error is raised where the domain would raise it, so CI covers the handler.
 """
 
-
 import pytest
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError

@@ -27,6 +27,7 @@ from workshop.experience import (
     experience_for,
     experience_for_keys,
     plan_share,
+    review_share,
     share_course,
     withdraw_share,
 )
@@ -161,6 +162,14 @@ def test_a_course_without_prioritised_challenges_has_nothing_to_share(ctx_catalo
     make.card(make.participant(course), "Et kort")
     with pytest.raises(WorkshopError) as refused:
         share_course(course, course.facilitator)
+    assert refused.value.code == "empty"
+
+
+def test_the_review_says_there_is_nothing_to_share_before_anyone_confirms(ctx_catalogue, make):
+    course = make.course(step=2)
+    make.card(make.participant(course), "Et kort")
+    with pytest.raises(WorkshopError) as refused:
+        review_share(plan_share(course), {})
     assert refused.value.code == "empty"
 
 

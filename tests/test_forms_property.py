@@ -703,7 +703,8 @@ def test_a_course_title_longer_than_its_column_is_refused(app, make):
 @pytest.mark.parametrize("typed", ["0001-01-01", "31.12.9999", "1899-12-31", "2101-01-01"])
 def test_a_date_field_refuses_a_year_no_course_file_could_carry(app, typed):
     """What a form stores, an export carries and an import takes back (1900-2100)."""
-    from workshop.web.forms import LocalRuleForm, day_field
+    from workshop.web.catalogue import LocalRuleForm
+    from workshop.web.forms import day_field
 
     class PlanForm(LocalRuleForm):
         start = day_field("Start")

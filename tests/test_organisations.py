@@ -160,6 +160,19 @@ def test_the_last_admin_can_be_neither_unmade_nor_deactivated(ctx, make):
     assert admin.is_admin
 
 
+def test_nobody_deactivates_their_own_login_though_another_admin_may(ctx, make):
+    organisation = make.organisation("Jobcenter Syd")
+    admin = make.facilitator("admin@example.dk", organisation=organisation)
+    other = make.facilitator("other@example.dk", organisation=organisation)
+    set_admin(other, True)  # not the last admin: only the own-login rule can refuse
+    with pytest.raises(WorkshopError) as refused:
+        set_active(admin, False, by=admin)
+    assert refused.value.code == "own_login"
+    assert admin.active
+    set_active(admin, False, by=other)
+    assert not admin.active
+
+
 def test_organisation_names_are_unique_and_kinds_known(ctx):
     create_organisation("Konsulenthuset", "consultancy")
     for name, kind in (("konsulenthuset", "consultancy"), ("", "municipality"),

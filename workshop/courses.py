@@ -390,6 +390,15 @@ def delete_course(course: Course) -> None:
     db.session.expunge_all()  # nothing stale from the deleted course stays in the session
 
 
+def confirm_deletion(course: Course, typed_title: str | None) -> None:
+    """Deleting is for good: refused unless the course's title was typed (spacing aside)."""
+    if " ".join((typed_title or "").split()) != " ".join(course.title.split()):
+        raise WorkshopError(
+            _("Type the course's title exactly as it is to delete the course."),
+            code="confirm_title",
+        )
+
+
 def _as_utc(moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:  # SQLite hands back naive UTC
         moment = moment.replace(tzinfo=UTC)

@@ -239,6 +239,18 @@ def review_texts(plan: SharePlan, texts: dict[str, str]) -> dict[str, str]:
     return reviewed
 
 
+def review_share(plan: SharePlan, texts: dict[str, str]) -> dict[str, str]:
+    """The reviewed words, checked as `share_course` checks them before sharing: refused
+    when a text is too long or there is nothing to share (no prioritised challenge)."""
+    reviewed = review_texts(plan, texts)
+    if not plan.challenges:
+        raise WorkshopError(
+            _("There is nothing to share yet: no challenge has been prioritised."),
+            code="empty",
+        )
+    return reviewed
+
+
 def cpr_like_keys(texts: dict[str, str]) -> list[str]:
     return [key for key, text in texts.items() if looks_like_cpr(text)]
 
@@ -290,12 +302,7 @@ def share_course(
             code="changed",
         )
     plan = plan_share(course)
-    if not plan.challenges:
-        raise WorkshopError(
-            _("There is nothing to share yet: no challenge has been prioritised."),
-            code="empty",
-        )
-    reviewed = review_texts(plan, texts or {})
+    reviewed = review_share(plan, texts or {})
     if not allow_cpr_like and cpr_like_keys(reviewed):
         raise WorkshopError(
             _(

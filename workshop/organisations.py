@@ -112,11 +112,18 @@ def set_admin(facilitator: Facilitator, is_admin: bool) -> Facilitator:
     return facilitator
 
 
-def set_active(facilitator: Facilitator, active: bool) -> Facilitator:
+def set_active(
+    facilitator: Facilitator, active: bool, *, by: Facilitator | None = None
+) -> Facilitator:
     """Deactivate (no more logins; the courses stay) or reactivate a facilitator.
 
     Deactivating ends every login the facilitator has: reactivated later, they log in
-    anew, and a cookie taken from them before stays dead."""
+    anew, and a cookie taken from them before stays dead. Nobody deactivates their own
+    login (`by`, the admin asking): another admin must."""
+    if not active and by is not None and by.id == facilitator.id:
+        raise WorkshopError(
+            _("You cannot deactivate your own login. Ask another admin."), code="own_login"
+        )
     _lock(facilitator.organisation)
     if not active and facilitator.is_admin and _leaves_no_admin(facilitator):
         db.session.rollback()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from workshop.audit import (
@@ -25,22 +26,17 @@ from workshop.exchange import audit_csv
 from workshop.web.common import date_range_from_args
 from workshop.web.errors import error_response
 from workshop.web.exports import CSV_TYPE, _download
+from workshop.web.refusals import admins_only
 
 bp = Blueprint("audit", __name__, url_prefix="/f")
+
+READ_REFUSED = _l("Only an admin of your organisation can read its audit trail.")
 
 
 @bp.before_request
 @login_required
 def require_login():
     """Every page here needs a login."""
-
-
-def _refused():
-    if not current_user.is_admin:
-        return error_response(
-            403, _("Only an admin of your organisation can read its audit trail.")
-        )
-    return None
 
 
 def _number(name: str) -> int | None:
@@ -63,41 +59,45 @@ def _filters() -> tuple[AuditFilters, list[str]]:
 
 
 @bp.route("/organisation/audit")
+@admins_only(READ_REFUSED)
 def page():
     """Who did what, when, to which course: newest first, PAGE_SIZE lines a page."""
-    if refused := _refused():
-        return refused
     filters, problems = _filters()
     organisation = current_user.organisation
     number = _number("page") or 1
     rows, total = events(organisation.id, filters, number) if not problems else ([], 0)
-    actors, courses = choices(organisation.id)
     pages = max(1, -(-total // PAGE_SIZE))
-    query = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "organisation/audit.html",
-        organisation=organisation,
         rows=rows,
         total=total,
         page=min(number, pages),
         pages=pages,
-        query=query,
+        query={k: v for k, v in request.args.items() if k != "page"},
         filters=filters,
         problems=problems,
-        actions=ACTIONS,
-        actors=actors,
-        courses=courses,
-        describe=describe_detail,
-        # A facilitator named as the target (a failed login, a role change) by email.
-        people={person.id: person.email for person in organisation.facilitators},
+        **_filter_choices(organisation),
     ), (422 if problems else 200)
 
 
+def _filter_choices(organisation) -> dict:
+    """What the filters offer, and how the lines name people."""
+    actors, courses = choices(organisation.id)
+    return {
+        "organisation": organisation,
+        "actions": ACTIONS,
+        "actors": actors,
+        "courses": courses,
+        "describe": describe_detail,
+        # A facilitator named as the target (a failed login, a role change) by email.
+        "people": {person.id: person.email for person in organisation.facilitators},
+    }
+
+
 @bp.route("/organisation/audit.csv")
+@admins_only(READ_REFUSED)
 def download():
     """Every line the filters match, for Danish Excel."""
-    if refused := _refused():
-        return refused
     filters, problems = _filters()
     if problems:
         return error_response(422, problems[0])

@@ -12,7 +12,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_url, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired
 
 from workshop.audit import record_failed_login, record_failed_sign_on, record_password_login_off
 from workshop.core.extensions import htmx
@@ -33,12 +37,23 @@ from workshop.sso import (
     start,
 )
 from workshop.web.common import safe_local_path
-from workshop.web.forms import ActionForm, LoginForm
+from workshop.web.forms import ActionForm
 from workshop.web.ratelimits import remember_device
 
 NEXT_KEY = "sso_next"
 
 bp = Blueprint("auth", __name__)
+
+
+# --- Forms --------------------------------------------------------------------------------
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+# --- Views --------------------------------------------------------------------------------
 
 
 def _safe_next(target: str | None) -> str:
@@ -48,34 +63,32 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Log in with email and password, or (the "sso" button) find the email's provider."""
     form = LoginForm()
-    error = None
     if request.method == "POST" and "sso" in request.form:
         return _sso_choice(form)
-    if form.validate_on_submit():
-        sign_on = sign_on_for_email(form.email.data)
-        if sign_on is not None and not sign_on.password_login:
-            # Before the password is checked: the same answer for a right and a wrong one,
-            # so a guess is never confirmed (the password may be in use elsewhere).
-            record_password_login_off(sign_on.organisation_id)
-            return _password_login_off(form, sign_on)
-        facilitator = authenticate(form.email.data, form.password.data)
-        if facilitator is not None and not password_login_allowed(facilitator):
-            record_password_login_off(facilitator.organisation_id)
-            return _password_login_off(form, facilitator.organisation.sign_on)
-        if facilitator is not None:
-            forget_sign_in()
-            login_user(facilitator, remember=True)
-            return remember_device(
-                redirect(_safe_next(request.args.get("next"))), facilitator.email
-            )
+    if not form.validate_on_submit():
+        return _login_page(form, 422 if form.errors else 200)
+    sign_on = sign_on_for_email(form.email.data)
+    if sign_on is not None and not sign_on.password_login:
+        # Before the password is checked: the same answer for a right and a wrong one,
+        # so a guess is never confirmed (the password may be in use elsewhere).
+        return _password_login_off(form, sign_on)
+    facilitator = authenticate(form.email.data, form.password.data)
+    if facilitator is None:
         record_failed_login(form.email.data)  # the success is recorded by the signal
-        error = _("Wrong email or password.")
-    status = 422 if error or form.errors else 200
-    return _login_page(form, status, error)
+        return _login_page(form, 422, _("Wrong email or password."))
+    if not password_login_allowed(facilitator):
+        return _password_login_off(form, facilitator.organisation.sign_on)
+    forget_sign_in()
+    login_user(facilitator, remember=True)
+    return remember_device(redirect(_safe_next(request.args.get("next"))), facilitator.email)
 
 
 def _password_login_off(form, sign_on):
+    """The organisation signs in only through its provider: said (and audited) the same
+    way whether the password was right or wrong."""
+    record_password_login_off(sign_on.organisation_id)
     message = _(
         "Your organisation signs in with %(provider)s, not with a password here. "
         "Use the button below.",

@@ -16,6 +16,7 @@ from workshop.experience import (
     copy_shared_solution,
     cpr_like_keys,
     plan_share,
+    review_share,
     review_texts,
     share_course,
     shares_of,
@@ -23,6 +24,7 @@ from workshop.experience import (
 )
 from workshop.web.common import facilitator_course
 from workshop.web.forms import ActionForm
+from workshop.web.refusals import back_to_panel, panel_url, refusal_reply
 
 bp = Blueprint("bank", __name__)
 
@@ -33,12 +35,13 @@ def _reviewed_from_form(plan) -> dict[str, str]:
     return {key: request.form.get(f"text-{key}", "") for key in plan.texts if key in ticked}
 
 
-def _page(course, *, mode="edit", texts=None, unit_kind="", error=None, status=200, **extra):
-    plan = plan_share(course)
+def _page(course, *, mode="edit", texts=None, unit_kind="", refusal=None, **extra):
+    """The share page: what would be shared (mode "edit"), or the words as reviewed, to
+    confirm (mode "confirm"); with a refusal, 422 and the reason above."""
     texts = texts if texts is not None else {}
     context = {
         "course": course,
-        "plan": plan,
+        "plan": plan_share(course),
         "mode": mode,
         "texts": texts,
         "cpr_keys": set(cpr_like_keys(texts)),
@@ -47,10 +50,11 @@ def _page(course, *, mode="edit", texts=None, unit_kind="", error=None, status=2
         "active": active_share(course),
         "history": shares_of(course),
         "action_form": ActionForm(),
-        "error": error,
         **extra,
     }
-    return render_template("experience/share.html", **context), status
+    if refusal is not None:
+        return refusal_reply(refusal, page="experience/share.html", **context)
+    return render_template("experience/share.html", **context)
 
 
 @bp.route("/f/courses/<int:course_id>/share", methods=["GET", "POST"])
@@ -63,41 +67,34 @@ def share(course_id: int):
         return redirect(url_for(".share", course_id=course.id))
     plan = plan_share(course)
     unit_kind = request.form.get("unit_kind", "")[: UNIT_KIND_MAX * 2]
-    raw = _reviewed_from_form(plan)
+    texts = _reviewed_from_form(plan)
     step = request.form.get("step", "review")
     try:
-        texts = review_texts(plan, raw)
-    except WorkshopError as refused:
-        return _page(course, texts=raw, unit_kind=unit_kind, error=refused.message, status=422)
-    if step == "edit":
-        return _page(course, texts=texts, unit_kind=unit_kind)
-    if step != "confirm":
-        if not plan.challenges:
-            message = _("There is nothing to share yet: no challenge has been prioritised.")
-            return _page(course, error=message, status=422)
-        return _page(course, mode="confirm", texts=texts, unit_kind=unit_kind)
-    revision = request.form.get("revision", "")[:40]
-    try:
-        made, replaced = share_course(
-            course,
-            current_user,
-            texts=texts,
-            unit_kind=unit_kind,
-            revision=revision,
-            allow_cpr_like=bool(request.form.get("not_cpr")),
-        )
+        if step == "edit":  # back from the confirmation to change the words
+            return _page(course, texts=review_texts(plan, texts), unit_kind=unit_kind)
+        if step != "confirm":
+            texts = review_share(plan, texts)
+            return _page(course, mode="confirm", texts=texts, unit_kind=unit_kind)
+        texts = review_texts(plan, texts)
+        _share(course, texts, unit_kind)
     except WorkshopError as refused:
         mode = "confirm" if refused.code == "cpr" else "edit"
-        return _page(
-            course, mode=mode, texts=texts, unit_kind=unit_kind, error=refused.message, status=422
-        )
-    record(
-        "share_made",
-        course=course,
-        target_kind="share",
-        target_id=made.id,
-        detail={"replaced": bool(replaced)},
+        return _page(course, mode=mode, texts=texts, unit_kind=unit_kind, refusal=refused)
+    return redirect(url_for(".share", course_id=course.id))
+
+
+def _share(course, texts: dict[str, str], unit_kind: str) -> None:
+    """Share what was reviewed and confirmed (the review's token, the CPR answer)."""
+    made, replaced = share_course(
+        course,
+        current_user,
+        texts=texts,
+        unit_kind=unit_kind,
+        revision=request.form.get("revision", "")[:40],
+        allow_cpr_like=bool(request.form.get("not_cpr")),
     )
+    detail = {"replaced": bool(replaced)}
+    record("share_made", course=course, target_kind="share", target_id=made.id, detail=detail)
     if replaced:
         flash(
             _(
@@ -107,27 +104,27 @@ def share(course_id: int):
         )
     else:
         flash(_("The course's results are shared with the experience bank."))
-    return redirect(url_for(".share", course_id=course.id))
 
 
 @bp.post("/f/courses/<int:course_id>/share/withdraw")
 def withdraw(course_id: int):
     """Take the course's results out of the experience bank."""
     course = facilitator_course(course_id)
-    if ActionForm().validate_on_submit():
-        try:
-            withdrawn = withdraw_share(course)
-        except WorkshopError as refused:
-            flash(refused.message, "error")
-        else:
-            record("share_withdrawn", course=course, target_kind="share", target_id=withdrawn.id)
-            flash(
-                _(
-                    "The results are withdrawn from the experience bank. Solutions other "
-                    "courses already copied stay with them, as their own."
-                )
-            )
-    return redirect(url_for(".share", course_id=course.id))
+    back = url_for(".share", course_id=course.id)
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    try:
+        withdrawn = withdraw_share(course)
+    except WorkshopError as refused:
+        return refusal_reply(refused, back=back)
+    record("share_withdrawn", course=course, target_kind="share", target_id=withdrawn.id)
+    flash(
+        _(
+            "The results are withdrawn from the experience bank. Solutions other "
+            "courses already copied stay with them, as their own."
+        )
+    )
+    return redirect(back)
 
 
 @bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/bank/<int:shared_id>/copy")
@@ -135,16 +132,18 @@ def copy(course_id: int, card_id: int, shared_id: int):
     """Copy another course's shared solution to this challenge, as a starting proposal."""
     course = facilitator_course(course_id)
     card = card_in_course(course, card_id)
-    back_to_card = request.form.get("back") == "card"
     if card is None:
-        return redirect(url_for("facilitator.course", course_id=course.id))
-    if ActionForm().validate_on_submit():
-        try:
-            copy_shared_solution(course, card, shared_id)
-        except WorkshopError as refused:
-            flash(refused.message, "error")
-        else:
-            flash(_("The solution is copied to the challenge as a starting proposal."))
-    if back_to_card:
-        return redirect(url_for("challenges.card", course_id=course.id, card_id=card.id))
-    return redirect(url_for("facilitator.course", course_id=course.id))
+        return back_to_panel(course)
+    back = (
+        url_for("challenges.card", course_id=course.id, card_id=card.id)
+        if request.form.get("back") == "card"
+        else panel_url(course)
+    )
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    try:
+        copy_shared_solution(course, card, shared_id)
+    except WorkshopError as refused:
+        return refusal_reply(refused, back=back)
+    flash(_("The solution is copied to the challenge as a starting proposal."))
+    return redirect(back)

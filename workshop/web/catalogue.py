@@ -2,11 +2,16 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
 
 from workshop.catalogue import add_local_rule, local_rules, search_requirements
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import htmx
+from workshop.core.vocabulary import LOCAL_RULE_KINDS
 from workshop.experience import experience_for_keys
 from workshop.web.common import (
     course_by_code,
@@ -14,10 +19,33 @@ from workshop.web.common import (
     facilitator_course,
     safe_local_path,
 )
-from workshop.web.forms import LocalRuleForm
+from workshop.web.forms import SaneYears, vocabulary_choices
+from workshop.web.refusals import refusal_reply
 from workshop.web.screens import projector_context
 
 bp = Blueprint("catalogue", __name__)
+
+
+# --- Forms --------------------------------------------------------------------------------
+
+
+class LocalRuleForm(FlaskForm):
+    name = StringField(_l("Name of the rule"))
+    kind = SelectField(
+        _l("Kind of rule"),
+        choices=lambda: vocabulary_choices(LOCAL_RULE_KINDS),
+        validate_choice=False,
+    )
+    description = TextAreaField(_l("What does it require?"))
+    decided_by = StringField(_l("Who decided it?"))
+    decided_on = DateField(
+        _l("When was it decided?"),
+        validators=[Optional(), SaneYears()],
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
+
+
+# --- Views --------------------------------------------------------------------------------
 
 
 def _search(
@@ -85,24 +113,19 @@ def new_local_rule():
     path on this site: never a redirect elsewhere)."""
     back = safe_local_path(request.args.get("next"))
     form = LocalRuleForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            rule = add_local_rule(
-                current_user,
-                name=form.name.data,
-                kind=form.kind.data,
-                description=form.description.data,
-                decided_by=form.decided_by.data,
-                decided_on=form.decided_on.data,
-            )
-        except WorkshopError as refused:
-            error = refused.message
-        else:
-            flash(
-                _("The local rule “%(name)s” has been added to the catalogue.", name=rule.name_da)
-            )
-            return redirect(back or url_for(".search"))
-    status = 422 if error or form.errors else 200
-    page = render_template("catalogue/local_rule_form.html", form=form, error=error, back=back)
-    return page, status
+    page = "catalogue/local_rule_form.html"
+    if not form.validate_on_submit():
+        return render_template(page, form=form, back=back), (422 if form.errors else 200)
+    try:
+        rule = add_local_rule(
+            current_user,
+            name=form.name.data,
+            kind=form.kind.data,
+            description=form.description.data,
+            decided_by=form.decided_by.data,
+            decided_on=form.decided_on.data,
+        )
+    except WorkshopError as refused:
+        return refusal_reply(refused, page=page, form=form, back=back)
+    flash(_("The local rule “%(name)s” has been added to the catalogue.", name=rule.name_da))
+    return redirect(back or url_for(".search"))

@@ -19,11 +19,11 @@ from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from workshop.audit import record
+from workshop.core.errors import WorkshopError
 from workshop.core.extensions import csrf
 from workshop.courses import format_join_code
 from workshop.exchange import (
     IMPORT_MAX_BYTES,
-    ImportRefused,
     actions_csv,
     ascii_filename,
     cards_csv,
@@ -106,40 +106,35 @@ def course_json(course_id: int):
 @csrf.exempt
 def import_page():
     """Upload a course file: it becomes a new course of yours, with a new join code."""
-    error, status = None, 200
-    if request.method == "POST":
-        request.max_content_length = IMPORT_MAX_BYTES + UPLOAD_OVERHEAD
-        try:
-            if current_app.config.get("WTF_CSRF_ENABLED", True):
-                csrf.protect()
-            form = ImportForm()
-        except RequestEntityTooLarge:
-            form = ImportForm(formdata=None)
-            error = _("The file is larger than %(mb)s MB.", mb=IMPORT_MAX_BYTES // (1024 * 1024))
-            return _import_page(form, error, 413)
-    else:
+    if request.method == "GET":
+        return _import_page(ImportForm())
+    request.max_content_length = IMPORT_MAX_BYTES + UPLOAD_OVERHEAD
+    try:
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()
         form = ImportForm()
-    if form.validate_on_submit():
-        try:
-            result = import_on_this_server(form.file.data.read(IMPORT_MAX_BYTES + 1), current_user)
-        except ImportRefused as refused:
-            error = refused.message
-        else:
-            record("imported", course=result.course, detail={"via": "upload"})
-            _flash_result(result)
-            return redirect(url_for("facilitator.course", course_id=result.course.id))
-    if error or form.errors:
-        status = 422
-    return _import_page(form, error, status)
+    except RequestEntityTooLarge:
+        too_large = _("The file is larger than %(mb)s MB.", mb=IMPORT_MAX_BYTES // (1024 * 1024))
+        return _import_page(ImportForm(formdata=None), WorkshopError(too_large, code="file"), 413)
+    if not form.validate_on_submit():
+        return _import_page(form, status=422)
+    try:
+        result = import_on_this_server(form.file.data.read(IMPORT_MAX_BYTES + 1), current_user)
+    except WorkshopError as refused:  # ImportRefused: nothing was written
+        return _import_page(form, refused, 422)
+    record("imported", course=result.course, detail={"via": "upload"})
+    _flash_result(result)
+    return redirect(url_for("facilitator.course", course_id=result.course.id))
 
 
-def _import_page(form: ImportForm, error: str | None, status: int):
-    return render_template(
+def _import_page(form: ImportForm, refusal: WorkshopError | None = None, status: int = 200):
+    page = render_template(
         "exports/import.html",
         form=form,
-        error=error,
+        refusal=refusal,
         max_mb=IMPORT_MAX_BYTES // (1024 * 1024),
-    ), status
+    )
+    return page, status
 
 
 def _flash_result(result) -> None:

@@ -1,4 +1,5 @@
-"""The facilitator's laptop: courses, the control panel and the projector view."""
+"""The facilitator's laptop: courses (their form, copying, deleting), the control panel's
+own buttons (step, joining, timer), and the projector view with its QR code."""
 
 import io
 
@@ -8,12 +9,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from workshop.audit import record
 from workshop.core.errors import WorkshopError
 from workshop.courses import (
     COURSE_FIELDS,
+    confirm_deletion,
     copy_course,
     create_course,
     default_dialogue_questions,
@@ -30,17 +33,67 @@ from workshop.courses import (
 )
 from workshop.votes import CARDS, SOLUTIONS, role_groups_below_minimum, vote_mark, voting_progress
 from workshop.web.common import facilitator_course, live_response
-from workshop.web.forms import ActionForm, CourseForm, StepForm, TimerForm
-from workshop.web.refusals import first_form_error
+from workshop.web.forms import ActionForm
+from workshop.web.refusals import back_to_panel, form_refusal, panel_url, refusal_reply
 from workshop.web.screens import control_context, projector_context
 
 bp = Blueprint("facilitator", __name__, url_prefix="/f")
+
+
+# --- Forms --------------------------------------------------------------------------------
+
+
+class CourseForm(FlaskForm):
+    title = StringField(_l("Title"))
+    municipality = StringField(_l("Municipality"))
+    unit = StringField(_l("Unit"))
+    purpose = TextAreaField(_l("Purpose of the course"))
+    core_task = TextAreaField(_l("The core task"))
+    frame_can_change = TextAreaField(_l("What we can change"))
+    frame_cannot_change = TextAreaField(_l("What we cannot change"))
+    dialogue_questions = TextAreaField(_l("Dialogue questions for step 1 (one per line)"))
+    reflection_questions = TextAreaField(_l("Reflection questions for step 6 (one per line)"))
+    dot_budget = IntegerField(
+        _l("Dots per participant"),
+        default=5,
+        validators=[
+            InputRequired(_l("Give the number of dots.")),
+            NumberRange(1, 50, _l("Between 1 and 50 dots.")),
+        ],
+    )
+    multiple_dots_per_card = BooleanField(_l("Several dots may go on one card"), default=True)
+    min_group_size = IntegerField(
+        _l("Show a role group's votes only when at least this many of it voted"),
+        default=3,
+        validators=[
+            InputRequired(_l("Give a number.")),
+            NumberRange(1, 50, _l("Between 1 and 50.")),
+        ],
+    )
 
 
 class DeleteCourseForm(FlaskForm):
     """Deleting is for good: the facilitator types the course's title to confirm."""
 
     confirm_title = StringField(_l("Type the course's title to confirm"))
+
+
+class StepForm(FlaskForm):
+    step = IntegerField(validators=[InputRequired()])
+
+
+class TimerForm(FlaskForm):
+    minutes = IntegerField(
+        _l("Minutes"),
+        validators=[
+            InputRequired(_l("Give the number of minutes.")),
+            NumberRange(1, 180, _l("Between 1 and 180 minutes.")),
+        ],
+    )
+    label = StringField(_l("For what (shown with the timer)"), validators=[Length(max=120)])
+
+
+# --- Views --------------------------------------------------------------------------------
 
 
 @bp.before_request
@@ -56,47 +109,49 @@ def courses():
 
 @bp.route("/courses/new", methods=["GET", "POST"])
 def new_course():
+    """A new course: its frame, the questions for steps 1 and 6, the dot rules."""
     form = CourseForm()
     if request.method == "GET":
         form.dialogue_questions.data = default_dialogue_questions()
         form.reflection_questions.data = default_reflection_questions()
-    error = None
-    if form.validate_on_submit():
-        try:
-            course = create_course(current_user, **_course_fields(form))
-        except WorkshopError as refused:
-            error = refused.message
-        else:
-            record("course_created", course=course)
-            flash(_("The course has been created. Share the code %(code)s.", code=course.join_code))
-            return redirect(url_for(".course", course_id=course.id))
-    status = 422 if error or form.errors else 200
-    return render_template("facilitator/course_form.html", form=form, error=error), status
+    if not form.validate_on_submit():
+        return _course_form(form, status=422 if form.errors else 200)
+    try:
+        course = create_course(current_user, **_course_fields(form))
+    except WorkshopError as refused:
+        return _course_form(form, refusal=refused)
+    record("course_created", course=course)
+    flash(_("The course has been created. Share the code %(code)s.", code=course.join_code))
+    return redirect(url_for(".course", course_id=course.id))
 
 
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
 def edit_course(course_id: int):
     course = facilitator_course(course_id)
     form = CourseForm(obj=course)
-    error = None
-    if form.validate_on_submit():
-        try:
-            update_course(course, **_course_fields(form))
-        except WorkshopError as refused:
-            error = refused.message
-        else:
-            flash(_("The course has been saved."))
-            return redirect(url_for(".course", course_id=course.id))
-    status = 422 if error or form.errors else 200
-    return render_template(
-        "facilitator/course_form.html",
-        form=form,
-        course=course,
-        small_groups=role_groups_below_minimum(course),
-        error=error,
-        delete_form=DeleteCourseForm(formdata=None),
-        delete_counts=_what_deleting_removes(course),
-    ), status
+    if not form.validate_on_submit():
+        return _course_form(form, course, status=422 if form.errors else 200)
+    try:
+        update_course(course, **_course_fields(form))
+    except WorkshopError as refused:
+        return _course_form(form, course, refusal=refused)
+    flash(_("The course has been saved."))
+    return redirect(url_for(".course", course_id=course.id))
+
+
+def _course_form(form, course=None, *, status=200, refusal=None, delete_form=None):
+    """The course's form, new or being edited (then with the section that deletes it);
+    a refusal is said above the form, or beside the delete button for a deletion."""
+    context = {"form": form, "course": course}
+    if course is not None:
+        context.update(
+            small_groups=role_groups_below_minimum(course),
+            delete_form=delete_form or DeleteCourseForm(formdata=None),
+            delete_counts=_what_deleting_removes(course),
+        )
+    if refusal is not None:
+        return refusal_reply(refusal, page="facilitator/course_form.html", **context)
+    return render_template("facilitator/course_form.html", **context), status
 
 
 def _what_deleting_removes(course) -> dict[str, int]:
@@ -116,16 +171,11 @@ def delete(course_id: int):
     form = DeleteCourseForm()
     if not form.validate_on_submit():
         return redirect(url_for(".edit_course", course_id=course.id))
-    if " ".join((form.confirm_title.data or "").split()) != " ".join(course.title.split()):
-        return render_template(
-            "facilitator/course_form.html",
-            form=CourseForm(formdata=None, obj=course),
-            course=course,
-            error=None,
-            delete_form=form,
-            delete_counts=_what_deleting_removes(course),
-            delete_error=_("Type the course's title exactly as it is to delete the course."),
-        ), 422
+    try:
+        confirm_deletion(course, form.confirm_title.data)
+    except WorkshopError as refused:
+        shown = CourseForm(formdata=None, obj=course)
+        return _course_form(shown, course, refusal=refused, delete_form=form)
     title = course.title
     # Written before the course goes, while its id and title can be copied; no foreign
     # key ties the line to the course, so the deletion leaves it.
@@ -169,8 +219,8 @@ def change_step(course_id: int):
         try:
             go_to_step(course, form.step.data)
         except WorkshopError as refused:
-            flash(refused.message, "error")
-    return redirect(url_for(".course", course_id=course.id))
+            return refusal_reply(refused, back=panel_url(course))
+    return back_to_panel(course)
 
 
 @bp.post("/courses/<int:course_id>/joining")
@@ -178,7 +228,7 @@ def toggle_joining(course_id: int):
     course = facilitator_course(course_id)
     if ActionForm().validate_on_submit():
         set_joining_open(course, not course.joining_open)
-    return redirect(url_for(".course", course_id=course.id))
+    return back_to_panel(course)
 
 
 @bp.post("/courses/<int:course_id>/projector/join")
@@ -189,8 +239,8 @@ def projector_join(course_id: int):
         try:
             set_projector_join(course, request.form.get("choice", ""))
         except WorkshopError as refused:
-            flash(refused.message, "error")
-    return redirect(url_for(".course", course_id=course.id))
+            return refusal_reply(refused, back=panel_url(course))
+    return back_to_panel(course)
 
 
 @bp.post("/courses/<int:course_id>/timer")
@@ -198,14 +248,13 @@ def timer(course_id: int):
     """Start a countdown for an activity: on the projector and every phone."""
     course = facilitator_course(course_id)
     form = TimerForm()
-    if form.validate_on_submit():
-        try:
-            start_timer(course, form.minutes.data, form.label.data or "")
-        except WorkshopError as refused:
-            flash(refused.message, "error")
-    else:
-        flash(first_form_error(form) or _("Check the form and try again."), "error")
-    return redirect(url_for(".course", course_id=course.id))
+    if not form.validate_on_submit():
+        return refusal_reply(form_refusal(form), back=panel_url(course))
+    try:
+        start_timer(course, form.minutes.data, form.label.data or "")
+    except WorkshopError as refused:
+        return refusal_reply(refused, back=panel_url(course))
+    return back_to_panel(course)
 
 
 @bp.post("/courses/<int:course_id>/timer/stop")
@@ -213,7 +262,7 @@ def stop_timer_view(course_id: int):
     course = facilitator_course(course_id)
     if ActionForm().validate_on_submit():
         stop_timer(course)
-    return redirect(url_for(".course", course_id=course.id))
+    return back_to_panel(course)
 
 
 @bp.post("/courses/<int:course_id>/copy")
@@ -221,7 +270,7 @@ def copy(course_id: int):
     """A new course for the next unit, built on this one's frame and questions."""
     course = facilitator_course(course_id)
     if not ActionForm().validate_on_submit():
-        return redirect(url_for(".course", course_id=course.id))
+        return back_to_panel(course)
     new = copy_course(course, current_user)
     record("course_created", course=new, detail={"copied_from": course.id})
     flash(

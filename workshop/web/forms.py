@@ -1,4 +1,7 @@
-"""Flask-WTF forms: parsing and CSRF. The rules themselves live in the domain functions."""
+"""The forms and field helpers several blueprints share (the phones' text forms, the
+button form, dates and ids); a form only one blueprint uses sits at the top of its module.
+
+Forms parse and check CSRF; the rules themselves live in the domain functions."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -6,21 +9,15 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    EmailField,
     HiddenField,
     IntegerField,
-    PasswordField,
-    RadioField,
     SelectChoice,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import (
-    DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -28,10 +25,6 @@ from wtforms.validators import (
 
 from workshop.core.clock import EARLIEST_DAY, LATEST_DAY
 from workshop.core.errors import WorkshopError
-from workshop.core.vocabulary import (
-    LOCAL_RULE_KINDS,
-    ROLES,
-)
 
 
 def database_id(value) -> int | None:
@@ -76,54 +69,6 @@ class ActionForm(FlaskForm):
     """A button that posts: nothing but the CSRF token."""
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email."))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
-
-
-class CourseForm(FlaskForm):
-    title = StringField(_l("Title"))
-    municipality = StringField(_l("Municipality"))
-    unit = StringField(_l("Unit"))
-    purpose = TextAreaField(_l("Purpose of the course"))
-    core_task = TextAreaField(_l("The core task"))
-    frame_can_change = TextAreaField(_l("What we can change"))
-    frame_cannot_change = TextAreaField(_l("What we cannot change"))
-    dialogue_questions = TextAreaField(_l("Dialogue questions for step 1 (one per line)"))
-    reflection_questions = TextAreaField(_l("Reflection questions for step 6 (one per line)"))
-    dot_budget = IntegerField(
-        _l("Dots per participant"),
-        default=5,
-        validators=[
-            InputRequired(_l("Give the number of dots.")),
-            NumberRange(1, 50, _l("Between 1 and 50 dots.")),
-        ],
-    )
-    multiple_dots_per_card = BooleanField(_l("Several dots may go on one card"), default=True)
-    min_group_size = IntegerField(
-        _l("Show a role group's votes only when at least this many of it voted"),
-        default=3,
-        validators=[
-            InputRequired(_l("Give a number.")),
-            NumberRange(1, 50, _l("Between 1 and 50.")),
-        ],
-    )
-
-
-class CodeForm(FlaskForm):
-    code = StringField(_l("Course code"))
-
-
-class JoinForm(FlaskForm):
-    role = RadioField(
-        _l("Your role"),
-        choices=[SelectChoice(key, label) for key, label in ROLES.items()],
-        validators=[InputRequired(_l("Choose your role."))],
-    )
-    unit = StringField(_l("Your unit or team"))
-    name = StringField(_l("Your name (optional)"))
-
-
 class ParticipantTextForm(FlaskForm):
     """Shared by everything a phone writes: a nonce against double taps, a CPR override."""
 
@@ -162,42 +107,11 @@ class DotsForm(FlaskForm):
     dots = IntegerField(validators=[InputRequired()])
 
 
-class StepForm(FlaskForm):
-    step = IntegerField(validators=[InputRequired()])
-
-
 class VotingForm(FlaskForm):
     state = HiddenField(validators=[InputRequired()])
 
 
-def _choices(vocabulary: dict) -> list[SelectChoice]:
-    return [SelectChoice(key, label) for key, label in vocabulary.items()]
-
-
-class LocalRuleForm(FlaskForm):
-    name = StringField(_l("Name of the rule"))
-    kind = SelectField(
-        _l("Kind of rule"), choices=lambda: _choices(LOCAL_RULE_KINDS), validate_choice=False
-    )
-    description = TextAreaField(_l("What does it require?"))
-    decided_by = StringField(_l("Who decided it?"))
-    decided_on = DateField(
-        _l("When was it decided?"),
-        validators=[Optional(), SaneYears()],
-        render_kw={"placeholder": "YYYY-MM-DD"},
-    )
-
-
-class TimerForm(FlaskForm):
-    minutes = IntegerField(
-        _l("Minutes"),
-        validators=[
-            InputRequired(_l("Give the number of minutes.")),
-            NumberRange(1, 180, _l("Between 1 and 180 minutes.")),
-        ],
-    )
-    label = StringField(_l("For what (shown with the timer)"), validators=[Length(max=120)])
-
-
-class ManagerLinkForm(FlaskForm):
-    label = StringField(_l("Who is the link for? (optional)"), validators=[Length(max=120)])
+def vocabulary_choices(vocabulary: dict) -> list[SelectChoice]:
+    """A select's choices from one of the method's vocabularies (code -> label; a
+    number code, such as an effect on the scale, is given as text, as forms send it)."""
+    return [SelectChoice(str(key), label) for key, label in vocabulary.items()]

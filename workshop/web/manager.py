@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length
 
 from workshop.actions import actions_of
 from workshop.audit import record
@@ -18,37 +22,42 @@ from workshop.manager_links import (
 )
 from workshop.measures import measure_groups
 from workshop.web.common import Confirmation, confirmed, facilitator_course
-from workshop.web.forms import ActionForm, ManagerLinkForm
-from workshop.web.refusals import first_form_error
+from workshop.web.forms import ActionForm
+from workshop.web.refusals import back_to_panel, form_refusal, panel_url, refusal_reply
 from workshop.web.reports import pdf_download
 from workshop.web.screens import control_context, step_of
 
 bp = Blueprint("manager", __name__)
 
 
-def _back_to_panel(course):
-    return redirect(url_for("facilitator.course", course_id=course.id, _anchor="manager-links"))
+# --- Forms --------------------------------------------------------------------------------
+
+
+class ManagerLinkForm(FlaskForm):
+    label = StringField(_l("Who is the link for? (optional)"), validators=[Length(max=120)])
+
+
+# --- The facilitator's side ---------------------------------------------------------------
+
+ANCHOR = "manager-links"  # the panel's section with the links
 
 
 @bp.post("/f/courses/<int:course_id>/manager-links")
 def create(course_id: int):
     course = facilitator_course(course_id)
     form = ManagerLinkForm()
-    if form.validate_on_submit():
-        try:
-            link = create_manager_link(course, form.label.data or "")
-        except WorkshopError as refused:
-            flash(refused.message, "error")
-        else:
-            # The label names the managers (no participant's words), but it is typed
-            # text: the line keeps only the link's id.
-            record(
-                "manager_link_created", course=course, target_kind="manager_link", target_id=link.id
-            )
-            flash(_("The link is ready. Copy it and send it to the managers."))
-    else:
-        flash(first_form_error(form) or _("Check the form and try again."), "error")
-    return _back_to_panel(course)
+    back = panel_url(course, ANCHOR)
+    if not form.validate_on_submit():
+        return refusal_reply(form_refusal(form), back=back)
+    try:
+        link = create_manager_link(course, form.label.data or "")
+    except WorkshopError as refused:
+        return refusal_reply(refused, back=back)
+    # The label names the managers (no participant's words), but it is typed text: the
+    # line keeps only the link's id.
+    record("manager_link_created", course=course, target_kind="manager_link", target_id=link.id)
+    flash(_("The link is ready. Copy it and send it to the managers."))
+    return redirect(back)
 
 
 @bp.post("/f/courses/<int:course_id>/manager-links/<int:link_id>/revoke")
@@ -58,21 +67,9 @@ def revoke(course_id: int, link_id: int):
     if link is None:
         abort(404)
     if not ActionForm().validate_on_submit():
-        return _back_to_panel(course)
+        return back_to_panel(course, ANCHOR)
     if not confirmed():
-        confirm = Confirmation(
-            key=f"revoke-{link.id}",
-            message=_("Revoke the link for %(who)s?", who=link.label)
-            if link.label
-            else _("Revoke the link?"),
-            detail=_(
-                "Whoever has the link can no longer open the course's status. This cannot be "
-                "undone, but you can make a new link."
-            ),
-            action=request.path,
-            yes_label=_("Yes, revoke the link"),
-            cancel=url_for("facilitator.course", course_id=course.id),
-        )
+        confirm = _revoke_confirmation(course, link)
         return render_template(
             "facilitator/course.html", **control_context(course, confirm=confirm)
         )
@@ -81,7 +78,26 @@ def revoke(course_id: int, link_id: int):
     if was_open:  # a double click revokes once, and is recorded once
         record("manager_link_revoked", course=course, target_kind="manager_link", target_id=link.id)
     flash(_("The link has been revoked. It no longer opens anything."))
-    return _back_to_panel(course)
+    return back_to_panel(course, ANCHOR)
+
+
+def _revoke_confirmation(course, link) -> Confirmation:
+    return Confirmation(
+        key=f"revoke-{link.id}",
+        message=_("Revoke the link for %(who)s?", who=link.label)
+        if link.label
+        else _("Revoke the link?"),
+        detail=_(
+            "Whoever has the link can no longer open the course's status. This cannot be "
+            "undone, but you can make a new link."
+        ),
+        action=request.path,
+        yes_label=_("Yes, revoke the link"),
+        cancel=url_for("facilitator.course", course_id=course.id),
+    )
+
+
+# --- The manager's side -------------------------------------------------------------------
 
 
 def _course_or_404(token: str):

@@ -48,9 +48,14 @@ from workshop.sso import (
 from workshop.web.common import date_range_from_args
 from workshop.web.errors import error_response
 from workshop.web.exports import CSV_TYPE, _download
-from workshop.web.refusals import first_form_error
+from workshop.web.refusals import admins_only, form_refusal, refusal_reply
 
 bp = Blueprint("organisation", __name__, url_prefix="/f")
+
+MANAGE_REFUSED = _l("Only an admin of your organisation can manage its facilitators.")
+
+
+# --- Forms --------------------------------------------------------------------------------
 
 
 class AddFacilitatorForm(FlaskForm):
@@ -100,6 +105,9 @@ class FlagForm(FlaskForm):
     value = HiddenField(validators=[AnyOf(["1", "0"])])
 
 
+# --- The organisation's page --------------------------------------------------------------
+
+
 @bp.before_request
 @login_required
 def require_login():
@@ -107,37 +115,42 @@ def require_login():
 
 
 def _page(
+    refusal: WorkshopError | None = None,
+    refused_at: str = "",
+    *,
     form: AddFacilitatorForm | None = None,
-    status: int = 200,
-    error: str | None = None,
     sign_on_form: SignOnForm | None = None,
-    sign_on_error: str | None = None,
     controller_form: ControllerForm | None = None,
-    controller_error: str | None = None,
 ):
+    """The organisation's page; a refusal is said (422) in the section `refused_at`
+    ("add-facilitator", "sign-on", "privacy"), beside the form as it was sent."""
     organisation = current_user.organisation
     sign_on = organisation.sign_on
-    return render_template(
-        "organisation/page.html",
-        organisation=organisation,
-        kinds=ORGANISATION_KINDS,
-        facilitators=organisation.facilitators,
-        admin_count=len(admins(organisation)),
-        form=form or AddFacilitatorForm(formdata=None),
-        error=error,
-        sign_on=sign_on,
-        sign_on_form=sign_on_form or _sign_on_form(organisation),
-        sign_on_error=sign_on_error,
-        secret_source=secret_source(sign_on),
-        secret_variable=secret_variable(sign_on.slug) if sign_on else None,
-        controller_form=controller_form
-        or ControllerForm(
-            formdata=None,
-            controller_name=organisation.controller_name,
-            privacy_contact=organisation.privacy_contact,
-        ),
-        controller_error=controller_error,
-    ), status
+    context = {
+        "organisation": organisation,
+        "kinds": ORGANISATION_KINDS,
+        "facilitators": organisation.facilitators,
+        "admin_count": len(admins(organisation)),
+        "form": form or AddFacilitatorForm(formdata=None),
+        "sign_on": sign_on,
+        "sign_on_form": sign_on_form or _sign_on_form(organisation),
+        "secret_source": secret_source(sign_on),
+        "secret_variable": secret_variable(sign_on.slug) if sign_on else None,
+        "controller_form": controller_form or _controller_form(organisation),
+    }
+    if refusal is not None:
+        return refusal_reply(
+            refusal, page="organisation/page.html", refused_at=refused_at, **context
+        )
+    return render_template("organisation/page.html", **context)
+
+
+def _controller_form(organisation) -> ControllerForm:
+    return ControllerForm(
+        formdata=None,
+        controller_name=organisation.controller_name,
+        privacy_contact=organisation.privacy_contact,
+    )
 
 
 @bp.route("/organisation")
@@ -147,28 +160,23 @@ def page():
 
 
 @bp.post("/organisation/facilitators")
+@admins_only(MANAGE_REFUSED)
 def add_facilitator():
-    if not current_user.is_admin:
-        return _refusal()
     form = AddFacilitatorForm()
     if not form.validate_on_submit():
-        return _page(form, 422, first_form_error(form) or _("Check the form and try again."))
+        return _page(form_refusal(form), "add-facilitator", form=form)
     try:
         added = create_facilitator(
             form.email.data,
             form.password.data,
-            tidy(form.name.data),
+            form.name.data or "",
             current_user.organisation,
             is_admin=bool(form.is_admin.data),
         )
     except WorkshopError as refused:
-        return _page(form, 422, refused.message)
-    record(
-        "facilitator_added",
-        target_kind="facilitator",
-        target_id=added.id,
-        detail={"admin": bool(added.is_admin)},
-    )
+        return _page(refused, "add-facilitator", form=form)
+    detail = {"admin": bool(added.is_admin)}
+    record("facilitator_added", target_kind="facilitator", target_id=added.id, detail=detail)
     flash(
         _(
             "%(email)s can now log in. Give them the initial password in person.",
@@ -179,63 +187,49 @@ def add_facilitator():
 
 
 @bp.post("/organisation/sign-on")
+@admins_only(MANAGE_REFUSED)
 def sign_on():
     """Set the organisation's identity provider (admins only)."""
-    if not current_user.is_admin:
-        return _refusal()
     form = SignOnForm()
     if not form.validate_on_submit():
-        return _page(
-            sign_on_form=form, status=422, sign_on_error=_("Check the form and try again.")
-        )
+        return _page(form_refusal(form), "sign-on", sign_on_form=form)
     before = settings_of(current_user.organisation.sign_on)
     try:
         saved = configure_sign_on(
-            current_user.organisation,
-            label=form.label.data or "",
-            issuer=form.issuer.data or "",
-            client_id=form.client_id.data or "",
-            client_secret=form.client_secret.data or "",
-            allowed_domains=form.allowed_domains.data or "",
-            allowed_groups=form.allowed_groups.data or "",
-            groups_claim=form.groups_claim.data or "",
-            password_login=bool(form.password_login.data),
-            enabled=bool(form.enabled.data),
-            slug=form.slug.data or "",
-            by=current_user,
+            current_user.organisation, **_sign_on_settings(form), by=current_user
         )
     except WorkshopError as refused:
         form.client_secret.data = ""
-        return _page(sign_on_form=form, status=422, sign_on_error=refused.message)
-    record(
-        "sign_on_changed",
-        target_kind="sign_on",
-        target_id=saved.id,
-        detail=changes_for_audit(before, saved),
-    )
+        return _page(refused, "sign-on", sign_on_form=form)
+    detail = changes_for_audit(before, saved)
+    record("sign_on_changed", target_kind="sign_on", target_id=saved.id, detail=detail)
     flash(_("Single sign-on is saved."))
     return redirect(url_for(".page", _anchor="sign-on"))
 
 
+def _sign_on_settings(form: SignOnForm) -> dict:
+    """The form's values as configure_sign_on takes them."""
+    texts = ("label", "issuer", "client_id", "client_secret", "allowed_domains")
+    texts += ("allowed_groups", "groups_claim", "slug")
+    settings: dict = {name: getattr(form, name).data or "" for name in texts}
+    settings["password_login"] = bool(form.password_login.data)
+    settings["enabled"] = bool(form.enabled.data)
+    return settings
+
+
 @bp.post("/organisation/privacy")
+@admins_only(_l("Only an admin of your organisation can change its privacy notice."))
 def privacy():
     """The data controller and contact that participants' privacy notice names."""
-    if not current_user.is_admin:
-        return error_response(
-            403, _("Only an admin of your organisation can change its privacy notice.")
-        )
     form = ControllerForm()
     if not form.validate_on_submit():
-        return _page(status=422, controller_form=form, controller_error=first_form_error(form))
+        return _page(form_refusal(form), "privacy", controller_form=form)
+    organisation = current_user.organisation
     try:
-        set_controller(
-            current_user.organisation, form.controller_name.data, form.privacy_contact.data
-        )
+        set_controller(organisation, form.controller_name.data, form.privacy_contact.data)
     except WorkshopError as refused:
-        return _page(status=422, controller_form=form, controller_error=refused.message)
-    record(
-        "privacy_notice_changed", target_kind="organisation", target_id=current_user.organisation_id
-    )
+        return _page(refused, "privacy", controller_form=form)
+    record("privacy_notice_changed", target_kind="organisation", target_id=organisation.id)
     flash(_("The privacy notice is saved."))
     return redirect(url_for(".page", _anchor="privacy"))
 
@@ -247,60 +241,53 @@ def _member(facilitator_id: int):
         abort(404)
 
 
-def _flag(facilitator_id: int, change, done_on: str, done_off: str):
-    if not current_user.is_admin:
-        return _refusal()
-    member = _member(facilitator_id)
-    form = FlagForm()
-    if not form.validate_on_submit():
-        flash(_("Check the form and try again."), "error")
-        return redirect(url_for(".page"))
-    on = form.value.data == "1"
-    if change is set_active and not on and member.id == current_user.id:
-        flash(_("You cannot deactivate your own login. Ask another admin."), "error")
-        return redirect(url_for(".page", _anchor=f"facilitator-{member.id}"))
-    before = member.is_admin if change is set_admin else member.active
-    try:
-        change(member, on)
-    except WorkshopError as refused:
-        flash(refused.message, "error")
-    else:
-        if before != on:  # pressing the button for what already holds changes nothing
-            codes = {
-                (True, True): "admin_granted",
-                (True, False): "admin_revoked",
-                (False, True): "facilitator_activated",
-                (False, False): "facilitator_deactivated",
-            }
-            record(codes[(change is set_admin, on)], target_kind="facilitator", target_id=member.id)
-        flash((done_on if on else done_off) % {"email": member.email})
-    return redirect(url_for(".page", _anchor=f"facilitator-{member.id}"))
-
-
 @bp.post("/organisation/facilitators/<int:facilitator_id>/admin")
+@admins_only(MANAGE_REFUSED)
 def admin(facilitator_id: int):
     """Make a facilitator an admin, or not (the last admin stays)."""
     return _flag(
         facilitator_id,
+        "is_admin",
         set_admin,
+        ("admin_granted", "admin_revoked"),
         _("%(email)s is now an admin."),
         _("%(email)s is no longer an admin."),
     )
 
 
 @bp.post("/organisation/facilitators/<int:facilitator_id>/active")
+@admins_only(MANAGE_REFUSED)
 def active(facilitator_id: int):
     """Deactivate a login (the courses stay with the organisation), or reactivate it."""
     return _flag(
         facilitator_id,
-        set_active,
+        "active",
+        lambda member, on: set_active(member, on, by=current_user),
+        ("facilitator_activated", "facilitator_deactivated"),
         _("%(email)s can log in again."),
         _("%(email)s can no longer log in. Their courses stay with the organisation."),
     )
 
 
-def _refusal():
-    return error_response(403, _("Only an admin of your organisation can manage its facilitators."))
+def _flag(facilitator_id: int, attribute: str, change, codes, done_on: str, done_off: str):
+    """Turn a facilitator's flag on ("1") or off ("0"); the audit trail gets a line (its
+    code from `codes`: on, off) only when the flag changed."""
+    member = _member(facilitator_id)
+    back = url_for(".page", _anchor=f"facilitator-{member.id}")
+    form = FlagForm()
+    if not form.validate_on_submit():
+        refusal = WorkshopError(_("Check the form and try again."))
+        return refusal_reply(refusal, back=url_for(".page"))
+    on = form.value.data == "1"
+    before = getattr(member, attribute)
+    try:
+        change(member, on)
+    except WorkshopError as refused:
+        return refusal_reply(refused, back=back)
+    if before != on:  # pressing the button for what already holds changes nothing
+        record(codes[0] if on else codes[1], target_kind="facilitator", target_id=member.id)
+    flash((done_on if on else done_off) % {"email": member.email})
+    return redirect(back)
 
 
 # --- The overview across courses ----------------------------------------------------------

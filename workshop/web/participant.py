@@ -1,4 +1,5 @@
-"""Phones: entering a code, joining a course, and following it live."""
+"""Phones: entering a code, joining a course, following it live, and the participant's
+privacy (the notice, their own data, deleting it)."""
 
 from flask import (
     Blueprint,
@@ -11,9 +12,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, StringField
+from wtforms.validators import InputRequired
 
 from workshop.audit import record
 from workshop.core.errors import WorkshopError
+from workshop.core.vocabulary import ROLES
 from workshop.courses import find_course_by_code, format_join_code, normalise_join_code
 from workshop.participants import forgotten_by_token, join, unit_suggestions
 from workshop.privacy import forget_participant, own_data, privacy_notice
@@ -28,10 +34,30 @@ from workshop.web.common import (
     remembered_courses,
     remembered_token,
 )
-from workshop.web.forms import CodeForm, JoinForm
+from workshop.web.refusals import refusal_reply
 from workshop.web.screens import phone_context, render_phone_live_html
 
 bp = Blueprint("participant", __name__)
+
+
+# --- Forms --------------------------------------------------------------------------------
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Course code"))
+
+
+class JoinForm(FlaskForm):
+    role = RadioField(
+        _l("Your role"),
+        choices=[SelectChoice(key, label) for key, label in ROLES.items()],
+        validators=[InputRequired(_l("Choose your role."))],
+    )
+    unit = StringField(_l("Your unit or team"))
+    name = StringField(_l("Your name (optional)"))
+
+
+# --- Views --------------------------------------------------------------------------------
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -65,26 +91,30 @@ def join_course(code: str):
     if current_participant(course) is not None:
         return redirect(url_for(".course_page", code=course.join_code))
     form = JoinForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            participant = join(course, form.role.data, form.unit.data, form.name.data)
-        except WorkshopError as refused:
-            error = refused.message
-        else:
-            remember_participant(participant)
-            return redirect(url_for(".course_page", code=course.join_code))
-    elif not course.joining_open:
-        error = _("This course is not taking new participants.")
-    return render_template(
-        "participant/join.html",
-        course=course,
-        form=form,
-        error=error,
-        units=unit_suggestions(course),
-        join_code_display=format_join_code(course.join_code),
-        notice=privacy_notice(course),
-    ), (422 if error or form.errors else 200)
+    if not form.validate_on_submit():
+        return _join_page(course, form)
+    try:
+        participant = join(course, form.role.data, form.unit.data, form.name.data)
+    except WorkshopError as refused:
+        return _join_page(course, form, refused)
+    remember_participant(participant)
+    return redirect(url_for(".course_page", code=course.join_code))
+
+
+def _join_page(course, form: JoinForm, refusal: WorkshopError | None = None):
+    """The join form; a course closed to newcomers says so before anyone types."""
+    if refusal is None and not course.joining_open:
+        refusal = WorkshopError(_("This course is not taking new participants."), code="closed")
+    context = {
+        "course": course,
+        "form": form,
+        "units": unit_suggestions(course),
+        "join_code_display": format_join_code(course.join_code),
+        "notice": privacy_notice(course),
+    }
+    if refusal is not None:
+        return refusal_reply(refusal, page="participant/join.html", **context)
+    return render_template("participant/join.html", **context), (422 if form.errors else 200)
 
 
 @bp.route("/c/<code>")
@@ -99,31 +129,36 @@ def course_page(code: str):
 
 @bp.route("/c/<code>/live")
 def live(code: str):
-    """The phone's polled region; 304 while the course's revision is unchanged.
+    """The phone's polled region; 304 while the course's revision is unchanged."""
+    course = course_by_code(code)
+    shown_stage = request.args.get("stage", "")[:20]
+    return live_response(_poll_key(course, shown_stage), lambda: _live_region(course, shown_stage))
+
+
+def _poll_key(course, shown_stage: str) -> str:
+    """The poll's key: the course's revision, the stage the phone shows, and this
+    participant's own revision.
 
     Others' cards and dots don't change the revision (Course.activity); this phone's own
     ones change its participant's revision, so the poll after its own tap draws it afresh.
     """
-    course = course_by_code(code)
-    shown_stage = request.args.get("stage", "")[:20]
     own = current_participant_revision(course)
     if own is None:  # no place in the course, or a cookie from before tokens
         participant = current_participant(course)
         own = (participant.id, participant.revision) if participant is not None else None
     # The participant's id, not their token: a secret has no place in a header.
     mark = f"p{own[0]}-m{own[1]}" if own is not None else "p-"
-    key = f"{mark}-r{course.revision}-s{shown_stage}"
+    return f"{mark}-r{course.revision}-s{shown_stage}"
 
-    def render():
-        participant = current_participant(course)
-        if participant is None:
-            # Not (or no longer) in this course: htmx sends the phone to the join page.
-            response = make_response("")
-            response.headers["HX-Redirect"] = url_for(".join_course", code=course.join_code)
-            return response
-        return render_phone_live_html(course, participant, shown_stage=shown_stage)
 
-    return live_response(key, render)
+def _live_region(course, shown_stage: str):
+    participant = current_participant(course)
+    if participant is None:
+        # Not (or no longer) in this course: htmx sends the phone to the join page.
+        response = make_response("")
+        response.headers["HX-Redirect"] = url_for(".join_course", code=course.join_code)
+        return response
+    return render_phone_live_html(course, participant, shown_stage=shown_stage)
 
 
 # --- Privacy: the notice, and a participant deleting their own data -----------------------
@@ -175,15 +210,7 @@ def forget(code: str):
     elif not confirmed():
         return _my_data_page(course, participant, confirming=True)
     else:
-        forget_participant(participant)
-        # Who, when: only the participant's number in the course, never a name or a text.
-        record(
-            "participant_forgot",
-            actor=None,
-            course=course,
-            target_kind="participant",
-            target_id=participant.id,
-        )
+        _forget(course, participant)
     forget_remembered(course)
     flash(
         _(
@@ -192,3 +219,15 @@ def forget(code: str):
         )
     )
     return redirect(url_for(".privacy", code=course.join_code))
+
+
+def _forget(course, participant) -> None:
+    forget_participant(participant)
+    # Who, when: only the participant's number in the course, never a name or a text.
+    record(
+        "participant_forgot",
+        actor=None,
+        course=course,
+        target_kind="participant",
+        target_id=participant.id,
+    )

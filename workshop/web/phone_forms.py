@@ -52,28 +52,40 @@ def submit_phone_form(
     moved_on = reply_if_moved_on(course, participant)
     if moved_on is not None:
         return moved_on
-    refusal: WorkshopError | None = None
-    if form.validate_on_submit():
-        try:
-            save(form)
-        except WorkshopError as refused:
-            refusal = refused
-    else:
-        refusal = form_refusal(form)
+    if not form.validate_on_submit():
+        return _refused(course, participant, form, form_refusal(form), form_name, form_template)
+    try:
+        save(form)
+    except WorkshopError as refused:
+        return _refused(course, participant, form, refused, form_name, form_template)
+    if not htmx:
+        flash(done_message)
+        return redirect(url_for("participant.course_page", code=course.join_code))
+    fresh = _fresh_form(form, keep_after_save)
+    context = phone_context(course, participant, **{form_name: fresh})
+    return render_fragment(
+        form_template, 200, sent=True, message=done_message, live_oob=True, **context
+    )
 
-    if refusal is None:
-        if not htmx:
-            flash(done_message)
-            return redirect(url_for("participant.course_page", code=course.join_code))
-        fresh = type(form)(formdata=None)
-        for name in keep_after_save:  # e.g. the chosen question: people answer it again
-            getattr(fresh, name).data = getattr(form, name).data
-        fresh.client_token.data = new_client_token()
-        context = phone_context(course, participant, **{form_name: fresh})
-        return render_fragment(
-            form_template, 200, sent=True, message=done_message, live_oob=True, **context
-        )
 
+def _fresh_form(form: ParticipantTextForm, keep: tuple[str, ...]) -> ParticipantTextForm:
+    """An empty form for the next text, with a new nonce and the fields in `keep`."""
+    fresh = type(form)(formdata=None)
+    for name in keep:  # e.g. the chosen question: people answer it again
+        getattr(fresh, name).data = getattr(form, name).data
+    fresh.client_token.data = new_client_token()
+    return fresh
+
+
+def _refused(
+    course: Course,
+    participant: Participant,
+    form: ParticipantTextForm,
+    refusal: WorkshopError,
+    form_name: str,
+    form_template: str,
+):
+    """The refusal beside the person's own text: the form's fragment (htmx) or the page."""
     if not form.client_token.data or form.client_token.errors:
         form.client_token.data = new_client_token()  # a fresh nonce: the next send can save
     context = phone_context(course, participant, **{form_name: form}, refusal=refusal)

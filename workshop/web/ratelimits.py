@@ -46,6 +46,7 @@ from workshop.core.extensions import db
 from workshop.core.models import Course
 from workshop.courses import normalise_join_code
 from workshop.web.common import SESSION_KEY
+from workshop.web.errors import error_response
 
 # One row per limit, client and window. `expires_at` is the end of the current window in
 # seconds since the epoch; a row past it counts as zero and is overwritten by the next hit.
@@ -227,12 +228,23 @@ def init_rate_limits(app: Flask) -> None:
     )
     limiter.init_app(app)
     app.extensions["samskabt_limiter"] = limiter
-    config = app.config
-    join = limiter.shared_limit(config["RATELIMIT_JOIN"], scope="join", methods=["POST"])
-    manager = limiter.shared_limit(config["RATELIMIT_MANAGER_LINK"], scope="manager-link")
     # The views are wrapped here rather than decorated where they are defined: one limiter
     # per app (its settings are the app's), and every limit in one place.
-    limited = {
+    for endpoint, decorators in _route_limits(limiter, app.config).items():
+        view = app.view_functions[endpoint]
+        for decorate in decorators:
+            view = decorate(view)
+        app.view_functions[endpoint] = view
+    app.before_request(guard_code_lookups)
+    app.register_error_handler(RateLimitExceeded, too_many_requests)
+    app.register_error_handler(TooManyCodeGuesses, too_many_requests)
+
+
+def _route_limits(limiter: Limiter, config) -> dict[str, list]:
+    """The limits on each limited view (its endpoint), from the app's settings."""
+    join = limiter.shared_limit(config["RATELIMIT_JOIN"], scope="join", methods=["POST"])
+    manager = limiter.shared_limit(config["RATELIMIT_MANAGER_LINK"], scope="manager-link")
+    return {
         "participant.home": [join],
         "participant.join_course": [join],
         "auth.login": [
@@ -250,14 +262,6 @@ def init_rate_limits(app: Flask) -> None:
         "manager.action_plan_pdf": [manager],
         "state_feedback.manager_pdf": [manager],
     }
-    for endpoint, decorators in limited.items():
-        view = app.view_functions[endpoint]
-        for decorate in decorators:
-            view = decorate(view)
-        app.view_functions[endpoint] = view
-    app.before_request(guard_code_lookups)
-    app.register_error_handler(RateLimitExceeded, too_many_requests)
-    app.register_error_handler(TooManyCodeGuesses, too_many_requests)
 
 
 def _code_in_request() -> str | None:
@@ -338,8 +342,6 @@ def _retry_after(error: TooManyRequests) -> int:
 
 def too_many_requests(error: TooManyRequests):
     """The friendly 429 (a page, or for htmx a message in #messages) with Retry-After."""
-    from workshop.web.errors import error_response
-
     seconds = _retry_after(error)
     minutes = math.ceil(seconds / 60)
     if isinstance(error, RateLimitExceeded) and error.limit.key_func is email_key:

@@ -8,16 +8,21 @@ domain refuses (`WorkshopError`), the view hands the refusal to one of these:
 - `refusal_reply(refusal, fragment=..., page=..., back=..., **context)`: the 422 reply —
   the fragment re-rendered with `refusal` for htmx, the full page for a plain post, or
   (for a button with nothing typed) a flashed message and a redirect to `back`;
-- `back_to_panel(course, anchor)`: the facilitator's control panel, where most buttons live.
+- `back_to_panel(course, anchor)`: the facilitator's control panel, where most buttons live
+  (`panel_url` is its address, for `refusal_reply(..., back=panel_url(course))`);
+- `admins_only(message)`: a view for the organisation's admins; anyone else gets 403.
 
-A `WorkshopError` no view catches is answered by the app's error handler (views.errors)
+A `WorkshopError` no view catches is answered by the app's error handler (web.errors)
 with the same 422: the message beside the form for htmx, a friendly page otherwise.
 """
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import htmx
@@ -62,6 +67,28 @@ def refusal_reply(
     return error_response(422, refusal.message)
 
 
+def panel_url(course: Course, anchor: str | None = None) -> str:
+    """The address of the facilitator's control panel, at `anchor` if given: the `back`
+    of a refused button there."""
+    return url_for("facilitator.course", course_id=course.id, _anchor=anchor)
+
+
 def back_to_panel(course: Course, anchor: str | None = None):
     """The facilitator's control panel for the course, at `anchor` if given."""
-    return redirect(url_for("facilitator.course", course_id=course.id, _anchor=anchor))
+    return redirect(panel_url(course, anchor))
+
+
+def admins_only(message):
+    """For a view only an admin of the facilitator's organisation may use: anyone else
+    gets 403 with `message` (a lazy string, said in the person's language)."""
+
+    def decorate(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            if not current_user.is_admin:
+                return error_response(403, str(message))
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate

@@ -51,7 +51,13 @@ from workshop.web.common import (
     new_client_token,
     require_participant,
 )
-from workshop.web.forms import ActionForm, ParticipantTextForm, RedactForm, VotingForm
+from workshop.web.forms import (
+    ActionForm,
+    ParticipantTextForm,
+    RedactForm,
+    VotingForm,
+    vocabulary_choices,
+)
 from workshop.web.phone_forms import submit_phone_form
 from workshop.web.refusals import back_to_panel, form_refusal
 from workshop.web.screens import screen_context
@@ -68,12 +74,8 @@ bp = Blueprint("challenges", __name__)
 # --- Forms ------------------------------------------------------------------------------
 
 
-def _choices(vocabulary: dict) -> list[SelectChoice]:
-    return [SelectChoice(key, label) for key, label in vocabulary.items()]
-
-
 def category_choices() -> list[SelectChoice]:
-    return [SelectChoice("", _l("No category")), *_choices(CARD_CATEGORIES)]
+    return [SelectChoice("", _l("No category")), *vocabulary_choices(CARD_CATEGORIES)]
 
 
 class CardForm(ParticipantTextForm):
@@ -101,7 +103,7 @@ class MergeForm(FlaskForm):
 class ExamineForm(FlaskForm):
     origin = SelectField(
         _l("Where does the rule come from?"),
-        choices=lambda: _choices(ORIGINS),
+        choices=lambda: vocabulary_choices(ORIGINS),
         validate_choice=False,
     )
     problem = TextAreaField(_l("What is the real problem, and why?"))
@@ -111,7 +113,7 @@ class ExamineForm(FlaskForm):
 class PriorityForm(FlaskForm):
     priority = RadioField(
         _l("Status of the challenge"),
-        choices=lambda: _choices(PRIORITY_STATUSES),
+        choices=lambda: vocabulary_choices(PRIORITY_STATUSES),
         validate_choice=False,
         validators=[InputRequired(_l("Choose a status for the challenge."))],
     )
@@ -141,7 +143,7 @@ class StateFeedbackForm(FlaskForm):
     # Checked by the domain, which says clearly what is wrong with an unknown value.
     trial = RadioField(
         _l("Could a local trial be allowed?"),
-        choices=lambda: _choices(TRIAL_OPTIONS),
+        choices=lambda: vocabulary_choices(TRIAL_OPTIONS),
         default="unknown",
         validate_choice=False,
     )

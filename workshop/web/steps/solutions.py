@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 
 from steps.solutions import latest_decider
 from workshop.audit import record
@@ -41,7 +41,13 @@ from workshop.web.common import (
     new_client_token,
     require_participant,
 )
-from workshop.web.forms import ActionForm, ParticipantTextForm, RedactForm, VotingForm
+from workshop.web.forms import (
+    ActionForm,
+    ParticipantTextForm,
+    RedactForm,
+    VotingForm,
+    vocabulary_choices,
+)
 from workshop.web.phone_forms import submit_phone_form
 from workshop.web.refusals import back_to_panel, form_refusal, refusal_reply
 from workshop.web.screens import control_context, screen_context
@@ -58,14 +64,10 @@ bp = Blueprint("solutions", __name__)
 # --- Forms ------------------------------------------------------------------------------
 
 
-def _choices(vocabulary: dict) -> list[SelectChoice]:
-    return [SelectChoice(str(key), label) for key, label in vocabulary.items()]
-
-
 def _effect_field(dimension: str) -> RadioField:
     return RadioField(
         EFFECT_DIMENSIONS[dimension],
-        choices=lambda: _choices(EFFECT_SCALE),
+        choices=lambda: vocabulary_choices(EFFECT_SCALE),
         validate_choice=False,  # the domain checks the scale and says so kindly
     )
 
@@ -76,19 +78,21 @@ class SolutionFields(FlaskForm):
     text = TextAreaField(_l("Your solution"))
     kind = RadioField(
         _l("What kind of solution is it?"),
-        choices=lambda: _choices(SOLUTION_KINDS),
+        choices=lambda: vocabulary_choices(SOLUTION_KINDS),
         validate_choice=False,
     )
     effect_citizens = _effect_field("effect_citizens")
     effect_efficiency = _effect_field("effect_efficiency")
     effect_work_environment = _effect_field("effect_work_environment")
     likelihood = RadioField(
-        _l("Will it have the effect?"), choices=lambda: _choices(LIKELIHOOD), validate_choice=False
+        _l("Will it have the effect?"),
+        choices=lambda: vocabulary_choices(LIKELIHOOD),
+        validate_choice=False,
     )
     evidence = TextAreaField(_l("How will we see it?"))
     effort = RadioField(
         _l("How much effort does it take?"),
-        choices=lambda: _choices(EFFORT),
+        choices=lambda: vocabulary_choices(EFFORT),
         validate_choice=False,
     )
 
