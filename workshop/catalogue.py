@@ -179,8 +179,12 @@ def requirement_label(requirement: Requirement, as_linked: dict | None = None) -
     return f"{where}: {name}" if where else name
 
 
-# The old name, still imported by steps/challenges.py until the steps' move is merged.
-requirement_title = requirement_label
+def requirement_citation(requirement: Requirement) -> str:
+    """The short form of `requirement_label`, for a tag or a heading beside the name:
+    'LAB § 31, stk. 1', or 'Local rule'."""
+    if requirement.is_local:
+        return _("Local rule")
+    return requirement.citation
 
 
 def _normalise_section(raw: str) -> str:

@@ -25,7 +25,7 @@ from workshop.core.clock import local_today
 from workshop.exchange import audit_csv
 from workshop.web.common import date_range_from_args
 from workshop.web.errors import error_response
-from workshop.web.exports import CSV_TYPE, _download
+from workshop.web.exports import CSV_TYPE, file_download
 from workshop.web.refusals import admins_only
 
 bp = Blueprint("audit", __name__, url_prefix="/f")
@@ -105,4 +105,4 @@ def download():
     # Reading the trail out is itself on the trail.
     record_event("exported", detail={"file": "audit_csv"})
     name = "".join(c for c in _("audit-trail") if c.isascii() and (c.isalnum() or c == "-"))
-    return _download(body, f"{name or 'audit'}-{local_today().isoformat()}.csv", CSV_TYPE)
+    return file_download(body, f"{name or 'audit'}-{local_today().isoformat()}.csv", CSV_TYPE)

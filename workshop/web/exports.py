@@ -53,7 +53,8 @@ def require_login():
     """Every export and the import need a login."""
 
 
-def _download(body: bytes, filename: str, mimetype: str):
+def file_download(body: bytes, filename: str, mimetype: str):
+    """A file to save (CSV, JSON), under an ASCII name."""
     response = make_response(body)
     response.headers["Content-Type"] = mimetype
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -67,7 +68,7 @@ def cards(course_id: int):
     course = facilitator_course(course_id)
     body = cards_csv(course)
     record("exported", course=course, detail={"file": "cards_csv"})
-    return _download(body, ascii_filename(course, _("cards"), "csv"), CSV_TYPE)
+    return file_download(body, ascii_filename(course, _("cards"), "csv"), CSV_TYPE)
 
 
 @bp.route("/courses/<int:course_id>/export/actions.csv")
@@ -75,7 +76,7 @@ def actions(course_id: int):
     course = facilitator_course(course_id)
     body = actions_csv(course)
     record("exported", course=course, detail={"file": "actions_csv"})
-    return _download(body, ascii_filename(course, _("actions"), "csv"), CSV_TYPE)
+    return file_download(body, ascii_filename(course, _("actions"), "csv"), CSV_TYPE)
 
 
 @bp.route("/courses/<int:course_id>/export/entries.csv")
@@ -83,7 +84,7 @@ def entries(course_id: int):
     course = facilitator_course(course_id)
     body = entries_csv(course)
     record("exported", course=course, detail={"file": "entries_csv"})
-    return _download(body, ascii_filename(course, _("measurements"), "csv"), CSV_TYPE)
+    return file_download(body, ascii_filename(course, _("measurements"), "csv"), CSV_TYPE)
 
 
 @bp.route("/courses/<int:course_id>/export/course.json")
@@ -92,7 +93,7 @@ def course_json(course_id: int):
     course = facilitator_course(course_id)
     body = export_course_json(course)
     record("exported", course=course, detail={"file": "course_json"})
-    return _download(
+    return file_download(
         body,
         ascii_filename(course, _("backup"), "json"),
         "application/json; charset=utf-8",

@@ -47,7 +47,7 @@ from workshop.sso import (
 )
 from workshop.web.common import date_range_from_args
 from workshop.web.errors import error_response
-from workshop.web.exports import CSV_TYPE, _download
+from workshop.web.exports import CSV_TYPE, file_download
 from workshop.web.refusals import admins_only, form_refusal, refusal_reply
 
 bp = Blueprint("organisation", __name__, url_prefix="/f")
@@ -326,4 +326,4 @@ def overview_download():
     record("exported", detail={"file": "overview_csv"})
     # Only ASCII in the header's filename ("oversigt" in Danish).
     name = "".join(c for c in _("overview") if c.isascii() and c.isalnum()) or "overview"
-    return _download(body, f"{name}-{local_today().isoformat()}.csv", CSV_TYPE)
+    return file_download(body, f"{name}-{local_today().isoformat()}.csv", CSV_TYPE)

@@ -13,7 +13,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from workshop.catalogue import catalogue_metadata
+from workshop.catalogue import catalogue_metadata, requirement_citation, requirement_label
 from workshop.core import vocabulary
 from workshop.core.clock import format_moment, local_date
 from workshop.core.vocabulary import STEP_COUNT, StepNumber
@@ -99,6 +99,8 @@ def register_template_helpers(app: Flask) -> None:
     for name in VOCABULARIES:
         app.add_template_global(getattr(vocabulary, name), name)
     app.add_template_filter(format_join_code, "join_code")
+    app.add_template_filter(requirement_label)
+    app.add_template_filter(requirement_citation)
     app.add_template_filter(short_date)
     app.add_template_filter(paragraphs)
     app.add_template_global(get_locale)

@@ -26,7 +26,7 @@ from workshop.cards import (
     unmerge_card,
     wall_cards,
 )
-from workshop.catalogue import requirement_title, search_requirements
+from workshop.catalogue import requirement_label, search_requirements
 from workshop.core.db import write_lock_only_when_writing
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db, htmx
@@ -415,7 +415,7 @@ def link(course_id: int, card_id: int):
             linked = link_requirement(card, form.key.data)
         except WorkshopError as refused:
             return refused_card_page(course, card, refused, error_at="links")
-        title = requirement_title(linked.requirement)
+        title = requirement_label(linked.requirement)
         flash(_("The card is linked to %(requirement)s.", requirement=title))
     return _back_to_card(course, card, request.form.get("q", ""))
 
