@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one class a table:
 
-- who facilitates: Organisation, SignOn (its single sign-on), Facilitator;
+- who facilitates: Organisation, Department (one of its departments), SignOn (its single
+  sign-on), Facilitator;
 - a course and who joined it: Course, Participant, DialogueAnswer (steps 1 and 6);
 - the steps' work: Card, Vote (the dots of steps 2 and 3), Solution, Action, ActionUpdate,
   Measure, MeasureEntry, Lesson;
@@ -75,6 +76,11 @@ class Organisation(db.Model):
     sign_on: Mapped[SignOn | None] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
     )
+    departments: Mapped[list[Department]] = relationship(
+        back_populates="organisation",
+        order_by="(Department.position, Department.id)",
+        cascade="all, delete-orphan",
+    )
 
     __table_args__ = (
         CheckConstraint(
@@ -86,6 +92,26 @@ class Organisation(db.Model):
     def controller(self) -> str:
         """The data controller the privacy notice names: set by its admin, else itself."""
         return self.controller_name or self.name
+
+
+class Department(db.Model):
+    """A department of an organisation that people in a course come from (Beskæftigelse,
+    Social og handicap, …): its admin keeps the list; a retired one is offered no more but
+    stays on the participants and cards that name it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    sector: Mapped[str] = mapped_column(String(32), default="other")  # vocabulary.SECTORS
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="departments")
+
+    __table_args__ = (UniqueConstraint("organisation_id", "name", name="department_name_once"),)
 
 
 class SignOn(db.Model):
@@ -173,6 +199,10 @@ class Course(db.Model):
     multiple_dots_per_card: Mapped[bool] = mapped_column(default=True)
     # Results split by role are held back for a role with fewer voters than this.
     min_group_size: Mapped[int] = mapped_column(Integer, default=3)
+    # A course across departments asks each phone which department it comes from; one that
+    # invites citizens and relatives (borgere/pårørende) offers them as a group of their own.
+    across_departments: Mapped[bool] = mapped_column(default=False, server_default=false())
+    invites_citizens: Mapped[bool] = mapped_column(default=False, server_default=false())
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     joining_open: Mapped[bool] = mapped_column(default=True)
     # The projector's big join screen: "auto" (step 1 until the first answer), or what the
@@ -249,8 +279,15 @@ class Participant(db.Model):
     # The participant deleted their own name and texts (workshop.privacy): the row stays so
     # their dots still count, anonymously, but no phone's cookie names them any more.
     forgotten_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The department they come from (picked when joining; none in a course of one
+    # department). Staff/manager (`role`) is another dimension: results split by one or the
+    # other, never both.
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="SET NULL"), index=True
+    )
 
     course: Mapped[Course] = relationship(back_populates="participants")
+    department: Mapped[Department | None] = relationship()
 
     @property
     def plain_label(self) -> str:

@@ -1,7 +1,8 @@
 """The method's fixed vocabularies, code -> label (labels translated), and text lengths:
 
 - the method: StepNumber (its six steps, in order), STEP_COUNT;
-- people: ROLES, MANAGER_ROLES, ROLE_GROUPS (staff and managers, `role_group`);
+- people: ROLES, MANAGER_ROLES, ROLE_GROUPS (staff and managers, `role_group`), SECTORS
+  (what an organisation's departments belong to);
 - step 2: CARD_CATEGORIES, ORIGINS in ORIGIN_GROUPS with ORIGIN_GROUP_LABELS,
   PRIORITY_STATUSES;
 - the requirement catalogue: REQUIREMENT_STATUSES, CHANGE_EFFECTS, CONFIDENCE,
@@ -49,6 +50,22 @@ ROLE_GROUPS = {
 
 def role_group(role: str) -> str:
     return "managers" if role in MANAGER_ROLES else "staff"
+
+
+# The sectors a citizen with complex problems meets at once; an organisation's departments
+# each belong to one (or to "other"), and the catalogue's entries name the sectors whose
+# law they are, so a course across departments can filter by them.
+SECTORS = {
+    "employment": _l("Employment"),
+    "social": _l("Social services and disability"),
+    "health": _l("Health and psychiatry"),
+    "youth": _l("Youth and education guidance"),
+    "benefits": _l("Benefits and citizen service"),
+    "region": _l("The region's health services"),
+    "vendor": _l("Vendor"),
+    "politics": _l("Politicians"),
+    "other": _l("Other"),
+}
 
 
 CARD_CATEGORIES = {
