@@ -325,3 +325,16 @@ def test_the_local_rule_form_never_returns_to_another_site(client, auth, setup, 
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/f/catalogue"
+
+
+def test_a_refused_local_rule_still_leads_back_to_the_card(app, client, auth, setup):
+    course_id, card_id, _code = setup
+    auth.login()
+    card_url = f"/f/courses/{course_id}/cards/{card_id}"
+    response = client.post(
+        f"/f/catalogue/local/new?next={card_url}",
+        data={"name": "", "kind": "template", "decided_by": "Fagligt forum"},
+    )
+    assert response.status_code == 422
+    assert "Tilbage til kortet" in response.text
+    assert f'href="{card_url}"' in response.text

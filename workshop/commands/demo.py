@@ -26,6 +26,7 @@ from workshop.measures import add_measure, log_entry
 from workshop.organisations import create_organisation, find_organisation
 from workshop.participants import join
 from workshop.solutions import choose_solution, propose_solution
+from workshop.state_feedback import flag_card
 from workshop.votes import CARDS, SOLUTIONS, cast_vote, dots_left, set_voting_state
 
 DEMO_EMAIL = "demo@samskabt.dk"
@@ -83,8 +84,6 @@ def seed_demo() -> Course:
     _measure(people, actions, data)
     # Feedback to the state (issue 9 part 5): self-booking rests on national law, so the
     # group sends it on with what it costs, what it proposes and how a trial could go.
-    from workshop.state_feedback import flag_card
-
     flag_card(
         cards[2],
         cost=(

@@ -44,7 +44,7 @@ from workshop.web.common import (
 )
 from workshop.web.forms import ActionForm, ParticipantTextForm, database_id, day_field
 from workshop.web.phone_forms import submit_phone_form
-from workshop.web.refusals import back_to_panel, form_refusal, refusal_reply
+from workshop.web.refusals import back_to_panel, form_refusal, panel_url, refusal_reply
 from workshop.web.screens import control_context, screen_context
 
 bp = Blueprint("evaluate", __name__)
@@ -174,7 +174,7 @@ def add(course_id: int):
     except WorkshopError as refused:
         if course.current_step != StepNumber.EVALUATE:
             # The panel has moved on to another step and no longer shows this form.
-            return refusal_reply(refused, back=url_for("facilitator.course", course_id=course.id))
+            return refusal_reply(refused, redirect_to=panel_url(course))
         context = control_context(course, measure_form=form, measure_error=refused.message)
         return refusal_reply(refused, page="facilitator/course.html", **context)
     flash(_("The measure has been added. Participants can log values from their phones."))
