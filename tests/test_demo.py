@@ -256,7 +256,7 @@ def test_every_municipality_the_demo_shows_is_invented_and_labelled_as_an_exampl
         assert name.split()[0] in INVENTED, name
 
 
-def test_the_control_panel_and_the_pdf_say_the_municipality_is_an_example(app, runner, client):
+def test_both_control_panels_say_the_municipality_is_an_example(app, runner, client):
     runner.invoke(args=["demo"])
     client.post("/login", data={"email": "demo@samskabt.dk", "password": "demo-samskabt"})
     with app.app_context():
