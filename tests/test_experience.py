@@ -311,10 +311,12 @@ def test_the_demo_has_three_shared_courses_that_its_cards_find_and_reseeding_kee
     seed_demo()
     course = seed_demo()  # idempotent: the demo's shares are replaced, not doubled
     assert db.session.query(Share).count() == 3
-    found = experience_for_keys(["R06", "R28", "R12"], exclude_course_id=course.id)
-    assert (found["R06"].courses, found["R28"].courses, found["R12"].courses) == (3, 2, 1)
-    assert found["R06"].mixed_versions  # Sølund worked under the older law version
-    best = found["R06"].findings[0].solution
+    keys = ["R08", "R06", "R27", "R28", "R12"]
+    found = experience_for_keys(keys, exclude_course_id=course.id)
+    assert [found[key].courses for key in keys] == [1, 2, 1, 1, 1]
+    assert found["R06"].mixed_versions  # Bakkedal linked R06 before its 2026 change
+    # The interview card rests on the individually agreed contact (R08), as Bakkedal's does.
+    best = found["R08"].findings[0].solution
     assert best.is_measured and best.improved
     interviews = next(card for card in course.cards if card.text.startswith("Vi holder stadig"))
     copy = copy_shared_solution(course, interviews, best.id)

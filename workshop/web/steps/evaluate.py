@@ -26,11 +26,14 @@ from workshop.core.models import Course, Measure, MeasureEntry, Participant
 from workshop.core.vocabulary import StepNumber
 from workshop.measures import (
     MEASURE_FIELDS,
+    MeasureTemplate,
     add_measure,
     delete_entry,
     log_entry,
     measure_in_course,
     measure_stats,
+    measure_template,
+    measure_templates_by_side,
     set_period_closed,
     update_measure,
 )
@@ -97,8 +100,14 @@ def _action_choices(course: Course) -> list[SelectChoice]:
     return choices
 
 
-def new_measure_form(course: Course, *, submitted: bool = False) -> NewMeasureForm:
-    form = NewMeasureForm() if submitted else NewMeasureForm(formdata=None)
+def new_measure_form(
+    course: Course, *, submitted: bool = False, template: MeasureTemplate | None = None
+) -> NewMeasureForm:
+    """The new measure's form: as posted, empty, or filled in from a template."""
+    if submitted:
+        form = NewMeasureForm()
+    else:
+        form = NewMeasureForm(formdata=None, data=template.fields() if template else None)
     form.action.choices = _action_choices(course)
     return form
 
@@ -113,7 +122,14 @@ def evaluate_screen(
         form.client_token.data = new_client_token()
         return {"entry_form": form}
     if audience == "control":
-        return {"measure_form": new_measure_form(course), "measure_error": None}
+        # The panel's template picker asks for the page with ?measure_template=<key>.
+        template = measure_template(request.args.get("measure_template"))
+        return {
+            "measure_form": new_measure_form(course, template=template),
+            "measure_error": None,
+            "measure_templates": measure_templates_by_side(),
+            "measure_template": template,
+        }
     return {}
 
 
