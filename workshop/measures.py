@@ -158,7 +158,25 @@ def log_entry(
         return existing
     if measure.action.course_id != participant.course_id:
         raise WorkshopError(_("That measure is not in your course."), code="course")
-    today = today or local_today()
+    _check_open_period(measure, entry_date, today or local_today())
+    number = parse_value(value)
+    note = tidy(note)
+    if note:
+        note = clean_text(note, max_length=NOTE_MAX, allow_cpr_like=allow_cpr_like)
+    course = _course_of_measure(measure)
+    entry = MeasureEntry(
+        measure_id=measure.id,
+        participant_id=participant.id,
+        entry_date=entry_date,
+        value=number,
+        note=note,
+        client_token=client_token,
+    )
+    return save_once(entry, course)
+
+
+def _check_open_period(measure: Measure, entry_date: date | None, today: date) -> None:
+    """Refuses a date missing, in the future, outside both periods or in a closed one."""
     if entry_date is None:
         raise WorkshopError(_("Give the date the value is for."), code="date")
     if entry_date > today:
@@ -185,20 +203,6 @@ def log_entry(
             ),
             code="closed",
         )
-    number = parse_value(value)
-    note = tidy(note)
-    if note:
-        note = clean_text(note, max_length=NOTE_MAX, allow_cpr_like=allow_cpr_like)
-    course = _course_of_measure(measure)
-    entry = MeasureEntry(
-        measure_id=measure.id,
-        participant_id=participant.id,
-        entry_date=entry_date,
-        value=number,
-        note=note,
-        client_token=client_token,
-    )
-    return save_once(entry, course)
 
 
 def delete_entry(entry: MeasureEntry) -> None:
