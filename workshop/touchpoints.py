@@ -9,6 +9,7 @@ show: the plans, meetings and consents the citizen meets more than once.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -381,3 +382,40 @@ def path_totals(path: list[Touchpoint]) -> tuple[int, int]:
         sum(t.citizen_minutes or 0 for t in visible),
         sum(t.staff_minutes or 0 for t in visible),
     )
+
+
+def place_touchpoint(
+    course: Course,
+    kind: str,
+    text: str,
+    *,
+    participant: Participant | None = None,
+    department: Department | None = None,
+    place: str = "",
+    citizen_minutes: int | None = None,
+    staff_minutes: int | None = None,
+    requirement_key: str = "",
+) -> Touchpoint:
+    """A touchpoint written down by the facilitator (what was said aloud, or the demo's
+    path), at the end of the path, whether or not the phones are mapping it now."""
+    department = _check_department(course, department.id if department else None)
+    requirement = (
+        requirement_by_key(requirement_key, course.facilitator_id) if requirement_key else None
+    )
+    touchpoint = Touchpoint(
+        course_id=course.id,
+        participant_id=participant.id if participant else None,
+        kind=_check_kind(kind),
+        text=clean_text(text, max_length=TOUCHPOINT_MAX_LENGTH),
+        department=department,
+        place="" if department is not None else _check_place(place),
+        citizen_minutes=_check_minutes(citizen_minutes, "citizen_minutes"),
+        staff_minutes=_check_minutes(staff_minutes, "staff_minutes"),
+        requirement=requirement,
+        position=_next_position(course),
+        client_token=f"placed-{secrets.token_urlsafe(12)}",
+    )
+    db.session.add(touchpoint)
+    touch(course)
+    db.session.commit()
+    return touchpoint
