@@ -210,4 +210,4 @@ def test_the_action_plan_pdf_draws_the_path_and_lists_its_touchpoints(ctx, make)
     assert "Opfølgningsplan for sygedagpenge" in text
     assert "Sundhed og" in text  # the lane's name in the table (wrapped in its column)
     assert "Dobbelt (4×)" in text  # the four plans
-    assert "Borgerens tid" in text
+    assert "Borgerens" in text and "Reglen bag" in text
