@@ -27,6 +27,7 @@ LANE_LABEL_WIDTH = 230
 TOP = 16
 LEGEND_HEIGHT = 64
 PER_PAGE = 16
+MAX_BOX = 400  # the widest a box grows into the free room of its lane
 GAP = 14
 CHAR_WIDTH = 0.56  # of the font size: an average letter of a sans-serif, Danish text
 
@@ -230,10 +231,23 @@ def path_chart(
     lane_y = {lane.key: lane for lane in lanes}
     columns = max(len(shown), 6)  # a short path keeps readable boxes, not wide ones
     column_width = (width - LANE_LABEL_WIDTH - GAP) / columns
-    boxes = tuple(
-        _box(item, LANE_LABEL_WIDTH + GAP + index * column_width, column_width, lane_y[item.lane])
-        for index, item in enumerate(shown)
-    )
+    left = LANE_LABEL_WIDTH + GAP
+    # One size of type for the whole chart, set by the columns: shrinks with many
+    # touchpoints, never below what reads on a projector.
+    font_size = round(max(17.0, min(26.0, (column_width - GAP) * 0.19)), 1)
+    boxes = []
+    for index, item in enumerate(shown):
+        # A box reaches right until the next box in its own lane (boxes in other lanes
+        # lie above or below it), so a path that moves between departments keeps room
+        # for its words; never wider than MAX_BOX.
+        following = next(
+            (j for j in range(index + 1, len(shown)) if shown[j].lane == item.lane), None
+        )
+        end = left + (following if following is not None else columns) * column_width
+        x = left + index * column_width
+        reach = min(end - x, max(column_width, MAX_BOX))
+        boxes.append(_box(item, x, reach, column_width, lane_y[item.lane], font_size))
+    boxes = tuple(boxes)
     line = " ".join(f"{box.centre_x},{box.centre_y}" for box in boxes)
     return PathChart(
         width=width,
@@ -249,12 +263,12 @@ def path_chart(
     )
 
 
-def _box(item: PathItem, left: float, column_width: float, lane: Lane) -> Box:
-    box_width = column_width - GAP
+def _box(
+    item: PathItem, left: float, reach: float, column_width: float, lane: Lane, font_size: float
+) -> Box:
+    box_width = reach - GAP
     pad = min(14.0, lane.height * 0.08)
     box_height = lane.height - 2 * pad
-    # The font shrinks with the column, never below what reads on a projector.
-    font_size = round(max(17.0, min(26.0, box_width / 8.5)), 1)
     chars = int((box_width - 16) / (font_size * CHAR_WIDTH))
     line_height = font_size * 1.2
     wide = chars >= 9
@@ -263,7 +277,8 @@ def _box(item: PathItem, left: float, column_width: float, lane: Lane) -> Box:
     minutes_lines = 1 if minutes and wide else 0
     text_room = box_height - line_height * (1.6 + minutes_lines) - 8
     max_lines = int(text_room // line_height)
-    lines = wrap(item.text, chars, max_lines) if wide else ()
+    # A narrow box keeps at least its kind (the list or table beside it has the words).
+    lines = wrap(item.text, chars, max_lines) if wide else wrap(item.kind_label, chars, 1)
     if minutes and len(minutes) > chars:
         # "Borger 60 min · Personale 45 min" does not fit: the figures alone.
         short = " · ".join(
@@ -281,7 +296,9 @@ def _box(item: PathItem, left: float, column_width: float, lane: Lane) -> Box:
         heading=heading,
         minutes=minutes if wide else "",
         font_size=font_size,
-        centre_x=round(x + box_width / 2, 1),
+        # The citizen's line runs through the middle of the box's own column, so it goes
+        # left to right however far the box reaches.
+        centre_x=round(x + (column_width - GAP) / 2, 1),
         centre_y=round(y + box_height / 2, 1),
     )
 
