@@ -116,14 +116,12 @@ def department_of(raw: str | None) -> int | None:
     return int(raw)
 
 
-def fresh_touchpoint_form(course: Course, participant, form: TouchpointForm | None = None):
-    """The phone's touchpoint form, with the course's departments as one-tap choices; a new
-    form keeps the department the phone's participant comes from chosen."""
-    if form is None:
-        form = TouchpointForm(formdata=None)
-        if participant is not None and participant.department_id is not None:
-            form.department.data = str(participant.department_id)
-    form.department.choices = _department_choices(course)
+def fresh_touchpoint_form(participant) -> TouchpointForm:
+    """The phone's touchpoint form, the department the participant comes from chosen (the
+    template offers the course's departments as one-tap choices: path_departments)."""
+    form = TouchpointForm(formdata=None)
+    if participant is not None and participant.department_id is not None:
+        form.department.data = str(participant.department_id)
     return form
 
 
@@ -135,7 +133,7 @@ def add(code: str):
     """A participant adds a touchpoint of the citizen's path from their phone."""
     course = course_by_code(code)
     participant = require_participant(course)
-    form = fresh_touchpoint_form(course, participant, TouchpointForm())
+    form = TouchpointForm()
 
     def save(form: TouchpointForm):
         unit = TIME_UNITS.get(form.citizen_unit.data, TIME_UNITS["minutes"])[1]

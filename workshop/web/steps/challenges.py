@@ -182,7 +182,7 @@ def challenges_screen(course, audience, participant, context) -> dict:
         form = CardForm(formdata=None)
         form.client_token.data = new_client_token()
         if context.get("path_mapping"):  # the citizen's path (web/path.py)
-            path_form = fresh_touchpoint_form(course, participant)
+            path_form = fresh_touchpoint_form(participant)
             path_form.client_token.data = new_client_token()
             return {"card_form": form, "touchpoint_form": path_form}
         return {"card_form": form}
