@@ -229,3 +229,22 @@ def test_closing_the_path_brings_the_cards_back_on_the_phone(app, client, course
     with app.app_context():
         assert not db.session.get(Course, course_id).path_open
     assert 'id="card-form"' in join(app, code).get(f"/c/{code}").text
+
+
+def test_the_touchpoint_page_moves_it_to_a_typed_place(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    phone = join(app, code)
+    for token in "abc":
+        add(phone, code, text=f"Berøring {token}", token=token)
+    last = touchpoints(app)[-1]
+    page = client.get(f"/f/courses/{course_id}/touchpoints/{last.id}").text
+    assert 'name="position"' in page
+    client.post(f"/f/courses/{course_id}/touchpoints/{last.id}/move", data={"position": "1"})
+    assert [t.text for t in touchpoints(app)] == ["Berøring c", "Berøring a", "Berøring b"]
+    refused = client.post(
+        f"/f/courses/{course_id}/touchpoints/{last.id}/move",
+        data={"position": "først"},
+        follow_redirects=True,
+    )
+    assert "Angiv pladsen som et tal" in refused.text
