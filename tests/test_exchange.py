@@ -1286,6 +1286,7 @@ FILE_TABLES = {
     models.MeasureEntry: schema.ENTRY,
     models.Lesson: schema.LESSON,
     models.StateFeedback: schema.STATE_FEEDBACK,
+    models.Touchpoint: schema.TOUCHPOINT,
 }
 
 

@@ -10,6 +10,8 @@
 - step 3: SOLUTION_KINDS, SOLUTION_KIND_SHORT, EFFECT_DIMENSIONS, EFFECT_SCALE, LIKELIHOOD,
   EFFORT;
 - step 4: ACTION_STATUSES, BARRIERS; step 5: PERIODS; step 6: LESSON_KINDS, NEXT_STEP_KINDS;
+- the citizen's path: TOUCHPOINT_KINDS, DUPLICABLE_KINDS, TOUCHPOINT_MAX_LENGTH,
+  TOUCHPOINT_MAX_MINUTES;
 - lengths: CARD_MAX_LENGTH, ANSWER_MAX_LENGTH, SOLUTION_MAX_LENGTH.
 """
 
@@ -220,3 +222,22 @@ NEXT_STEP_KINDS = {
     "next_challenge": _l("Take up a challenge next"),
     "other": _l("Other"),
 }
+
+
+# --- The citizen's path (issue 14): one composite, anonymised citizen's way through the
+# departments, touchpoint by touchpoint (workshop.touchpoints). --------------------------
+TOUCHPOINT_KINDS = {
+    "meeting": _l("Meeting"),
+    "plan": _l("Plan"),
+    "form": _l("Form"),
+    "consent": _l("Consent"),
+    "referral": _l("Referral"),
+    "waiting": _l("Waiting time"),
+}
+# What a citizen should meet once, however many departments they meet: two plans, two
+# meetings about the same life or two consents for the same information are the bøvl
+# between departments that the path is drawn to show.
+DUPLICABLE_KINDS = ("plan", "meeting", "consent")
+TOUCHPOINT_MAX_LENGTH = 200
+# A year in minutes: a waiting time may last months, nothing on one path lasts longer.
+TOUCHPOINT_MAX_MINUTES = 525_600

@@ -33,6 +33,7 @@ from workshop.core.models import (
     Card,
     CardRequirement,
     Course,
+    Department,
     DialogueAnswer,
     Facilitator,
     Lesson,
@@ -43,6 +44,7 @@ from workshop.core.models import (
     RequirementVersion,
     Solution,
     StateFeedback,
+    Touchpoint,
     Vote,
 )
 from workshop.core.vocabulary import ROLE_GROUPS, role_group
@@ -69,6 +71,8 @@ from workshop.exchange.schema import (
     REQUIREMENT_VERSION,
     SOLUTION,
     STATE_FEEDBACK,
+    TOUCHPOINT,
+    TOUCHPOINT_NAMES,
     VOTE,
     ImportRefused,
     Ref,
@@ -330,6 +334,7 @@ class _Plan:
     lessons: list[dict]
     state_feedback: list[dict] = field(default_factory=list)
     revealed: dict = field(default_factory=dict)  # version 2: ballot name -> its result
+    touchpoints: list[dict] = field(default_factory=list)  # the citizen's path (issue 14)
 
 
 def _field(record: dict, item, where: str, numbers: dict[str, set[int]]):
@@ -379,10 +384,13 @@ def check_course_file(data: dict) -> _Plan:
     participants_raw = _list(data, "participants")
     cards_raw = _list(data, "cards")
     solutions_raw = _list(data, "solutions")
+    # Files from before the citizen's path have no touchpoints.
+    touchpoints_raw = _list(data, "touchpoints") if "touchpoints" in data else []
     numbers = {
         "participants": _numbers(participants_raw, "participants"),
         "cards": _numbers(cards_raw, "cards"),
         "solutions": _numbers(solutions_raw, "solutions"),
+        "touchpoints": _numbers(touchpoints_raw, "touchpoints"),
     }
 
     def each(name: str, raw: list, spec) -> list[dict]:
@@ -467,6 +475,7 @@ def check_course_file(data: dict) -> _Plan:
 
     lessons = each("lessons", _list(data, "lessons"), LESSON)
     feedback = _check_state_feedback(data, actions, numbers)
+    touchpoints = _check_touchpoints(touchpoints_raw, each, versions_of, numbers)
     plan = _Plan(
         course,
         participants,
@@ -480,9 +489,24 @@ def check_course_file(data: dict) -> _Plan:
         feedback,
         revealed,
     )
+    plan.touchpoints = touchpoints
     if revealed:
         plan.votes = _votes_from_results(plan)
     return plan
+
+
+def _check_touchpoints(raw: list, each, versions_of: dict, numbers) -> list[dict]:
+    """The citizen's path: merges flat like cards', a rule that is in the file's catalogue."""
+    touchpoints = each("touchpoints", raw, TOUCHPOINT)
+    merged_into = {t["id"]: t["merged_into"] for t in touchpoints}
+    for index, (touchpoint, record) in enumerate(zip(touchpoints, raw, strict=True)):
+        target = touchpoint["merged_into"]
+        if target is not None and (target == touchpoint["id"] or merged_into[target] is not None):
+            raise damaged(f"touchpoints[{index}].merged_into")
+        touchpoint.update(_record(record, TOUCHPOINT_NAMES, f"touchpoints[{index}]", numbers))
+        if touchpoint["requirement"] and touchpoint["requirement"] not in versions_of:
+            raise damaged(f"touchpoints[{index}].requirement")
+    return touchpoints
 
 
 def _check_state_feedback(data: dict, actions: list[dict], numbers) -> list[dict]:
@@ -656,6 +680,7 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
             measure_ids[(record["id"], index)] = measure.id
             insert(MeasureEntry, measure_record["entries"], ENTRY, ids, measure_id=measure.id)
     insert(Lesson, plan.lessons, LESSON, ids, course_id=course.id)
+    _write_touchpoints(plan.touchpoints, course, catalogue, insert, ids)
     feedback = insert(StateFeedback, plan.state_feedback, STATE_FEEDBACK, ids, course_id=course.id)
     for record, row in zip(plan.state_feedback, feedback, strict=True):
         place = record["measure"]
@@ -663,6 +688,31 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
             row.measure_id = measure_ids[(place["action"], place["measure"])]
     db.session.flush()
     return result
+
+
+def _write_touchpoints(records: list[dict], course: Course, catalogue, insert, ids) -> None:
+    """The citizen's path: each department matched by name to one of the importing
+    organisation's; a department it does not have stays as the touchpoint's "where"."""
+    departments = {
+        d.name.casefold(): d.id
+        for d in db.session.scalars(
+            select(Department).where(Department.organisation_id == course.organisation_id)
+        )
+    }
+    spec = tuple(item for item in TOUCHPOINT if item.name != "merged_into")
+    rows = insert(Touchpoint, records, spec, ids, course_id=course.id)
+    ids["touchpoints"] = {r["id"]: row.id for r, row in zip(records, rows, strict=True)}
+    for record, row in zip(records, rows, strict=True):
+        if record["merged_into"] is not None:
+            row.merged_into_id = ids["touchpoints"][record["merged_into"]]
+        name = record["department"]
+        if name:
+            row.department_id = departments.get(name.casefold())
+            if row.department_id is None and not row.place:
+                row.place = name
+        if record["requirement"]:
+            row.requirement_id = catalogue[record["requirement"]][0]
+    db.session.flush()
 
 
 def _write_catalogue(

@@ -26,6 +26,7 @@ from workshop.reports.measure_chart import (
     measure_chart,
     measure_summary,
 )
+from workshop.reports.path_chart import format_minutes, path_figure
 from workshop.web.addresses import public_host
 
 # The vocabularies' labels, by the names the templates use.
@@ -120,6 +121,10 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_change_percent, "measure_percent")
     app.add_template_global(measure_summary, "measure_summary")
     app.add_template_global(measure_chart, "measure_chart")
+    # The citizen's path (issue 14): its swimlanes on the projector and in the PDF.
+    app.add_template_global(path_figure, "path_figure")
+    app.add_template_filter(format_minutes, "path_minutes")
+    app.add_template_global(vocabulary.TOUCHPOINT_KINDS, "TOUCHPOINT_KINDS")
     app.add_template_global(step_of_count, "step_of_count")
     app.add_template_global(STEP_COUNT, "STEP_COUNT")
     app.add_template_global(StepNumber, "StepNumber")

@@ -59,6 +59,7 @@ from workshop.web.forms import (
     VotingForm,
     vocabulary_choices,
 )
+from workshop.web.path import fresh_touchpoint_form
 from workshop.web.phone_forms import submit_phone_form
 from workshop.web.refusals import back_to_panel, form_refusal
 from workshop.web.screens import screen_context
@@ -181,6 +182,10 @@ def challenges_screen(course, audience, participant, context) -> dict:
     if context["voting_state"] == "collect":
         form = CardForm(formdata=None)
         form.client_token.data = new_client_token()
+        if context.get("path_mapping"):  # the citizen's path (web/path.py)
+            path_form = fresh_touchpoint_form(participant)
+            path_form.client_token.data = new_client_token()
+            return {"card_form": form, "touchpoint_form": path_form}
         return {"card_form": form}
     if context["voting_state"] == "voting":
         left, stage = context["dots_left"], context["stage"]
