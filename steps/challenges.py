@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from steps.base import Step
 from workshop.cards import cards_of, wall_cards
-from workshop.examination import origin_overview, prioritised_cards
+from workshop.examination import department_overview, origin_overview, prioritised_cards
 from workshop.votes import (
     dots_left,
     my_dots,
@@ -72,5 +72,7 @@ class ChallengesStep(Step):
             # The projector shows it after the reveal; the control panel all along.
             if audience == "control" or state == "revealed":
                 context["origins"] = origin_overview(course)
+                # Whose rules: per department (None in a course without departments).
+                context["origin_departments"] = department_overview(course)
                 context["prioritised"] = prioritised_cards(course)
         return context
