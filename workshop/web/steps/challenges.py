@@ -42,6 +42,7 @@ from workshop.core.models import Card, Course
 from workshop.core.vocabulary import (
     CARD_CATEGORIES,
     ORIGINS,
+    OTHER_DEPARTMENT,
     PRIORITY_STATUSES,
 )
 from workshop.examination import (
@@ -162,6 +163,11 @@ def examine_panel(course: Course, card: Card, form: ExamineForm | None = None) -
         form.departments.data = [link.department_id for link in card.department_links]
         form.origin_department.data = named_department_id(card) or 0
     choices = department_choices(course, card) if offered else []
+    form.origin.choices = [  # another department's rule only where departments are asked
+        choice
+        for choice in vocabulary_choices(ORIGINS)
+        if offered or choice.value != OTHER_DEPARTMENT or card.origin == OTHER_DEPARTMENT
+    ]
     form.origin_department.choices = [
         SelectChoice(0, _("Choose the department")),
         *(SelectChoice(department.id, department.name) for department in choices),
