@@ -24,6 +24,8 @@ from workshop.examination import (
     origin_overview,
 )
 from workshop.exchange import ImportRefused, export_course, import_course
+from workshop.exchange.csv import cards_csv
+from workshop.reports.overview import build_overview
 from workshop.votes import cast_vote, set_voting_state
 
 HX = {"HX-Request": "true"}
@@ -387,3 +389,30 @@ def test_a_course_file_with_damaged_departments_is_refused(app, make, department
             import_course(json.dumps(data), make.facilitator("andet@example.dk"))
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(Course)) == before
+
+
+def test_the_cards_csv_names_the_department_whose_rule_it_is(app, make):
+    with app.app_context():
+        course, _job, social, _health = across(make)
+        card = make.card(make.participant(course), "Endnu en plan")
+        examine_card(card, origin="other_department", origin_department=social.id)
+        text = cards_csv(course).decode("utf-8-sig")
+        assert "En anden afdelings regel eller praksis: Social og handicap" in text
+
+
+# --- The overview across the organisation's courses ---------------------------------------
+
+
+def test_the_organisations_overview_shows_another_departments_rule_only_with_departments(app, make):
+    with app.app_context():
+        course = make.course(step=2)
+        make.card(make.participant(course))
+        organisation = course.organisation
+        keys = [row.key for row in build_overview(organisation).origins]
+        assert "other_department" not in keys and "local_practice" in keys
+        course, _job, social, _health = across(make, course)
+        card = make.card(make.participant(course), "Sundhedsfaglig vurdering to gange")
+        examine_card(card, origin="other_department", origin_department=social.id)
+        rows = {row.key: row.count for row in build_overview(organisation).origins}
+        assert rows["other_department"] == 1
+        assert build_overview(organisation).origin_groups["local"] == 1
