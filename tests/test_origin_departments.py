@@ -279,6 +279,18 @@ def test_a_refused_department_says_why_and_keeps_what_was_typed(app, client, aut
         assert db.session.get(Card, card_id).department_links == []
 
 
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-5", "abc", "0"])
+def test_an_odd_department_id_is_refused_not_crashed(client, auth, cross, value):
+    course_id, card_id, *_ = cross
+    auth.login()
+    for field in ("departments", "origin_department"):
+        response = client.post(
+            f"/f/courses/{course_id}/cards/{card_id}",
+            data={"origin": "other_department", field: value, "with_departments": "1"},
+        )
+        assert response.status_code == 422
+
+
 def test_the_projector_shows_the_first_four_departments_and_their_dots_once_revealed(
     app, client, auth, make
 ):

@@ -153,29 +153,13 @@ def _set_departments(card: Card, chosen: Iterable[int] | None, named: int | None
     origin names, which is marked and so always among them; nothing marked when the origin
     names no department. A department new to the card must be an active one of the course's
     organisation."""
-    current = {link.department_id: link for link in card.department_links}
+    current = {link.department_id for link in card.department_links}
     wanted = set(current) if chosen is None else set(chosen)
     if named is not None:
         wanted.add(named)
-    for department_id in sorted(wanted - set(current)):
-        code = "origin_department" if department_id == named else "departments"
-        department = db.session.get(Department, department_id)
-        if not offered:
-            raise WorkshopError(
-                _("Departments can be named in a course across departments."), code=code
-            )
-        if department is None or department.organisation_id != card.course.organisation_id:
-            raise WorkshopError(
-                _("That department is not one of the organisation's departments."), code=code
-            )
-        if department.retired_at is not None:
-            raise WorkshopError(
-                _(
-                    "%(department)s is retired and cannot be chosen any more.",
-                    department=department.name,
-                ),
-                code=code,
-            )
+    # Every new department is checked before the card changes at all.
+    added = [_new_department(card, d, named, offered) for d in sorted(wanted - current)]
+    for department in added:
         card.department_links.append(
             CardDepartment(department_id=department.id, department=department)
         )
@@ -184,6 +168,30 @@ def _set_departments(card: Card, chosen: Iterable[int] | None, named: int | None
             card.department_links.remove(link)
         else:
             link.names_origin = link.department_id == named
+
+
+def _new_department(card: Card, department_id: int, named: int | None, offered: bool):
+    """A department new to the card: an active one of the course's organisation."""
+    code = "origin_department" if department_id == named else "departments"
+    if not offered:
+        raise WorkshopError(
+            _("Departments can be named in a course across departments."), code=code
+        )
+    # An id no row can have (a hostile form's 10**30) is unknown, not a database error.
+    department = db.session.get(Department, department_id) if 0 < department_id < 2**31 else None
+    if department is None or department.organisation_id != card.course.organisation_id:
+        raise WorkshopError(
+            _("That department is not one of the organisation's departments."), code=code
+        )
+    if department.retired_at is not None:
+        raise WorkshopError(
+            _(
+                "%(department)s is retired and cannot be chosen any more.",
+                department=department.name,
+            ),
+            code=code,
+        )
+    return department
 
 
 def prioritise(card: Card, status: str, *, later_when: str = "", reason: str = "") -> Card:
