@@ -116,7 +116,7 @@ def _int_or_minus_one(value) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        return -1  # neither "no measure" nor a measure: the domain refuses it
+        return -1  # neither "none" (0) nor a row's id: the domain refuses it
 
 
 class ExamineForm(FlaskForm):
