@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from steps.base import Step
 from workshop.cards import cards_of, wall_cards
-from workshop.examination import origin_overview, prioritised_cards
+from workshop.examination import department_overview, origin_overview, prioritised_cards
 from workshop.touchpoints import offered_departments, path_duplicates, path_of, touchpoints_of
 from workshop.votes import (
     dots_left,
@@ -76,6 +76,8 @@ class ChallengesStep(Step):
             # The projector shows it after the reveal; the control panel all along.
             if audience == "control" or state == "revealed":
                 context["origins"] = origin_overview(course)
+                # Whose rules: per department (None in a course without departments).
+                context["origin_departments"] = department_overview(course)
                 context["prioritised"] = prioritised_cards(course)
         context.update(self.path_context(course, audience, participant))
         return context

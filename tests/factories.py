@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 from workshop.actions import update_action
 from workshop.cards import submit_card
+from workshop.core.extensions import db
+from workshop.core.models import Department
 from workshop.courses import create_course, go_to_step
 from workshop.examination import prioritise
 from workshop.facilitators import create_facilitator, find_facilitator
@@ -100,3 +102,18 @@ class Factories:
             "followup_to": today + timedelta(days=7),
         }
         return add_measure(action, **{**defaults, **fields})
+
+    # --- Departments (issue 14) -----------------------------------------------------------
+
+    def department(self, organisation, name="Sundhed og psykiatri", sector="health", **fields):
+        """One of the organisation's departments (`retired_at` to retire it)."""
+        department = Department(
+            organisation_id=organisation.id,
+            name=name,
+            sector=sector,
+            position=len(organisation.departments),
+            **fields,
+        )
+        db.session.add(department)
+        db.session.commit()
+        return department

@@ -7,6 +7,7 @@
   Measure, MeasureEntry, Lesson;
 - the requirement catalogue: Requirement (a law entry or a local rule), RequirementVersion,
   CardRequirement (a card's link to one);
+- CardDepartment: a department a card involves (one may be named by its origin);
 - what goes beyond the room: ManagerLink (read-only, for managers), StateFeedback (a card
   whose rule only the state can change);
 - the experience bank: Share, SharedChallenge, SharedRequirement, SharedSolution;
@@ -372,6 +373,11 @@ class Card(db.Model):
     course: Mapped[Course] = relationship(back_populates="cards", foreign_keys=[course_id])
     links: Mapped[list[CardRequirement]] = relationship(
         back_populates="card", cascade="all, delete-orphan", order_by="CardRequirement.id"
+    )
+    # The departments the card involves (a course across departments), one of them named
+    # by the origin "another department's rule or practice" (CardDepartment.names_origin).
+    department_links: Mapped[list[CardDepartment]] = relationship(
+        back_populates="card", cascade="all, delete-orphan", order_by="CardDepartment.department_id"
     )
     participant: Mapped[Participant | None] = relationship()
     merged_into: Mapped[Card | None] = relationship(
@@ -760,6 +766,27 @@ class CardRequirement(db.Model):
             if version.version == self.version:
                 return version.snapshot
         return {}
+
+
+# --- Issue 14, point 3: the departments a card involves ---------------------------------
+
+
+class CardDepartment(db.Model):
+    """A department a card involves; `names_origin` marks the one whose rule or practice the
+    card's origin ("another department's rule or practice") names, so the department named
+    is always one of the involved (workshop.examination keeps at most one marked, and none
+    when the origin is anything else). A retired department stays on its cards."""
+
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("card.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("department.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    names_origin: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    card: Mapped[Card] = relationship(back_populates="department_links")
+    department: Mapped[Department] = relationship()
 
 
 class ManagerLink(db.Model):

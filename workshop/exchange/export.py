@@ -35,6 +35,7 @@ from workshop.exchange.schema import (
     ANSWER,
     BALLOTS,
     CARD,
+    CARD_DEPARTMENT,
     COURSE,
     ENTRY,
     FORMAT_NAME,
@@ -110,6 +111,14 @@ def export_course(course: Course) -> dict:
         record["links"] = [
             {**_dump(link, LINK[1:], numbers), "requirement": link.requirement.key}
             for link in links_of.get(card.id, [])
+        ]
+        # By name and sector: the importing organisation has departments of its own.
+        record["departments"] = [
+            {
+                **_dump(link.department, CARD_DEPARTMENT[:2], numbers),
+                "names_origin": link.names_origin,
+            }
+            for link in card.department_links
         ]
         return record
 

@@ -31,6 +31,7 @@ from workshop.core.models import (
     Action,
     ActionUpdate,
     Card,
+    CardDepartment,
     CardRequirement,
     Course,
     Department,
@@ -46,8 +47,9 @@ from workshop.core.models import (
     StateFeedback,
     Touchpoint,
     Vote,
+    utcnow,
 )
-from workshop.core.vocabulary import ROLE_GROUPS, role_group
+from workshop.core.vocabulary import OTHER_DEPARTMENT, ROLE_GROUPS, role_group
 from workshop.courses import new_join_code
 from workshop.exchange.schema import (
     ACTION,
@@ -55,6 +57,7 @@ from workshop.exchange.schema import (
     ANSWER,
     BALLOTS,
     CARD,
+    CARD_DEPARTMENT,
     COURSE,
     ENTRY,
     FORMAT_NAME,
@@ -425,6 +428,7 @@ def check_course_file(data: dict) -> _Plan:
             if any(other["requirement"] == link["requirement"] for other in card["links"]):
                 raise damaged(f"{where}.requirement")
             card["links"].append(link)
+        card["departments"] = _check_card_departments(card, raw, f"cards[{index}].")
 
     solutions = each("solutions", solutions_raw, SOLUTION)
     revealed = {}
@@ -507,6 +511,22 @@ def _check_touchpoints(raw: list, each, versions_of: dict, numbers) -> list[dict
         if touchpoint["requirement"] and touchpoint["requirement"] not in versions_of:
             raise damaged(f"touchpoints[{index}].requirement")
     return touchpoints
+
+
+def _check_card_departments(card: dict, raw: dict, where: str) -> list[dict]:
+    """The departments a card involves (none in a file from before departments): each once,
+    and the one its origin names marked exactly when the origin is another department's."""
+    if "departments" not in raw:
+        return []
+    checked = [
+        _record(item, CARD_DEPARTMENT, f"{where}departments[{n}]", {})
+        for n, item in enumerate(_list(raw, "departments", where))
+    ]
+    names = [item["name"].casefold() for item in checked]
+    named = sum(item["names_origin"] for item in checked)
+    if len(set(names)) != len(names) or named != (card["origin"] == OTHER_DEPARTMENT):
+        raise damaged(f"{where}departments")
+    return checked
 
 
 def _check_state_feedback(data: dict, actions: list[dict], numbers) -> list[dict]:
@@ -644,6 +664,7 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
     }
     insert(DialogueAnswer, plan.answers, ANSWER, ids, course_id=course.id)
 
+    departments = _Departments(facilitator, result)
     # Merges point forwards and backwards: cards first, then who was merged into whom.
     card_spec = tuple(item for item in CARD if item.name != "merged_into")
     cards = insert(Card, plan.cards, card_spec, ids, course_id=course.id)
@@ -651,6 +672,14 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
     for record, card in zip(plan.cards, cards, strict=True):
         if record["merged_into"] is not None:
             card.merged_into_id = ids["cards"][record["merged_into"]]
+        for department in record["departments"]:
+            db.session.add(
+                CardDepartment(
+                    card_id=card.id,
+                    department_id=departments.find(department).id,
+                    names_origin=department["names_origin"],
+                )
+            )
         for link in record["links"]:
             requirement_id, versions = catalogue[link["requirement"]]
             db.session.add(
@@ -713,6 +742,44 @@ def _write_touchpoints(records: list[dict], course: Course, catalogue, insert, i
         if record["requirement"]:
             row.requirement_id = catalogue[record["requirement"]][0]
     db.session.flush()
+
+
+class _Departments:
+    """The file's departments as the importing organisation's: its department of the same
+    name, else a new one, retired so that importing a course changes no other course's
+    choices (the cards keep it; the organisation's admin can take it into use)."""
+
+    def __init__(self, facilitator: Facilitator, result: ImportResult):
+        self.organisation_id = facilitator.organisation_id
+        self.result = result
+        self.known = {
+            department.name.casefold(): department
+            for department in db.session.scalars(
+                select(Department).where(Department.organisation_id == self.organisation_id)
+            )
+        }
+
+    def find(self, record: dict) -> Department:
+        key = record["name"].casefold()
+        if key not in self.known:
+            department = Department(
+                organisation_id=self.organisation_id,
+                name=record["name"],
+                sector=record["sector"],
+                position=len(self.known),
+                retired_at=utcnow(),
+            )
+            db.session.add(department)
+            db.session.flush()
+            self.known[key] = department
+            self.result.notes.append(
+                _(
+                    "The department %(name)s was not among your organisation's departments. "
+                    "It was added as retired, so the cards keep it.",
+                    name=record["name"],
+                )
+            )
+        return self.known[key]
 
 
 def _write_catalogue(

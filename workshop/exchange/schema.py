@@ -407,6 +407,14 @@ CARD = (
     Text("later_when", 200),
     Text("out_of_scope_reason", EXAMINE_TEXT_MAX),
 )
+# A department a card involves (issue 14), inside the card's record: named by its name and
+# sector, since the importing organisation has departments of its own (workshop.exchange.load
+# matches them by name). Files from before departments have no such list.
+CARD_DEPARTMENT = (
+    Text("name", 120, required=True),
+    Text("sector", 32, choices=SECTORS, blank_ok=False),
+    Boolean("names_origin"),
+)
 LINK = (
     Text("requirement", 20, required=True),  # the entry's key in the file's catalogue
     Integer("version", 1, 1_000_000),
@@ -580,6 +588,10 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     },
     "requirement_version": {"id": _OWN_ID, "requirement_id": _PARENT},
     "card": {"id": _OWN_ID, "course_id": _PARENT, "client_token": _NONCE},
+    "card_department": {
+        "card_id": _PARENT,
+        "department_id": "named by the department's name and sector (CARD_DEPARTMENT)",
+    },
     "card_requirement": {
         "id": _OWN_ID,
         "card_id": _PARENT,

@@ -47,7 +47,13 @@ from workshop.core.models import (
 )
 from workshop.core.text import slugify
 from workshop.core.vocabulary import ACTION_STATUSES, PRIORITY_STATUSES, ROLES
-from workshop.examination import OriginOverview, origin_overview, prioritised_cards
+from workshop.examination import (
+    DepartmentOverview,
+    OriginOverview,
+    department_overview,
+    origin_overview,
+    prioritised_cards,
+)
 from workshop.learning import lessons_by_kind
 from workshop.measures import MeasureStats, measure_groups
 from workshop.reports.path_chart import PathFigure, path_figure
@@ -169,6 +175,8 @@ class ReportData:
     lessons: list[tuple[str, list]]
     cards: list[AppendixCard]
     card_groups: list[CardGroup]  # the appendix: every card, grouped by what became of it
+    # Which departments' rules cause most bøvl (None in a course without departments).
+    origin_departments: DepartmentOverview | None = None
 
     @property
     def group_split_shown(self) -> bool:
@@ -293,6 +301,7 @@ def report_data(course: Course) -> ReportData:
         lessons=lessons_by_kind(course),
         cards=appendix,
         card_groups=card_groups,
+        origin_departments=department_overview(course),
     )
 
 

@@ -18,6 +18,7 @@ from workshop.core import vocabulary
 from workshop.core.clock import format_moment, local_date
 from workshop.core.vocabulary import STEP_COUNT, StepNumber
 from workshop.courses import epoch_ms, format_join_code, timer_seconds_left
+from workshop.examination import origin_label
 from workshop.reports.measure_chart import (
     format_change,
     format_change_percent,
@@ -107,6 +108,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_join_code, "join_code")
     app.add_template_filter(requirement_label)
     app.add_template_filter(requirement_citation)
+    app.add_template_filter(origin_label)  # "Another department's rule …: Sundhed"
     app.add_template_filter(short_date)
     app.add_template_filter(paragraphs)
     app.add_template_global(get_locale)
