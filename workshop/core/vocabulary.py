@@ -38,7 +38,11 @@ ROLES = {
     "tillidsrepraesentant": _l("Shop steward"),
     "med_repraesentant": _l("MED representative"),
     "anden": _l("Other role"),
+    # Issue 14: a citizen or relative in a course that invites them; never offered as a
+    # role on the join form (they pick "citizen or relative" instead), never staff or manager.
+    "borger": _l("Citizen or relative"),
 }
+CITIZEN_ROLE = "borger"
 
 # Staff and managers vote as equals; how the two groups differ is a finding in itself.
 MANAGER_ROLES = frozenset({"leder"})
@@ -48,7 +52,18 @@ ROLE_GROUPS = {
 }
 
 
+# Citizens and relatives are neither: in the split by role they are a group of their own,
+# shown only in a course where they voted (VOTER_GROUPS), and like any group held back
+# under the minimum. ROLE_GROUPS stays the two every course has.
+VOTER_GROUPS = {
+    **ROLE_GROUPS,
+    "citizens": _l("Citizens and relatives"),
+}
+
+
 def role_group(role: str) -> str:
+    if role == CITIZEN_ROLE:
+        return "citizens"
     return "managers" if role in MANAGER_ROLES else "staff"
 
 

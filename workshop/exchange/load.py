@@ -33,6 +33,7 @@ from workshop.core.models import (
     Card,
     CardRequirement,
     Course,
+    Department,
     DialogueAnswer,
     Facilitator,
     Lesson,
@@ -45,8 +46,9 @@ from workshop.core.models import (
     StateFeedback,
     Vote,
 )
-from workshop.core.vocabulary import ROLE_GROUPS, role_group
+from workshop.core.vocabulary import ROLE_GROUPS, VOTER_GROUPS, role_group
 from workshop.courses import new_join_code
+from workshop.departments import departments_of
 from workshop.exchange.schema import (
     ACTION,
     ACTION_UPDATE,
@@ -105,7 +107,7 @@ def _check_revealed_votes(data: dict, course: dict, participants: list[dict], nu
         voters = _count(value.get("voters"), f"{where}.voters", len(participants))
         by_group = value.get("voters_by_group", MISSING)
         if by_group is not None:
-            if not isinstance(by_group, dict) or set(by_group) != set(ROLE_GROUPS):
+            if not _group_keys(by_group):
                 raise damaged(f"{where}.voters_by_group")
             by_group = {
                 key: _count(n, f"{where}.voters_by_group.{key}", people[key])
@@ -135,7 +137,7 @@ def _check_revealed_votes(data: dict, course: dict, participants: list[dict], nu
             if (split is None) != (by_group is None):
                 raise damaged(f"{place}.by_group")
             if split is not None:
-                if not isinstance(split, dict) or set(split) != set(ROLE_GROUPS):
+                if not isinstance(split, dict) or set(split) != set(by_group):
                     raise damaged(f"{place}.by_group")
                 split = {k: _count(n, f"{place}.by_group.{k}", dots) for k, n in split.items()}
                 if sum(split.values()) != dots:
@@ -143,6 +145,11 @@ def _check_revealed_votes(data: dict, course: dict, participants: list[dict], nu
             items.append({"item": number, "dots": dots, "by_group": split})
         checked[ballot.name] = {"voters": voters, "voters_by_group": by_group, "items": items}
     return checked
+
+
+def _group_keys(by_group) -> bool:
+    """A split's groups: staff and managers, and citizens where they voted (issue 14)."""
+    return isinstance(by_group, dict) and set(ROLE_GROUPS) <= set(by_group) <= set(VOTER_GROUPS)
 
 
 def _count(value, where: str, high: int, low: int = 0) -> int:
@@ -195,7 +202,7 @@ def _spread(items: list[tuple[int, int]], voters: list[int], budget: int, one_ea
 
 def _voters_for(result: dict, participants: list[dict], min_group: int) -> dict[str, list[int]]:
     """Which of the file's participants stand in for each role group's voters."""
-    members = {key: [] for key in ROLE_GROUPS}
+    members = {key: [] for key in VOTER_GROUPS}
     for person in participants:
         members[role_group(person["role"])].append(person["id"])
     wanted = result["voters_by_group"]
@@ -203,23 +210,23 @@ def _voters_for(result: dict, participants: list[dict], min_group: int) -> dict[
         wanted = _held_back_sizes(
             result["voters"], {k: len(v) for k, v in members.items()}, min_group
         )
-    return {key: members[key][: wanted.get(key, 0)] for key in ROLE_GROUPS}
+    return {key: members[key][: wanted.get(key, 0)] for key in VOTER_GROUPS}
 
 
 def _held_back_sizes(voters: int, available: dict[str, int], min_group: int) -> dict[str, int]:
     """Voters per group for a result whose split was held back: some group that voted
     stays under the minimum, so the imported result holds the split back too."""
-    for small in reversed(list(ROLE_GROUPS)):  # managers first: usually the few
+    for small in reversed(list(VOTER_GROUPS)):  # citizens, managers first: usually the few
         for size in range(min(min_group - 1, available[small], voters), 0, -1):
             sizes, rest = {small: size}, voters - size
-            for key in ROLE_GROUPS:
+            for key in VOTER_GROUPS:
                 if key != small:
                     sizes[key] = min(rest, available[key])
                     rest -= sizes[key]
             if rest == 0:
                 return sizes
     sizes, rest = {}, voters  # no mix holds it back (cannot happen with the file's own people)
-    for key in ROLE_GROUPS:
+    for key in VOTER_GROUPS:
         sizes[key] = min(rest, available[key])
         rest -= sizes[key]
     return sizes
@@ -237,7 +244,7 @@ def _votes_from_results(plan: _Plan) -> list[dict]:
         if result["voters_by_group"] is None:
             # The few first (managers, see _held_back_sizes): each voter gets a dot before
             # anyone gets two, so the group that held the split back keeps its voters.
-            pool = [voter for key in reversed(ROLE_GROUPS) for voter in voters[key]]
+            pool = [voter for key in reversed(VOTER_GROUPS) for voter in voters[key]]
             pools = [([(i["item"], i["dots"]) for i in result["items"]], pool)]
         else:
             pools = [
@@ -249,7 +256,7 @@ def _votes_from_results(plan: _Plan) -> list[dict]:
                     ],
                     voters[key],
                 )
-                for key in ROLE_GROUPS
+                for key in result["voters_by_group"]
             ]
         for items, people in pools:
             rows = _spread(items, people, budget, one_each)
@@ -336,6 +343,8 @@ def _field(record: dict, item, where: str, numbers: dict[str, set[int]]):
     value = record.get(item.name, MISSING)
     place = f"{where}.{item.name}"
     if value is MISSING:
+        if getattr(item, "absent", MISSING) is not MISSING:
+            return item.absent  # a key older files lack, with its meaning then
         raise damaged(place)
     if isinstance(item, Ref):
         if value is None and item.nullable:
@@ -576,6 +585,30 @@ _REQUIREMENT_CONTENT = tuple(
 )
 
 
+def _departments_by_name(participants: list[dict], organisation) -> None:
+    """The file's departments (name, sector) as the importing organisation's own: the one
+    of that name, else a new one at the end of its list (a retired one stays retired).
+    All in the import's transaction, the organisation's defaults too if it had none."""
+    if all(person.get("department") is None for person in participants):
+        return
+    known = {d.name.casefold(): d for d in departments_of(organisation, pending=True)}
+    for person in participants:
+        named = person.get("department")
+        if named is None:
+            continue
+        department = known.get(named["name"].casefold())
+        if department is None:
+            department = Department(
+                organisation=organisation,
+                name=named["name"],
+                sector=named["sector"],
+                position=max((d.position for d in known.values()), default=-1) + 1,
+            )
+            db.session.add(department)
+            known[named["name"].casefold()] = department
+        person["department"] = department
+
+
 def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
     course = Course(
         join_code=new_join_code(),
@@ -612,6 +645,7 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
         return rows
 
     ids: dict[str, dict[int, int]] = {"participants": {}, "cards": {}, "solutions": {}}
+    _departments_by_name(plan.participants, facilitator.organisation)
     people = insert(Participant, plan.participants, PARTICIPANT, ids, course_id=course.id)
     ids["participants"] = {
         r["id"]: row.id for r, row in zip(plan.participants, people, strict=True)
