@@ -60,7 +60,6 @@ ACTIONS = {
     "privacy_notice_changed": _l("Privacy notice changed"),
     "participant_forgot": _l("A participant deleted their data"),
     # Issue 14: the organisation's departments.
-    "departments_created": _l("Departments created (the defaults)"),
     "department_added": _l("Department added"),
     "department_renamed": _l("Department renamed"),
     "department_retired": _l("Department retired"),

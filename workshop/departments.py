@@ -1,10 +1,10 @@
 """An organisation's departments: the list a course across departments offers its phones.
 
-Every organisation starts with the Danish defaults (`DEFAULT_DEPARTMENTS`), made the first
-time the organisation needs its list (`departments_of`): the admin opens the page, a
-course across departments is joined. Made then rather than with the organisation so the
-organisations that existed before departments get them too, without a data migration, and
-so the demo's and the tests' organisations behave like real ones.
+Every organisation starts with the Danish defaults (`DEFAULT_DEPARTMENTS`), made with it
+(organisations.create_organisation; the migration that follows the model's gave them to the
+organisations there were), so that opening a page never writes; `departments_of` still
+makes them for an organisation that has none (one inserted by other means), rather than
+offer an empty list.
 
 Its admins add, rename, retire (and bring back) and reorder them. A retired department is
 offered no more, but stays on the participants (and their results) that name it. Names are
@@ -24,7 +24,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from workshop.audit import record
 from workshop.core.db import READ_ONLY_METHODS, writing
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
@@ -69,19 +68,20 @@ def departments_of(organisation: Organisation, *, pending: bool = False) -> list
     if found:
         return found
     if pending:
-        db.session.add_all(_defaults(organisation))
+        db.session.add_all(default_departments(organisation))
         db.session.flush()
     elif has_request_context() and request.method in READ_ONLY_METHODS:
         # A GET (the admin's page, a join page): the write takes SQLite's lock in a
         # transaction of its own, as the audit trail's lines in a download do.
         with writing():
-            _add_defaults(organisation)
+            _adddefault_departments(organisation)
     else:
-        _add_defaults(organisation)
+        _adddefault_departments(organisation)
     return _all(organisation)
 
 
-def _defaults(organisation: Organisation) -> list[Department]:
+def default_departments(organisation: Organisation) -> list[Department]:
+    """New rows for the Danish defaults, in order (the caller adds and commits them)."""
     return [
         Department(organisation=organisation, name=name, sector=sector, position=position)
         for position, (name, sector) in enumerate(DEFAULT_DEPARTMENTS)
@@ -91,21 +91,13 @@ def _defaults(organisation: Organisation) -> list[Department]:
 def _add_defaults(organisation: Organisation) -> None:
     if _all(organisation):
         return  # another request made them while this one waited for the lock
-    db.session.add_all(_defaults(organisation))
+    db.session.add_all(default_departments(organisation))
     try:
         db.session.commit()
     except IntegrityError:
         # Two first requests at once (PostgreSQL lets both read an empty list): the other
         # one's defaults stand.
         db.session.rollback()
-        return
-    record(
-        "departments_created",
-        target_kind="organisation",
-        target_id=organisation.id,
-        organisation_id=organisation.id,
-        detail={"count": len(DEFAULT_DEPARTMENTS)},
-    )
 
 
 def active_departments(organisation: Organisation) -> list[Department]:
