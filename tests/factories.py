@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from workshop.actions import update_action
 from workshop.cards import submit_card
 from workshop.courses import create_course, go_to_step
+from workshop.departments import CITIZEN_CHOICE, departments_of
 from workshop.examination import prioritise
 from workshop.facilitators import create_facilitator, find_facilitator
 from workshop.measures import add_measure
@@ -100,3 +101,13 @@ class Factories:
             "followup_to": today + timedelta(days=7),
         }
         return add_measure(action, **{**defaults, **fields})
+
+    # --- Issue 14: departments (the `dept` helper's section) ------------------------------
+
+    def department_participant(self, course, department: str, role="medarbejder", unit="", name=""):
+        """A participant of a course across departments, from the organisation's
+        department of that name ("citizen": a citizen or relative)."""
+        if department == CITIZEN_CHOICE:
+            return join(course, role, unit, name, CITIZEN_CHOICE)
+        found = next(d for d in departments_of(course.organisation) if d.name == department)
+        return join(course, role, unit, name, str(found.id))

@@ -63,7 +63,7 @@ def _all(organisation: Organisation) -> list[Department]:
 def departments_of(organisation: Organisation, *, pending: bool = False) -> list[Department]:
     """The organisation's departments in their order, retired ones too; the defaults are
     made the first time the list is asked for. `pending`: added to the caller's
-    transaction (an import, all or nothing), not committed and not in the audit trail."""
+    transaction (an import, all or nothing), not committed."""
     found = _all(organisation)
     if found:
         return found
@@ -74,9 +74,9 @@ def departments_of(organisation: Organisation, *, pending: bool = False) -> list
         # A GET (the admin's page, a join page): the write takes SQLite's lock in a
         # transaction of its own, as the audit trail's lines in a download do.
         with writing():
-            _adddefault_departments(organisation)
+            _add_defaults(organisation)
     else:
-        _adddefault_departments(organisation)
+        _add_defaults(organisation)
     return _all(organisation)
 
 

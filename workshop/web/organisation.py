@@ -294,12 +294,12 @@ def rename_department_view(department_id: int):
     form = DepartmentForm()
     if not form.validate_on_submit():
         return _page(
-            form_refusal(form), "departments", department_form=form, renaming=department.id
+            form_refusal(form), "departments", rename_form=form, renaming=department.id
         )
     try:
         rename_department(department, form.name.data, form.sector.data)
     except WorkshopError as refused:
-        return _page(refused, "departments", department_form=form, renaming=department.id)
+        return _page(refused, "departments", rename_form=form, renaming=department.id)
     record("department_renamed", target_kind="department", target_id=department.id)
     flash(_("The department is now called %(name)s.", name=department.name))
     return redirect(url_for(".page", _anchor=f"department-{department.id}"))

@@ -67,7 +67,8 @@ class JoinForm(FlaskForm):
             for key, label in ROLES.items()
             if key != CITIZEN_ROLE or (course.invites_citizens and not course.across_departments)
         ]
-        if self.department.data is None and remembered in dict(self.department.choices):
+        offered = {choice.value for choice in self.department.choices}
+        if self.department.data is None and remembered in offered:
             self.department.data = remembered
         return self
 
