@@ -25,9 +25,7 @@ def _org(app, make):
 
 def _department(app, name, organisation="Jobcenter Fjordby"):
     with app.app_context():
-        return next(
-            d.id for d in departments_of(find_organisation(organisation)) if d.name == name
-        )
+        return next(d.id for d in departments_of(find_organisation(organisation)) if d.name == name)
 
 
 def _course(app, course_id):

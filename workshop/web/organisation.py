@@ -293,9 +293,7 @@ def rename_department_view(department_id: int):
     department = _department(department_id)
     form = DepartmentForm()
     if not form.validate_on_submit():
-        return _page(
-            form_refusal(form), "departments", rename_form=form, renaming=department.id
-        )
+        return _page(form_refusal(form), "departments", rename_form=form, renaming=department.id)
     try:
         rename_department(department, form.name.data, form.sector.data)
     except WorkshopError as refused:
