@@ -4,7 +4,6 @@ sector, the course's two flags come along, and files from before still import.""
 import json
 
 import pytest
-
 from sqlalchemy import select
 
 from workshop.core.extensions import db
