@@ -84,7 +84,7 @@ def test_a_retired_department_with_the_name_says_to_bring_it_back(app, make):
     with app.app_context():
         organisation = make.organisation()
         set_retired(departments_of(organisation)[-1], True)
-        with pytest.raises(WorkshopError, match="Bring it back"):
+        with pytest.raises(WorkshopError, match="Tag den i brug igen"):
             add_department(organisation, "politikere", "politics")
 
 

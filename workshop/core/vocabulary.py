@@ -1,8 +1,9 @@
 """The method's fixed vocabularies, code -> label (labels translated), and text lengths:
 
 - the method: StepNumber (its six steps, in order), STEP_COUNT;
-- people: ROLES, MANAGER_ROLES, ROLE_GROUPS (staff and managers, `role_group`), SECTORS
-  (what an organisation's departments belong to);
+- people: ROLES, MANAGER_ROLES, CITIZEN_ROLE, ROLE_GROUPS (staff and managers,
+  `role_group`), VOTER_GROUPS (and citizens/relatives where they voted), SECTORS (what an
+  organisation's departments belong to);
 - step 2: CARD_CATEGORIES, ORIGINS in ORIGIN_GROUPS with ORIGIN_GROUP_LABELS,
   PRIORITY_STATUSES;
 - the requirement catalogue: REQUIREMENT_STATUSES, CHANGE_EFFECTS, CONFIDENCE,
