@@ -1,8 +1,13 @@
 """An organisation's departments (issue 14): the defaults, changing the list, joining a
 course across departments, and citizens and relatives kept out of the staff/manager split."""
 
-import pytest
+from datetime import UTC, datetime
 
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.vocabulary import CITIZEN_ROLE, SECTORS, role_group
@@ -250,3 +255,57 @@ def test_a_course_without_citizens_has_the_two_role_groups_as_before(app, make):
         cast_vote(make.participant(course), card, 1)
         set_voting_state(course, "revealed")
         assert [g.key for g in results(course).groups] == ["staff", "managers"]
+
+
+@pytest.fixture
+def empty_database(db_kind, databases, tmp_path):
+    """A database with no tables at all (not the migrated template)."""
+    if db_kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    url = databases.cluster.create_database(f"empty_departments_{tmp_path.name[-12:]}".lower())
+    yield url
+    databases.drop(url)
+
+
+def test_the_migration_gives_the_organisations_there_are_the_defaults(empty_database):
+    """An organisation from before departments (the model's migration, da1b2c3d4e5f) has
+    the defaults after the next one; one that has departments keeps its own."""
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": empty_database}
+    )
+    with app.app_context():
+        upgrade(revision="da1b2c3d4e5f")
+        meta = sa.MetaData()
+        organisation = sa.Table("organisation", meta, autoload_with=db.engine)
+        department = sa.Table("department", meta, autoload_with=db.engine)
+        now = datetime.now(UTC)
+        with db.engine.begin() as connection:
+            for number, name in ((101, "Jobcenter Sølund"), (102, "Jobcenter Mosevang")):
+                connection.execute(
+                    organisation.insert().values(
+                        id=number, name=name, kind="municipality", created_at=now
+                    )
+                )
+            connection.execute(
+                department.insert().values(
+                    organisation_id=102, name="Egen", sector="other", position=0, created_at=now
+                )
+            )
+        db.session.remove()
+        upgrade(revision="heads")
+        db.session.remove()
+        # Read straight from the table: departments_of would make missing defaults itself.
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(department.c.organisation_id, department.c.name).order_by(
+                    department.c.organisation_id, department.c.position
+                )
+            ).all()
+        by_organisation = {number: [n for o, n in rows if o == number] for number in (101, 102)}
+        assert by_organisation == {
+            101: [name for name, _sector in DEFAULT_DEPARTMENTS],
+            102: ["Egen"],
+        }
+        db.session.remove()
+        db.engine.dispose()
