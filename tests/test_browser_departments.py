@@ -68,6 +68,15 @@ def test_a_phone_joins_across_departments_with_one_tap_and_is_remembered(e2e_ser
         desk.goto("/f/organisation#departments")
         expect(desk.locator("#departments")).to_be_visible()
         axe.check(desk, "organisation-departments")
+        # Adding through the boosted form: a name taken is refused with the text kept.
+        desk.locator("#department-name").fill("politikere")
+        desk.get_by_role("button", name="Tilføj afdeling").click()
+        expect(desk.get_by_role("alert")).to_contain_text("Politikere")
+        expect(desk.locator("#department-name")).to_have_value("politikere")
+        desk.locator("#department-name").fill("Misbrugscenter")
+        desk.locator("#department-sector").select_option("health")
+        desk.get_by_role("button", name="Tilføj afdeling").click()
+        expect(desk.locator(".department-name").last).to_have_text("Misbrugscenter")
     with app.app_context():
         joined = db.session.scalar(db.select(Participant).where(Participant.name == "Søren"))
         assert joined.department.name == "Sundhed og psykiatri"
