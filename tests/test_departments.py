@@ -25,6 +25,7 @@ from workshop.departments import (
     set_retired,
 )
 from workshop.participants import join
+from workshop.reports.overview import build_overview
 from workshop.votes import cast_vote, results, role_groups_below_minimum, set_voting_state
 
 
@@ -309,3 +310,20 @@ def test_the_migration_gives_the_organisations_there_are_the_defaults(empty_data
         }
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_overview_across_courses_holds_back_a_split_a_lone_citizen_would_give_away(app, make):
+    with app.app_context():
+        course = make.course(step=2, invites_citizens=True, min_group_size=2)
+        card = make.card(make.participant(course))
+        voters = [make.participant(course) for _ in range(2)]
+        voters += [make.participant(course, role="leder") for _ in range(2)]
+        set_voting_state(course, "voting")
+        for voter in voters:
+            cast_vote(voter, card, 1)
+        set_voting_state(course, "revealed")
+        assert build_overview(course.organisation).split_courses == 1
+        set_voting_state(course, "voting")
+        cast_vote(make.participant(course, role=CITIZEN_ROLE), card, 1)
+        set_voting_state(course, "revealed")
+        assert build_overview(course.organisation).split_courses == 0
