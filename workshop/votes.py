@@ -19,7 +19,7 @@ from workshop.core.db import lock_row
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Card, ClearedVotes, Course, Participant, Solution, Vote
-from workshop.core.vocabulary import ROLE_GROUPS, role_group
+from workshop.core.vocabulary import ROLE_GROUPS, VOTER_GROUPS, role_group
 from workshop.courses import touch
 
 VOTING_STATES = ("collect", "voting", "closed", "revealed")
@@ -368,12 +368,12 @@ def role_groups_below_minimum(course: Course) -> list[GroupSummary]:
         .where(Participant.course_id == course.id)
         .group_by(Participant.role)
     ).all()
-    counts = dict.fromkeys(ROLE_GROUPS, 0)
+    counts = dict.fromkeys(VOTER_GROUPS, 0)
     for role, count in joined:
         counts[role_group(role)] += count
     return [
         GroupSummary(key, str(label), counts[key], False)
-        for key, label in ROLE_GROUPS.items()
+        for key, label in VOTER_GROUPS.items()
         if 0 < counts[key] < course.min_group_size
     ]
 
@@ -394,7 +394,7 @@ def results(course: Course, ballot: Ballot = CARDS) -> Results | None:
     ).all()
     totals: dict[int, int] = {}
     by_group: dict[int, dict[str, int]] = {}
-    voters: dict[str, set[int]] = {key: set() for key in ROLE_GROUPS}
+    voters: dict[str, set[int]] = {key: set() for key in VOTER_GROUPS}
     for item_id, role, participant_id, dots in rows:
         group = role_group(role)
         totals[item_id] = totals.get(item_id, 0) + dots
@@ -403,7 +403,10 @@ def results(course: Course, ballot: Ballot = CARDS) -> Results | None:
         voters[group].add(participant_id)
     groups = [
         GroupSummary(key, str(label), len(voters[key]), len(voters[key]) >= course.min_group_size)
-        for key, label in ROLE_GROUPS.items()
+        for key, label in VOTER_GROUPS.items()
+        # Citizens and relatives are a group only where they voted: every other course's
+        # result (and file) has staff and managers as before.
+        if key in ROLE_GROUPS or voters[key]
     ]
     # With the total beside it, one shown group gives the held-back one away by subtraction:
     # split by role only when every group that voted is big enough.

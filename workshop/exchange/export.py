@@ -28,7 +28,6 @@ from workshop.core.models import (
     StateFeedback,
     Touchpoint,
 )
-from workshop.core.vocabulary import ROLE_GROUPS
 from workshop.exchange.schema import (
     ACTION,
     ACTION_UPDATE,
@@ -204,7 +203,7 @@ def _revealed_votes(course: Course, ballot: Ballot, numbers) -> dict | None:
         if row.total:
             item = {ref: numbers[table][row.item.id], "dots": row.total}
             if split:
-                item["by_group"] = {key: row.by_group.get(key, 0) for key in ROLE_GROUPS}
+                item["by_group"] = {g.key: row.by_group.get(g.key, 0) for g in revealed.groups}
             items.append(item)
     return {
         "voters": sum(group.voters for group in revealed.groups),

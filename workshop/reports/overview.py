@@ -39,6 +39,7 @@ from workshop.core.vocabulary import (
     OTHER_DEPARTMENT,
     ROLE_GROUPS,
     SOLUTION_KIND_SHORT,
+    VOTER_GROUPS,
     role_group,
 )
 from workshop.exchange.csv import csv_bytes
@@ -181,7 +182,7 @@ def _card_dots(courses: list[Course]) -> tuple[dict[int, int], dict[int, dict[st
         .where(Vote.course_id.in_(list(revealed)), Vote.card_id.is_not(None))
     ).all()
     voters: dict[int, dict[str, set[int]]] = {
-        cid: {k: set() for k in ROLE_GROUPS} for cid in revealed
+        cid: {k: set() for k in VOTER_GROUPS} for cid in revealed
     }
     for course_id, _card_id, participant_id, role, _dots in rows:
         voters[course_id][role_group(role)].add(participant_id)
