@@ -56,7 +56,12 @@ class Factories:
         return course
 
     def participant(self, course, role="medarbejder", unit="Team Ledige", name=""):
-        return join(course, role, unit, name)
+        """A participant; in a course across departments, from its first department (the
+        join asks; `department_participant` picks another)."""
+        department = None
+        if course.across_departments:
+            department = str(next(d.id for d in departments_of(course.organisation)))
+        return join(course, role, unit, name, department)
 
     def card(self, participant, text=None, category=""):
         number = next(_tokens)
@@ -107,15 +112,19 @@ class Factories:
     # --- Departments (issue 14) -----------------------------------------------------------
 
     def department(self, organisation, name="Sundhed og psykiatri", sector="health", **fields):
-        """One of the organisation's departments (`retired_at` to retire it)."""
-        department = Department(
-            organisation_id=organisation.id,
-            name=name,
-            sector=sector,
-            position=len(organisation.departments),
-            **fields,
-        )
-        db.session.add(department)
+        """One of the organisation's departments, by name: one of its defaults (made with
+        the organisation) or a new one (`retired_at` to retire it)."""
+        department = next((d for d in departments_of(organisation) if d.name == name), None)
+        if department is None:
+            department = Department(
+                organisation_id=organisation.id,
+                name=name,
+                position=len(organisation.departments),
+            )
+            db.session.add(department)
+        department.sector = sector
+        for key, value in fields.items():
+            setattr(department, key, value)
         db.session.commit()
         return department
 

@@ -219,8 +219,10 @@ def build_overview(organisation: Organisation, filters: Filters | None = None) -
         row.dots += dots.get(card.id, 0)
         for group, count in by_group.get(card.id, {}).items():
             row.by_group[group] = row.by_group.get(group, 0) + count
-    if not organisation.departments and not origins[OTHER_DEPARTMENT].count:
-        # An organisation without departments sees the origins it always did.
+    if not origins[OTHER_DEPARTMENT].count and not any(
+        course.across_departments for course in organisation.courses
+    ):
+        # An organisation without a course across departments sees the origins it always did.
         del origins[OTHER_DEPARTMENT]
     groups = {
         name: sum(origins[key].count for key in keys if key in origins)
