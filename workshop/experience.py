@@ -156,11 +156,13 @@ def _best_effect(action: Action | None, min_people: int) -> tuple[PlannedEffect 
 def plan_share(course: Course) -> SharePlan:
     """What sharing the course would hand the experience bank, item by item."""
     revision = review_token(course)
-    ranked = results(course)
+    ranked = results(course, split="role")  # the bank keeps staff and managers
     dots: dict[int, tuple[int, dict]] = {}
     split_shown = False
     if ranked is not None:
-        split_shown = all(group.shown for group in ranked.groups if group.voters)
+        split_shown = ranked.pooled is None and all(
+            group.shown for group in ranked.groups if group.voters
+        )
         dots = {row.item.id: (row.total, row.by_group) for row in ranked.rows}
     cards = prioritised_cards(course)
     solutions: dict[int, list[Solution]] = {}

@@ -203,6 +203,10 @@ class Course(db.Model):
     # invites citizens and relatives (borgere/pårørende) offers them as a group of their own.
     across_departments: Mapped[bool] = mapped_column(default=False, server_default=false())
     invites_citizens: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # How revealed results are split (issue 14, `workshop.splits`): "none", "role" (staff and
+    # managers, as before) or "department" (a course across departments only). One split at
+    # a time, so the projector, phones, PDF and CSV never cross the two.
+    result_split: Mapped[str] = mapped_column(String(16), default="role", server_default="role")
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     joining_open: Mapped[bool] = mapped_column(default=True)
     # The projector's big join screen: "auto" (step 1 until the first answer), or what the

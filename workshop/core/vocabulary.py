@@ -67,6 +67,16 @@ SECTORS = {
     "other": _l("Other"),
 }
 
+# Results split (issue 14, `workshop.splits`): one way at a time, never crossed.
+RESULT_SPLITS = {
+    "none": _l("None"),
+    "role": _l("Role"),
+    "department": _l("Department"),
+}
+# Citizens and relatives invited to a course (borgere/pårørende): neither staff nor
+# managers, so a split counts them as a group of their own, never as staff.
+CITIZEN_ROLES = frozenset({"borger", "paaroerende"})
+
 
 CARD_CATEGORIES = {
     "dokumentation": _l("Documentation"),

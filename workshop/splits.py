@@ -1,0 +1,130 @@
+"""Results split by role or by department: one split at a time, held back where small.
+
+A revealed result (step 2's and step 3's dots, the origin overview, the PDF, the cards CSV,
+the overview across courses) can be shown as a total only ("none"), split by role (staff
+and managers, as before), or — in a course across departments — split by department. The
+course keeps the facilitator's choice (`Course.result_split`), so the projector, the phones,
+the PDF and the CSV show the same split. Never role and department crossed: a table of
+managers per department would single people out at once.
+
+Who counts where: citizens and relatives (`vocabulary.CITIZEN_ROLES`) are a group of their
+own in either split, never staff; a participant without a department counts in the group
+"No department", treated like any department.
+
+The rule that holds groups back (`hold_back`). Every figure shown is the sum of the dots of
+some group's voters, and the total is shown beside them. A group with fewer voters than the
+course's minimum could be worked out by subtraction if it were merely left out (total minus
+the groups shown), so:
+
+1. A group with at least the minimum of voters is shown on its own.
+2. The groups below the minimum are counted together, as one group ("A, B together"). If
+   they are fewer than the minimum together, the smallest group shown on its own joins
+   them, which makes them enough.
+3. If nothing is left to show on its own beside that pooled group, the pooled group is
+   everybody: the split is held back and only the total is shown (with two role groups this
+   is exactly the rule from before: a manager or two hold back the whole split).
+
+Each figure shown is then a sum over a partition of the voters into parts of at least the
+minimum, and any sum or difference of such figures (the total included) is again a sum over
+whole parts: nobody's dots can be isolated in a group smaller than the minimum, within one
+split. Switching the split after the reveal shows a second partition; where a department
+and a role group nearly coincide, their difference could be small. The facilitator is
+warned of that beside the control (see templates/steps/voting/_split_control.html).
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from workshop.core.errors import WorkshopError
+from workshop.core.extensions import db
+from workshop.core.models import Course, Department
+from workshop.core.vocabulary import CITIZEN_ROLES, RESULT_SPLITS, ROLE_GROUPS, role_group
+from workshop.courses import touch
+
+CITIZENS = "citizens"
+NO_DEPARTMENT = "department:none"
+POOLED = "pooled"
+
+CITIZENS_LABEL = _l("Citizens and relatives")
+NO_DEPARTMENT_LABEL = _l("No department")
+
+
+def effective_split(course: Course) -> str:
+    """The split the course's results are shown with: its choice, where it is possible (a
+    department split only in a course across departments)."""
+    split = course.result_split if course.result_split in RESULT_SPLITS else "role"
+    if split == "department" and not course.across_departments:
+        return "role"
+    return split
+
+
+def offered_splits(course: Course) -> dict[str, str]:
+    """The splits the facilitator may choose between in this course."""
+    return {
+        key: str(label)
+        for key, label in RESULT_SPLITS.items()
+        if key != "department" or course.across_departments
+    }
+
+
+def set_result_split(course: Course, split: str) -> Course:
+    if split not in offered_splits(course):
+        raise WorkshopError(_("That split is not offered in this course."), code="split")
+    if course.result_split != split:
+        course.result_split = split
+        touch(course)
+    db.session.commit()
+    return course
+
+
+def group_key(split: str, role: str, department_id: int | None) -> str | None:
+    """Which group of the split a participant counts in (None: no split)."""
+    if split == "none":
+        return None
+    if role in CITIZEN_ROLES:
+        return CITIZENS
+    if split == "role":
+        return role_group(role)
+    return f"department:{department_id}" if department_id else NO_DEPARTMENT
+
+
+def group_labels(course: Course, split: str) -> dict[str, str]:
+    """Every group the split may have, in the order they are shown: the role groups, or the
+    organisation's departments (retired ones too: participants keep theirs), then "no
+    department"; citizens and relatives last."""
+    if split == "none":
+        return {}
+    if split == "role":
+        labels = {key: str(label) for key, label in ROLE_GROUPS.items()}
+    else:
+        departments = db.session.scalars(
+            select(Department)
+            .where(Department.organisation_id == course.organisation_id)
+            .order_by(Department.position, Department.name, Department.id)
+        )
+        labels = {f"department:{d.id}": d.name for d in departments}
+        labels[NO_DEPARTMENT] = str(NO_DEPARTMENT_LABEL)
+    labels[CITIZENS] = str(CITIZENS_LABEL)
+    return labels
+
+
+def hold_back(voters: dict[str, int], minimum: int) -> tuple[list[str], list[str]]:
+    """Which groups are shown on their own, and which are counted together as one.
+
+    `voters` is the number of voters per group. Returns (shown, pooled), each in the order
+    given; both are empty when the split is held back and only the total can be shown. The
+    rule and why it is enough: see the module's docstring.
+    """
+    present = {key: n for key, n in voters.items() if n > 0}
+    shown = [key for key, n in present.items() if n >= minimum]
+    pooled = [key for key in present if key not in shown]
+    if pooled and sum(present[key] for key in pooled) < minimum and shown:
+        smallest = min(shown, key=lambda key: present[key])
+        shown.remove(smallest)
+        pooled = [key for key in present if key not in shown]
+    if not shown:  # the pool would be everyone: that is the total
+        return [], []
+    return shown, pooled
