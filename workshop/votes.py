@@ -352,6 +352,22 @@ class Results:
     def group_max(self, key: str) -> int:
         return max((row.by_group.get(key, 0) for row in self.rows), default=0)
 
+    def origin_dots(self) -> dict[str, dict[str, int]]:
+        """Step 2's origin overview by the same split: the shown groups' (and the pooled
+        group's) dots per origin of the cards. Sums of the rows' figures, so a group held
+        back there is held back here too."""
+        dots: dict[str, dict[str, int]] = {}
+        for row in self.rows:
+            per_group = dots.setdefault(row.card.origin, {})
+            for key, value in row.by_group.items():
+                per_group[key] = per_group.get(key, 0) + value
+        return dots
+
+    def origin_max(self) -> int:
+        return max(
+            (v for groups in self.origin_dots().values() for v in groups.values()), default=0
+        )
+
 
 def split_held_back_note(
     small: list[GroupSummary],
