@@ -5,8 +5,12 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from workshop.actions import update_action
 from workshop.cards import submit_card
+from workshop.core.extensions import db
+from workshop.core.models import Department
 from workshop.courses import create_course, go_to_step
 from workshop.examination import prioritise
 from workshop.facilitators import create_facilitator, find_facilitator
@@ -100,3 +104,25 @@ class Factories:
             "followup_to": today + timedelta(days=7),
         }
         return add_measure(action, **{**defaults, **fields})
+
+    # --- Departments (issue 14; added by `split`) ----------------------------------------
+
+    def department(self, course, name="Beskæftigelse", sector="employment", *, joins=()):
+        """One of the course's organisation's departments (found by name, or added), and
+        the participants in `joins` set in it; the course becomes one across departments."""
+        department = db.session.scalar(
+            select(Department).where(
+                Department.organisation_id == course.organisation_id, Department.name == name
+            )
+        )
+        if department is None:
+            department = Department(
+                organisation_id=course.organisation_id, name=name, sector=sector
+            )
+            db.session.add(department)
+            db.session.flush()
+        course.across_departments = True
+        for participant in joins:
+            participant.department_id = department.id
+        db.session.commit()
+        return department

@@ -380,7 +380,12 @@ def split_held_back_note(
     if not small:
         return ""
     reasons = "; ".join(
-        _("among %(group)s only %(num)s voted", group=group.label.lower(), num=group.voters)
+        _(
+            "among %(group)s only %(num)s voted",
+            # Roles read in lower case mid-sentence; a department keeps its name.
+            group=group.label.lower() if group.key in ROLE_GROUPS else group.label,
+            num=group.voters,
+        )
         for group in small
     )
     if pooled is not None:
