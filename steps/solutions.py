@@ -14,7 +14,11 @@ from workshop.cards import cards_of
 from workshop.core.extensions import db
 from workshop.core.models import Card, Course, Solution
 from workshop.experience import experience_by_challenge
-from workshop.solutions import challenges_with_solutions, chosen_solutions
+from workshop.solutions import (
+    challenges_with_solutions,
+    chosen_solutions,
+    open_challenge_conditions,
+)
 from workshop.votes import (
     SOLUTIONS,
     Results,
@@ -55,14 +59,7 @@ class SolutionsStep(Step):
         if state != "collect":
             return f"{self.number}-{state}"
         challenges = db.session.execute(
-            select(Card.id, Card.text)
-            .where(
-                Card.course_id == course.id,
-                Card.priority == "prioritised",
-                Card.hidden.is_(False),
-                Card.merged_into_id.is_(None),
-            )
-            .order_by(Card.id)
+            select(Card.id, Card.text).where(*open_challenge_conditions(course)).order_by(Card.id)
         ).all()
         return stage_with(self.number, state, challenges)
 

@@ -562,3 +562,13 @@ def test_the_owners_saved_status_is_confirmed_beside_the_button(app, client, pla
     confirmation = text.index("Tak. Status er gemt.")
     assert button < confirmation
     assert text.index('class="form-actions"') < button
+
+
+def test_a_refused_status_keeps_where_the_owner_came_from(app, client, plan, owner_phone):
+    fragment = client.post(
+        status_url(plan) + "?lang=en",
+        data={"status": "dropped", "note": " ", "back": "course"},
+        headers=HX,
+    )
+    assert fragment.status_code == 422
+    assert 'name="back" value="course"' in fragment.text

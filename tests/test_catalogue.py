@@ -269,3 +269,124 @@ def test_the_origin_overview_counts_cards_and_dots_by_origin(make, catalogue):
     assert rows["unknown"] == (1, 1)
     assert overview.groups == {"state": (1, 1), "local": (1, 3), "unknown": (1, 1)}
     assert overview.total_cards == 3
+
+
+# --- Beyond LAB (issue 14): cross-sector entries, statuses, sectors, confidence per fact ---
+
+
+def _write(tmp_path, data, name="catalogue.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _as_before_issue_14(data):
+    """The shipped file as it read before the cross-sector entries: no X entries, no
+    sectors or confidence notes, R25/R26 plainly repealed."""
+    old = json.loads(json.dumps(data))
+    old["requirements"] = [e for e in old["requirements"] if e["id"].startswith("R")]
+    for entry in old["requirements"]:
+        entry.pop("sectors")
+        entry.pop("confidence_notes")
+        if entry["status"] == "closed_to_new":
+            entry["status"] = "repealed"
+            for change in entry["changes"]:
+                if change["effect"] == "closed_to_new":
+                    change["effect"] = "repealed"
+    return old
+
+
+def test_the_cross_sector_entries_load_with_act_sectors_and_confidence_per_fact(catalogue):
+    x10 = requirement_by_key("X10")
+    assert (x10.act, x10.paragraph, x10.status) == ("LOB", "§§ 3, 9–12", "repealed")
+    assert x10.sectors == ["employment", "social", "health", "region"]
+    assert {note["confidence"] for note in x10.confidence_notes} == {"verified", "unsure"}
+    assert x10.confidence == "unsure"  # the weakest of its facts
+    assert x10.versions[0].snapshot["confidence_notes"] == x10.confidence_notes
+
+
+def test_upgrading_from_the_old_file_versions_only_what_changed(app, tmp_path, make):
+    shipped = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    load_catalogue(_write(tmp_path, _as_before_issue_14(shipped), "old.json"))
+    course = make.course(step=2)
+    card = make.card(make.participant(course), "Ressourceforløbet skal til teamet igen")
+    link = link_requirement(card, "R25")
+
+    report = load_catalogue()
+
+    assert report.added == 20  # X01–X20
+    assert report.changed == 2  # R25 and R26: closed to new cases, confidence per fact
+    r01, r25 = requirement_by_key("R01"), requirement_by_key("R25")
+    # The sectors sort the catalogue without a new version: R01's links are not outdated.
+    assert (r01.version, r01.sectors) == (1, ["employment"])
+    assert (r25.version, r25.status) == (2, "closed_to_new")
+    link = db.session.get(CardRequirement, link.id)
+    assert (link.version, link.is_outdated, link.as_linked["status"]) == (1, True, "repealed")
+
+
+def test_a_catalogue_entry_with_an_unknown_sector_or_status_is_refused(catalogue, tmp_path):
+    data = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    for field, value in (("sectors", ["employmnet"]), ("status", "suspended")):
+        changed = json.loads(json.dumps(data))
+        changed["requirements"][0][field] = value
+        with pytest.raises(WorkshopError):
+            load_catalogue(_write(tmp_path, changed))
+        db.session.rollback()
+    assert requirement_by_key("R01").sectors == ["employment"]
+    assert requirement_by_key("R01").status == "in_force"
+
+
+@pytest.mark.parametrize("key", ["R25", "R26", "X08", "X09"])
+def test_a_rule_closed_to_new_cases_still_binds_running_ones_and_is_no_habit(catalogue, key):
+    requirement = requirement_by_key(key)
+    assert requirement.binds_running_cases
+    assert requirement.is_law
+    assert not requirement.may_be_habit
+
+
+def test_closed_to_new_cases_keeps_the_habit_hint_off_even_after_a_loosening(catalogue):
+    requirement = requirement_by_key("R25")
+    requirement.changes = [*requirement.changes, {"effect": "loosened", "date": "2026-07-01"}]
+    assert not requirement.may_be_habit
+    requirement.status = "repealed"
+    assert requirement.may_be_habit
+
+
+@pytest.mark.parametrize("key", ["X18", "X19", "X20"])
+def test_a_planned_or_never_adopted_entry_is_no_law_and_cannot_be_linked(card, key):
+    requirement = requirement_by_key(key)
+    assert not requirement.is_law
+    assert not requirement.may_be_habit
+    with pytest.raises(WorkshopError) as refused:
+        link_requirement(card, key)
+    assert refused.value.code == "not_law"
+    assert card.links == []
+
+
+def test_search_narrows_to_one_act(catalogue):
+    assert keys(search_requirements("", act="SEL")) == ["X02", "X03", "X04", "X18"]
+    assert keys(search_requirements("handleplan", act="SEL")) == ["X02", "X03", "X04"]
+    assert keys(search_requirements("", act="RSL")) == ["X14", "X16"]
+
+
+def test_search_narrows_to_the_law_of_one_kind_of_department(catalogue):
+    youth = keys(search_requirements("", sector="youth"))
+    assert youth == ["X05", "X17"]
+    region = keys(search_requirements("", sector="region"))
+    assert "X12" in region and not any(key.startswith("R") for key in region)
+    assert keys(search_requirements("plan", sector="social", act="BL")) == ["X05"]
+
+
+def test_a_sector_filter_leaves_local_rules_out(make, catalogue):
+    facilitator = make.facilitator()
+    add_local_rule(facilitator, name="Samtykkeskema til alt", kind="template")
+    everything = keys(search_requirements("samtykke", facilitator.id))
+    assert any(key.startswith("L") for key in everything)
+    social = keys(search_requirements("samtykke", facilitator.id, sector="social"))
+    assert social and not any(key.startswith("L") for key in social)
+
+
+def test_the_employment_entries_come_before_the_cross_sector_ones(catalogue):
+    found = keys(search_requirements(""))
+    assert found.index("R28") < found.index("X01") < found.index("X20")
+    assert found[:3] == ["R01", "R02", "R03"]

@@ -325,3 +325,133 @@ def test_the_local_rule_form_never_returns_to_another_site(client, auth, setup, 
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/f/catalogue"
+
+
+def test_a_refused_local_rule_still_leads_back_to_the_card(app, client, auth, setup):
+    course_id, card_id, _code = setup
+    auth.login()
+    card_url = f"/f/courses/{course_id}/cards/{card_id}"
+    response = client.post(
+        f"/f/catalogue/local/new?next={card_url}",
+        data={"name": "", "kind": "template", "decided_by": "Fagligt forum"},
+    )
+    assert response.status_code == 422
+    assert "Tilbage til kortet" in response.text
+    assert f'href="{card_url}"' in response.text
+
+
+# --- The catalogue beyond LAB (issue 14, point 4) -------------------------------------------
+
+
+def entry_html(page_text: str, key: str) -> str:
+    """One entry's article in a results page (its id is req-<key>)."""
+    start = page_text.index(f'aria-labelledby="req-{key}"')
+    end = page_text.find("</article>", start)
+    return page_text[start:end]
+
+
+def test_the_catalogue_page_filters_by_act(client, auth, setup):
+    auth.login()
+    page = client.get("/f/catalogue?act=SEL")
+    assert page.status_code == 200
+    assert 'name="act"' in page.text and '<option value="SEL" selected>' in page.text
+    for key in ("X02", "X03", "X04", "X18"):
+        assert f'id="req-{key}"' in page.text
+    assert 'id="req-R05"' not in page.text
+    fragment = client.get(
+        "/f/catalogue?act=RSL&q=samtykke", headers={**HX, "HX-Trigger-Name": "act"}
+    )
+    assert "<html" not in fragment.text
+    assert 'id="req-X14"' in fragment.text and 'id="req-X02"' not in fragment.text
+
+
+def test_the_catalogue_page_filters_by_department(client, auth, setup):
+    auth.login()
+    fragment = client.get("/f/catalogue?sector=youth", headers={**HX, "HX-Trigger-Name": "sector"})
+    assert "<html" not in fragment.text
+    assert 'id="req-X05"' in fragment.text and 'id="req-X17"' in fragment.text
+    assert 'id="req-R01"' not in fragment.text
+    assert "Forvaltninger: Social og handicap, Unge og uddannelse (UU)." in fragment.text
+
+
+def test_an_unknown_act_or_department_in_the_address_shows_the_whole_catalogue(client, auth, setup):
+    auth.login()
+    page = client.get("/f/catalogue?act=NOPE&sector=<b>")
+    assert page.status_code == 200
+    assert 'id="req-R01"' in page.text and 'id="req-X20"' in page.text
+    assert "<b>" not in page.text.split("<main", 1)[1].split("</form>", 1)[0]
+
+
+def test_the_phone_and_the_projector_filter_by_department_too(client, auth, setup):
+    course_id, _card_id, code = setup
+    auth.login()
+    wall = client.get(f"/f/courses/{course_id}/projector/catalogue?sector=social&q=handleplan")
+    assert 'id="req-X02"' in wall.text and 'id="req-R12"' not in wall.text
+    client.post(f"/j/{code}", data={"role": "medarbejder"})
+    phone = client.get(f"/c/{code}/catalogue?act=BL")
+    assert phone.status_code == 200
+    assert 'id="req-X05"' in phone.text and 'id="req-X02"' not in phone.text
+
+
+def test_a_rule_closed_to_new_cases_says_it_still_binds_running_cases_not_habit(
+    client, auth, setup
+):
+    auth.login()
+    page = client.get("/f/catalogue?q=ressourceforløb")
+    r25 = entry_html(page.text, "R25")
+    assert "Lukket for nye sager" in r25
+    assert "gælder stadig for de forløb" in r25
+    assert "kan være vane" not in r25 and "habit-hint" not in r25
+
+
+def test_an_entry_shows_its_confidence_per_fact(client, auth, setup):
+    auth.login()
+    x10 = entry_html(client.get("/f/catalogue?act=LOB&q=rehabiliteringsteam").text, "X10")
+    assert "Sikkerhed pr. oplysning" in x10
+    assert "Datoen for ophævelsen (1.2. eller 1.7.2026): Ikke kontrolleret" in x10
+    assert "ophævelsen ved LOV 1750/2025: Kontrolleret i kilden" in x10
+
+
+def test_the_card_page_shows_planned_law_marked_and_without_a_link_button(app, client, auth, setup):
+    course_id, card_id, _code = setup
+    auth.login()
+    results = client.get(f"/f/courses/{course_id}/cards/{card_id}?act=HOI", headers=SEARCH)
+    x19 = entry_html(results.text, "X19")
+    assert "Planlagt, aldrig vedtaget – ikke lov" in x19
+    assert "Planlagt, ikke lov" in x19
+    assert 'value="X19"' not in x19  # no form to link it
+    refused = client.post(f"/f/courses/{course_id}/cards/{card_id}/links", data={"key": "X19"})
+    assert refused.status_code == 422
+    assert "ikke lov" in refused.text
+    with app.app_context():
+        assert db.session.get(Card, card_id).links == []
+
+
+def test_the_card_page_searches_by_department_alone_and_keeps_the_filter_after_linking(
+    client, auth, setup
+):
+    course_id, card_id, _code = setup
+    auth.login()
+    url = f"/f/courses/{course_id}/cards/{card_id}"
+    results = client.get(f"{url}?sector=social", headers={**HX, "HX-Trigger-Name": "sector"})
+    assert 'id="req-X02"' in results.text and 'id="req-R06"' not in results.text
+    assert '<input type="hidden" name="sector" value="social">' in results.text
+    linked = client.post(f"{url}/links", data={"key": "X02", "q": "", "sector": "social"})
+    assert linked.status_code == 302
+    assert "sector=social" in linked.headers["Location"]
+    page = client.get(linked.headers["Location"])
+    assert "SEL § 141, stk. 2" in page.text
+
+
+def test_a_card_linked_to_a_rule_closed_to_new_cases_is_not_told_it_may_be_habit(
+    app, client, auth, setup
+):
+    course_id, card_id, _code = setup
+    with app.app_context():
+        link_requirement(db.session.get(Card, card_id), "R25")
+    auth.login()
+    page = client.get(f"/f/courses/{course_id}/cards/{card_id}")
+    links = page.text.split('id="links"', 1)[1].split("</ul>", 1)[0]
+    assert "Lukket for nye sager" in links and "gælder stadig for de forløb" in links
+    assert "habit-hint" not in links
+    assert "Sikkerhed pr. oplysning" in links and "Datoen 1.2.2026: Sandsynlig" in links

@@ -1309,3 +1309,71 @@ def test_every_table_that_refers_to_one_in_the_course_file_is_in_it_or_left_out_
     assert belonging - carried - set(schema.TABLES_LEFT_OUT) == set()
     assert set(schema.TABLES_LEFT_OUT) <= belonging - carried
     assert set(schema.LEFT_OUT) == carried
+
+
+# --------------------------------------------------------------------------------------
+# The catalogue beyond LAB (issue 14): sectors and confidence per fact in the course file
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def linked_to_r25(app, make):
+    """A course whose card is linked to R25 (closed to new cases, confidence per fact) and
+    to a local rule; returns its export."""
+    with app.app_context():
+        load_catalogue()
+        course = make.course(step=2)
+        card = make.card(make.participant(course), "Ressourceforløbet til teamet igen")
+        link_requirement(card, "R25")
+        rule = add_local_rule(course.facilitator, name="Teammøde hver måned", kind="template")
+        link_requirement(card, rule.key)
+        return export_course(course)
+
+
+def test_the_course_file_carries_an_entrys_sectors_and_confidence_per_fact(
+    app, make, linked_to_r25
+):
+    r25 = next(r for r in linked_to_r25["requirements"] if r["key"] == "R25")
+    assert r25["sectors"] == ["employment"]
+    assert {note["confidence"] for note in r25["confidence_notes"]} == {"verified", "likely"}
+    assert r25["status"] == "closed_to_new"
+    with app.app_context():
+        result = import_course(json.dumps(linked_to_r25), make.facilitator())
+        links = db.session.scalars(
+            db.select(CardRequirement).join(Card).where(Card.course_id == result.course.id)
+        ).all()
+        by_key = {link.requirement.key: link for link in links}
+        assert not by_key["R25"].is_outdated
+        assert by_key["R25"].as_linked["confidence_notes"] == r25["confidence_notes"]
+        assert result.notes == []
+
+
+def test_a_course_file_written_before_sectors_and_confidence_notes_still_imports(
+    app, make, linked_to_r25
+):
+    old = copy.deepcopy(linked_to_r25)
+    for record in old["requirements"]:
+        del record["sectors"], record["confidence_notes"]
+    with app.app_context():
+        result = import_course(json.dumps(old), make.facilitator(email="ny@example.dk"))
+        rules = db.session.scalars(db.select(Requirement).where(Requirement.kind == "local")).all()
+        assert result.course is not None
+        assert all(rule.sectors == [] and rule.confidence_notes == [] for rule in rules)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("sectors", ["employmnet"]),
+        ("sectors", ["social", "social"]),
+        ("confidence_notes", [{"fact": "Datoen", "confidence": "certain"}]),
+        ("confidence_notes", [{"fact": "Datoen"}]),
+    ],
+)
+def test_an_unknown_sector_or_a_bad_confidence_note_in_a_file_is_refused(
+    app, make, linked_to_r25, field, value
+):
+    bad = copy.deepcopy(linked_to_r25)
+    next(r for r in bad["requirements"] if r["kind"] == "local")[field] = value
+    with app.app_context(), pytest.raises(ImportRefused):
+        import_course(json.dumps(bad), make.facilitator(email="ny@example.dk"))

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from workshop.cards import edit_card
-from workshop.catalogue import load_catalogue
+from workshop.catalogue import add_local_rule, load_catalogue
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import (
@@ -20,7 +20,7 @@ from workshop.core.models import (
     Solution,
 )
 from workshop.courses import delete_course, go_to_step
-from workshop.examination import prioritise
+from workshop.examination import link_requirement, prioritise
 from workshop.experience import (
     active_share,
     copy_shared_solution,
@@ -90,6 +90,18 @@ def test_a_share_holds_requirements_origin_figures_and_no_names_or_words(ctx_cat
     for name in a.names:
         assert name not in held
     assert "loven kræver" not in held and "skabelon" not in held.casefold()
+
+
+def test_a_link_to_a_local_rule_is_counted_in_the_plan_but_never_shared(ctx_catalogue, make):
+    a = shareable_course(make, "a@bakkedal.dk", "Bakkedal Kommune", label="A")
+    course = _course(a.course)
+    rule = add_local_rule(course.facilitator, name="Vores egen skabelon", kind="template")
+    link_requirement(db.session.get(Card, a.card), rule.key)
+    [planned] = plan_share(_course(a.course)).challenges
+    assert [r.key for r in planned.requirements] == ["R05"] and planned.local_rules == 1
+    share, _ = _share(a.course)
+    assert [r.requirement_key for r in share.challenges[0].requirements] == ["R05"]
+    assert "Vores egen skabelon" not in " ".join(_strings(share))
 
 
 def test_reviewed_words_are_shared_as_edited_and_other_courses_keys_are_ignored(
@@ -311,10 +323,12 @@ def test_the_demo_has_three_shared_courses_that_its_cards_find_and_reseeding_kee
     seed_demo()
     course = seed_demo()  # idempotent: the demo's shares are replaced, not doubled
     assert db.session.query(Share).count() == 3
-    found = experience_for_keys(["R06", "R28", "R12"], exclude_course_id=course.id)
-    assert (found["R06"].courses, found["R28"].courses, found["R12"].courses) == (3, 2, 1)
-    assert found["R06"].mixed_versions  # Sølund worked under the older law version
-    best = found["R06"].findings[0].solution
+    keys = ["R08", "R06", "R27", "R28", "R12"]
+    found = experience_for_keys(keys, exclude_course_id=course.id)
+    assert [found[key].courses for key in keys] == [1, 2, 1, 1, 1]
+    assert found["R06"].mixed_versions  # Bakkedal linked R06 before its 2026 change
+    # The interview card rests on the individually agreed contact (R08), as Bakkedal's does.
+    best = found["R08"].findings[0].solution
     assert best.is_measured and best.improved
     interviews = next(card for card in course.cards if card.text.startswith("Vi holder stadig"))
     copy = copy_shared_solution(course, interviews, best.id)

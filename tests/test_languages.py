@@ -28,6 +28,7 @@ from workshop.core.extensions import db
 from workshop.core.models import Course
 from workshop.courses import go_to_step
 from workshop.manager_links import create_manager_link
+from workshop.measures import measures_of
 
 PO = Path(__file__).resolve().parent.parent / "translations" / "da" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]|\{\w*\}")
@@ -100,8 +101,10 @@ def demo(app):
     with app.test_request_context():
         course = seed_demo()
         token = create_manager_link(course, "Jobcenterchefen").token
-        # The course's questions are its own text (Danish defaults, stored in the course).
+        # The course's questions are its own text (Danish defaults, stored in the course);
+        # so are its measures' names and units, typed or filled in from a Danish template.
         own_text = [*course.questions, *course.reflections]
+        own_text += [text for m in measures_of(course) for text in (m.what, m.unit)]
         return {"id": course.id, "code": course.join_code, "token": token, "own": own_text}
 
 

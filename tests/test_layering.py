@@ -60,7 +60,11 @@ def _ours(name: str, known: dict[str, Path]) -> str | None:
 
 
 def _is_type_checking(node: ast.AST) -> bool:
-    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+    """`if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`): its body never runs."""
+    return isinstance(node, ast.If) and ast.unparse(node.test) in (
+        "TYPE_CHECKING",
+        "typing.TYPE_CHECKING",
+    )
 
 
 def imports(root: Path, sources=SOURCES) -> list[Import]:
@@ -84,6 +88,9 @@ def imports(root: Path, sources=SOURCES) -> list[Import]:
         def visit(node, in_function, module=module, lines=lines, targets=targets):
             for child in ast.iter_child_nodes(node):
                 if _is_type_checking(child):
+                    # Only the body is for the type checker; an `else:` runs.
+                    for branch in child.orelse:
+                        visit(ast.Module(body=[branch], type_ignores=[]), in_function)
                     continue
                 if isinstance(child, ast.Import | ast.ImportFrom):
                     above = lines[child.lineno - 2].strip() if child.lineno > 1 else ""
@@ -94,6 +101,20 @@ def imports(root: Path, sources=SOURCES) -> list[Import]:
                 visit(child, in_function or function)
 
         visit(ast.parse(file.read_text()), False)
+    return found
+
+
+def dynamic_imports(root: Path, sources=SOURCES) -> list[str]:
+    """Imports by name at run time, which the checks above cannot follow."""
+    found = []
+    for module, file in modules(root, sources).items():
+        for node in ast.walk(ast.parse(file.read_text())):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) in (
+                "import_module",
+                "importlib.import_module",
+                "__import__",
+            ):
+                found.append(f"{module}:{node.lineno} {ast.unparse(node)}")
     return found
 
 
@@ -182,6 +203,10 @@ def test_imports_inside_functions_say_why():
     assert unexplained_function_imports(imports(ROOT)) == []
 
 
+def test_no_module_imports_another_by_a_name_in_a_string():
+    assert dynamic_imports(ROOT) == []
+
+
 # The checks themselves, on a small made-up tree: they must catch what they are for.
 
 
@@ -249,6 +274,40 @@ def test_an_import_inside_a_function_without_a_reason_is_caught(tree):
     )
     assert unexplained_function_imports(imports(root, ("workshop",))) == [
         "workshop.votes:2 imports workshop.cards"
+    ]
+
+
+def test_an_upward_import_in_the_branch_that_runs_beside_type_checking_is_caught(tree):
+    root = tree(
+        {
+            "workshop/__init__.py": "",
+            "workshop/core/__init__.py": "",
+            "workshop/core/models.py": (
+                "from typing import TYPE_CHECKING\n"
+                "if TYPE_CHECKING:\n    pass\nelse:\n    from workshop import cards\n"
+                "if not TYPE_CHECKING:\n    from workshop import votes\n"
+            ),
+            "workshop/cards.py": "",
+            "workshop/votes.py": "",
+        }
+    )
+    assert upward_imports(imports(root, ("workshop",))) == [
+        "workshop.core.models:5 imports workshop.cards (core -> domain)",
+        "workshop.core.models:7 imports workshop.votes (core -> domain)",
+    ]
+
+
+def test_an_import_by_a_name_in_a_string_is_caught(tree):
+    root = tree(
+        {
+            "workshop/__init__.py": "",
+            "workshop/cards.py": (
+                "import importlib\ndef f():\n    return importlib.import_module('workshop.web')\n"
+            ),
+        }
+    )
+    assert dynamic_imports(root, ("workshop",)) == [
+        "workshop.cards:3 importlib.import_module('workshop.web')"
     ]
 
 

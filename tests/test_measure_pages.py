@@ -1,5 +1,6 @@
 """Step 5 through the Flask test client: measures, the phone's logbook, honest figures."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -7,11 +8,14 @@ import pytest
 
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
-from workshop.core.models import Course, Measure, MeasureEntry, Participant
+from workshop.core.models import Action, Course, Measure, MeasureEntry, Participant
 from workshop.courses import go_to_step
 from workshop.measures import (
+    MEASURE_TEMPLATES,
     log_entry,
     measure_stats,
+    measure_template,
+    measure_templates_by_side,
     parse_value,
     set_period_closed,
     update_measure,
@@ -646,3 +650,108 @@ def test_a_refused_measure_posted_after_the_panel_moved_on_is_flashed(app, clien
     )
     assert response.status_code == 302
     assert "Say what is measured." in client.get(f"/f/courses/{setup.course_id}").text
+
+
+# --- Measure templates: the citizen's side beside staff time (issue 14) ---------------------
+
+
+def test_the_templates_measure_the_citizens_side_beside_staff_time():
+    groups = {side: [t.key for t in items] for side, _label, items in measure_templates_by_side()}
+    assert list(groups) == ["citizen", "staff"]  # the citizen's side first
+    assert {
+        "plans_per_citizen",
+        "meetings_per_month",
+        "days_to_first_offer",
+        "consents_asked",
+    } <= set(groups["citizen"])
+    assert {"documentation_time", "double_registration"} <= set(groups["staff"])
+    assert len({t.key for t in MEASURE_TEMPLATES}) == len(MEASURE_TEMPLATES)
+
+
+def test_a_template_gives_name_unit_and_direction_in_the_language_of_the_request(app):
+    with app.test_request_context():
+        assert measure_template("consents_asked").fields() == {
+            "what": "Samtykker, borgeren bliver bedt om at underskrive",
+            "unit": "samtykker pr. borger",
+            "higher_is_better": False,
+        }
+    with app.test_request_context(headers=EN):
+        fields = measure_template("story_told_once").fields()
+        assert fields["what"] == "Citizens who only had to tell their story once"
+        assert fields["higher_is_better"] is True
+
+
+@pytest.mark.parametrize("key", ["", None, "nope", "Consents_asked"])
+def test_no_or_an_unknown_template_is_none(key):
+    assert measure_template(key) is None
+
+
+def test_every_template_makes_a_measure_the_domain_accepts(app, make, setup):
+    with app.test_request_context():
+        action = db.session.get(Action, setup.action_id)
+        for template in MEASURE_TEMPLATES:
+            measure = make.measure(action, **template.fields())
+            assert (measure.what, measure.higher_is_better) == (
+                str(template.what),
+                template.higher_is_better,
+            )
+
+
+def test_the_panel_offers_the_templates_in_two_groups(client, auth, setup):
+    auth.login()
+    page = client.get(f"/f/courses/{setup.course_id}").text
+    assert 'id="measure-template-form" method="get"' in page
+    assert '<optgroup label="Fra borgerens side">' in page
+    assert '<optgroup label="Medarbejdernes tid">' in page
+    assert "Dage fra første kontakt til første tilbud (dage; lavere er bedre)" in page
+    assert 'id="measure-template-note"' not in page  # nothing filled in yet
+
+
+def test_picking_a_template_fills_the_new_measure_so_the_facilitator_only_confirms(
+    client, auth, setup
+):
+    auth.login()
+    page = client.get(f"/f/courses/{setup.course_id}?measure_template=meetings_per_month").text
+    form = page[page.index('id="measure-form"') :]
+    assert 'value="Møder, borgeren skal deltage i"' in form
+    assert 'value="møder pr. borger pr. måned"' in form
+    assert 'name="higher_is_better" type="checkbox" value="y">' in form  # lower is better
+    assert 'role="status" id="measure-template-note"' in page
+    assert '<option value="meetings_per_month" selected>' in page  # the picker remembers
+    assert re.search(r'<select autofocus id="action"', form)  # what is left to choose
+
+
+def test_a_template_where_more_is_better_ticks_the_direction(client, auth, setup):
+    auth.login()
+    page = client.get(f"/f/courses/{setup.course_id}?measure_template=story_told_once").text
+    form = page[page.index('id="measure-form"') :]
+    assert re.search(r'checked id="higher_is_better" name="higher_is_better"', form)
+
+
+def test_the_template_picker_answers_the_panel_alone_when_htmx_asks(client, auth, setup):
+    auth.login()
+    page = client.get(
+        f"/f/courses/{setup.course_id}?measure_template=documentation_time",
+        headers={**HX, "HX-Target": "panel"},
+    ).text
+    assert page.lstrip().startswith('<div id="panel"')
+    assert 'value="Tid brugt på dokumentation"' in page
+
+
+def test_an_unknown_template_leaves_the_new_measure_empty(client, auth, setup):
+    auth.login()
+    page = client.get(f"/f/courses/{setup.course_id}?measure_template=../../etc").text
+    assert page.count('id="what" maxlength="300" name="what" type="text" value=""') == 1
+    assert 'id="measure-template-note"' not in page
+
+
+def test_a_measure_filled_from_a_template_is_added_as_confirmed(app, client, auth, setup):
+    auth.login()
+    response = client.post(
+        f"/f/courses/{setup.course_id}/measures",
+        data=_measure_form(setup, what="Planer, borgeren har", unit="planer pr. borger"),
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        added = db.session.scalar(db.select(Measure).where(Measure.what == "Planer, borgeren har"))
+        assert added.unit == "planer pr. borger" and added.higher_is_better is False

@@ -573,3 +573,16 @@ def test_css_strings_cannot_be_broken_out_of():
     escaped = str(report.css_string('Side "1" \\ </style><p>æ'))
     assert '"' not in escaped and "<" not in escaped and "\n" not in escaped
     assert escaped.startswith("Side ") and "æ" in escaped
+
+
+def test_a_card_linked_to_a_rule_closed_to_new_cases_is_not_called_habit_in_the_pdf(app, make):
+    with app.app_context():
+        load_catalogue()
+        course = make.course(step=2)
+        card = make.card(make.participant(course), "Ressourceforløbet skal til teamet igen")
+        link_requirement(card, "R25")
+        prioritise(card, "prioritised")
+        course_id = course.id
+    text = flat(" ".join(pages_text(render(app, course_id))))
+    assert "Closed to new cases: it still binds the cases that run under it" in text
+    assert "may be habit, not law" not in text

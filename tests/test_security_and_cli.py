@@ -94,9 +94,13 @@ def test_the_demo_is_a_course_part_way_through_and_reset_keeps_its_code(app, run
     assert f"/j/{code}" in first.output
     second = runner.invoke(args=["demo"])
     assert re.search(r"Join code:\s+(\w+)", second.output).group(1) == code
+    # The course across departments keeps its code too.
+    assert re.findall(r"Join code:\s+(\w+)", second.output) == re.findall(
+        r"Join code:\s+(\w+)", first.output
+    )
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(Course)) == 1
-        course = db.session.scalar(db.select(Course))
+        assert db.session.scalar(db.select(db.func.count()).select_from(Course)) == 2
+        course = db.session.scalar(db.select(Course).filter_by(title="Mindre bøvl i jobcentret"))
         assert course.current_step == 5
         assert (course.voting_state, course.solution_voting_state) == ("revealed", "revealed")
         for model, least in [
@@ -114,7 +118,7 @@ def test_the_demo_is_a_course_part_way_through_and_reset_keeps_its_code(app, run
 def test_the_demo_course_pages_render_in_every_step(app, runner, client):
     runner.invoke(args=["demo"])
     with app.app_context():
-        course = db.session.scalar(db.select(Course))
+        course = db.session.scalar(db.select(Course).filter_by(title="Mindre bøvl i jobcentret"))
         course_id, code = course.id, course.join_code
     client.post("/login", data={"email": "demo@samskabt.dk", "password": "demo-samskabt"})
     phone = app.test_client()

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from flask_babel import gettext
 
 from app import create_app
 from workshop.core.errors import WorkshopError
@@ -25,6 +26,7 @@ from workshop.sso import (
     ID_TOKEN_KEY,
     SignOnRefused,
     configure_sign_on,
+    facilitator_for_claims,
     secret_variable,
     verified_claims,
 )
@@ -598,3 +600,81 @@ def test_single_sign_on_settings_and_the_privacy_notice_changes_are_audited(app,
         ]
         assert "hemmelig" not in repr([e.detail for e in events])
         assert [e.action for e in events].count("privacy_notice_changed") == 1
+
+
+# --- Refusals decided before the provider is asked (configure_sign_on, facilitator_for_claims)
+
+ISSUER = "https://login.fjordby.example"
+
+
+def test_a_short_name_another_organisation_uses_is_refused(app, make):
+    with app.test_request_context():
+        configure_sign_on(make.organisation(ORG), label="", issuer=ISSUER, client_id="a")
+        with pytest.raises(WorkshopError) as refused:
+            configure_sign_on(
+                make.organisation("Bakkedal Kommune"),
+                label="",
+                issuer=ISSUER,
+                client_id="b",
+                slug="Fjordby Kommune",
+            )
+        assert refused.value.message == gettext(
+            "Another organisation uses that short name. Choose another."
+        )
+
+
+def test_the_short_name_of_the_callback_address_is_refused(app, make):
+    with app.test_request_context():
+        with pytest.raises(WorkshopError) as refused:
+            configure_sign_on(
+                make.organisation(ORG), label="", issuer=ISSUER, client_id="a", slug="callback"
+            )
+        assert refused.value.message == gettext(
+            "Choose another short name for the sign-in address."
+        )
+        assert db.session.scalar(db.select(SignOn)) is None
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"issuer": ""}, "Give the provider's issuer address."),
+        ({"issuer": ISSUER + "/" + "x" * 500}, "The issuer must be an https:// address."),
+        ({"client_id": " "}, "Give the client id the provider gave the app."),
+        ({"client_secret": "s" * 501}, "The client secret is too long."),
+    ],
+)
+def test_an_unusable_provider_setting_is_refused_with_its_own_message(app, make, settings, message):
+    with app.test_request_context():
+        with pytest.raises(WorkshopError) as refused:
+            configure_sign_on(
+                make.organisation(ORG),
+                **{"label": "", "issuer": ISSUER, "client_id": "a", **settings},
+            )
+        assert refused.value.message == gettext(message)
+
+
+def test_an_email_the_provider_has_not_confirmed_is_refused(app, make):
+    with app.test_request_context():
+        organisation = make.organisation(ORG)
+        make.facilitator(EMAIL, organisation=organisation)
+        sign_on = configure_sign_on(organisation, label="", issuer=ISSUER, client_id="a")
+        claims = {"iss": ISSUER, "sub": "fie", "email": EMAIL, "email_verified": False}
+        with pytest.raises(SignOnRefused) as refused:
+            facilitator_for_claims(sign_on, claims)
+        assert refused.value.reason == "email_unverified"
+        assert find_facilitator(EMAIL).sso_subject is None
+
+
+def test_an_email_linked_to_another_account_at_the_same_provider_does_not_move_the_link(app, make):
+    with app.test_request_context():
+        organisation = make.organisation(ORG)
+        fie = make.facilitator(EMAIL, organisation=organisation)
+        sign_on = configure_sign_on(organisation, label="", issuer=ISSUER, client_id="a")
+        fie.sso_issuer, fie.sso_subject = ISSUER, "fie"
+        db.session.commit()
+        claims = {"iss": ISSUER, "sub": "someone-else", "email": EMAIL}
+        with pytest.raises(SignOnRefused) as refused:
+            facilitator_for_claims(sign_on, claims)
+        assert refused.value.reason == "unknown_account"
+        assert find_facilitator(EMAIL).sso_subject == "fie"

@@ -19,7 +19,7 @@ from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Facilitator, Requirement, RequirementVersion, citation, utcnow
 from workshop.core.text import tidy
-from workshop.core.vocabulary import LOCAL_RULE_KINDS
+from workshop.core.vocabulary import LOCAL_RULE_KINDS, REQUIREMENT_STATUSES, SECTORS
 
 CATALOGUE_FILE = Path(__file__).with_name("data") / "catalogue.json"
 SUPPORTED_FORMAT = 1
@@ -40,7 +40,12 @@ _LAW_FIELDS = (
     "confidence",
     "sources",
     "note",
+    "confidence_notes",
 )
+# Fields added after entries were first loaded: left out of an entry's fingerprint and
+# snapshot while empty, so an entry that did not change keeps its version (and the cards
+# linked to it are not told it changed) when the code learns a field.
+_ADDED_LATER = ("confidence_notes",)
 
 
 @dataclass(frozen=True)
@@ -83,12 +88,18 @@ def _entry_values(entry: dict) -> dict:
         values[name] = values[name] or ""
     values["changes"] = list(entry.get("changes") or [])
     values["sources"] = list(entry.get("sources") or [])
+    values["confidence_notes"] = list(entry.get("confidence_notes") or [])
     values["sections"] = " ".join(_normalise_section(s) for s in entry.get("sections") or [])
     values["target_groups"] = " ".join(str(g) for g in entry.get("target_groups") or [])
     return values
 
 
+def _without_empty_additions(values: dict) -> dict:
+    return {k: v for k, v in values.items() if k not in _ADDED_LATER or v}
+
+
 def _fingerprint(values: dict) -> str:
+    values = _without_empty_additions(values)
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -96,7 +107,18 @@ def _snapshot(requirement: Requirement) -> dict:
     values = {name: getattr(requirement, name) for name in (*_LAW_FIELDS, "sections")}
     values["target_groups"] = requirement.target_groups
     values["key"] = requirement.key
-    return values
+    return _without_empty_additions(values)
+
+
+def _sectors(entry: dict) -> list[str]:
+    """The entry's sectors, each a key of vocabulary.SECTORS (a typo would hide the entry
+    from every sector filter without anyone noticing)."""
+    sectors = entry.get("sectors") or []
+    if not isinstance(sectors, list) or any(s not in SECTORS for s in sectors):
+        raise WorkshopError(
+            _("The catalogue entry %(key)s names an unknown sector.", key=entry.get("id", ""))
+        )
+    return list(dict.fromkeys(sectors))
 
 
 def load_catalogue(path: Path = CATALOGUE_FILE) -> LoadReport:
@@ -130,11 +152,18 @@ def _load(data: dict) -> LoadReport:
         if key in seen:
             raise WorkshopError(_("The catalogue has the id %(key)s twice.", key=key))
         seen.add(key)
+        if entry.get("status") not in REQUIREMENT_STATUSES:
+            raise WorkshopError(_("The catalogue entry %(key)s has an unknown status.", key=key))
         values = _entry_values(entry)
         fingerprint = _fingerprint(values)
         requirement = existing.get(key)
+        # Which departments' law it is sorts the catalogue, it does not say what the law
+        # requires: set in place, without a new version (a card's link keeps its meaning).
+        sectors = _sectors(entry)
+        if requirement is not None and requirement.sectors != sectors:
+            requirement.sectors = sectors
         if requirement is None:
-            requirement = Requirement(key=key, kind="law", version=1, **values)
+            requirement = Requirement(key=key, kind="law", version=1, sectors=sectors, **values)
             added += 1
         elif requirement.content_hash != fingerprint:
             for name, value in values.items():
@@ -215,8 +244,12 @@ def visible_requirements(owner_id: int | None) -> list[Requirement]:
     return list(db.session.scalars(query))
 
 
-def search_requirements(query: str, owner_id: int | None = None) -> list[Requirement]:
+def search_requirements(
+    query: str, owner_id: int | None = None, *, act: str = "", sector: str = ""
+) -> list[Requirement]:
     """Search by paragraph ('§ 31'), name, target group or free text; every word must match.
+    `act` (a key of the catalogue's acts) and `sector` (a key of vocabulary.SECTORS) narrow
+    it to one act or to the law of one kind of department; local rules have neither.
 
     The catalogue holds tens of entries, not thousands: matching in Python keeps odd
     characters (%, quotes, §) plain text, with no LIKE patterns to escape.
@@ -232,6 +265,10 @@ def search_requirements(query: str, owner_id: int | None = None) -> list[Require
     _acts, groups = catalogue_metadata()
 
     def matches(requirement: Requirement) -> bool:
+        if act and (requirement.is_local or requirement.act != act):
+            return False
+        if sector and sector not in (requirement.sectors or []):
+            return False
         if sections and not sections & set(requirement.sections.split()):
             return False
         haystack = _haystack(requirement, groups)
@@ -260,9 +297,15 @@ def _haystack(requirement: Requirement, groups: dict) -> str:
 
 
 def _sort_key(requirement: Requirement):
-    # Law first in catalogue order (R01, R02 …, R10), then local rules.
+    # Law first in catalogue order (R01, R02 …, R10, then X01 …), then local rules.
     number = int(re.sub(r"\D", "", requirement.key) or 0)
-    return (requirement.kind != "law", number, requirement.key)
+    return (requirement.kind != "law", requirement.key[:1], number, requirement.key)
+
+
+def catalogue_acts() -> dict[str, str]:
+    """The acts a search can be narrowed to: key -> name, as the shipped file names them."""
+    acts, _groups = catalogue_metadata()
+    return {key: act.get("name", key) for key, act in acts.items()}
 
 
 def requirement_by_key(key: str, owner_id: int | None = None) -> Requirement | None:

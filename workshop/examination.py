@@ -28,6 +28,17 @@ def link_requirement(card: Card, key: str) -> CardRequirement:
             _("There is no requirement %(key)s in the catalogue.", key=(key or "")[:20]),
             code="unknown",
         )
+    if not requirement.is_law:
+        # A card's link says "our rule stems from this law": a bill, a draft or a law that
+        # was never adopted cannot be where a rule comes from, so it is never offered as law.
+        raise WorkshopError(
+            _(
+                "%(requirement)s is planned, not law: it cannot be the legal basis of a card. "
+                "Link the rule in force, or a local rule.",
+                requirement=requirement_label(requirement),
+            ),
+            code="not_law",
+        )
     if any(link.requirement_id == requirement.id for link in card.links):
         raise WorkshopError(
             _(

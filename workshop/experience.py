@@ -41,7 +41,7 @@ from workshop.core.vocabulary import CARD_MAX_LENGTH, SOLUTION_MAX_LENGTH
 from workshop.examination import prioritised_cards
 from workshop.measures import measure_stats
 from workshop.solutions import adopt_solution
-from workshop.votes import results
+from workshop.votes import Results, results
 
 UNIT_KIND_MAX = 120
 IMPLEMENTED = ("implemented", "adjusted")
@@ -157,14 +157,36 @@ def plan_share(course: Course) -> SharePlan:
     """What sharing the course would hand the experience bank, item by item."""
     revision = review_token(course)
     ranked = results(course, split="role")  # the bank keeps staff and managers
-    dots: dict[int, tuple[int, dict]] = {}
-    split_shown = False
-    if ranked is not None:
-        split_shown = ranked.pooled is None and all(
-            group.shown for group in ranked.groups if group.voters
-        )
-        dots = {row.item.id: (row.total, row.by_group) for row in ranked.rows}
+    dots, split_shown = _dots_by_card(ranked)
     cards = prioritised_cards(course)
+    solutions = _visible_solutions_by_card(course)
+    challenges = []
+    for card in cards:
+        planned = _planned_challenge(card, dots, split_shown)
+        for solution in solutions.get(card.id, []):
+            planned.solutions.append(_planned_solution(solution, course.min_group_size))
+        challenges.append(planned)
+    return SharePlan(
+        course=course,
+        revision=revision,
+        participants=len(course.participants),
+        challenges=challenges,
+        split_held_back=ranked is not None and not split_shown,
+    )
+
+
+def _dots_by_card(ranked: Results | None) -> tuple[dict[int, tuple[int, dict]], bool]:
+    """Each challenge's dots (total, by role group), and whether the split by role shows."""
+    if ranked is None:
+        return {}, False
+    split_shown = ranked.pooled is None and all(
+        group.shown for group in ranked.groups if group.voters
+    )
+    return {row.item.id: (row.total, row.by_group) for row in ranked.rows}, split_shown
+
+
+def _visible_solutions_by_card(course: Course) -> dict[int, list[Solution]]:
+    """The course's solutions not hidden, by challenge, with what was measured of each."""
     solutions: dict[int, list[Solution]] = {}
     for solution in db.session.scalars(
         select(Solution)
@@ -177,45 +199,41 @@ def plan_share(course: Course) -> SharePlan:
         .order_by(Solution.id)
     ):
         solutions.setdefault(solution.card_id, []).append(solution)
-    challenges = []
-    for card in cards:
-        total, by_group = dots.get(card.id, (None, {}))
-        law = [link for link in card.links if not link.requirement.is_local]
-        planned = PlannedChallenge(
-            card=card,
-            requirements=[
-                PlannedRequirement(
-                    link.requirement.key,
-                    link.version,
-                    link.law_version,
-                    link.as_linked.get("name_da") or link.requirement.name_da,
-                )
-                for link in law
-            ],
-            local_rules=len(card.links) - len(law),
-            dots=total,
-            dots_staff=by_group.get("staff", 0) if split_shown and total is not None else None,
-            dots_managers=(
-                by_group.get("managers", 0) if split_shown and total is not None else None
-            ),
-        )
-        for solution in solutions.get(card.id, []):
-            effect, held_back = _best_effect(solution.action, course.min_group_size)
-            planned.solutions.append(
-                PlannedSolution(
-                    solution,
-                    solution.action.status if solution.action is not None else "",
-                    effect,
-                    held_back,
-                )
+    return solutions
+
+
+def _planned_challenge(
+    card: Card, dots: dict[int, tuple[int, dict]], split_shown: bool
+) -> PlannedChallenge:
+    """One prioritised challenge as it would be shared, its solutions still to add."""
+    total, by_group = dots.get(card.id, (None, {}))
+    law = [link for link in card.links if not link.requirement.is_local]
+    return PlannedChallenge(
+        card=card,
+        requirements=[
+            PlannedRequirement(
+                link.requirement.key,
+                link.version,
+                link.law_version,
+                link.as_linked.get("name_da") or link.requirement.name_da,
             )
-        challenges.append(planned)
-    return SharePlan(
-        course=course,
-        revision=revision,
-        participants=len(course.participants),
-        challenges=challenges,
-        split_held_back=ranked is not None and not split_shown,
+            for link in law
+        ],
+        local_rules=len(card.links) - len(law),
+        dots=total,
+        dots_staff=by_group.get("staff", 0) if split_shown and total is not None else None,
+        dots_managers=(by_group.get("managers", 0) if split_shown and total is not None else None),
+    )
+
+
+def _planned_solution(solution: Solution, min_people: int) -> PlannedSolution:
+    """One solution as it would be shared, with its best measured effect."""
+    effect, held_back = _best_effect(solution.action, min_people)
+    return PlannedSolution(
+        solution,
+        solution.action.status if solution.action is not None else "",
+        effect,
+        held_back,
     )
 
 
@@ -295,30 +313,11 @@ def share_course(
     """Share the course's results as reviewed. Returns the share, and whether it replaced
     an earlier one (one active share per course: the new snapshot takes its place)."""
     course = lock_row(course)  # two clicks on "share" at once make one share, not two
-    if revision is not None and revision != review_token(course):
-        raise WorkshopError(
-            _(
-                "The course has changed since you reviewed what will be shared. "
-                "Look through it again, then share."
-            ),
-            code="changed",
-        )
+    _check_still_as_reviewed(course, revision)
     plan = plan_share(course)
     reviewed = review_share(plan, texts or {})
-    if not allow_cpr_like and cpr_like_keys(reviewed):
-        raise WorkshopError(
-            _(
-                "A text you are about to share looks like a CPR number. Remove it, or "
-                "confirm that none of the texts holds a CPR number."
-            ),
-            code="cpr",
-        )
-    unit_kind = tidy(unit_kind)
-    if len(unit_kind) > UNIT_KIND_MAX:
-        raise WorkshopError(
-            _("The kind of unit can be at most %(n)s characters.", n=UNIT_KIND_MAX),
-            code="unit_kind",
-        )
+    _check_no_cpr_like(reviewed, allow_cpr_like)
+    unit_kind = _checked_unit_kind(unit_kind)
     now = utcnow()
     previous = active_share(course)
     if previous is not None:
@@ -333,53 +332,94 @@ def share_course(
         shared_at=now,
     )
     for planned in plan.challenges:
-        challenge = SharedChallenge(
-            text=reviewed.get(planned.key, ""),
-            card_id=planned.card.id,  # so that redacting the card reaches the snapshot
-            origin=planned.card.origin,
-            dots=planned.dots,
-            dots_staff=planned.dots_staff,
-            dots_managers=planned.dots_managers,
-            requirements=[
-                SharedRequirement(
-                    requirement_key=r.key,
-                    requirement_version=r.version,
-                    law_version=r.law_version,
-                    name=r.name,
-                )
-                for r in planned.requirements
-            ],
-        )
-        for item in planned.solutions:
-            solution, effect = item.solution, item.effect
-            challenge.solutions.append(
-                SharedSolution(
-                    kind=solution.kind,
-                    text=reviewed.get(item.key, ""),
-                    solution_id=solution.id,  # redacting the solution reaches the snapshot
-                    effect_citizens=solution.effect_citizens,
-                    effect_efficiency=solution.effect_efficiency,
-                    effect_work_environment=solution.effect_work_environment,
-                    likelihood=solution.likelihood,
-                    effort=solution.effort,
-                    chosen=solution.chosen,
-                    action_status=item.action_status,
-                    # What was measured is someone's words too: shared with the solution's.
-                    measure_what=(
-                        effect.what if effect is not None and item.key in reviewed else ""
-                    ),
-                    measure_unit=effect.unit if effect is not None else "",
-                    higher_is_better=effect.higher_is_better if effect is not None else None,
-                    baseline_mean=effect.baseline_mean if effect is not None else None,
-                    followup_mean=effect.followup_mean if effect is not None else None,
-                    change=effect.change if effect is not None else None,
-                    entries=effect.entries if effect is not None else 0,
-                )
-            )
-        share.challenges.append(challenge)
+        share.challenges.append(_snapshot_challenge(planned, reviewed))
     db.session.add(share)
     db.session.commit()
     return share, previous is not None
+
+
+def _check_still_as_reviewed(course: Course, revision: str | None) -> None:
+    """Refuses when the course changed since the facilitator's review (given its token)."""
+    if revision is not None and revision != review_token(course):
+        raise WorkshopError(
+            _(
+                "The course has changed since you reviewed what will be shared. "
+                "Look through it again, then share."
+            ),
+            code="changed",
+        )
+
+
+def _check_no_cpr_like(reviewed: dict[str, str], allow_cpr_like: bool) -> None:
+    """Refuses words that look like a CPR number unless the facilitator confirmed them."""
+    if not allow_cpr_like and cpr_like_keys(reviewed):
+        raise WorkshopError(
+            _(
+                "A text you are about to share looks like a CPR number. Remove it, or "
+                "confirm that none of the texts holds a CPR number."
+            ),
+            code="cpr",
+        )
+
+
+def _checked_unit_kind(unit_kind: str) -> str:
+    """The kind of unit, tidied; refused when too long."""
+    unit_kind = tidy(unit_kind)
+    if len(unit_kind) > UNIT_KIND_MAX:
+        raise WorkshopError(
+            _("The kind of unit can be at most %(n)s characters.", n=UNIT_KIND_MAX),
+            code="unit_kind",
+        )
+    return unit_kind
+
+
+def _snapshot_challenge(planned: PlannedChallenge, reviewed: dict[str, str]) -> SharedChallenge:
+    """The shared copy of one planned challenge, its law entries and its solutions."""
+    challenge = SharedChallenge(
+        text=reviewed.get(planned.key, ""),
+        card_id=planned.card.id,  # so that redacting the card reaches the snapshot
+        origin=planned.card.origin,
+        dots=planned.dots,
+        dots_staff=planned.dots_staff,
+        dots_managers=planned.dots_managers,
+        requirements=[
+            SharedRequirement(
+                requirement_key=r.key,
+                requirement_version=r.version,
+                law_version=r.law_version,
+                name=r.name,
+            )
+            for r in planned.requirements
+        ],
+    )
+    for item in planned.solutions:
+        challenge.solutions.append(_snapshot_solution(item, reviewed))
+    return challenge
+
+
+def _snapshot_solution(item: PlannedSolution, reviewed: dict[str, str]) -> SharedSolution:
+    """The shared copy of one planned solution, with its assessment and measured effect."""
+    solution, effect = item.solution, item.effect
+    return SharedSolution(
+        kind=solution.kind,
+        text=reviewed.get(item.key, ""),
+        solution_id=solution.id,  # redacting the solution reaches the snapshot
+        effect_citizens=solution.effect_citizens,
+        effect_efficiency=solution.effect_efficiency,
+        effect_work_environment=solution.effect_work_environment,
+        likelihood=solution.likelihood,
+        effort=solution.effort,
+        chosen=solution.chosen,
+        action_status=item.action_status,
+        # What was measured is someone's words too: shared with the solution's.
+        measure_what=(effect.what if effect is not None and item.key in reviewed else ""),
+        measure_unit=effect.unit if effect is not None else "",
+        higher_is_better=effect.higher_is_better if effect is not None else None,
+        baseline_mean=effect.baseline_mean if effect is not None else None,
+        followup_mean=effect.followup_mean if effect is not None else None,
+        change=effect.change if effect is not None else None,
+        entries=effect.entries if effect is not None else 0,
+    )
 
 
 def withdraw_share(course: Course) -> Share:

@@ -10,6 +10,7 @@ from statistics import fmean
 
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -157,7 +158,25 @@ def log_entry(
         return existing
     if measure.action.course_id != participant.course_id:
         raise WorkshopError(_("That measure is not in your course."), code="course")
-    today = today or local_today()
+    _check_open_period(measure, entry_date, today or local_today())
+    number = parse_value(value)
+    note = tidy(note)
+    if note:
+        note = clean_text(note, max_length=NOTE_MAX, allow_cpr_like=allow_cpr_like)
+    course = _course_of_measure(measure)
+    entry = MeasureEntry(
+        measure_id=measure.id,
+        participant_id=participant.id,
+        entry_date=entry_date,
+        value=number,
+        note=note,
+        client_token=client_token,
+    )
+    return save_once(entry, course)
+
+
+def _check_open_period(measure: Measure, entry_date: date | None, today: date) -> None:
+    """Refuses a date missing, in the future, outside both periods or in a closed one."""
     if entry_date is None:
         raise WorkshopError(_("Give the date the value is for."), code="date")
     if entry_date > today:
@@ -184,20 +203,6 @@ def log_entry(
             ),
             code="closed",
         )
-    number = parse_value(value)
-    note = tidy(note)
-    if note:
-        note = clean_text(note, max_length=NOTE_MAX, allow_cpr_like=allow_cpr_like)
-    course = _course_of_measure(measure)
-    entry = MeasureEntry(
-        measure_id=measure.id,
-        participant_id=participant.id,
-        entry_date=entry_date,
-        value=number,
-        note=note,
-        client_token=client_token,
-    )
-    return save_once(entry, course)
 
 
 def delete_entry(entry: MeasureEntry) -> None:
@@ -285,3 +290,108 @@ def entries_of(participant: Participant) -> list[MeasureEntry]:
             .order_by(MeasureEntry.entry_date.desc(), MeasureEntry.id.desc())
         )
     )
+
+
+# --- Templates: what to measure, from the citizen's side and in staff time ------------------
+# A course across departments asks what the citizen gains (fewer plans, meetings and
+# consents, a shorter wait) beside the staff's time; picking a template fills in the new
+# measure's name, unit and direction, so the facilitator only chooses the action and the
+# periods and confirms. Translated like a vocabulary: stored in the language it was picked in.
+
+MEASURE_TEMPLATE_SIDES = {
+    "citizen": _l("From the citizen's side"),
+    "staff": _l("Staff time"),
+}
+
+
+@dataclass(frozen=True)
+class MeasureTemplate:
+    key: str
+    side: str  # MEASURE_TEMPLATE_SIDES
+    what: object  # lazy translatable strings
+    unit: object
+    higher_is_better: bool
+
+    def fields(self) -> dict:
+        """The new measure's fields it fills in, in the current language."""
+        return {
+            "what": str(self.what),
+            "unit": str(self.unit),
+            "higher_is_better": self.higher_is_better,
+        }
+
+
+MEASURE_TEMPLATES: tuple[MeasureTemplate, ...] = (
+    MeasureTemplate(
+        "plans_per_citizen", "citizen", _l("Plans the citizen has"), _l("plans per citizen"), False
+    ),
+    MeasureTemplate(
+        "meetings_per_month",
+        "citizen",
+        _l("Meetings the citizen attends"),
+        _l("meetings per citizen per month"),
+        False,
+    ),
+    MeasureTemplate(
+        "days_to_first_offer",
+        "citizen",
+        _l("Days from first contact to the first offer"),
+        _l("days"),
+        False,
+    ),
+    MeasureTemplate(
+        "consents_asked",
+        "citizen",
+        _l("Consents the citizen is asked to sign"),
+        _l("consents per citizen"),
+        False,
+    ),
+    MeasureTemplate(
+        "story_told_once",
+        "citizen",
+        _l("Citizens who only had to tell their story once"),
+        _l("per cent of the citizens asked"),
+        True,
+    ),
+    MeasureTemplate(
+        "documentation_time",
+        "staff",
+        _l("Time spent on documentation"),
+        _l("minutes per week"),
+        False,
+    ),
+    MeasureTemplate(
+        "double_registration",
+        "staff",
+        _l("Time spent typing the same information twice"),
+        _l("minutes per week"),
+        False,
+    ),
+    MeasureTemplate(
+        "coordination_meetings",
+        "staff",
+        _l("Time spent in coordination meetings"),
+        _l("hours per week"),
+        False,
+    ),
+    MeasureTemplate(
+        "internal_reports",
+        "staff",
+        _l("Time spent on internal reports"),
+        _l("minutes per week"),
+        False,
+    ),
+)
+
+
+def measure_template(key: str | None) -> MeasureTemplate | None:
+    """The template with this key; None for none or an unknown one."""
+    return next((template for template in MEASURE_TEMPLATES if template.key == key), None)
+
+
+def measure_templates_by_side() -> list[tuple[str, object, list[MeasureTemplate]]]:
+    """The templates in their groups, the citizen's side first."""
+    return [
+        (side, label, [t for t in MEASURE_TEMPLATES if t.side == side])
+        for side, label in MEASURE_TEMPLATE_SIDES.items()
+    ]

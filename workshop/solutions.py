@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import selectinload
 
 from workshop.core.db import lock_row
@@ -274,19 +274,22 @@ def solution_in_course(course: Course, solution_id: int) -> Solution | None:
     return solution if solution is not None and solution.course_id == course.id else None
 
 
+def open_challenge_conditions(course: Course) -> tuple[ColumnElement[bool], ...]:
+    """Which of the course's cards are open for solutions: prioritised, shown, not merged."""
+    return (
+        Card.course_id == course.id,
+        Card.priority == "prioritised",
+        Card.hidden.is_(False),
+        Card.merged_into_id.is_(None),
+    )
+
+
 def challenges_with_solutions(
     course: Course, *, include_hidden: bool = False
 ) -> list[tuple[Card, list[Solution]]]:
     """Each prioritised challenge with its solutions, oldest first."""
     cards = db.session.scalars(
-        select(Card)
-        .where(
-            Card.course_id == course.id,
-            Card.priority == "prioritised",
-            Card.hidden.is_(False),
-            Card.merged_into_id.is_(None),
-        )
-        .order_by(Card.id)
+        select(Card).where(*open_challenge_conditions(course)).order_by(Card.id)
     ).all()
     query = (
         select(Solution)

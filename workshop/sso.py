@@ -139,39 +139,12 @@ def configure_sign_on(
 
     Password login goes off only once the admin `by` has signed in through the provider
     themselves: a provider set up wrong cannot lock the organisation out."""
-    issuer = tidy(issuer).strip().rstrip("/")
-    client_id = tidy(client_id).strip()
-    problem = _issuer_problem(issuer) if issuer else _("Give the provider's issuer address.")
-    if problem:
-        raise WorkshopError(problem)
-    if len(issuer) > 500:
-        raise WorkshopError(_("The issuer must be an https:// address."))
-    if not client_id or len(client_id) > 255:
-        raise WorkshopError(_("Give the client id the provider gave the app."))
-    slug = slugify(slug or organisation.name)
-    if not slug or slug in RESERVED_SLUGS:
-        raise WorkshopError(_("Choose another short name for the sign-in address."))
-    sign_on = organisation.sign_on
-    taken = db.session.scalar(select(SignOn).where(SignOn.slug == slug))
-    if taken is not None and taken is not sign_on:
-        raise WorkshopError(_("Another organisation uses that short name. Choose another."))
+    issuer, client_id = _checked_provider(issuer, client_id)
+    slug = _free_slug(organisation, slug)
     groups_claim = re.sub(r"[^A-Za-z0-9_:./-]", "", tidy(groups_claim))[:64] or "groups"
-    secret = tidy(client_secret).strip()
-    if len(secret) > 500:
-        raise WorkshopError(_("The client secret is too long."))
-    # The admin's own link must be to the issuer being saved: a link to the provider the
-    # organisation is leaving proves nothing about the new one.
-    if (
-        not password_login
-        and by is not None
-        and (by.sso_subject is None or by.sso_issuer != issuer)
-    ):
-        raise WorkshopError(
-            _(
-                "Sign in with the provider yourself once before you turn password login off, "
-                "so a setup error cannot lock you out."
-            )
-        )
+    secret = _checked_secret(client_secret)
+    _check_password_login_off(password_login, by, issuer)
+    sign_on = organisation.sign_on
     if sign_on is None:
         sign_on = SignOn(organisation=organisation, client_secret="")
         db.session.add(sign_on)
@@ -188,6 +161,58 @@ def configure_sign_on(
     sign_on.enabled = bool(enabled)
     db.session.commit()
     return sign_on
+
+
+def _checked_provider(issuer: str, client_id: str) -> tuple[str, str]:
+    """The issuer and client id as typed, tidied; refused unless both are usable."""
+    issuer = tidy(issuer).strip().rstrip("/")
+    client_id = tidy(client_id).strip()
+    problem = _issuer_problem(issuer) if issuer else _("Give the provider's issuer address.")
+    if problem:
+        raise WorkshopError(problem)
+    if len(issuer) > 500:
+        raise WorkshopError(_("The issuer must be an https:// address."))
+    if not client_id or len(client_id) > 255:
+        raise WorkshopError(_("Give the client id the provider gave the app."))
+    return issuer, client_id
+
+
+def _free_slug(organisation: Organisation, slug: str) -> str:
+    """The short name of the sign-in address (the organisation's name if none is given);
+    refused when reserved or another organisation's."""
+    slug = slugify(slug or organisation.name)
+    if not slug or slug in RESERVED_SLUGS:
+        raise WorkshopError(_("Choose another short name for the sign-in address."))
+    sign_on = organisation.sign_on
+    taken = db.session.scalar(select(SignOn).where(SignOn.slug == slug))
+    if taken is not None and taken is not sign_on:
+        raise WorkshopError(_("Another organisation uses that short name. Choose another."))
+    return slug
+
+
+def _checked_secret(client_secret: str) -> str:
+    """The client secret as typed, tidied (empty keeps the stored one); refused when too long."""
+    secret = tidy(client_secret).strip()
+    if len(secret) > 500:
+        raise WorkshopError(_("The client secret is too long."))
+    return secret
+
+
+def _check_password_login_off(password_login: bool, by: Facilitator | None, issuer: str) -> None:
+    """Refuses turning password login off before the admin signed in through `issuer`."""
+    # The admin's own link must be to the issuer being saved: a link to the provider the
+    # organisation is leaving proves nothing about the new one.
+    if (
+        not password_login
+        and by is not None
+        and (by.sso_subject is None or by.sso_issuer != issuer)
+    ):
+        raise WorkshopError(
+            _(
+                "Sign in with the provider yourself once before you turn password login off, "
+                "so a setup error cannot lock you out."
+            )
+        )
 
 
 def button_label(sign_on: SignOn) -> str:
@@ -415,6 +440,29 @@ def facilitator_for_claims(sign_on: SignOn, claims: dict) -> Facilitator:
     account at the first sign-in; or a refusal with a message for the person."""
     issuer, subject = str(claims.get("iss") or ""), str(claims.get("sub") or "")
     email = _claimed_email(claims)
+    _check_claims_allowed(sign_on, claims, email)
+    facilitator = _facilitator_named(issuer, subject, email)
+    if facilitator is None or facilitator.organisation_id != sign_on.organisation_id:
+        raise SignOnRefused(
+            _(
+                "%(email)s has no facilitator login here. Ask an admin of your organisation "
+                "to add you; signing in does not create one.",
+                email=email or _("Your account"),
+            ),
+            "unknown_account",
+        )
+    if not facilitator.active:
+        raise SignOnRefused(
+            _("Your login is deactivated. Ask an admin of your organisation."), "deactivated"
+        )
+    if (facilitator.sso_issuer, facilitator.sso_subject) != (issuer, subject):
+        facilitator = _link_account(facilitator, issuer, subject)
+    return facilitator
+
+
+def _check_claims_allowed(sign_on: SignOn, claims: dict, email: str) -> None:
+    """Refuses an unconfirmed email, or an email domain or groups the organisation does
+    not let sign in."""
     if claims.get("email_verified") is False:
         raise SignOnRefused(
             _("Your email address is not confirmed at your organisation's sign-in."),
@@ -432,6 +480,10 @@ def facilitator_for_claims(sign_on: SignOn, claims: dict) -> Facilitator:
             _("You are not in a group your organisation lets sign in here. Ask its admin."),
             "group_not_allowed",
         )
+
+
+def _facilitator_named(issuer: str, subject: str, email: str) -> Facilitator | None:
+    """The facilitator linked to the provider account, else the one with the email."""
     facilitator = db.session.scalar(
         select(Facilitator).where(
             Facilitator.sso_issuer == issuer, Facilitator.sso_subject == subject
@@ -449,30 +501,20 @@ def facilitator_for_claims(sign_on: SignOn, claims: dict) -> Facilitator:
             # Linked to another account at this provider: the email alone does not move it.
             # (A link to another issuer is the provider the organisation left: re-linked.)
             facilitator = None
-    if facilitator is None or facilitator.organisation_id != sign_on.organisation_id:
-        raise SignOnRefused(
-            _(
-                "%(email)s has no facilitator login here. Ask an admin of your organisation "
-                "to add you; signing in does not create one.",
-                email=email or _("Your account"),
-            ),
-            "unknown_account",
-        )
-    if not facilitator.active:
-        raise SignOnRefused(
-            _("Your login is deactivated. Ask an admin of your organisation."), "deactivated"
-        )
-    if (facilitator.sso_issuer, facilitator.sso_subject) != (issuer, subject):
-        facilitator_id = facilitator.id
-        # The callback is a GET, whose SQLite transaction began without the write lock and
-        # spent a round trip at the provider since: link in a transaction of its own that
-        # takes the lock first (no "database is locked" if others committed meanwhile).
-        with writing():
-            linked = db.session.get(Facilitator, facilitator_id, populate_existing=True)
-            linked.sso_issuer, linked.sso_subject = issuer, subject
-            db.session.commit()
-        facilitator = linked
     return facilitator
+
+
+def _link_account(facilitator: Facilitator, issuer: str, subject: str) -> Facilitator:
+    """Links the facilitator to the provider account, in a transaction of its own."""
+    facilitator_id = facilitator.id
+    # The callback is a GET, whose SQLite transaction began without the write lock and
+    # spent a round trip at the provider since: link in a transaction of its own that
+    # takes the lock first (no "database is locked" if others committed meanwhile).
+    with writing():
+        linked = db.session.get(Facilitator, facilitator_id, populate_existing=True)
+        linked.sso_issuer, linked.sso_subject = issuer, subject
+        db.session.commit()
+    return linked
 
 
 def forget_sign_in() -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from workshop.audit import keep_days, purge, record
 from workshop.catalogue import CATALOGUE_FILE, load_catalogue
-from workshop.commands.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from workshop.commands.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_courses
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Course, Organisation
@@ -138,8 +138,8 @@ def list_organisations_command() -> None:
 @with_appcontext
 @click.option("--base-url", default="http://127.0.0.1:5000", help="Printed in front of URLs.")
 def demo_command(base_url: str) -> None:
-    """Create or reset the demo course, part-way through, and print how to try it."""
-    course = seed_demo()
+    """Create or reset the two demo courses, part-way through, and print how to try them."""
+    course, across = seed_demo_courses()
     # The demo's manager reads along without a login: one open link.
     links = open_links(course) or [create_manager_link(course, "Jobcenterchefen")]
     base = base_url.rstrip("/")
@@ -159,6 +159,12 @@ def demo_command(base_url: str) -> None:
                 f"  Share with others:  {base}/f/courses/{course.id}/share",
                 f"  Across courses:     {base}/f/overview",
                 f"  Manager's link:     {base}/m/{links[0].token}   (no login)",
+                "",
+                f"Demo course across departments: {across.title} ({across.municipality})",
+                f"  Join code:          {across.join_code}",
+                f"  Phones join at:     {base}/j/{across.join_code}",
+                f"  Control panel:      {base}/f/courses/{across.id}",
+                f"  Projector:          {base}/f/courses/{across.id}/projector",
                 "",
             ]
         )

@@ -1,9 +1,10 @@
-"""The demo course: a job centre part-way through, with realistic data in every step so far."""
+"""The demo courses: a job centre part-way through, with realistic data in every step so far,
+and a course across departments in step 2 (demo_across.py). Every municipality is invented
+and labelled as an example."""
 
 from __future__ import annotations
 
 import json
-import random
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -12,11 +13,13 @@ from sqlalchemy import select
 from workshop.actions import set_action_status, update_action
 from workshop.cards import merge_cards, set_card_hidden, submit_card
 from workshop.catalogue import add_local_rule, ensure_catalogue_loaded, local_rules
+from workshop.commands.demo_across import seed_demo_across
 from workshop.commands.demo_bank import seed_demo_bank
+from workshop.commands.demo_support import spend_dots
 from workshop.core.clock import local_today
 from workshop.core.extensions import db
 from workshop.core.models import Course
-from workshop.core.vocabulary import EFFECT_DIMENSIONS, role_group
+from workshop.core.vocabulary import EFFECT_DIMENSIONS
 from workshop.courses import create_course, go_to_step
 from workshop.dialogue import answer_question
 from workshop.examination import examine_card, link_requirement, prioritise
@@ -26,7 +29,8 @@ from workshop.measures import add_measure, log_entry
 from workshop.organisations import create_organisation, find_organisation
 from workshop.participants import join
 from workshop.solutions import choose_solution, propose_solution
-from workshop.votes import CARDS, SOLUTIONS, cast_vote, dots_left, set_voting_state
+from workshop.state_feedback import flag_card
+from workshop.votes import SOLUTIONS, set_voting_state
 
 DEMO_EMAIL = "demo@samskabt.dk"
 DEMO_PASSWORD = "demo-samskabt"  # noqa: S105 - the demo login is printed on purpose
@@ -35,17 +39,35 @@ DATA_FILE = Path(__file__).with_name("demo.json")
 
 
 def seed_demo() -> Course:
-    """Create or reset the demo course; it keeps its join code across resets."""
-    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    """Create or reset the job centre's demo course (and the experience bank); it keeps its
+    join code across resets. The demo login's other courses are removed."""
     facilitator = _demo_facilitator()
-    old_code = None
+    return _seed_job_centre(facilitator, _clear_demo_courses(facilitator))
+
+
+def seed_demo_courses() -> tuple[Course, Course]:
+    """Both demo courses, reset: the job centre's in step 5 and the one across departments
+    in step 2; each keeps its join code across resets."""
+    facilitator = _demo_facilitator()
+    codes = _clear_demo_courses(facilitator)
+    return _seed_job_centre(facilitator, codes), seed_demo_across(facilitator, codes)
+
+
+def _clear_demo_courses(facilitator) -> dict[str, str]:
+    """Delete every course of the demo login (a reset undoes whatever was tried in it) and
+    say which join code each title had, so a reset course keeps its code."""
+    codes: dict[str, str] = {}
     for old in db.session.scalars(select(Course).where(Course.facilitator_id == facilitator.id)):
-        if old.title == data["course"]["title"]:
-            old_code = old.join_code
+        codes.setdefault(old.title, old.join_code)
         db.session.delete(old)
     db.session.commit()
+    return codes
 
+
+def _seed_job_centre(facilitator, codes: dict[str, str]) -> Course:
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     course = create_course(facilitator, **data["course"])
+    old_code = codes.get(course.title)
     if old_code:
         course.join_code = old_code
         db.session.commit()
@@ -67,14 +89,14 @@ def seed_demo() -> Course:
         set_card_hidden(cards[index], True)
 
     set_voting_state(course, "voting")
-    _vote(people, cards, data["votes"])
+    spend_dots(people, cards, data["votes"])
     set_voting_state(course, "revealed")
     _examine_and_prioritise(facilitator, cards, data)
 
     go_to_step(course, 3)
     solutions = _develop_solutions(people, cards, data)
     set_voting_state(course, "voting", SOLUTIONS)
-    _vote(people, solutions, data["solution_votes"], SOLUTIONS)
+    spend_dots(people, solutions, data["solution_votes"], SOLUTIONS)
     set_voting_state(course, "revealed", SOLUTIONS)
 
     go_to_step(course, 4)
@@ -83,8 +105,6 @@ def seed_demo() -> Course:
     _measure(people, actions, data)
     # Feedback to the state (issue 9 part 5): self-booking rests on national law, so the
     # group sends it on with what it costs, what it proposes and how a trial could go.
-    from workshop.state_feedback import flag_card
-
     flag_card(
         cards[2],
         cost=(
@@ -97,10 +117,13 @@ def seed_demo() -> Course:
             "selvbooking efter en samlet faglig vurdering, uden fornyet vurdering ved hver "
             "samtale."
         ),
-        trial="trial_provision",
+        # Not "yes, the trial provision": the LAB paragraph the trial order rests on is
+        # unchecked (catalogue R31's note), so the demo says so instead of applying under it.
+        trial="unknown",
         trial_note=(
-            "Ansøg om et forsøg efter forsøgsbekendtgørelsen (BEK 2498/2021); tjek først, "
-            "hvilken paragraf i LAB den bygger på."
+            "Måske. Der findes en forsøgsbekendtgørelse på beskæftigelsesområdet (BEK "
+            "2498/2021), men hvilken paragraf i LAB den bygger på, er ikke tjekket. Vi tjekker "
+            "bekendtgørelsens »I medfør af«-linje på retsinformation.dk, før vi henviser til den."
         ),
     )
     for kind, text in data["lessons"]:
@@ -126,21 +149,6 @@ def _demo_facilitator():
             course.organisation = organisation
         db.session.commit()
     return facilitator
-
-
-def _vote(people, items, preferences_by_group, ballot=CARDS) -> None:
-    """Each person spends their dots on what their group cares about (fixed seed)."""
-    rng = random.Random(2026)  # noqa: S311 - demo data, not security
-    for person in people:
-        preferences = preferences_by_group[role_group(person.role)]
-        weighted = [index for index, weight in preferences for _ in range(weight)]
-        placed: dict[int, int] = {}
-        while dots_left(person, ballot) > 0:
-            index = rng.choice(weighted)
-            placed[index] = placed.get(index, 0) + 1
-            if placed[index] > 2:
-                continue
-            cast_vote(person, items[index], placed[index])
 
 
 def _day(offset: int | None) -> date | None:

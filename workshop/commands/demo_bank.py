@@ -1,7 +1,10 @@
 """The demo's experience bank: three other job centres' shared results, so the demo course
-shows "other courses worked on this" at once. Linked to the same law entries as the demo
-course's cards (R06 interviews, R28 documentation, R12 Min Plan); one of them on an older
-law version, so the bank's "different law versions" note is visible too.
+shows "other courses worked on this" at once. Linked to the law entries the demo course's
+cards use (R08 contact after 6 months, R06 interviews in the first 6 months, R28
+documentation, R12 Min Plan) and R27 sickness-benefit follow-up; one link on an older law
+version, so the bank's "different law versions" note is visible too. A challenge resting on
+a local rule has no law link, as in a real share (local rules are not shared). Every
+municipality is invented and labelled as an example.
 
 Written as shares only (no course, no facilitator): anonymised snapshots are all the bank
 holds of another municipality's course. Reseeding replaces them (idempotent).
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 
 from workshop.core.clock import local_today
 from workshop.core.extensions import db
@@ -23,7 +26,20 @@ from workshop.core.models import (
     SharedSolution,
 )
 
-OLD_LAW_VERSION = "LBK nr. 701 af 2022 (før reformen)"
+# R06 as it read before LOV 1750/2025 changed it on 1 July 2026: Bakkedal linked its card
+# then, and a link keeps the version it was made under.
+OLD_LAW_VERSION = "LBK 280/2024 (før LOV 1750/2025)"
+# Names earlier versions of the demo gave these shares (real municipalities until Dec 2026,
+# then invented ones without the example label), by unit: a reseed removes them too, so an
+# old demo database keeps no real municipality's name beside invented results.
+REPLACED_SHARES = (
+    ("Aarhus Kommune", "Jobcenter, team for jobparate"),
+    ("Odense Kommune", "Jobcenter, sygedagpenge"),
+    ("Aalborg Kommune", "Jobcenter, unge under 30"),
+    ("Bakkedal Kommune", "Jobcenter, team for jobparate"),
+    ("Sølund Kommune", "Jobcenter, sygedagpenge"),
+    ("Strandvig Kommune", "Jobcenter, unge under 30"),
+)
 
 
 def _solution(kind, text, status, *, chosen=True, measure=None, effects=(None, None, None)):
@@ -40,16 +56,20 @@ def _solution(kind, text, status, *, chosen=True, measure=None, effects=(None, N
 # (what, unit, higher_is_better, before, after, entries)
 SHARES = [
     {
-        "municipality": "Bakkedal Kommune",
+        "municipality": "Bakkedal Kommune (eksempel)",
         "unit_kind": "Jobcenter, team for jobparate",
         "participants": 18,
         "days_ago": 45,
         "challenges": [
             {
-                "key": "R06",
+                # Every 4 weeks, in the first 6 months (R06, linked before the 2026
+                # change) and after them, where the contact is agreed individually (R08).
+                "keys": ("R06", "R08"),
+                "law_version": {"R06": OLD_LAW_VERSION},
                 "origin": "local_practice",
                 "text": "Vi indkaldte alle jobparate til samtale hver 4. uge efter en gammel "
-                "lokal retningslinje – også når borgeren var i gang med noget, der virkede.",
+                "lokal retningslinje – også efter de første 6 måneder, og også når borgeren "
+                "var i gang med noget, der virkede.",
                 "dots": (21, 14, 7),
                 "solutions": [
                     _solution(
@@ -77,7 +97,7 @@ SHARES = [
                 ],
             },
             {
-                "key": "R28",
+                "keys": ("R28",),
                 "origin": "it_system",
                 "text": "Praktikaftaler blev registreret både i fagsystemet og i et regneark "
                 "til ledelsen.",
@@ -102,14 +122,14 @@ SHARES = [
         ],
     },
     {
-        "municipality": "Sølund Kommune",
+        "municipality": "Sølund Kommune (eksempel)",
         "unit_kind": "Jobcenter, sygedagpenge",
         "participants": 11,
         "days_ago": 120,
         "challenges": [
             {
-                "key": "R06",
-                "law_version": OLD_LAW_VERSION,
+                # Sickness-benefit follow-up: R27, not the job interviews of R06.
+                "keys": ("R27",),
                 "origin": "national_law",
                 "text": "",
                 "dots": (9, None, None),
@@ -131,7 +151,7 @@ SHARES = [
                 ],
             },
             {
-                "key": "R12",
+                "keys": ("R12",),
                 "origin": "local_practice",
                 "text": "Min Plan blev opdateret efter hver samtale, også når intet var ændret.",
                 "dots": (7, None, None),
@@ -155,13 +175,13 @@ SHARES = [
         ],
     },
     {
-        "municipality": "Strandvig Kommune",
+        "municipality": "Strandvig Kommune (eksempel)",
         "unit_kind": "Jobcenter, unge under 30",
         "participants": 14,
         "days_ago": 20,
         "challenges": [
             {
-                "key": "R06",
+                "keys": ("R06",),
                 "origin": "management_decision",
                 "text": "Ledelsen havde sat et fast antal samtaler pr. måned som mål for teamet.",
                 "dots": (15, 9, 6),
@@ -190,7 +210,8 @@ SHARES = [
                 ],
             },
             {
-                "key": "R28",
+                # A local template (a rule of their own), not the law: no law link.
+                "keys": (),
                 "origin": "management_decision",
                 "text": "",
                 "dots": (6, None, None),
@@ -220,11 +241,12 @@ DEMO_MUNICIPALITIES = tuple(share["municipality"] for share in SHARES)
 
 def seed_demo_bank() -> list[Share]:
     """Replace the demo's shared courses from other municipalities (needs the catalogue)."""
+    seeded = [(share["municipality"], share["unit_kind"]) for share in SHARES]
     db.session.execute(
         delete(Share).where(
             Share.course_id.is_(None),
             Share.facilitator_id.is_(None),
-            Share.municipality.in_(DEMO_MUNICIPALITIES),
+            tuple_(Share.municipality, Share.unit_kind).in_([*seeded, *REPLACED_SHARES]),
         )
     )
     requirements = {r.key: r for r in db.session.scalars(select(Requirement))}
@@ -239,8 +261,8 @@ def seed_demo_bank() -> list[Share]:
             shared_at=datetime.combine(day, time(14), tzinfo=UTC),
         )
         for entry in data["challenges"]:
-            requirement = requirements[entry["key"]]
             dots, staff, managers = entry["dots"]
+            versions = entry.get("law_version", {})
             challenge = SharedChallenge(
                 text=entry["text"],
                 origin=entry["origin"],
@@ -249,11 +271,12 @@ def seed_demo_bank() -> list[Share]:
                 dots_managers=managers,
                 requirements=[
                     SharedRequirement(
-                        requirement_key=requirement.key,
-                        requirement_version=requirement.version,
-                        law_version=entry.get("law_version", requirement.law_version),
-                        name=requirement.name_da,
+                        requirement_key=requirements[key].key,
+                        requirement_version=requirements[key].version,
+                        law_version=versions.get(key, requirements[key].law_version),
+                        name=requirements[key].name_da,
                     )
+                    for key in entry["keys"]
                 ],
             )
             for item in entry["solutions"]:

@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.core.extensions import db
-from workshop.core.vocabulary import ROLES
+from workshop.core.vocabulary import NOT_LAW_STATUSES, ROLES
 
 
 def utcnow() -> datetime:
@@ -657,6 +657,11 @@ class Requirement(db.Model):
     confidence: Mapped[str] = mapped_column(String(16), default="unsure")
     sources: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
+    # Where the facts differ within one entry (the paragraph verified, a date only likely):
+    # [{"fact": "Datoen 1.2.2026", "confidence": "likely"}, …]; `confidence` is the weakest.
+    confidence_notes: Mapped[list] = mapped_column(JSON, default=list)
+    # The department sectors whose law it is (vocabulary.SECTORS keys), for filtering.
+    sectors: Mapped[list] = mapped_column(JSON, default=list)
     # Local rules only: what kind, who decided it and when, and whose catalogue it is in.
     local_kind: Mapped[str] = mapped_column(String(32), default="")
     decided_by: Mapped[str] = mapped_column(String(200), default="")
@@ -685,8 +690,23 @@ class Requirement(db.Model):
         return "" if self.is_local else citation(self.act, self.paragraph)
 
     @property
+    def is_law(self) -> bool:
+        """False for a bill, a draft or a law never adopted: shown, never a legal basis."""
+        return self.status not in NOT_LAW_STATUSES
+
+    @property
+    def binds_running_cases(self) -> bool:
+        """Closed to new cases, but the cases that run under it still follow it."""
+        return self.status == "closed_to_new"
+
+    @property
     def may_be_habit(self) -> bool:
-        """Repealed or loosened since 2020: what still follows it may be habit, not law."""
+        """Repealed or loosened since 2020: what still follows it may be habit, not law.
+
+        Never for an entry that still binds running cases (following it there is the law)
+        nor for one that is not law at all (nothing to have loosened)."""
+        if self.binds_running_cases or not self.is_law:
+            return False
         return self.status == "repealed" or any(
             change.get("effect") in ("loosened", "repealed") for change in self.changes or []
         )

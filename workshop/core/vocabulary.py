@@ -5,8 +5,8 @@
   (what an organisation's departments belong to);
 - step 2: CARD_CATEGORIES, ORIGINS in ORIGIN_GROUPS with ORIGIN_GROUP_LABELS,
   PRIORITY_STATUSES;
-- the requirement catalogue: REQUIREMENT_STATUSES, CHANGE_EFFECTS, CONFIDENCE,
-  LOCAL_RULE_KINDS;
+- the requirement catalogue: REQUIREMENT_STATUSES, NOT_LAW_STATUSES, CHANGE_EFFECTS,
+  CONFIDENCE, LOCAL_RULE_KINDS;
 - step 3: SOLUTION_KINDS, SOLUTION_KIND_SHORT, EFFECT_DIMENSIONS, EFFECT_SCALE, LIKELIHOOD,
   EFFORT;
 - step 4: ACTION_STATUSES, BARRIERS; step 5: PERIODS; step 6: LESSON_KINDS, NEXT_STEP_KINDS;
@@ -126,12 +126,21 @@ REQUIREMENT_STATUSES = {
     "in_force": _l("In force"),
     "changed": _l("Changed"),
     "repealed": _l("Repealed"),
+    # Closed to new cases, still binding the cases that run under it (ressourceforløb,
+    # revalidering after LOV 1750/2025): never a "habit, not law" candidate.
+    "closed_to_new": _l("Closed to new cases"),
+    # Not law: a bill or a draft, and a law that was planned and never adopted (HOI).
+    "planned": _l("Planned – not law"),
+    "not_adopted": _l("Planned, never adopted – not law"),
 }
+# Entries that are not law (and never were): shown, marked, never a card's legal basis.
+NOT_LAW_STATUSES = ("planned", "not_adopted")
 CHANGE_EFFECTS = {
     "introduced": _l("Introduced"),
     "loosened": _l("Loosened"),
     "tightened": _l("Tightened"),
     "repealed": _l("Repealed"),
+    "closed_to_new": _l("Closed to new cases"),
     "neutral": _l("Changed"),
     "planned": _l("Planned"),
 }

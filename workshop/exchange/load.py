@@ -336,6 +336,8 @@ def _field(record: dict, item, where: str, numbers: dict[str, set[int]]):
     value = record.get(item.name, MISSING)
     place = f"{where}.{item.name}"
     if value is MISSING:
+        if getattr(item, "when_missing", None) is not None:
+            return item.when_missing()
         raise damaged(place)
     if isinstance(item, Ref):
         if value is None and item.nullable:

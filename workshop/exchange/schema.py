@@ -39,6 +39,7 @@ from workshop.core.vocabulary import (
     PRIORITY_STATUSES,
     REQUIREMENT_STATUSES,
     ROLES,
+    SECTORS,
     SOLUTION_KINDS,
     SOLUTION_MAX_LENGTH,
 )
@@ -237,6 +238,8 @@ class Structure:
 
     name: str
     check: Callable[[Any], bool]
+    # A column added after files were written: what a file without it means (else damaged).
+    when_missing: Callable[[], Any] | None = None
 
     def dump(self, value):
         return value
@@ -277,6 +280,26 @@ def _is_changes(value) -> bool:
     return isinstance(value, list) and all(
         isinstance(item, dict) and all(isinstance(v, str) and len(v) <= 2000 for v in item.values())
         for item in value
+    )
+
+
+def _is_confidence_notes(value) -> bool:
+    """Confidence per fact: [{"fact": text, "confidence": a CONFIDENCE key}]."""
+    return isinstance(value, list) and all(
+        isinstance(item, dict)
+        and set(item) == {"fact", "confidence"}
+        and isinstance(item["fact"], str)
+        and len(item["fact"]) <= 2000
+        and item["confidence"] in CONFIDENCE
+        for item in value
+    )
+
+
+def _is_sectors(value) -> bool:
+    return (
+        isinstance(value, list)
+        and all(isinstance(item, str) and item in SECTORS for item in value)
+        and len(set(value)) == len(value)
     )
 
 
@@ -351,6 +374,9 @@ REQUIREMENT = (
     Text("confidence", 16, choices=CONFIDENCE, blank_ok=False),
     Structure("sources", _is_sources),
     Text("note", LONG_TEXT),
+    # Files written before issue 14 have neither; such an entry had no notes and no sectors.
+    Structure("confidence_notes", _is_confidence_notes, when_missing=list),
+    Structure("sectors", _is_sectors, when_missing=list),
     Text("local_kind", 32, choices=LOCAL_RULE_KINDS),
     Text("decided_by", 200),
     Day("decided_on", nullable=True),

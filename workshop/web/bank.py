@@ -116,7 +116,7 @@ def withdraw(course_id: int):
     try:
         withdrawn = withdraw_share(course)
     except WorkshopError as refused:
-        return refusal_reply(refused, back=back)
+        return refusal_reply(refused, redirect_to=back)
     record("share_withdrawn", course=course, target_kind="share", target_id=withdrawn.id)
     flash(
         _(
@@ -144,6 +144,6 @@ def copy(course_id: int, card_id: int, shared_id: int):
     try:
         copy_shared_solution(course, card, shared_id)
     except WorkshopError as refused:
-        return refusal_reply(refused, back=back)
+        return refusal_reply(refused, redirect_to=back)
     flash(_("The solution is copied to the challenge as a starting proposal."))
     return redirect(back)

@@ -8,10 +8,15 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from workshop.catalogue import add_local_rule, local_rules, search_requirements
+from workshop.catalogue import (
+    add_local_rule,
+    catalogue_acts,
+    local_rules,
+    search_requirements,
+)
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import htmx
-from workshop.core.vocabulary import LOCAL_RULE_KINDS
+from workshop.core.vocabulary import LOCAL_RULE_KINDS, SECTORS
 from workshop.experience import experience_for_keys
 from workshop.web.common import (
     course_by_code,
@@ -45,6 +50,40 @@ class LocalRuleForm(FlaskForm):
     )
 
 
+# --- The search's filters ----------------------------------------------------------------
+
+# The fields whose change asks the search for its results fragment (htmx's trigger name).
+SEARCH_FIELDS = ("q", "act", "sector")
+
+
+def catalogue_filters() -> dict:
+    """The act and the sector asked for (unknown values are ignored: a link typed by hand
+    shows the whole catalogue, not an error) and the choices the search box offers."""
+    acts = catalogue_acts()
+    act = request.args.get("act", "")
+    sector = request.args.get("sector", "")
+    return {
+        "act": act if act in acts else "",
+        "sector": sector if sector in SECTORS else "",
+        "act_choices": acts,
+        "sector_choices": SECTORS,
+    }
+
+
+def filtered_search(owner_id: int | None) -> dict:
+    """The query, the filters and what they find (search_requirements)."""
+    context = {"query": request.args.get("q", ""), **catalogue_filters()}
+    context["results"] = search_requirements(
+        context["query"], owner_id, act=context["act"], sector=context["sector"]
+    )
+    return context
+
+
+def asks_for_results() -> bool:
+    """The search box's active search asks for the results fragment only."""
+    return bool(htmx) and htmx.trigger_name in SEARCH_FIELDS
+
+
 # --- Views --------------------------------------------------------------------------------
 
 
@@ -53,12 +92,10 @@ def _search(
 ):
     """Active search: the results fragment when the search field asks, else the whole page.
     With `bank`, each law entry says what other courses did about it (experience bank)."""
-    query = request.args.get("q", "")
-    results = search_requirements(query, owner_id)
-    context.update(query=query, results=results)
+    context.update(filtered_search(owner_id))
     if bank:
-        context["bank"] = experience_for_keys([r.key for r in results if not r.is_local])
-    if htmx and htmx.trigger_name == "q":
+        context["bank"] = experience_for_keys([r.key for r in context["results"] if not r.is_local])
+    if asks_for_results():
         return render_template(results_template, **context)
     return render_template(page_template, **context)
 

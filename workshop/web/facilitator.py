@@ -220,7 +220,7 @@ def change_step(course_id: int):
         try:
             go_to_step(course, form.step.data)
         except WorkshopError as refused:
-            return refusal_reply(refused, back=panel_url(course))
+            return refusal_reply(refused, redirect_to=panel_url(course))
     return back_to_panel(course)
 
 
@@ -240,7 +240,7 @@ def projector_join(course_id: int):
         try:
             set_projector_join(course, request.form.get("choice", ""))
         except WorkshopError as refused:
-            return refusal_reply(refused, back=panel_url(course))
+            return refusal_reply(refused, redirect_to=panel_url(course))
     return back_to_panel(course)
 
 
@@ -262,11 +262,11 @@ def timer(course_id: int):
     course = facilitator_course(course_id)
     form = TimerForm()
     if not form.validate_on_submit():
-        return refusal_reply(form_refusal(form), back=panel_url(course))
+        return refusal_reply(form_refusal(form), redirect_to=panel_url(course))
     try:
         start_timer(course, form.minutes.data, form.label.data or "")
     except WorkshopError as refused:
-        return refusal_reply(refused, back=panel_url(course))
+        return refusal_reply(refused, redirect_to=panel_url(course))
     return back_to_panel(course)
 
 

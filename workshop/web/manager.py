@@ -48,11 +48,11 @@ def create(course_id: int):
     form = ManagerLinkForm()
     back = panel_url(course, ANCHOR)
     if not form.validate_on_submit():
-        return refusal_reply(form_refusal(form), back=back)
+        return refusal_reply(form_refusal(form), redirect_to=back)
     try:
         link = create_manager_link(course, form.label.data or "")
     except WorkshopError as refused:
-        return refusal_reply(refused, back=back)
+        return refusal_reply(refused, redirect_to=back)
     # The label names the managers (no participant's words), but it is typed text: the
     # line keeps only the link's id.
     record("manager_link_created", course=course, target_kind="manager_link", target_id=link.id)

@@ -277,13 +277,13 @@ def _flag(facilitator_id: int, attribute: str, change, codes, done_on: str, done
     form = FlagForm()
     if not form.validate_on_submit():
         refusal = WorkshopError(_("Check the form and try again."))
-        return refusal_reply(refusal, back=url_for(".page"))
+        return refusal_reply(refusal, redirect_to=url_for(".page"))
     on = form.value.data == "1"
     before = getattr(member, attribute)
     try:
         change(member, on)
     except WorkshopError as refused:
-        return refusal_reply(refused, back=back)
+        return refusal_reply(refused, redirect_to=back)
     if before != on:  # pressing the button for what already holds changes nothing
         record(codes[0] if on else codes[1], target_kind="facilitator", target_id=member.id)
     flash((done_on if on else done_off) % {"email": member.email})

@@ -5,11 +5,11 @@ domain refuses (`WorkshopError`), the view hands the refusal to one of these:
 
 - `form_refusal(form)`: the form's first error as a `WorkshopError` (field code = the
   field's name), or a general "check the form" when the error has no text;
-- `refusal_reply(refusal, fragment=..., page=..., back=..., **context)`: the 422 reply —
+- `refusal_reply(refusal, fragment=..., page=..., redirect_to=..., **context)`: the 422 reply —
   the fragment re-rendered with `refusal` for htmx, the full page for a plain post, or
-  (for a button with nothing typed) a flashed message and a redirect to `back`;
+  (for a button with nothing typed) a flashed message and a redirect to `redirect_to`;
 - `back_to_panel(course, anchor)`: the facilitator's control panel, where most buttons live
-  (`panel_url` is its address, for `refusal_reply(..., back=panel_url(course))`);
+  (`panel_url` is its address, for `refusal_reply(..., redirect_to=panel_url(course))`);
 - `admins_only(message)`: a view for the organisation's admins; anyone else gets 403.
 
 A `WorkshopError` no view catches is answered by the app's error handler (web.errors)
@@ -31,13 +31,6 @@ from workshop.web.common import render_fragment
 from workshop.web.errors import error_response
 
 
-def first_form_error(form) -> str | None:
-    for errors in form.errors.values():
-        if errors:
-            return str(errors[0])
-    return None
-
-
 def form_refusal(form) -> WorkshopError:
     """Why the form was refused, as the domain would say it: message and field code."""
     for field, errors in form.errors.items():
@@ -51,25 +44,27 @@ def refusal_reply(
     *,
     fragment: str | None = None,
     page: str | None = None,
-    back: str | None = None,
+    redirect_to: str | None = None,
     **context,
 ):
     """The 422 reply to a refusal: the fragment (htmx) or page, re-rendered with the
-    person's input and `refusal`; else a flashed message and a redirect to `back`; else the
-    message area (htmx) or error page."""
-    if fragment is not None and (htmx or page is None and back is None):
+    person's input and `refusal`; else a flashed message and a redirect to `redirect_to`;
+    else the message area (htmx) or error page. Every other keyword goes to the template
+    (the keywords of this function are named so that no template's own, such as `back`,
+    is taken for them)."""
+    if fragment is not None and (htmx or page is None and redirect_to is None):
         return render_fragment(fragment, 422, refusal=refusal, **context)
     if page is not None:
         return render_template(page, refusal=refusal, **context), 422
-    if back is not None:
+    if redirect_to is not None:
         flash(refusal.message, "error")
-        return redirect(back)
+        return redirect(redirect_to)
     return error_response(422, refusal.message)
 
 
 def panel_url(course: Course, anchor: str | None = None) -> str:
-    """The address of the facilitator's control panel, at `anchor` if given: the `back`
-    of a refused button there."""
+    """The address of the facilitator's control panel, at `anchor` if given: where a
+    refused button there returns to (`redirect_to`)."""
     return url_for("facilitator.course", course_id=course.id, _anchor=anchor)
 
 

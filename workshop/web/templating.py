@@ -53,6 +53,11 @@ VOCABULARIES = (
 )
 
 
+def sector_labels(sectors) -> str:
+    """A catalogue entry's sectors as the departments people know: "Employment, Health …"."""
+    return ", ".join(str(vocabulary.SECTORS.get(key, key)) for key in sectors or [])
+
+
 def short_date(value) -> str:
     """1.1.2020 in Danish, 1/1/2020 in English; accepts a date or an ISO string."""
     if isinstance(value, str):
@@ -109,6 +114,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(timer_seconds_left)
     app.add_template_global(epoch_ms)
     app.add_template_global(lambda: catalogue_metadata()[1], "target_groups")
+    app.add_template_filter(sector_labels, "sector_labels")
     app.add_template_filter(format_mean, "measure_mean")
     app.add_template_filter(format_value, "measure_value")
     app.add_template_filter(format_change, "measure_change")

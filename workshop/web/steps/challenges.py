@@ -26,10 +26,10 @@ from workshop.cards import (
     unmerge_card,
     wall_cards,
 )
-from workshop.catalogue import requirement_label, search_requirements
+from workshop.catalogue import requirement_label
 from workshop.core.db import write_lock_only_when_writing
 from workshop.core.errors import WorkshopError
-from workshop.core.extensions import db, htmx
+from workshop.core.extensions import db
 from workshop.core.models import Card, Course
 from workshop.core.vocabulary import (
     CARD_CATEGORIES,
@@ -45,6 +45,7 @@ from workshop.examination import (
 from workshop.experience import experience_for_keys
 from workshop.state_feedback import TRIAL_OPTIONS, feedback_of, is_state_origin, measures_for_choice
 from workshop.votes import CARDS, set_voting_state
+from workshop.web.catalogue import asks_for_results, filtered_search
 from workshop.web.common import (
     course_by_code,
     facilitator_course,
@@ -257,16 +258,17 @@ def restore_vote(course_id: int):
 
 def _catalogue_search(course: Course, card: Card) -> dict:
     """The card page's catalogue search (on request) and its experience bank."""
-    query = request.args.get("q", "")
+    search = filtered_search(course.facilitator_id)
     # Search results only on request: the whole catalogue under every card was metres long.
-    found = search_requirements(query, course.facilitator_id) if query.strip() else []
+    asked = search["query"].strip() or search["act"] or search["sector"]
+    found = search["results"] if asked else []
     # The experience bank: what other courses did about the card's requirements (and
     # about each entry the search finds), in one query.
     law_keys = [link.requirement.key for link in card.links if not link.requirement.is_local]
     bank = experience_for_keys(
         law_keys + [r.key for r in found if not r.is_local], exclude_course_id=course.id
     )
-    return {"query": query, "results": found, "bank": bank}
+    return {**search, "searched": bool(asked), "results": found, "bank": bank}
 
 
 def render_card_page(course: Course, card: Card, *, status: int = 200, **overrides):
@@ -295,7 +297,7 @@ def render_card_page(course: Course, card: Card, *, status: int = 200, **overrid
         **state_feedback_panel(course, card),
         **overrides,
     }
-    if htmx and htmx.trigger_name == "q":
+    if asks_for_results():
         return render_template("steps/challenges/_card_results.html", **context)
     return render_template("steps/challenges/card.html", **context), status
 
@@ -312,10 +314,11 @@ def _card_or_panel(course_id: int, card_id: int):
     return course, card_in_course(course, card_id)
 
 
-def _back_to_card(course, card, query: str = ""):
+def _back_to_card(course, card, query: str = "", act: str = "", sector: str = ""):
     # Keep the facilitator's catalogue search, so linking a second entry is one click.
     query = query[:200] or None
-    return redirect(url_for(".card", course_id=course.id, card_id=card.id, q=query))
+    search = {"q": query, "act": act[:20] or None, "sector": sector[:32] or None}
+    return redirect(url_for(".card", course_id=course.id, card_id=card.id, **search))
 
 
 @bp.route("/f/courses/<int:course_id>/cards/<int:card_id>", methods=["GET", "POST"])
@@ -417,7 +420,8 @@ def link(course_id: int, card_id: int):
             return refused_card_page(course, card, refused, error_at="links")
         title = requirement_label(linked.requirement)
         flash(_("The card is linked to %(requirement)s.", requirement=title))
-    return _back_to_card(course, card, request.form.get("q", ""))
+    search = {name: request.form.get(name, "") for name in ("act", "sector")}
+    return _back_to_card(course, card, request.form.get("q", ""), **search)
 
 
 @bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/links/<int:link_id>/delete")

@@ -26,11 +26,14 @@ from workshop.core.models import Course, Measure, MeasureEntry, Participant
 from workshop.core.vocabulary import StepNumber
 from workshop.measures import (
     MEASURE_FIELDS,
+    MeasureTemplate,
     add_measure,
     delete_entry,
     log_entry,
     measure_in_course,
     measure_stats,
+    measure_template,
+    measure_templates_by_side,
     set_period_closed,
     update_measure,
 )
@@ -44,7 +47,7 @@ from workshop.web.common import (
 )
 from workshop.web.forms import ActionForm, ParticipantTextForm, database_id, day_field
 from workshop.web.phone_forms import submit_phone_form
-from workshop.web.refusals import back_to_panel, form_refusal, refusal_reply
+from workshop.web.refusals import back_to_panel, form_refusal, panel_url, refusal_reply
 from workshop.web.screens import control_context, screen_context
 
 bp = Blueprint("evaluate", __name__)
@@ -97,8 +100,14 @@ def _action_choices(course: Course) -> list[SelectChoice]:
     return choices
 
 
-def new_measure_form(course: Course, *, submitted: bool = False) -> NewMeasureForm:
-    form = NewMeasureForm() if submitted else NewMeasureForm(formdata=None)
+def new_measure_form(
+    course: Course, *, submitted: bool = False, template: MeasureTemplate | None = None
+) -> NewMeasureForm:
+    """The new measure's form: as posted, empty, or filled in from a template."""
+    if submitted:
+        form = NewMeasureForm()
+    else:
+        form = NewMeasureForm(formdata=None, data=template.fields() if template else None)
     form.action.choices = _action_choices(course)
     return form
 
@@ -113,7 +122,14 @@ def evaluate_screen(
         form.client_token.data = new_client_token()
         return {"entry_form": form}
     if audience == "control":
-        return {"measure_form": new_measure_form(course), "measure_error": None}
+        # The panel's template picker asks for the page with ?measure_template=<key>.
+        template = measure_template(request.args.get("measure_template"))
+        return {
+            "measure_form": new_measure_form(course, template=template),
+            "measure_error": None,
+            "measure_templates": measure_templates_by_side(),
+            "measure_template": template,
+        }
     return {}
 
 
@@ -174,7 +190,7 @@ def add(course_id: int):
     except WorkshopError as refused:
         if course.current_step != StepNumber.EVALUATE:
             # The panel has moved on to another step and no longer shows this form.
-            return refusal_reply(refused, back=url_for("facilitator.course", course_id=course.id))
+            return refusal_reply(refused, redirect_to=panel_url(course))
         context = control_context(course, measure_form=form, measure_error=refused.message)
         return refusal_reply(refused, page="facilitator/course.html", **context)
     flash(_("The measure has been added. Participants can log values from their phones."))

@@ -1,0 +1,106 @@
+"""The second demo course: employment, social services, health and youth guidance in one
+room (an invented municipality, labelled as an example), in step 2 with examined cards
+about the bøvl between departments and the vote open, half the room having voted.
+
+The citizen's path for step 2 is seeded by another module once it is merged: see
+`PATH_HOOK` below.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from workshop.cards import submit_card
+from workshop.catalogue import add_local_rule, ensure_catalogue_loaded, local_rules
+from workshop.commands.demo_support import spend_dots
+from workshop.core.extensions import db
+from workshop.core.models import Course, Department, Facilitator, Organisation
+from workshop.courses import create_course, go_to_step
+from workshop.examination import examine_card, link_requirement
+from workshop.participants import join
+from workshop.votes import set_voting_state
+
+DATA_FILE = Path(__file__).with_name("demo_across.json")
+
+# PATH_HOOK: the citizen's path (helper "path", workshop/commands/demo_path.py). Once
+# merged, `seed_demo_across` calls `seed_demo_path(course, departments)` where it says so,
+# with `departments` as built here: the demo organisation's departments by name.
+
+
+def seed_demo_across(facilitator: Facilitator, codes: dict[str, str]) -> Course:
+    """The course across departments, fresh; `codes` holds join codes by course title
+    from before the reset (the demo's courses keep their codes)."""
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    departments = demo_departments(facilitator.organisation, data["departments"])
+    course = create_course(facilitator, **data["course"])
+    course.across_departments = True
+    if codes.get(course.title):
+        course.join_code = codes[course.title]
+    db.session.commit()
+
+    people = []
+    for person in data["participants"]:
+        fields = {key: value for key, value in person.items() if key != "department"}
+        participant = join(course, **fields)
+        participant.department_id = departments[person["department"]].id
+        people.append(participant)
+    db.session.commit()
+
+    go_to_step(course, 2)
+    cards = [
+        submit_card(people[who], text, category, client_token=f"demo-across-card-{number}")
+        for number, (who, category, text) in enumerate(data["cards"])
+    ]
+    _examine(facilitator, cards, data)
+    # PATH_HOOK: seed_demo_path(course, departments) goes here, before the vote opens.
+    set_voting_state(course, "voting")
+    spend_dots([people[index] for index in data["voters"]], cards, data["votes"])
+    return course
+
+
+def demo_departments(organisation: Organisation, wanted: list[list[str]]) -> dict[str, Department]:
+    """The demo organisation's departments by name, made when missing and brought back
+    when retired (a reset demo works whatever was tried in it). A small local helper:
+    workshop/departments.py's defaults can take its place once both are merged."""
+    existing = {
+        department.name: department
+        for department in db.session.scalars(
+            select(Department).where(Department.organisation_id == organisation.id)
+        )
+    }
+    for position, (name, sector) in enumerate(wanted):
+        department = existing.get(name)
+        if department is None:
+            department = Department(
+                organisation_id=organisation.id, name=name, sector=sector, position=position
+            )
+            db.session.add(department)
+            existing[name] = department
+        department.retired_at = None
+    db.session.commit()
+    return {name: existing[name] for name, _sector in wanted}
+
+
+def _examine(facilitator: Facilitator, cards, data) -> None:
+    """Before the vote the group examined some cards and linked the rules behind them."""
+    ensure_catalogue_loaded()
+    rules = {rule.name_da: rule for rule in local_rules(facilitator.id)}
+    for rule in data["local_rules"]:
+        if rule["name"] not in rules:
+            rules[rule["name"]] = add_local_rule(
+                facilitator,
+                name=rule["name"],
+                kind=rule["kind"],
+                description=rule["description"],
+                decided_by=rule["decided_by"],
+                decided_on=date.fromisoformat(rule["decided_on"]),
+            )
+    for index, origin, problem, stakeholders in data["examinations"]:
+        examine_card(cards[index], origin=origin, problem=problem, stakeholders=stakeholders)
+    for index, key in data["links"]:
+        # "L:<name>" names one of the demo's local rules; anything else is a catalogue id.
+        link_requirement(cards[index], rules[key[2:]].key if key.startswith("L:") else key)
