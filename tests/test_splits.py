@@ -23,6 +23,7 @@ from workshop.splits import (
     CITIZENS,
     NO_DEPARTMENT,
     POOLED,
+    crossing_is_safe,
     effective_split,
     hold_back,
     set_result_split,
@@ -303,3 +304,75 @@ def test_the_overview_across_courses_splits_by_department_on_request(app, client
         course = db.session.get(Course, course_id)
         overview = build_overview(course.organisation, split="department")
         assert overview.split_courses == 1 and overview.held_back_courses == 0
+
+
+# --- Across the two splits: one after the other, nobody singled out ------------------------
+
+
+def test_a_department_nearly_the_same_as_a_role_group_holds_both_splits_back(make, ctx):
+    """Three managers and one staff member from one department: the department's dots minus
+    the managers' would be that one person's, once the room has seen both splits."""
+    course = make.course(step=2, min_group_size=3)
+    managers = [make.participant(course, role="leder") for _ in range(3)]
+    lone, *staff = [make.participant(course) for _ in range(4)]
+    make.department(course, "Beskæftigelse", joins=[*managers, lone])
+    make.department(course, "Sundhed", joins=staff)
+    card = make.card(lone, "Samtykke tre gange")
+    _vote(course, [*managers, lone, *staff], card)
+    for split in ("role", "department"):
+        set_result_split(course, split)
+        ranked = results(course)
+        assert ranked.rows[0].total == 7
+        assert ranked.rows[0].by_group == {}
+        assert ranked.crossed
+        assert ranked.held_back_note.startswith("Opdelingen vises ikke")
+
+
+def test_splits_that_do_not_nearly_coincide_are_both_shown(make, ctx):
+    course = make.course(step=2, min_group_size=3)
+    managers = [make.participant(course, role="leder") for _ in range(4)]
+    staff = [make.participant(course) for _ in range(4)]
+    make.department(course, "Beskæftigelse", joins=[*managers[:2], *staff[:2]])
+    make.department(course, "Sundhed", joins=[*managers[2:], *staff[2:]])
+    card = make.card(staff[0])
+    _vote(course, [*managers, *staff], card)
+    assert results(course).rows[0].by_group == {"staff": 4, "managers": 4}
+    set_result_split(course, "department")
+    assert sorted(results(course).rows[0].by_group.values()) == [4, 4]
+
+
+def _crossing_singles_out(voters: dict[int, tuple[str, str]], minimum: int) -> bool:
+    """Every sum and difference (weights -2..2) of the total and both splits' figures as
+    shown: does one pick out fewer than the minimum (other than everyone)?"""
+    figures = [set(voters)]
+    for side in (0, 1):
+        counts = {}
+        for pair in voters.values():
+            counts[pair[side]] = counts.get(pair[side], 0) + 1
+        shown, pooled = hold_back(counts, minimum)
+        if not shown:
+            continue
+        figures += [{p for p, pair in voters.items() if pair[side] == key} for key in shown]
+        if pooled:
+            figures.append({p for p, pair in voters.items() if pair[side] in pooled})
+    for weights in itertools.product((-2, -1, 0, 1, 2), repeat=len(figures)):
+        per_voter = [
+            sum(w for w, f in zip(weights, figures, strict=True) if p in f) for p in voters
+        ]
+        if all(v in (0, 1) for v in per_voter) and 0 < sum(per_voter) < min(minimum, len(voters)):
+            return True
+    return False
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    people=st.lists(
+        st.tuples(st.sampled_from(["staff", "managers"]), st.sampled_from("AB")),
+        min_size=1,
+        max_size=10,
+    ),
+    minimum=st.integers(min_value=2, max_value=3),
+)
+def test_the_crossing_check_agrees_with_trying_every_combination(people, minimum):
+    voters = dict(enumerate(people))
+    assert crossing_is_safe(voters, minimum) == (not _crossing_singles_out(voters, minimum))

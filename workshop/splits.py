@@ -27,12 +27,20 @@ the groups shown), so:
 Each figure shown is then a sum over a partition of the voters into parts of at least the
 minimum, and any sum or difference of such figures (the total included) is again a sum over
 whole parts: nobody's dots can be isolated in a group smaller than the minimum, within one
-split. Switching the split after the reveal shows a second partition; where a department
-and a role group nearly coincide, their difference could be small. The facilitator is
-warned of that beside the control (see templates/steps/voting/_split_control.html).
+split.
+
+Across the two splits (`crossing_is_safe`). The facilitator may show a result by role and
+then by department; the room then has both sets of figures. Where a department and a role
+group nearly coincide (three managers and one staff member from one department), the
+department's dots minus the managers' are one person's. So in a course across departments
+each split is shown only if its figures together with the other split's figures (each as
+`hold_back` would show them) single out nobody below the minimum; otherwise only the total
+is shown, whichever split is chosen.
 """
 
 from __future__ import annotations
+
+import itertools
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -128,3 +136,66 @@ def hold_back(voters: dict[str, int], minimum: int) -> tuple[list[str], list[str
     if not shown:  # the pool would be everyone: that is the total
         return [], []
     return shown, pooled
+
+
+def _parts(voters: dict[int, str], minimum: int) -> dict[int, str] | None:
+    """Each voter's part of a split as shown (their group, or POOLED); None if held back."""
+    counts: dict[str, int] = {}
+    for key in voters.values():
+        counts[key] = counts.get(key, 0) + 1
+    shown, pooled = hold_back(counts, minimum)
+    if not shown:
+        return None
+    return {person: key if key in shown else POOLED for person, key in voters.items()}
+
+
+def crossing_is_safe(voters: dict[int, tuple[str, str]], minimum: int) -> bool:
+    """Whether a split by role and one by department, each as `hold_back` shows it, can be
+    shown one after the other: no sum or difference of their figures and the total picks
+    out fewer than `minimum` voters (other than everyone). `voters`: each voter's (role
+    group, department group).
+
+    Why the search is exact and small: a combination of figures gives each voter the sum
+    a(role part) + b(department part), and singles out the voters where that is 1 when it
+    is 0 or 1 everywhere. Within a connected set of parts the role parts' a differ by less
+    than the number of role parts, and shifting all of a set's a and b by the same amount
+    changes nothing, so a in 0..k-1 over the k role parts (at most four) covers every case;
+    each department part then has at most two values of b, chosen independently.
+    """
+    roles = _parts({person: pair[0] for person, pair in voters.items()}, minimum)
+    departments = _parts({person: pair[1] for person, pair in voters.items()}, minimum)
+    if roles is None or departments is None:
+        return True  # one of them shows only the total: nothing to set beside it
+    cells: dict[str, dict[str, int]] = {}
+    for person in voters:
+        column = cells.setdefault(departments[person], {})
+        column[roles[person]] = column.get(roles[person], 0) + 1
+    role_parts = sorted(set(roles.values()))
+    everyone = len(voters)
+    for values in itertools.product(range(len(role_parts)), repeat=len(role_parts)):
+        a = dict(zip(role_parts, values, strict=True))
+        smallest = _smallest_singled_out(a, cells)
+        if smallest is not None and smallest < minimum and smallest != everyone:
+            return False
+    return True
+
+
+def _smallest_singled_out(a: dict[str, int], cells: dict[str, dict[str, int]]) -> int | None:
+    """For the role parts' values `a`: the fewest voters (more than none) that a choice of
+    b per department part singles out, or None if none can."""
+    options = []
+    for column in cells.values():
+        candidates = {v - a[role] for role in column for v in (0, 1)}
+        sizes = [
+            sum(n for role, n in column.items() if a[role] + b == 1)
+            for b in candidates
+            if all(a[role] + b in (0, 1) for role in column)
+        ]
+        if not sizes:
+            return None  # no b fits this department part: `a` singles out nothing
+        options.append(sizes)
+    least = sum(min(sizes) for sizes in options)
+    if least:
+        return least
+    positive = [size for sizes in options for size in sizes if size]
+    return min(positive) if positive else None

@@ -21,7 +21,14 @@ from workshop.core.extensions import db
 from workshop.core.models import Card, ClearedVotes, Course, Participant, Solution, Vote
 from workshop.core.vocabulary import ROLE_GROUPS
 from workshop.courses import touch
-from workshop.splits import POOLED, effective_split, group_key, group_labels, hold_back
+from workshop.splits import (
+    POOLED,
+    crossing_is_safe,
+    effective_split,
+    group_key,
+    group_labels,
+    hold_back,
+)
 
 VOTING_STATES = ("collect", "voting", "closed", "revealed")
 
@@ -327,6 +334,8 @@ class Results:
     split: str = "role"  # workshop.splits: "none", "role" or "department"
     # The groups below the minimum counted together (workshop.splits.hold_back), or None.
     pooled: GroupSummary | None = None
+    # Held back because beside the other split it would single people out (crossing_is_safe).
+    crossed: bool = False
 
     @property
     def columns(self) -> list[GroupSummary]:
@@ -343,6 +352,8 @@ class Results:
     @property
     def held_back_note(self) -> str:
         """Why (part of) the split is not shown, or "" (see `split_held_back_note`)."""
+        if self.crossed:
+            return crossed_note(self.split, self.min_group_size)
         return split_held_back_note(self.small_groups, self.min_group_size, self.split, self.pooled)
 
     @property
@@ -414,6 +425,19 @@ def split_held_back_note(
     )
 
 
+def crossed_note(split: str, minimum: int) -> str:
+    """Why a split is held back in a course across departments although each group is big
+    enough: beside the other split, a difference would single out a few."""
+    other = _("the split by role") if split == "department" else _("the split by department")
+    return _(
+        "The split is not shown: set beside %(other)s, the difference between a department "
+        "and a role group would point at fewer than %(min)s people. Everyone's dots are in "
+        "the total.",
+        other=other,
+        min=minimum,
+    )
+
+
 def role_groups_below_minimum(course: Course) -> list[GroupSummary]:
     """Groups of the course's split (roles or departments, `splits.effective_split`) that
     have joined, but fewer than the course's minimum: if the vote were held now, they could
@@ -462,8 +486,13 @@ def results(course: Course, ballot: Ballot = CARDS, split: str | None = None) ->
     totals: dict[int, int] = {}
     by_group: dict[int, dict[str, int]] = {}
     voters: dict[str, set[int]] = {key: set() for key in ROLE_GROUPS} if split == "role" else {}
+    both: dict[int, tuple[str, str]] = {}  # each voter's role group and department group
     for item_id, role, department_id, participant_id, dots in rows:
         totals[item_id] = totals.get(item_id, 0) + dots
+        both[participant_id] = (
+            group_key("role", role, department_id),
+            group_key("department", role, department_id),
+        )
         group = group_key(split, role, department_id)
         if group is None:
             continue
@@ -473,6 +502,14 @@ def results(course: Course, ballot: Ballot = CARDS, split: str | None = None) ->
     order = [key for key in labels if key in voters] + [k for k in voters if k not in labels]
     counts = {key: len(voters[key]) for key in order}
     shown, pooled = hold_back(counts, course.min_group_size)
+    # The room may see the result by role and by department in turn (splits module's notes).
+    crossed = (
+        bool(shown)
+        and course.across_departments
+        and not crossing_is_safe(both, course.min_group_size)
+    )
+    if crossed:
+        shown, pooled = [], []
     groups = [
         GroupSummary(key, labels.get(key, _("Another department")), counts[key], key in shown)
         for key in order
@@ -492,4 +529,4 @@ def results(course: Course, ballot: Ballot = CARDS, split: str | None = None) ->
             row.by_group[POOLED] = sum(dots.get(k, 0) for k in pooled)
         ranked.append(row)
     ranked.sort(key=lambda row: (-row.total, row.item.id))
-    return Results(ranked, groups, course.min_group_size, split, pool)
+    return Results(ranked, groups, course.min_group_size, split, pool, crossed)

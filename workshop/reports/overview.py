@@ -40,7 +40,7 @@ from workshop.core.vocabulary import (
     SOLUTION_KIND_SHORT,
 )
 from workshop.exchange.csv import csv_bytes
-from workshop.splits import POOLED, group_key, group_labels, hold_back
+from workshop.splits import POOLED, crossing_is_safe, group_key, group_labels, hold_back
 
 # Actions that were carried out: implemented, or implemented and then adjusted in step 5.
 IMPLEMENTED = ("implemented", "adjusted")
@@ -192,15 +192,26 @@ def _card_dots(
             .where(Vote.course_id.in_(list(revealed)), Vote.card_id.is_not(None))
         ).all()
     voters: dict[int, dict[str, set[int]]] = {cid: {} for cid in revealed}
+    both: dict[int, dict[int, tuple[str, str]]] = {cid: {} for cid in revealed}
     for course_id, _card_id, participant_id, role, department_id, _dots in rows:
         key = group_key(split, role, department_id)
         if key is not None:
             voters[course_id].setdefault(key, set()).add(participant_id)
+        both[course_id][participant_id] = (
+            group_key("role", role, department_id),
+            group_key("department", role, department_id),
+        )
     # Per course: which group each voter's dots are counted in (None: only the total).
     counted: dict[int, dict[str, str]] = {}
     for course_id, groups in voters.items():
         counts = {key: len(people) for key, people in groups.items()}
-        shown, pooled = hold_back(counts, revealed[course_id].min_group_size)
+        course = revealed[course_id]
+        shown, pooled = hold_back(counts, course.min_group_size)
+        # As votes.results: not where the other split beside it would single people out.
+        if course.across_departments and not crossing_is_safe(
+            both[course_id], course.min_group_size
+        ):
+            shown = []
         if shown:
             counted[course_id] = {key: key for key in shown} | dict.fromkeys(pooled, POOLED)
     dots: Counter[int] = Counter()
