@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 from steps.base import Step
 from workshop.cards import cards_of, wall_cards
-from workshop.examination import origin_overview, prioritised_cards
+from workshop.examination import department_overview, origin_overview, prioritised_cards
+from workshop.touchpoints import offered_departments, path_duplicates, path_of, touchpoints_of
 from workshop.votes import (
     dots_left,
     my_dots,
@@ -43,7 +44,10 @@ class ChallengesStep(Step):
     control_live_template = "steps/challenges/control_live.html"
 
     def stage(self, course):
-        # A phone's forms change with the phase of the vote, not only with the step.
+        # A phone's forms change with the phase of the vote, not only with the step, and
+        # with the citizen's path opening or closing while cards are collected.
+        if course.voting_state == "collect" and course.path_open:
+            return f"{self.number}-collect-path"
         return f"{self.number}-{course.voting_state}"
 
     def context(self, course, audience, participant=None):
@@ -72,5 +76,29 @@ class ChallengesStep(Step):
             # The projector shows it after the reveal; the control panel all along.
             if audience == "control" or state == "revealed":
                 context["origins"] = origin_overview(course)
+                # Whose rules: per department (None in a course without departments).
+                context["origin_departments"] = department_overview(course)
                 context["prioritised"] = prioritised_cards(course)
+        context.update(self.path_context(course, audience, participant))
+        return context
+
+    def path_context(self, course, audience, participant=None):
+        """The citizen's path (workshop.touchpoints): a phone's own touchpoints and the
+        departments to pick while it is mapped; the path itself on the projector then, and
+        on the control panel all along."""
+        mapping = course.path_open and course.voting_state == "collect"
+        if audience == "phone":
+            if not mapping:
+                return {"path_mapping": False}
+            return {
+                "path_mapping": True,
+                "my_touchpoints": touchpoints_of(participant),
+                "path_departments": offered_departments(course),
+            }
+        if audience == "projector" and not mapping:
+            return {"path_mapping": False}
+        path = path_of(course, include_hidden=audience == "control")
+        context = {"path_mapping": mapping, "path": path, "path_flags": path_duplicates(path)}
+        if audience == "control":
+            context["path_departments"] = offered_departments(course)
         return context

@@ -105,22 +105,32 @@ class Factories:
         }
         return add_measure(action, **{**defaults, **fields})
 
-    # --- Departments (issue 14; added by `split`) ----------------------------------------
+    # --- Departments (issue 14) -----------------------------------------------------------
 
-    def department(self, course, name="Beskæftigelse", sector="employment", *, joins=()):
-        """One of the course's organisation's departments (found by name, or added), and
-        the participants in `joins` set in it; the course becomes one across departments."""
+    def department(self, organisation, name="Sundhed og psykiatri", sector="health", **fields):
+        """One of the organisation's departments (`retired_at` to retire it)."""
+        department = Department(
+            organisation_id=organisation.id,
+            name=name,
+            sector=sector,
+            position=len(organisation.departments),
+            **fields,
+        )
+        db.session.add(department)
+        db.session.commit()
+        return department
+
+    def department_in(self, course, name="Beskæftigelse", sector="employment", *, joins=()):
+        """One of the course's organisation's departments (found by name, or added), with
+        the participants in `joins` set in it; the course becomes one across departments
+        (results by department, added by `split`)."""
         department = db.session.scalar(
             select(Department).where(
                 Department.organisation_id == course.organisation_id, Department.name == name
             )
         )
         if department is None:
-            department = Department(
-                organisation_id=course.organisation_id, name=name, sector=sector
-            )
-            db.session.add(department)
-            db.session.flush()
+            department = self.department(course.organisation, name, sector)
         course.across_departments = True
         for participant in joins:
             participant.department_id = department.id

@@ -160,6 +160,17 @@ ACCESS = {
     "participant.my_data": PARTICIPANT,
     "participant.forget": PARTICIPANT,
     "organisation.privacy": ORG_ADMIN,
+    # Issue 14 point 5 (the citizen's path): phones add touchpoints; the course's
+    # facilitators run the path.
+    "path.add": PARTICIPANT,
+    "path.toggle": COURSE_FACILITATOR,
+    "path.move": COURSE_FACILITATOR,
+    "path.toggle_hidden": COURSE_FACILITATOR,
+    "path.to_card": COURSE_FACILITATOR,
+    "path.touchpoint": COURSE_FACILITATOR,
+    "path.merge": COURSE_FACILITATOR,
+    "path.unmerge": COURSE_FACILITATOR,
+    "path.redact": COURSE_FACILITATOR,
 }
 
 PRINCIPALS = ("anonymous", "participant A", "participant B", "manager A", "facilitator A",
@@ -221,6 +232,14 @@ FOREIGN_RECORD = {
     # A's admin with B's facilitator.
     "organisation.admin": 404,
     "organisation.active": 404,
+    # Issue 14 point 5: B's touchpoint under A's course goes back to A's panel.
+    "path.move": "panel",
+    "path.toggle_hidden": "panel",
+    "path.to_card": "panel",
+    "path.touchpoint": "panel",
+    "path.merge": "panel",
+    "path.unmerge": "panel",
+    "path.redact": "panel",
 }
 
 
@@ -271,6 +290,7 @@ def _args(rule_arguments, ids: Ids, endpoint: str) -> dict:
         "slug": "no-such-organisation",  # an unknown sign-in address: to the login page
         # Revoking the old link keeps the open one for the manager's routes.
         "link_id": ids.revoked_link if endpoint == "manager.revoke" else ids.link,
+        "touchpoint_id": ids.touchpoint,
     }
     if endpoint in ("challenges.unlink", "challenges.vote"):
         by_name["card_id"] = ids.card2  # the card with the link; a card open for dots
@@ -376,6 +396,11 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "organisation.admin": {"value": "1"},
         "organisation.active": {"value": "1"},  # reactivating keeps the colleague's login
         "organisation.privacy": {"controller_name": "Byrådet", "privacy_contact": "dpo@a.dk"},
+        "path.add": {"kind": "meeting", "text": "Nyt møde", "client_token": "matrix"},
+        "path.move": {"direction": "down"},
+        "path.touchpoint": {"kind": "meeting", "text": "Omformuleret", "place": "Jobcentret"},
+        "path.merge": {"target": str(ids.touchpoint2)},
+        "path.redact": {"confirm": "y"},
     }.get(endpoint, {})
 
 
@@ -396,6 +421,15 @@ def _state_card(*, flagged: bool):
     return setup
 
 
+def _open_path(course):
+    """Issue 14 point 5: phones add touchpoints while the path is open in step 2."""
+    from workshop.touchpoints import open_path
+
+    _step(2, voting="collect")(course)
+    if not course.path_open:
+        open_path(course, True)
+
+
 SETUP = {
     "intro.answer": _step(1),
     "challenges.vote": _step(2, voting="voting"),
@@ -407,6 +441,7 @@ SETUP = {
     "learn.add": _step(6),
     "state_feedback.save": _state_card(flagged=False),
     "state_feedback.remove": _state_card(flagged=True),
+    "path.add": _open_path,
 }
 
 OK = {
@@ -424,6 +459,7 @@ ONE_SHOT = {
     ("challenges.link", "POST"),
     ("evaluate.delete", "POST"),
     ("facilitator.delete", "POST"),
+    ("path.merge", "POST"),  # merged once, the second touchpoint is merged already
 }
 
 

@@ -1278,6 +1278,7 @@ FILE_TABLES = {
     models.RequirementVersion: schema.REQUIREMENT_VERSION,
     models.Card: schema.CARD,
     models.CardRequirement: schema.LINK,
+    models.CardDepartment: schema.CARD_DEPARTMENT,
     models.Solution: schema.SOLUTION,
     models.Vote: schema.VOTE,
     models.Action: schema.ACTION,
@@ -1286,6 +1287,7 @@ FILE_TABLES = {
     models.MeasureEntry: schema.ENTRY,
     models.Lesson: schema.LESSON,
     models.StateFeedback: schema.STATE_FEEDBACK,
+    models.Touchpoint: schema.TOUCHPOINT,
 }
 
 

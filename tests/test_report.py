@@ -333,12 +333,11 @@ def test_a_large_course_renders_every_action_and_card(app, make):
         course_id = course.id
         titles = [a.title for a in actions_of(course)]
         card_texts = [c.text for c in course.cards if not c.hidden]
-    started = time.perf_counter()
+    # How long it takes is bench/pdf_bench.py's to measure, not a test's to time: a loaded
+    # machine would make a time limit fail for nothing.
     pdf = render(app, course_id)
-    elapsed = time.perf_counter() - started
     texts = pages_text(pdf)
     assert len(texts) > 20
-    assert elapsed < 15  # the benchmark holds the real target (bench/pdf_bench.py)
     marks = {title: page for title, depth, page in outline(pdf) if depth == 0}
     plan = flat(" ".join(texts[marks["Action plan"] - 1 : marks["Measured effects"] - 1]))
     assert all(title in plan for title in titles)
@@ -411,10 +410,8 @@ def test_an_unchanged_plan_comes_from_memory_and_a_change_renders_anew(app, make
     monkeypatch.setattr(report, "render_pdf", lambda html: renders.append(1) or real(html))
 
     first = render(app, course_id)
-    started = time.perf_counter()
     again = render(app, course_id)
-    assert time.perf_counter() - started < 0.2
-    assert again == first and len(renders) == 1
+    assert again == first and len(renders) == 1  # counted, not timed: WeasyPrint ran once
 
     with app.app_context():
         edit_card(db.session.get(type(card), card_id), "Skabelonen har tolv overskrifter")

@@ -49,7 +49,7 @@ def _room(make, sizes: dict[str, int], *, minimum=3, split="department", citizen
     for name, size in sizes.items():
         joined = [make.participant(course) for _ in range(size)]
         if name:
-            departments[name] = make.department(course, name, joins=joined)
+            departments[name] = make.department_in(course, name, joins=joined)
         people += joined
     for _ in range(citizens):
         # The citizens' role is `dept`'s part of issue 14: set on the row, as it will be stored.
@@ -151,8 +151,8 @@ def test_department_is_not_offered_in_a_course_of_one_department(make, ctx):
 def test_the_warning_before_the_vote_names_a_small_department(make, ctx):
     course = make.course(step=2)
     people = [make.participant(course) for _ in range(4)]
-    make.department(course, "Beskæftigelse", joins=people[:3])
-    make.department(course, "Sundhed", joins=people[3:])
+    make.department_in(course, "Beskæftigelse", joins=people[:3])
+    make.department_in(course, "Sundhed", joins=people[3:])
     set_result_split(course, "department")
     assert [(g.label, g.voters) for g in role_groups_below_minimum(course)] == [("Sundhed", 1)]
 
@@ -315,8 +315,8 @@ def test_a_department_nearly_the_same_as_a_role_group_holds_both_splits_back(mak
     course = make.course(step=2, min_group_size=3)
     managers = [make.participant(course, role="leder") for _ in range(3)]
     lone, *staff = [make.participant(course) for _ in range(4)]
-    make.department(course, "Beskæftigelse", joins=[*managers, lone])
-    make.department(course, "Sundhed", joins=staff)
+    make.department_in(course, "Beskæftigelse", joins=[*managers, lone])
+    make.department_in(course, "Sundhed", joins=staff)
     card = make.card(lone, "Samtykke tre gange")
     _vote(course, [*managers, lone, *staff], card)
     for split in ("role", "department"):
@@ -332,8 +332,8 @@ def test_splits_that_do_not_nearly_coincide_are_both_shown(make, ctx):
     course = make.course(step=2, min_group_size=3)
     managers = [make.participant(course, role="leder") for _ in range(4)]
     staff = [make.participant(course) for _ in range(4)]
-    make.department(course, "Beskæftigelse", joins=[*managers[:2], *staff[:2]])
-    make.department(course, "Sundhed", joins=[*managers[2:], *staff[2:]])
+    make.department_in(course, "Beskæftigelse", joins=[*managers[:2], *staff[:2]])
+    make.department_in(course, "Sundhed", joins=[*managers[2:], *staff[2:]])
     card = make.card(staff[0])
     _vote(course, [*managers, *staff], card)
     assert results(course).rows[0].by_group == {"staff": 4, "managers": 4}

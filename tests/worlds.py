@@ -25,6 +25,7 @@ from workshop.examination import link_requirement
 from workshop.learning import add_lesson
 from workshop.manager_links import create_manager_link, revoke_manager_link
 from workshop.measures import log_entry
+from workshop.touchpoints import add_touchpoint, open_path
 from workshop.votes import SOLUTIONS, cast_vote, set_voting_state
 
 
@@ -60,6 +61,9 @@ class Ids:
     colleague_email: str = ""  # another facilitator of the organisation (course A only)
     owner_token: str = ""  # what the owner's phone cookie holds (Participant.token)
     colleague: int = 0  # their id (course B: B's own facilitator, its only one)
+    # The citizen's path (issue 14): two touchpoints, the path closed again after them.
+    touchpoint: int = 0
+    touchpoint2: int = 0
 
 
 def build_course(make, email: str, label: str, *, rule_name: str, organisation=None) -> Ids:
@@ -102,7 +106,13 @@ def build_course(make, email: str, label: str, *, rule_name: str, organisation=N
     # Back to collecting cards in step 2: most participant forms can then be tried.
     set_voting_state(course, "collect")
     go_to_step(course, 2)
+    open_path(course, True)
+    touchpoint = add_touchpoint(owner, "plan", f"Plan {label}", client_token=f"tp-{label}")
+    touchpoint2 = add_touchpoint(other, "plan", f"Anden plan {label}", client_token=f"tp2-{label}")
+    open_path(course, False)
     return Ids(
+        touchpoint=touchpoint.id,
+        touchpoint2=touchpoint2.id,
         course=course.id,
         code=course.join_code,
         facilitator_email=email,

@@ -9,7 +9,15 @@ from sqlalchemy.orm import selectinload
 from workshop.core.db import lock_row
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
-from workshop.core.models import Card, CardRequirement, Course, Participant, Solution, Vote
+from workshop.core.models import (
+    Card,
+    CardDepartment,
+    CardRequirement,
+    Course,
+    Participant,
+    Solution,
+    Vote,
+)
 from workshop.core.text import clean_text
 from workshop.core.vocabulary import CARD_CATEGORIES, CARD_MAX_LENGTH, StepNumber
 from workshop.courses import touch
@@ -141,9 +149,21 @@ def merge_cards(target: Card, sources: list[Card]) -> Card:
         for child in list(source.merged_cards):
             child.merged_into = target
         source.merged_into = target
+        _add_departments(target, source)
     touch(course)
     db.session.commit()
     return target
+
+
+def _add_departments(target: Card, source: Card) -> None:
+    """The merged card keeps the union of the departments both involve. Whose rule it is
+    stays the target's own examination; separating the cards again leaves the target's
+    departments as they are (the facilitator may have confirmed them since)."""
+    have = {link.department_id for link in target.department_links}
+    for link in source.department_links:
+        if link.department_id not in have:
+            target.department_links.append(CardDepartment(department_id=link.department_id))
+            have.add(link.department_id)
 
 
 def merge_card_into(card: Card, target: Card | None) -> Card:
@@ -182,6 +202,7 @@ def wall_cards(
             selectinload(Card.merged_cards).selectinload(Card.participant),
             selectinload(Card.participant),
             selectinload(Card.links).selectinload(CardRequirement.requirement),
+            selectinload(Card.department_links).selectinload(CardDepartment.department),
         )
     if not include_hidden:
         query = query.where(Card.hidden.is_(False))

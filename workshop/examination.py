@@ -1,19 +1,24 @@
-"""Examining and prioritising cards (step 2): which rule, where it comes from, what we decide."""
+"""Examining and prioritising cards (step 2): which rule, where it comes from, what we decide.
+
+In a course across departments a card also involves departments, and its origin may be
+another department's rule or practice, naming one of them (`examine_card`,
+`department_overview`: which departments' rules cause most bøvl)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from workshop.catalogue import requirement_by_key, requirement_label
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
-from workshop.core.models import Card, CardRequirement, Course, Vote
+from workshop.core.models import Card, CardDepartment, CardRequirement, Course, Department, Vote
 from workshop.core.text import tidy
-from workshop.core.vocabulary import ORIGIN_GROUPS, ORIGINS, PRIORITY_STATUSES
+from workshop.core.vocabulary import ORIGIN_GROUPS, ORIGINS, OTHER_DEPARTMENT, PRIORITY_STATUSES
 from workshop.courses import touch
 
 EXAMINE_TEXT_MAX = 2000
@@ -76,16 +81,128 @@ def _clean(text: str | None, label: str) -> str:
     return text
 
 
-def examine_card(card: Card, *, origin: str, problem: str = "", stakeholders: str = "") -> Card:
-    """Record where the rule comes from, what the real problem is, and who else has a stake."""
+def examine_card(
+    card: Card,
+    *,
+    origin: str,
+    problem: str = "",
+    stakeholders: str = "",
+    departments: Iterable[int] | None = None,
+    origin_department: int | None = None,
+) -> Card:
+    """Record where the rule comes from, what the real problem is, and who else has a stake.
+
+    In a course across departments also the departments the card involves (`departments`,
+    None to leave them as they are) and, for "another department's rule or practice", which
+    department that is (`origin_department`, None to keep the one named)."""
     if origin not in ORIGINS:
         raise WorkshopError(_("Choose where the rule comes from."), code="origin")
+    offered = departments_offered(card.course)
+    if origin == OTHER_DEPARTMENT and not offered and card.origin != OTHER_DEPARTMENT:
+        raise WorkshopError(
+            _("Another department's rule can be chosen in a course across departments."),
+            code="origin",
+        )
     problem = _clean(problem, _("The real problem"))
     stakeholders = _clean(stakeholders, _("Who else has a stake"))
+    named = None
+    if origin == OTHER_DEPARTMENT:
+        named = origin_department if origin_department is not None else named_department_id(card)
+        if named is None:
+            raise WorkshopError(
+                _("Choose which department's rule or practice it is."), code="origin_department"
+            )
+    _set_departments(card, departments, named, offered)
     card.origin, card.problem, card.stakeholders = origin, problem, stakeholders
     touch(card.course)
     db.session.commit()
     return card
+
+
+# --- Departments (issue 14): which departments a card involves, whose rule it is ---------
+
+
+def departments_offered(course: Course) -> bool:
+    """Departments are asked about only in a course across departments, in an organisation
+    that keeps a list of them; any other course looks as it always did."""
+    return bool(course.across_departments and course.organisation.departments)
+
+
+def department_choices(course: Course, card: Card | None = None) -> list[Department]:
+    """The departments the card page offers: the organisation's active ones, and any retired
+    one the card already names (it stays on the card, but is never chosen anew)."""
+    kept = {link.department_id for link in card.department_links} if card is not None else set()
+    return [
+        department
+        for department in course.organisation.departments
+        if department.retired_at is None or department.id in kept
+    ]
+
+
+def named_department_id(card: Card) -> int | None:
+    return next((link.department_id for link in card.department_links if link.names_origin), None)
+
+
+def named_department(card: Card) -> Department | None:
+    """The department whose rule or practice the card's origin names, if it names one."""
+    if card.origin != OTHER_DEPARTMENT:
+        return None
+    return next((link.department for link in card.department_links if link.names_origin), None)
+
+
+def origin_label(card: Card) -> str:
+    """The card's origin in words, naming the department where the origin names one."""
+    label = str(ORIGINS.get(card.origin, card.origin))
+    department = named_department(card)
+    if department is None:
+        return label
+    return _("%(origin)s: %(department)s", origin=label, department=department.name)
+
+
+def _set_departments(card: Card, chosen: Iterable[int] | None, named: int | None, offered: bool):
+    """The card's departments made `chosen` (kept as they are when None) plus the one its
+    origin names, which is marked and so always among them; nothing marked when the origin
+    names no department. A department new to the card must be an active one of the course's
+    organisation."""
+    current = {link.department_id for link in card.department_links}
+    wanted = set(current) if chosen is None else set(chosen)
+    if named is not None:
+        wanted.add(named)
+    # Every new department is checked before the card changes at all.
+    added = [_new_department(card, d, named, offered) for d in sorted(wanted - current)]
+    for department in added:
+        card.department_links.append(
+            CardDepartment(department_id=department.id, department=department)
+        )
+    for link in list(card.department_links):
+        if link.department_id not in wanted:
+            card.department_links.remove(link)
+        else:
+            link.names_origin = link.department_id == named
+
+
+def _new_department(card: Card, department_id: int, named: int | None, offered: bool):
+    """A department new to the card: an active one of the course's organisation."""
+    code = "origin_department" if department_id == named else "departments"
+    if not offered:
+        raise WorkshopError(
+            _("Departments can be named in a course across departments."), code=code
+        )
+    # An id no row can have (a hostile form's 10**30) is unknown, not a database error.
+    department = db.session.get(Department, department_id) if 0 < department_id < 2**31 else None
+    if department is None or department.organisation_id != card.course.organisation_id:
+        raise WorkshopError(
+            _("That department is not one of the organisation's departments."), code=code
+        )
+    if department.retired_at is not None:
+        raise WorkshopError(
+            _(
+                "%(department)s is retired and cannot be chosen any more.",
+                department=department.name,
+            ),
+            code=code,
+        )
+    return department
 
 
 def prioritise(card: Card, status: str, *, later_when: str = "", reason: str = "") -> Card:
@@ -151,6 +268,8 @@ def origin_overview(course: Course) -> OriginOverview:
     rows = [
         OriginRow(key, str(label), cards.get(key, 0), votes.get(key, 0))
         for key, label in ORIGINS.items()
+        # A course that does not ask about departments shows the origins it always did.
+        if key != OTHER_DEPARTMENT or cards.get(key) or departments_offered(course)
     ]
     groups = {
         group: (
@@ -173,7 +292,77 @@ def prioritised_cards(course: Course) -> list[Card]:
                 Card.hidden.is_(False),
                 Card.merged_into_id.is_(None),
             )
-            .options(selectinload(Card.links).selectinload(CardRequirement.requirement))
+            .options(
+                selectinload(Card.links).selectinload(CardRequirement.requirement),
+                selectinload(Card.department_links).selectinload(CardDepartment.department),
+            )
             .order_by(Card.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    name: str
+    retired: bool
+    cards: int  # cards that involve the department (its rule named or not)
+    named: int  # of those, the cards whose origin is its rule or practice
+    votes: int
+
+
+@dataclass(frozen=True)
+class DepartmentOverview:
+    rows: list[DepartmentRow]
+
+    @property
+    def max_cards(self) -> int:
+        return max((row.cards for row in self.rows), default=0)
+
+    @property
+    def max_votes(self) -> int:
+        return max((row.votes for row in self.rows), default=0)
+
+
+def department_overview(course: Course) -> DepartmentOverview | None:
+    """Which departments' rules cause most bøvl: per department, the cards that involve it,
+    those whose origin names its rule, and their dots. None for a course that does not ask
+    about departments and has no card naming one (it looks as it always did)."""
+    visible = (Card.course_id == course.id, Card.hidden.is_(False), Card.merged_into_id.is_(None))
+    counted = db.session.execute(
+        select(
+            CardDepartment.department_id,
+            func.count(),
+            func.coalesce(func.sum(case((CardDepartment.names_origin.is_(True), 1), else_=0)), 0),
+        )
+        .join(Card, Card.id == CardDepartment.card_id)
+        .where(*visible)
+        .group_by(CardDepartment.department_id)
+    ).all()
+    if not counted and not departments_offered(course):
+        return None
+    votes = dict(
+        db.session.execute(
+            select(CardDepartment.department_id, func.coalesce(func.sum(Vote.dots), 0))
+            .join(Card, Card.id == CardDepartment.card_id)
+            .join(Vote, Vote.card_id == Card.id)
+            .where(*visible)
+            .group_by(CardDepartment.department_id)
+        ).all()
+    )
+    departments = {d.id: d for d in course.organisation.departments}
+    rows = [
+        DepartmentRow(
+            departments[department_id].name,
+            departments[department_id].retired_at is not None,
+            cards,
+            named,
+            votes.get(department_id, 0),
+        )
+        for department_id, cards, named in counted
+        if department_id in departments
+    ]
+    # Most bøvl first: the cards that name a department's rule weigh most, then all its
+    # cards; a tie in the organisation's own order of its departments.
+    place = {d.name: n for n, d in enumerate(course.organisation.departments)}
+    rows.sort(key=lambda row: (-row.named, -row.cards, place[row.name]))
+    return DepartmentOverview(rows)

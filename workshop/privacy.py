@@ -3,8 +3,9 @@ name and texts from their phone.
 
 What deleting does, and why: the participant's name and unit are emptied (their role
 stays, so the dots they gave still count in the totals and in the split by role, which
-never named anyone); every text they wrote — cards, answers, solutions and how they
-assessed them, status notes on actions they own, notes on measure entries — is replaced by
+never named anyone); every text they wrote — cards, touchpoints of the citizen's path,
+answers, solutions and how they assessed them, status notes on actions they own, notes on
+measure entries — is replaced by
 "[Slettet af deltageren]" through the same code as the facilitator's redaction
 (workshop.redaction), so the words also leave the experience bank's snapshots, solutions
 other courses copied, the action chosen from their solution and the rendered PDFs. Cards
@@ -35,6 +36,7 @@ from workshop.core.models import (
     Organisation,
     Participant,
     Solution,
+    Touchpoint,
     Vote,
     utcnow,
 )
@@ -43,6 +45,7 @@ from workshop.redaction import (
     redact_answer_everywhere,
     redact_card_everywhere,
     redact_solution_everywhere,
+    redact_touchpoint_everywhere,
     touch_and_forget,
 )
 
@@ -151,6 +154,10 @@ def forget_participant(participant: Participant) -> bool:
     participant.forgotten_at = utcnow()
     for card in db.session.scalars(select(Card).where(Card.participant_id == mine)):
         redact_card_everywhere(card, marker=marker, merged=False)
+    for touchpoint in db.session.scalars(
+        select(Touchpoint).where(Touchpoint.participant_id == mine)
+    ):
+        redact_touchpoint_everywhere(touchpoint, marker=marker, merged=False)
     for answer in db.session.scalars(
         select(DialogueAnswer).where(DialogueAnswer.participant_id == mine)
     ):

@@ -9,8 +9,11 @@ page and in the feedback to the state), and the experience bank's snapshots of i
 title started as the solution's words; an edited title is still those words reworded, so
 it goes too), the bank's snapshots of it (SharedSolution.solution_id), and the solutions
 other courses copied from those snapshots (Solution.copied_from_id), with everything
-derived from them in turn. Rendered PDFs of every course reached are deleted in the same
-transaction (workshop.core.caches). Figures, links, dots and assessments stay: they name nobody.
+derived from them in turn. A touchpoint of the citizen's path: the touchpoint, those merged
+into it, and the card it became (whose words started as its own); a card's redaction
+reaches the touchpoints that became it the same way. Rendered PDFs of every course reached
+are deleted in the same transaction (workshop.core.caches). Figures, links, dots and
+assessments stay: they name nobody.
 
 What is not reached, and why: texts the facilitator or the group wrote themselves (an
 action's plan, a status note, a lesson, the examination and the feedback to the state) can
@@ -32,6 +35,7 @@ from workshop.core.models import (
     SharedChallenge,
     SharedSolution,
     Solution,
+    Touchpoint,
 )
 from workshop.core.text import redaction_marker
 from workshop.courses import touch
@@ -56,6 +60,9 @@ def redact_card_everywhere(
         current.text = marker
         current.original_text = marker
     ids = [current.id for current in pile]
+    # The touchpoints of the citizen's path that became these cards: the same words.
+    for touchpoint in db.session.scalars(select(Touchpoint).where(Touchpoint.card_id.in_(ids))):
+        touchpoint.text = marker
     db.session.execute(
         update(SharedChallenge).where(SharedChallenge.card_id.in_(ids)).values(text=""),
         execution_options={"synchronize_session": False},
@@ -63,6 +70,23 @@ def redact_card_everywhere(
     _empty_untraced_shares(card.course_id)
     touch_and_forget([card.course_id])
     return pile
+
+
+def redact_touchpoint_everywhere(
+    touchpoint: Touchpoint, *, marker: str | None = None, merged: bool = True
+) -> None:
+    """Replace the words of a touchpoint, of those merged into it (unless `merged` is
+    False: a participant deleting their own data) and of the card it became. The caller
+    commits."""
+    marker = marker or redaction_marker()
+    pile = [touchpoint]
+    if merged:
+        pile += list(touchpoint.merged_touchpoints)
+    for current in pile:
+        current.text = marker
+        if current.card is not None:
+            redact_card_everywhere(current.card, marker=marker, merged=merged)
+    touch_and_forget([touchpoint.course_id])
 
 
 def redact_solution_everywhere(solution: Solution, *, marker: str | None = None) -> set[int]:

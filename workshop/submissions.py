@@ -8,10 +8,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from workshop.core.extensions import db
-from workshop.core.models import Card, Course, DialogueAnswer, MeasureEntry, Solution
+from workshop.core.models import (
+    Card,
+    Course,
+    DialogueAnswer,
+    MeasureEntry,
+    Solution,
+    Touchpoint,
+)
 from workshop.courses import note_activity, touch
 
-Submission = TypeVar("Submission", Card, DialogueAnswer, Solution, MeasureEntry)
+Submission = TypeVar("Submission", Card, DialogueAnswer, Solution, MeasureEntry, Touchpoint)
 
 
 def already_submitted(

@@ -2,8 +2,8 @@
 room (an invented municipality, labelled as an example), in step 2 with examined cards
 about the bøvl between departments and the vote open, half the room having voted.
 
-The citizen's path for step 2 is seeded by another module once it is merged: see
-`PATH_HOOK` below.
+The group has mapped one composite citizen's path across the departments
+(workshop/commands/demo_path.py) before the vote opened.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from workshop.cards import submit_card
 from workshop.catalogue import add_local_rule, ensure_catalogue_loaded, local_rules
+from workshop.commands.demo_path import seed_demo_path
 from workshop.commands.demo_support import spend_dots
 from workshop.core.extensions import db
 from workshop.core.models import Course, Department, Facilitator, Organisation
@@ -25,10 +26,6 @@ from workshop.participants import join
 from workshop.votes import set_voting_state
 
 DATA_FILE = Path(__file__).with_name("demo_across.json")
-
-# PATH_HOOK: the citizen's path (helper "path", workshop/commands/demo_path.py). Once
-# merged, `seed_demo_across` calls `seed_demo_path(course, departments)` where it says so,
-# with `departments` as built here: the demo organisation's departments by name.
 
 
 def seed_demo_across(facilitator: Facilitator, codes: dict[str, str]) -> Course:
@@ -56,7 +53,7 @@ def seed_demo_across(facilitator: Facilitator, codes: dict[str, str]) -> Course:
         for number, (who, category, text) in enumerate(data["cards"])
     ]
     _examine(facilitator, cards, data)
-    # PATH_HOOK: seed_demo_path(course, departments) goes here, before the vote opens.
+    seed_demo_path(course, departments.values(), people)
     set_voting_state(course, "voting")
     spend_dots([people[index] for index in data["voters"]], cards, data["votes"])
     return course

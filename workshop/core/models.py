@@ -7,11 +7,13 @@
   Measure, MeasureEntry, Lesson;
 - the requirement catalogue: Requirement (a law entry or a local rule), RequirementVersion,
   CardRequirement (a card's link to one);
+- CardDepartment: a department a card involves (one may be named by its origin);
 - what goes beyond the room: ManagerLink (read-only, for managers), StateFeedback (a card
   whose rule only the state can change);
 - the experience bank: Share, SharedChallenge, SharedRequirement, SharedSolution;
 - kept for a while: RenderedPdf, ClearedVotes (a restarted vote, for its minute of undo);
-- the audit trail: AuditEvent.
+- the audit trail: AuditEvent;
+- the citizen's path (step 2): Touchpoint.
 """
 
 from __future__ import annotations
@@ -207,6 +209,9 @@ class Course(db.Model):
     # managers, as before) or "department" (a course across departments only). One split at
     # a time, so the projector, phones, PDF and CSV never cross the two.
     result_split: Mapped[str] = mapped_column(String(16), default="role", server_default="role")
+    # Step 2's citizen's path: while on, phones add touchpoints instead of cards and the
+    # projector draws the path (workshop.touchpoints).
+    path_open: Mapped[bool] = mapped_column(default=False, server_default=false())
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     joining_open: Mapped[bool] = mapped_column(default=True)
     # The projector's big join screen: "auto" (step 1 until the first answer), or what the
@@ -372,6 +377,11 @@ class Card(db.Model):
     course: Mapped[Course] = relationship(back_populates="cards", foreign_keys=[course_id])
     links: Mapped[list[CardRequirement]] = relationship(
         back_populates="card", cascade="all, delete-orphan", order_by="CardRequirement.id"
+    )
+    # The departments the card involves (a course across departments), one of them named
+    # by the origin "another department's rule or practice" (CardDepartment.names_origin).
+    department_links: Mapped[list[CardDepartment]] = relationship(
+        back_populates="card", cascade="all, delete-orphan", order_by="CardDepartment.department_id"
     )
     participant: Mapped[Participant | None] = relationship()
     merged_into: Mapped[Card | None] = relationship(
@@ -762,6 +772,27 @@ class CardRequirement(db.Model):
         return {}
 
 
+# --- Issue 14, point 3: the departments a card involves ---------------------------------
+
+
+class CardDepartment(db.Model):
+    """A department a card involves; `names_origin` marks the one whose rule or practice the
+    card's origin ("another department's rule or practice") names, so the department named
+    is always one of the involved (workshop.examination keeps at most one marked, and none
+    when the origin is anything else). A retired department stays on its cards."""
+
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("card.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("department.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    names_origin: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    card: Mapped[Card] = relationship(back_populates="department_links")
+    department: Mapped[Department] = relationship()
+
+
 class ManagerLink(db.Model):
     """A read-only link for managers who did not attend: the course's status and its PDF.
 
@@ -1001,4 +1032,66 @@ class AuditEvent(db.Model):
     __table_args__ = (
         Index("ix_audit_event_organisation_at", "organisation_id", "at"),
         Index("ix_audit_event_at", "at"),
+    )
+
+
+class Touchpoint(db.Model):
+    """One step of the citizen's path (borgerforløb) mapped in step 2: a meeting, plan,
+    form, consent, referral or waiting time, in a department, with what it costs the
+    citizen and the staff and the rule behind it. The path is one composite, anonymised
+    citizen: the texts say what happens, never who it happened to."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    # None when the facilitator added it, or its author's row is gone.
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # vocabulary.TOUCHPOINT_KINDS
+    text: Mapped[str] = mapped_column(Text)
+    # Its lane: a department of the organisation, or, in a course without departments, a
+    # free "where" ("Jobcentret", "Egen læge"); neither puts it in the lane "elsewhere".
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="SET NULL"), index=True
+    )
+    place: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    citizen_minutes: Mapped[int | None] = mapped_column(Integer)
+    staff_minutes: Mapped[int | None] = mapped_column(Integer)
+    # The rule behind it: a law entry or a local rule of the catalogue.
+    requirement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("requirement.id", ondelete="SET NULL"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    client_token: Mapped[str] = mapped_column(String(40))
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("touchpoint.id", ondelete="SET NULL"), index=True
+    )
+    # The card it became (one tap on the control panel); it stays on the path.
+    card_id: Mapped[int | None] = mapped_column(
+        ForeignKey("card.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    participant: Mapped[Participant | None] = relationship()
+    department: Mapped[Department | None] = relationship()
+    requirement: Mapped[Requirement | None] = relationship()
+    card: Mapped[Card | None] = relationship()
+    merged_into: Mapped[Touchpoint | None] = relationship(
+        remote_side="Touchpoint.id", back_populates="merged_touchpoints"
+    )
+    merged_touchpoints: Mapped[list[Touchpoint]] = relationship(
+        back_populates="merged_into", order_by="Touchpoint.id"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("participant_id", "client_token"),
+        CheckConstraint(
+            "citizen_minutes IS NULL OR citizen_minutes BETWEEN 0 AND 525600",
+            name="citizen_minutes_range",
+        ),
+        CheckConstraint(
+            "staff_minutes IS NULL OR staff_minutes BETWEEN 0 AND 525600",
+            name="staff_minutes_range",
+        ),
     )

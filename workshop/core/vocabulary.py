@@ -3,13 +3,15 @@
 - the method: StepNumber (its six steps, in order), STEP_COUNT;
 - people: ROLES, MANAGER_ROLES, ROLE_GROUPS (staff and managers, `role_group`), SECTORS
   (what an organisation's departments belong to);
-- step 2: CARD_CATEGORIES, ORIGINS in ORIGIN_GROUPS with ORIGIN_GROUP_LABELS,
-  PRIORITY_STATUSES;
+- step 2: CARD_CATEGORIES, ORIGINS in ORIGIN_GROUPS with ORIGIN_GROUP_LABELS (and
+  OTHER_DEPARTMENT, the origin that names a department), PRIORITY_STATUSES;
 - the requirement catalogue: REQUIREMENT_STATUSES, NOT_LAW_STATUSES, CHANGE_EFFECTS,
   CONFIDENCE, LOCAL_RULE_KINDS;
 - step 3: SOLUTION_KINDS, SOLUTION_KIND_SHORT, EFFECT_DIMENSIONS, EFFECT_SCALE, LIKELIHOOD,
   EFFORT;
 - step 4: ACTION_STATUSES, BARRIERS; step 5: PERIODS; step 6: LESSON_KINDS, NEXT_STEP_KINDS;
+- the citizen's path: TOUCHPOINT_KINDS, DUPLICABLE_KINDS, TOUCHPOINT_MAX_LENGTH,
+  TOUCHPOINT_MAX_MINUTES;
 - lengths: CARD_MAX_LENGTH, ANSWER_MAX_LENGTH, SOLUTION_MAX_LENGTH.
 """
 
@@ -99,13 +101,25 @@ ORIGINS = {
     "management_decision": _l("Local management decision"),
     "local_practice": _l("Local practice or habit"),
     "it_system": _l("IT system"),
+    # Only offered in a course across departments; the card names the department.
+    "other_department": _l("Another department's rule or practice"),
     "unknown": _l("Unknown – to be examined"),
 }
+OTHER_DEPARTMENT = "other_department"
 # The origin overview puts the origins in three groups: what the state decides, what we
-# decide ourselves, and what nobody has examined yet.
+# decide ourselves, and what nobody has examined yet. Another department's rule or
+# practice is local: the municipality made it and can change it across its own department
+# lines (where it really rests on law, the card says "national law" and links the
+# paragraph), and that is the finding a course across departments is for.
 ORIGIN_GROUPS = {
     "state": ("national_law", "executive_order"),
-    "local": ("municipal_decision", "management_decision", "local_practice", "it_system"),
+    "local": (
+        "municipal_decision",
+        "management_decision",
+        "local_practice",
+        "it_system",
+        "other_department",
+    ),
     "unknown": ("unknown",),
 }
 ORIGIN_GROUP_LABELS = {
@@ -230,3 +244,22 @@ NEXT_STEP_KINDS = {
     "next_challenge": _l("Take up a challenge next"),
     "other": _l("Other"),
 }
+
+
+# --- The citizen's path (issue 14): one composite, anonymised citizen's way through the
+# departments, touchpoint by touchpoint (workshop.touchpoints). --------------------------
+TOUCHPOINT_KINDS = {
+    "meeting": _l("Meeting"),
+    "plan": _l("Plan"),
+    "form": _l("Form"),
+    "consent": _l("Consent"),
+    "referral": _l("Referral"),
+    "waiting": _l("Waiting time"),
+}
+# What a citizen should meet once, however many departments they meet: two plans, two
+# meetings about the same life or two consents for the same information are the bøvl
+# between departments that the path is drawn to show.
+DUPLICABLE_KINDS = ("plan", "meeting", "consent")
+TOUCHPOINT_MAX_LENGTH = 200
+# A year in minutes: a waiting time may last months, nothing on one path lasts longer.
+TOUCHPOINT_MAX_MINUTES = 525_600

@@ -36,6 +36,7 @@ from workshop.core.vocabulary import (
     PRIORITY_STATUSES,
     ROLES,
 )
+from workshop.examination import origin_label
 from workshop.state_feedback import TRIAL_OPTIONS, FeedbackRow, feedback_document
 from workshop.votes import CARDS, results
 
@@ -147,7 +148,7 @@ def cards_csv(course: Course) -> bytes:
             author.unit if author else "",
             author.name if author else "",
             str(CARD_CATEGORIES.get(card.category, card.category)),
-            str(ORIGINS.get(card.origin, card.origin)),
+            origin_label(card),  # naming the department whose rule it is, where it names one
             card.problem,
             card.stakeholders,
             str(PRIORITY_STATUSES.get(card.priority, card.priority)),

@@ -26,6 +26,7 @@ from workshop.core.models import (
     Requirement,
     Solution,
     StateFeedback,
+    Touchpoint,
 )
 from workshop.core.vocabulary import ROLE_GROUPS
 from workshop.exchange.schema import (
@@ -34,6 +35,7 @@ from workshop.exchange.schema import (
     ANSWER,
     BALLOTS,
     CARD,
+    CARD_DEPARTMENT,
     COURSE,
     ENTRY,
     FORMAT_NAME,
@@ -47,6 +49,7 @@ from workshop.exchange.schema import (
     REQUIREMENT_VERSION,
     SOLUTION,
     STATE_FEEDBACK,
+    TOUCHPOINT,
     Ref,
 )
 from workshop.votes import Ballot, results
@@ -83,7 +86,9 @@ def export_course(course: Course) -> dict:
     solutions = _by_id(Solution, Solution.course_id == course.id)
     actions = _by_id(Action, Action.course_id == course.id)
     lessons = _by_id(Lesson, Lesson.course_id == course.id)
+    touchpoints = _by_id(Touchpoint, Touchpoint.course_id == course.id)
     numbers = {
+        "touchpoints": {t.id: n for n, t in enumerate(touchpoints, 1)},
         "participants": {p.id: n for n, p in enumerate(participants, 1)},
         "cards": {c.id: n for n, c in enumerate(cards, 1)},
         "solutions": {s.id: n for n, s in enumerate(solutions, 1)},
@@ -93,7 +98,10 @@ def export_course(course: Course) -> dict:
     links_of: dict[int, list[CardRequirement]] = {}
     for link in links:
         links_of.setdefault(link.card_id, []).append(link)
-    requirements = _by_id(Requirement, Requirement.id.in_({link.requirement_id for link in links}))
+    requirement_ids = {link.requirement_id for link in links} | {
+        t.requirement_id for t in touchpoints if t.requirement_id is not None
+    }
+    requirements = _by_id(Requirement, Requirement.id.in_(requirement_ids))
 
     def numbered(objs, spec) -> list[dict]:
         return [{"id": n, **_dump(obj, spec, numbers)} for n, obj in enumerate(objs, 1)]
@@ -103,6 +111,14 @@ def export_course(course: Course) -> dict:
         record["links"] = [
             {**_dump(link, LINK[1:], numbers), "requirement": link.requirement.key}
             for link in links_of.get(card.id, [])
+        ]
+        # By name and sector: the importing organisation has departments of its own.
+        record["departments"] = [
+            {
+                **_dump(link.department, CARD_DEPARTMENT[:2], numbers),
+                "names_origin": link.names_origin,
+            }
+            for link in card.department_links
         ]
         return record
 
@@ -139,6 +155,14 @@ def export_course(course: Course) -> dict:
             "measure": measure_places.get(item.measure_id),
         }
 
+    def touchpoint_record(n: int, touchpoint: Touchpoint) -> dict:
+        return {
+            "id": n,
+            **_dump(touchpoint, TOUCHPOINT, numbers),
+            "department": touchpoint.department.name if touchpoint.department else "",
+            "requirement": touchpoint.requirement.key if touchpoint.requirement else "",
+        }
+
     def requirement_record(requirement: Requirement) -> dict:
         record = _dump(requirement, REQUIREMENT, numbers)
         record["versions"] = [
@@ -161,6 +185,7 @@ def export_course(course: Course) -> dict:
         "actions": [action_record(n, action) for n, action in enumerate(actions, 1)],
         "lessons": [_dump(lesson, LESSON, numbers) for lesson in lessons],
         "state_feedback": [feedback_record(item) for item in feedback],
+        "touchpoints": [touchpoint_record(n, t) for n, t in enumerate(touchpoints, 1)],
     }
 
 

@@ -31,8 +31,10 @@ from workshop.core.models import (
     Action,
     ActionUpdate,
     Card,
+    CardDepartment,
     CardRequirement,
     Course,
+    Department,
     DialogueAnswer,
     Facilitator,
     Lesson,
@@ -43,9 +45,11 @@ from workshop.core.models import (
     RequirementVersion,
     Solution,
     StateFeedback,
+    Touchpoint,
     Vote,
+    utcnow,
 )
-from workshop.core.vocabulary import ROLE_GROUPS, role_group
+from workshop.core.vocabulary import OTHER_DEPARTMENT, ROLE_GROUPS, role_group
 from workshop.courses import new_join_code
 from workshop.exchange.schema import (
     ACTION,
@@ -53,6 +57,7 @@ from workshop.exchange.schema import (
     ANSWER,
     BALLOTS,
     CARD,
+    CARD_DEPARTMENT,
     COURSE,
     ENTRY,
     FORMAT_NAME,
@@ -69,6 +74,8 @@ from workshop.exchange.schema import (
     REQUIREMENT_VERSION,
     SOLUTION,
     STATE_FEEDBACK,
+    TOUCHPOINT,
+    TOUCHPOINT_NAMES,
     VOTE,
     ImportRefused,
     Ref,
@@ -330,6 +337,7 @@ class _Plan:
     lessons: list[dict]
     state_feedback: list[dict] = field(default_factory=list)
     revealed: dict = field(default_factory=dict)  # version 2: ballot name -> its result
+    touchpoints: list[dict] = field(default_factory=list)  # the citizen's path (issue 14)
 
 
 def _field(record: dict, item, where: str, numbers: dict[str, set[int]]):
@@ -379,10 +387,13 @@ def check_course_file(data: dict) -> _Plan:
     participants_raw = _list(data, "participants")
     cards_raw = _list(data, "cards")
     solutions_raw = _list(data, "solutions")
+    # Files from before the citizen's path have no touchpoints.
+    touchpoints_raw = _list(data, "touchpoints") if "touchpoints" in data else []
     numbers = {
         "participants": _numbers(participants_raw, "participants"),
         "cards": _numbers(cards_raw, "cards"),
         "solutions": _numbers(solutions_raw, "solutions"),
+        "touchpoints": _numbers(touchpoints_raw, "touchpoints"),
     }
 
     def each(name: str, raw: list, spec) -> list[dict]:
@@ -417,6 +428,7 @@ def check_course_file(data: dict) -> _Plan:
             if any(other["requirement"] == link["requirement"] for other in card["links"]):
                 raise damaged(f"{where}.requirement")
             card["links"].append(link)
+        card["departments"] = _check_card_departments(card, raw, f"cards[{index}].")
 
     solutions = each("solutions", solutions_raw, SOLUTION)
     revealed = {}
@@ -467,6 +479,7 @@ def check_course_file(data: dict) -> _Plan:
 
     lessons = each("lessons", _list(data, "lessons"), LESSON)
     feedback = _check_state_feedback(data, actions, numbers)
+    touchpoints = _check_touchpoints(touchpoints_raw, each, versions_of, numbers)
     plan = _Plan(
         course,
         participants,
@@ -480,9 +493,40 @@ def check_course_file(data: dict) -> _Plan:
         feedback,
         revealed,
     )
+    plan.touchpoints = touchpoints
     if revealed:
         plan.votes = _votes_from_results(plan)
     return plan
+
+
+def _check_touchpoints(raw: list, each, versions_of: dict, numbers) -> list[dict]:
+    """The citizen's path: merges flat like cards', a rule that is in the file's catalogue."""
+    touchpoints = each("touchpoints", raw, TOUCHPOINT)
+    merged_into = {t["id"]: t["merged_into"] for t in touchpoints}
+    for index, (touchpoint, record) in enumerate(zip(touchpoints, raw, strict=True)):
+        target = touchpoint["merged_into"]
+        if target is not None and (target == touchpoint["id"] or merged_into[target] is not None):
+            raise damaged(f"touchpoints[{index}].merged_into")
+        touchpoint.update(_record(record, TOUCHPOINT_NAMES, f"touchpoints[{index}]", numbers))
+        if touchpoint["requirement"] and touchpoint["requirement"] not in versions_of:
+            raise damaged(f"touchpoints[{index}].requirement")
+    return touchpoints
+
+
+def _check_card_departments(card: dict, raw: dict, where: str) -> list[dict]:
+    """The departments a card involves (none in a file from before departments): each once,
+    and the one its origin names marked exactly when the origin is another department's."""
+    if "departments" not in raw:
+        return []
+    checked = [
+        _record(item, CARD_DEPARTMENT, f"{where}departments[{n}]", {})
+        for n, item in enumerate(_list(raw, "departments", where))
+    ]
+    names = [item["name"].casefold() for item in checked]
+    named = sum(item["names_origin"] for item in checked)
+    if len(set(names)) != len(names) or named != (card["origin"] == OTHER_DEPARTMENT):
+        raise damaged(f"{where}departments")
+    return checked
 
 
 def _check_state_feedback(data: dict, actions: list[dict], numbers) -> list[dict]:
@@ -620,6 +664,7 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
     }
     insert(DialogueAnswer, plan.answers, ANSWER, ids, course_id=course.id)
 
+    departments = _Departments(facilitator, result)
     # Merges point forwards and backwards: cards first, then who was merged into whom.
     card_spec = tuple(item for item in CARD if item.name != "merged_into")
     cards = insert(Card, plan.cards, card_spec, ids, course_id=course.id)
@@ -627,6 +672,14 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
     for record, card in zip(plan.cards, cards, strict=True):
         if record["merged_into"] is not None:
             card.merged_into_id = ids["cards"][record["merged_into"]]
+        for department in record["departments"]:
+            db.session.add(
+                CardDepartment(
+                    card_id=card.id,
+                    department_id=departments.find(department).id,
+                    names_origin=department["names_origin"],
+                )
+            )
         for link in record["links"]:
             requirement_id, versions = catalogue[link["requirement"]]
             db.session.add(
@@ -656,6 +709,7 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
             measure_ids[(record["id"], index)] = measure.id
             insert(MeasureEntry, measure_record["entries"], ENTRY, ids, measure_id=measure.id)
     insert(Lesson, plan.lessons, LESSON, ids, course_id=course.id)
+    _write_touchpoints(plan.touchpoints, course, catalogue, insert, ids)
     feedback = insert(StateFeedback, plan.state_feedback, STATE_FEEDBACK, ids, course_id=course.id)
     for record, row in zip(plan.state_feedback, feedback, strict=True):
         place = record["measure"]
@@ -663,6 +717,69 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
             row.measure_id = measure_ids[(place["action"], place["measure"])]
     db.session.flush()
     return result
+
+
+def _write_touchpoints(records: list[dict], course: Course, catalogue, insert, ids) -> None:
+    """The citizen's path: each department matched by name to one of the importing
+    organisation's; a department it does not have stays as the touchpoint's "where"."""
+    departments = {
+        d.name.casefold(): d.id
+        for d in db.session.scalars(
+            select(Department).where(Department.organisation_id == course.organisation_id)
+        )
+    }
+    spec = tuple(item for item in TOUCHPOINT if item.name != "merged_into")
+    rows = insert(Touchpoint, records, spec, ids, course_id=course.id)
+    ids["touchpoints"] = {r["id"]: row.id for r, row in zip(records, rows, strict=True)}
+    for record, row in zip(records, rows, strict=True):
+        if record["merged_into"] is not None:
+            row.merged_into_id = ids["touchpoints"][record["merged_into"]]
+        name = record["department"]
+        if name:
+            row.department_id = departments.get(name.casefold())
+            if row.department_id is None and not row.place:
+                row.place = name
+        if record["requirement"]:
+            row.requirement_id = catalogue[record["requirement"]][0]
+    db.session.flush()
+
+
+class _Departments:
+    """The file's departments as the importing organisation's: its department of the same
+    name, else a new one, retired so that importing a course changes no other course's
+    choices (the cards keep it; the organisation's admin can take it into use)."""
+
+    def __init__(self, facilitator: Facilitator, result: ImportResult):
+        self.organisation_id = facilitator.organisation_id
+        self.result = result
+        self.known = {
+            department.name.casefold(): department
+            for department in db.session.scalars(
+                select(Department).where(Department.organisation_id == self.organisation_id)
+            )
+        }
+
+    def find(self, record: dict) -> Department:
+        key = record["name"].casefold()
+        if key not in self.known:
+            department = Department(
+                organisation_id=self.organisation_id,
+                name=record["name"],
+                sector=record["sector"],
+                position=len(self.known),
+                retired_at=utcnow(),
+            )
+            db.session.add(department)
+            db.session.flush()
+            self.known[key] = department
+            self.result.notes.append(
+                _(
+                    "The department %(name)s was not among your organisation's departments. "
+                    "It was added as retired, so the cards keep it.",
+                    name=record["name"],
+                )
+            )
+        return self.known[key]
 
 
 def _write_catalogue(

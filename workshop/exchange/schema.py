@@ -42,6 +42,9 @@ from workshop.core.vocabulary import (
     SECTORS,
     SOLUTION_KINDS,
     SOLUTION_MAX_LENGTH,
+    TOUCHPOINT_KINDS,
+    TOUCHPOINT_MAX_LENGTH,
+    TOUCHPOINT_MAX_MINUTES,
 )
 from workshop.state_feedback import TEXT_MAX as FEEDBACK_TEXT_MAX
 from workshop.state_feedback import TRIAL_OPTIONS
@@ -404,6 +407,14 @@ CARD = (
     Text("later_when", 200),
     Text("out_of_scope_reason", EXAMINE_TEXT_MAX),
 )
+# A department a card involves (issue 14), inside the card's record: named by its name and
+# sector, since the importing organisation has departments of its own (workshop.exchange.load
+# matches them by name). Files from before departments have no such list.
+CARD_DEPARTMENT = (
+    Text("name", 120, required=True),
+    Text("sector", 32, choices=SECTORS, blank_ok=False),
+    Boolean("names_origin"),
+)
 LINK = (
     Text("requirement", 20, required=True),  # the entry's key in the file's catalogue
     Integer("version", 1, 1_000_000),
@@ -504,6 +515,25 @@ STATE_FEEDBACK = (
 )
 
 
+# The citizen's path (issue 14): its touchpoints in their order. The department is named
+# by its name ("department") and matched to the importing organisation's department of the
+# same name; the rule behind it by the entry's key ("requirement"), as links are.
+TOUCHPOINT = (
+    Ref("participant", "participants", nullable=True, attribute="participant_id"),
+    Text("kind", 16, choices=TOUCHPOINT_KINDS, blank_ok=False),
+    Text("text", TOUCHPOINT_MAX_LENGTH, required=True),
+    Text("place", 120),
+    Integer("citizen_minutes", 0, TOUCHPOINT_MAX_MINUTES, nullable=True),
+    Integer("staff_minutes", 0, TOUCHPOINT_MAX_MINUTES, nullable=True),
+    Integer("position", 0, 1_000_000),
+    Boolean("hidden"),
+    Ref("merged_into", "touchpoints", nullable=True, attribute="merged_into_id"),
+    Ref("card", "cards", nullable=True, attribute="card_id"),
+    Moment("created_at"),
+)
+TOUCHPOINT_NAMES = (Text("department", 120), Text("requirement", 20))
+
+
 def is_measure_place(value) -> bool:
     return value is None or (
         isinstance(value, dict)
@@ -543,6 +573,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "activity": "what the projector polls against; a copy starts at 0",
         "result_split": "how the facilitator shows results on the day; a copy splits by role "
         "(a department split names the source organisation's departments)",
+        "path_open": "whether phones map the citizen's path right now: a session's state",
     },
     "participant": {
         "id": _OWN_ID,
@@ -559,6 +590,10 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     },
     "requirement_version": {"id": _OWN_ID, "requirement_id": _PARENT},
     "card": {"id": _OWN_ID, "course_id": _PARENT, "client_token": _NONCE},
+    "card_department": {
+        "card_id": _PARENT,
+        "department_id": "named by the department's name and sector (CARD_DEPARTMENT)",
+    },
     "card_requirement": {
         "id": _OWN_ID,
         "card_id": _PARENT,
@@ -582,6 +617,13 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "id": _OWN_ID,
         "course_id": _PARENT,
         "measure_id": "named by its action's number and its place there (the 'measure' key)",
+    },
+    "touchpoint": {
+        "id": _OWN_ID,
+        "course_id": _PARENT,
+        "client_token": _NONCE,
+        "department_id": "named by the department's name (the 'department' key)",
+        "requirement_id": "named by the entry's key (the 'requirement' key)",
     },
 }
 # Tables that refer to one the file carries, but that the file leaves out whole. (The

@@ -36,6 +36,7 @@ from workshop.core.vocabulary import (
     ACTION_STATUSES,
     ORIGIN_GROUPS,
     ORIGINS,
+    OTHER_DEPARTMENT,
     ROLE_GROUPS,
     SOLUTION_KIND_SHORT,
 )
@@ -258,6 +259,9 @@ def build_overview(
         row.dots += dots.get(card.id, 0)
         for group, count in by_group.get(card.id, {}).items():
             row.by_group[group] = row.by_group.get(group, 0) + count
+    if not organisation.departments and not origins[OTHER_DEPARTMENT].count:
+        # An organisation without departments sees the origins it always did.
+        del origins[OTHER_DEPARTMENT]
     groups = {
         name: sum(origins[key].count for key in keys if key in origins)
         for name, keys in ORIGIN_GROUPS.items()

@@ -47,10 +47,18 @@ from workshop.core.models import (
 )
 from workshop.core.text import slugify
 from workshop.core.vocabulary import ACTION_STATUSES, PRIORITY_STATUSES, ROLE_GROUPS, ROLES
-from workshop.examination import OriginOverview, origin_overview, prioritised_cards
+from workshop.examination import (
+    DepartmentOverview,
+    OriginOverview,
+    department_overview,
+    origin_overview,
+    prioritised_cards,
+)
 from workshop.learning import lessons_by_kind
 from workshop.measures import MeasureStats, measure_groups
+from workshop.reports.path_chart import PathFigure, path_figure
 from workshop.solutions import chosen_solutions
+from workshop.touchpoints import path_duplicates, path_of
 from workshop.votes import CARDS, ResultRow, Results, results
 
 # --- Fetching: the app's own static files, nothing else ----------------------------------
@@ -167,6 +175,8 @@ class ReportData:
     lessons: list[tuple[str, list]]
     cards: list[AppendixCard]
     card_groups: list[CardGroup]  # the appendix: every card, grouped by what became of it
+    # Which departments' rules cause most bøvl (None in a course without departments).
+    origin_departments: DepartmentOverview | None = None
 
     @property
     def group_split_shown(self) -> bool:
@@ -292,6 +302,7 @@ def report_data(course: Course) -> ReportData:
         lessons=lessons_by_kind(course),
         cards=appendix,
         card_groups=card_groups,
+        origin_departments=department_overview(course),
     )
 
 
@@ -439,6 +450,7 @@ def section_titles() -> dict[str, str]:
         "participants": _("Who took part"),
         "challenges": _("Prioritised challenges"),
         "origins": _("Where do the rules come from?"),
+        "path": _("The citizen's path"),
         "solutions": _("Chosen solutions"),
         "plan": _("Action plan"),
         "effects": _("Measured effects"),
@@ -461,9 +473,23 @@ def effect_score(value: int) -> str:
     return f"+{value}" if value > 0 else f"\u2212{-value}" if value < 0 else "0"
 
 
+def path_figures(course: Course) -> list[PathFigure]:
+    """The citizen's path (issue 14), one figure per page of its swimlanes; none for a
+    course that has not mapped one."""
+    path = path_of(course)
+    if not path:
+        return []
+    flagged = path_duplicates(path)
+    first = path_figure(path, flagged)
+    return [first] + [path_figure(path, flagged, page) for page in range(2, first.chart.pages + 1)]
+
+
 def render_action_plan_html(course: Course) -> str:
     report = report_data(course)
     titles = section_titles()
+    path = path_figures(course)
+    if not path:
+        titles.pop("path")  # a course without a citizen's path has no such section
     steps = current_app.extensions["samskabt_steps"]
     return render_template(
         "report/action_plan.html",
@@ -477,6 +503,7 @@ def render_action_plan_html(course: Course) -> str:
         long_date=long_date,
         css_string=css_string,
         effect_score=effect_score,
+        path_figures=path,
     )
 
 

@@ -24,6 +24,7 @@ from workshop.web import (
     manager,
     organisation,
     participant,
+    path,
     reports,
     state_feedback,
 )
@@ -46,6 +47,7 @@ VIEWS = (
     manager,
     organisation,
     participant,
+    path,
     reports,
     state_feedback,
 )

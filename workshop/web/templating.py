@@ -18,6 +18,7 @@ from workshop.core import vocabulary
 from workshop.core.clock import format_moment, local_date
 from workshop.core.vocabulary import STEP_COUNT, StepNumber
 from workshop.courses import epoch_ms, format_join_code, timer_seconds_left
+from workshop.examination import origin_label
 from workshop.reports.measure_chart import (
     format_change,
     format_change_percent,
@@ -27,6 +28,7 @@ from workshop.reports.measure_chart import (
     measure_summary,
 )
 from workshop.splits import effective_split, offered_splits
+from workshop.reports.path_chart import format_minutes, path_figure
 from workshop.web.addresses import public_host
 
 # The vocabularies' labels, by the names the templates use.
@@ -107,6 +109,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_join_code, "join_code")
     app.add_template_filter(requirement_label)
     app.add_template_filter(requirement_citation)
+    app.add_template_filter(origin_label)  # "Another department's rule …: Sundhed"
     app.add_template_filter(short_date)
     app.add_template_filter(paragraphs)
     app.add_template_global(get_locale)
@@ -121,6 +124,10 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_change_percent, "measure_percent")
     app.add_template_global(measure_summary, "measure_summary")
     app.add_template_global(measure_chart, "measure_chart")
+    # The citizen's path (issue 14): its swimlanes on the projector and in the PDF.
+    app.add_template_global(path_figure, "path_figure")
+    app.add_template_filter(format_minutes, "path_minutes")
+    app.add_template_global(vocabulary.TOUCHPOINT_KINDS, "TOUCHPOINT_KINDS")
     app.add_template_global(step_of_count, "step_of_count")
     app.add_template_global(STEP_COUNT, "STEP_COUNT")
     app.add_template_global(StepNumber, "StepNumber")

@@ -12,7 +12,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired
 
 from workshop.audit import record
@@ -34,11 +42,15 @@ from workshop.core.models import Card, Course
 from workshop.core.vocabulary import (
     CARD_CATEGORIES,
     ORIGINS,
+    OTHER_DEPARTMENT,
     PRIORITY_STATUSES,
 )
 from workshop.examination import (
+    department_choices,
+    departments_offered,
     examine_card,
     link_requirement,
+    named_department_id,
     prioritise,
     unlink_requirement,
 )
@@ -59,6 +71,7 @@ from workshop.web.forms import (
     VotingForm,
     vocabulary_choices,
 )
+from workshop.web.path import fresh_touchpoint_form
 from workshop.web.phone_forms import submit_phone_form
 from workshop.web.refusals import back_to_panel, form_refusal
 from workshop.web.screens import screen_context
@@ -101,6 +114,13 @@ class MergeForm(FlaskForm):
     target = SelectField(_l("Merge into"), coerce=int, validate_choice=False)
 
 
+def _int_or_minus_one(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # neither "none" (0) nor a row's id: the domain refuses it
+
+
 class ExamineForm(FlaskForm):
     origin = SelectField(
         _l("Where does the rule come from?"),
@@ -109,6 +129,52 @@ class ExamineForm(FlaskForm):
     )
     problem = TextAreaField(_l("What is the real problem, and why?"))
     stakeholders = TextAreaField(_l("Who else has a stake?"))
+    # In a course across departments (the page then sends with_departments): whose rule,
+    # and which departments the card involves. Unknown ids reach the domain, which refuses.
+    with_departments = HiddenField()
+    origin_department = SelectField(
+        _l("Which department's rule or practice?"),
+        coerce=lambda value: 0 if value in ("", None) else _int_or_minus_one(value),
+        default=0,
+        validate_choice=False,
+    )
+    departments = SelectMultipleField(
+        _l("Departments involved"), coerce=_int_or_minus_one, validate_choice=False
+    )
+
+    def examination(self) -> dict:
+        """The examination as posted, for examine_card: the departments only where the page
+        showed them (else they stay as they are)."""
+        fields = {
+            "origin": self.origin.data or "",
+            "problem": self.problem.data or "",
+            "stakeholders": self.stakeholders.data or "",
+        }
+        if self.with_departments.data:
+            fields["departments"] = list(self.departments.data or [])
+            fields["origin_department"] = self.origin_department.data or None
+        return fields
+
+
+def examine_panel(course: Course, card: Card, form: ExamineForm | None = None) -> dict:
+    """The card page's examination (as posted, or filled from the card) and, in a course
+    across departments, the departments to choose from."""
+    offered = departments_offered(course)
+    if form is None:
+        form = ExamineForm(obj=card)
+        form.departments.data = [link.department_id for link in card.department_links]
+        form.origin_department.data = named_department_id(card) or 0
+    choices = department_choices(course, card) if offered else []
+    form.origin.choices = [  # another department's rule only where departments are asked
+        choice
+        for choice in vocabulary_choices(ORIGINS)
+        if offered or choice.value != OTHER_DEPARTMENT or card.origin == OTHER_DEPARTMENT
+    ]
+    form.origin_department.choices = [
+        SelectChoice(0, _("Choose the department")),
+        *(SelectChoice(department.id, department.name) for department in choices),
+    ]
+    return {"examine_form": form, "departments_offered": offered, "department_choices": choices}
 
 
 class PriorityForm(FlaskForm):
@@ -124,13 +190,6 @@ class PriorityForm(FlaskForm):
 
 class LinkForm(FlaskForm):
     key = HiddenField(validators=[InputRequired()])
-
-
-def _int_or_minus_one(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # neither "no measure" nor a measure: the domain refuses it
 
 
 class StateFeedbackForm(FlaskForm):
@@ -181,6 +240,10 @@ def challenges_screen(course, audience, participant, context) -> dict:
     if context["voting_state"] == "collect":
         form = CardForm(formdata=None)
         form.client_token.data = new_client_token()
+        if context.get("path_mapping"):  # the citizen's path (web/path.py)
+            path_form = fresh_touchpoint_form(participant)
+            path_form.client_token.data = new_client_token()
+            return {"card_form": form, "touchpoint_form": path_form}
         return {"card_form": form}
     if context["voting_state"] == "voting":
         left, stage = context["dots_left"], context["stage"]
@@ -278,7 +341,6 @@ def render_card_page(course: Course, card: Card, *, status: int = 200, **overrid
         "course": course,
         "card": card,
         "form": CardEditForm(obj=card),
-        "examine_form": ExamineForm(obj=card),
         "priority_form": PriorityForm(
             priority=card.priority, later_when=card.later_when, reason=card.out_of_scope_reason
         ),
@@ -294,7 +356,9 @@ def render_card_page(course: Course, card: Card, *, status: int = 200, **overrid
         "search_url": url_for("challenges.card", course_id=course.id, card_id=card.id),
         "error": None,
         "error_at": "card",
+        "error_code": None,
         **state_feedback_panel(course, card),
+        **examine_panel(course, card, overrides.pop("examine_form", None)),
         **overrides,
     }
     if asks_for_results():
@@ -305,7 +369,13 @@ def render_card_page(course: Course, card: Card, *, status: int = 200, **overrid
 def refused_card_page(course, card, refusal: WorkshopError, error_at: str = "card", **forms):
     """The card page again (422), the refused `forms` as posted and the reason at `error_at`."""
     return render_card_page(
-        course, card, status=422, error=refusal.message, error_at=error_at, **forms
+        course,
+        card,
+        status=422,
+        error=refusal.message,
+        error_at=error_at,
+        error_code=refusal.code,  # the departments' fields mark themselves
+        **forms,
     )
 
 
@@ -350,12 +420,7 @@ def _save_card(course, card, form: CardEditForm):
                 reason=priority_form.reason.data or "",
             )
         if "origin" in posted:
-            examine_card(
-                card,
-                origin=examine_form.origin.data or "",
-                problem=examine_form.problem.data or "",
-                stakeholders=examine_form.stakeholders.data or "",
-            )
+            examine_card(card, **examine_form.examination())
         if "text" in posted:
             edit_card(card, form.text.data, form.category.data)
     except WorkshopError as refused:
@@ -375,12 +440,7 @@ def examine(course_id: int, card_id: int):
     form = ExamineForm()
     if form.validate_on_submit():
         try:
-            examine_card(
-                card,
-                origin=form.origin.data,
-                problem=form.problem.data,
-                stakeholders=form.stakeholders.data,
-            )
+            examine_card(card, **form.examination())
         except WorkshopError as refused:
             return refused_card_page(course, card, refused, examine_form=form)
         flash(_("The examination has been saved."))

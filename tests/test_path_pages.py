@@ -1,0 +1,250 @@
+"""The citizen's path through the pages (issue 14, point 5): the phone's form and its
+refusals, the control panel's list and buttons, the touchpoint page, and the projector's
+swimlanes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from workshop.core.extensions import db
+from workshop.core.models import Card, Course, Department, Touchpoint
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def course(app, make, auth):
+    with app.app_context():
+        course = make.course(step=2)
+        for position, (name, sector) in enumerate(
+            [("Beskæftigelse", "employment"), ("Sundhed og psykiatri", "health")]
+        ):
+            db.session.add(
+                Department(
+                    organisation_id=course.organisation_id,
+                    name=name,
+                    sector=sector,
+                    position=position,
+                )
+            )
+        db.session.commit()
+        auth.login()
+        return course.id, course.join_code
+
+
+def departments(app):
+    with app.app_context():
+        return {d.name: d.id for d in db.session.scalars(select(Department))}
+
+
+def open_path(client, course_id):
+    return client.post(f"/f/courses/{course_id}/path/open")
+
+
+def join(app, code):
+    phone = app.test_client()
+    phone.post(f"/j/{code}", data={"role": "medarbejder", "unit": "Team Ledige"})
+    return phone
+
+
+def touchpoints(app):
+    with app.app_context():
+        return list(db.session.scalars(select(Touchpoint).order_by(Touchpoint.position)))
+
+
+def add(phone, code, **data):
+    values = {"kind": "meeting", "text": "Samtale", "client_token": data.pop("token", "t1")}
+    return phone.post(f"/c/{code}/touchpoints", data={**values, **data}, headers=HX)
+
+
+def test_the_phone_shows_the_touchpoint_form_once_the_facilitator_opens_the_path(
+    app, client, course
+):
+    course_id, code = course
+    phone = join(app, code)
+    assert 'id="touchpoint-form"' not in phone.get(f"/c/{code}").text
+    open_path(client, course_id)
+    page = phone.get(f"/c/{code}").text
+    assert 'id="touchpoint-form"' in page
+    assert "Beskæftigelse" in page and "Sundhed og psykiatri" in page
+    assert "Ventetid" in page  # the kinds, in Danish
+
+
+def test_a_phone_adds_a_touchpoint_with_department_and_time_in_days(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    phone = join(app, code)
+    health = departments(app)["Sundhed og psykiatri"]
+    reply = add(
+        phone,
+        code,
+        kind="waiting",
+        text="Venter på udredning",
+        department=str(health),
+        citizen_time="42",
+        citizen_unit="days",
+        staff_minutes="",
+    )
+    assert reply.status_code == 200
+    [saved] = touchpoints(app)
+    assert (saved.kind, saved.department_id, saved.citizen_minutes) == (
+        "waiting",
+        health,
+        42 * 1440,
+    )
+    assert saved.staff_minutes is None
+
+
+def test_a_refused_touchpoint_keeps_the_typed_text_and_says_why(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    phone = join(app, code)
+    reply = add(phone, code, text="Møde med borger 010190-1234", staff_minutes="90")
+    assert reply.status_code == 422
+    assert "010190-1234" in reply.text and 'value="90"' in reply.text
+    assert "CPR" in reply.text
+    reply = add(phone, code, text="Samtale", staff_minutes="mange", token="t2")
+    assert reply.status_code == 422 and "mange" in reply.text
+    assert touchpoints(app) == []
+
+
+def test_a_touchpoint_without_htmx_sends_the_phone_back_to_its_page(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    phone = join(app, code)
+    reply = phone.post(
+        f"/c/{code}/touchpoints", data={"kind": "plan", "text": "Jobplan", "client_token": "x"}
+    )
+    assert reply.status_code == 302
+    assert len(touchpoints(app)) == 1
+
+
+def test_the_control_panel_lists_the_path_and_orders_it(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    phone = join(app, code)
+    add(phone, code, text="Første", token="a")
+    add(phone, code, text="Anden", token="b")
+    panel = client.get(f"/f/courses/{course_id}").text
+    assert 'id="citizens-path"' in panel and "Første" in panel
+    second = touchpoints(app)[1]
+    client.post(f"/f/courses/{course_id}/touchpoints/{second.id}/move", data={"direction": "up"})
+    assert [t.text for t in touchpoints(app)] == ["Anden", "Første"]
+    client.post(f"/f/courses/{course_id}/touchpoints/{second.id}/move", data={"position": "2"})
+    assert [t.text for t in touchpoints(app)] == ["Første", "Anden"]
+
+
+def test_one_tap_makes_a_card_and_a_second_tap_is_refused_kindly(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    add(join(app, code), code, kind="plan", text="En plan mere")
+    [touchpoint] = touchpoints(app)
+    url = f"/f/courses/{course_id}/touchpoints/{touchpoint.id}/card"
+    assert client.post(url).status_code == 302
+    again = client.post(url, follow_redirects=True)
+    assert "allerede et kort" in again.text
+    with app.app_context():
+        assert [c.text for c in db.session.scalars(select(Card))] == ["En plan mere"]
+
+
+def test_the_touchpoint_page_saves_the_rule_behind_it_and_refuses_an_unknown_key(
+    app, client, course
+):
+    from workshop.catalogue import load_catalogue
+
+    with app.app_context():
+        load_catalogue()
+    course_id, code = course
+    open_path(client, course_id)
+    add(join(app, code), code)
+    [touchpoint] = touchpoints(app)
+    url = f"/f/courses/{course_id}/touchpoints/{touchpoint.id}"
+    assert client.get(url).status_code == 200
+    form = {"kind": "meeting", "text": "Samtale om job", "department": "", "place": "Jobcentret"}
+    refused = client.post(url, data={**form, "requirement": "Q99", "staff_minutes": "30"})
+    assert refused.status_code == 422 and "Q99" in refused.text and 'value="30"' in refused.text
+    assert client.post(url, data={**form, "requirement": "R08"}).status_code == 302
+    [saved] = touchpoints(app)
+    with app.app_context():
+        assert db.session.get(Touchpoint, saved.id).requirement.key == "R08"
+
+
+def test_merging_from_the_touchpoint_page_keeps_the_earlier_one(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    phone = join(app, code)
+    add(phone, code, text="Møde A", token="a")
+    add(phone, code, text="Møde B", token="b")
+    first, second = touchpoints(app)
+    reply = client.post(
+        f"/f/courses/{course_id}/touchpoints/{second.id}/merge", data={"target": str(first.id)}
+    )
+    assert reply.status_code == 302
+    with app.app_context():
+        assert db.session.get(Touchpoint, second.id).merged_into_id == first.id
+
+
+def test_hiding_and_redacting_a_touchpoint(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    add(join(app, code), code, text="Jens Hansen til møde")
+    [touchpoint] = touchpoints(app)
+    base = f"/f/courses/{course_id}/touchpoints/{touchpoint.id}"
+    client.post(f"{base}/hidden")
+    assert touchpoints(app)[0].hidden
+    assert client.post(f"{base}/redact", data={}).status_code == 422  # not confirmed
+    client.post(f"{base}/redact", data={"confirm": "y"})
+    assert "Jens" not in touchpoints(app)[0].text
+
+
+def test_the_projector_draws_the_path_in_swimlanes_with_duplicates_marked(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    phone = join(app, code)
+    ids = departments(app)
+    add(phone, code, kind="plan", text="Jobplan", department=str(ids["Beskæftigelse"]), token="a")
+    add(
+        phone,
+        code,
+        kind="plan",
+        text="Behandlingsplan",
+        department=str(ids["Sundhed og psykiatri"]),
+        token="b",
+    )
+    page = client.get(f"/f/courses/{course_id}/projector/live").text
+    assert '<svg class="path-chart"' in page
+    assert page.count('class="path-box is-duplicate"') == 2
+    assert "Beskæftigelse" in page and "Sundhed og psykiatri" in page
+    assert re.search(r"<desc[^>]*>.*Jobplan.*</desc>", page, re.S)
+    assert "2×" in page
+
+
+def test_closing_the_path_brings_the_cards_back_on_the_phone(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    open_path(client, course_id)
+    with app.app_context():
+        assert not db.session.get(Course, course_id).path_open
+    assert 'id="card-form"' in join(app, code).get(f"/c/{code}").text
+
+
+def test_the_touchpoint_page_moves_it_to_a_typed_place(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    phone = join(app, code)
+    for token in "abc":
+        add(phone, code, text=f"Berøring {token}", token=token)
+    last = touchpoints(app)[-1]
+    page = client.get(f"/f/courses/{course_id}/touchpoints/{last.id}").text
+    assert 'name="position"' in page
+    client.post(f"/f/courses/{course_id}/touchpoints/{last.id}/move", data={"position": "1"})
+    assert [t.text for t in touchpoints(app)] == ["Berøring c", "Berøring a", "Berøring b"]
+    refused = client.post(
+        f"/f/courses/{course_id}/touchpoints/{last.id}/move",
+        data={"position": "først"},
+        follow_redirects=True,
+    )
+    assert "Angiv pladsen som et tal" in refused.text
