@@ -27,8 +27,8 @@ from workshop.reports.measure_chart import (
     measure_chart,
     measure_summary,
 )
-from workshop.splits import effective_split, offered_splits
 from workshop.reports.path_chart import format_minutes, path_figure
+from workshop.splits import effective_split, offered_splits
 from workshop.web.addresses import public_host
 
 # The vocabularies' labels, by the names the templates use.
