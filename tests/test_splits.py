@@ -81,7 +81,7 @@ def test_a_department_of_one_is_never_shown_on_its_own(make, ctx):
     # department is counted with it instead.
     assert row.by_group == {_key(departments["Beskæftigelse"]): 4, POOLED: 4}
     assert ranked.pooled.voters == 4
-    assert ranked.pooled.label == "Social, Sundhed samlet"
+    assert ranked.pooled.label == "Sundhed, Social samlet"  # in the order they were added
     assert "blandt Social har kun 1 stemt" in ranked.held_back_note
 
 
