@@ -12,6 +12,7 @@ from workshop.cards import submit_card
 from workshop.core.extensions import db
 from workshop.core.models import Department
 from workshop.courses import create_course, go_to_step
+from workshop.departments import CITIZEN_CHOICE, departments_of
 from workshop.examination import prioritise
 from workshop.facilitators import create_facilitator, find_facilitator
 from workshop.measures import add_measure
@@ -136,3 +137,13 @@ class Factories:
             participant.department_id = department.id
         db.session.commit()
         return department
+
+    # --- Issue 14: departments (the `dept` helper's section) ------------------------------
+
+    def department_participant(self, course, department: str, role="medarbejder", unit="", name=""):
+        """A participant of a course across departments, from the organisation's
+        department of that name ("citizen": a citizen or relative)."""
+        if department == CITIZEN_CHOICE:
+            return join(course, role, unit, name, CITIZEN_CHOICE)
+        found = next(d for d in departments_of(course.organisation) if d.name == department)
+        return join(course, role, unit, name, str(found.id))

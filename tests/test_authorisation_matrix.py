@@ -171,6 +171,12 @@ ACCESS = {
     "path.merge": COURSE_FACILITATOR,
     "path.unmerge": COURSE_FACILITATOR,
     "path.redact": COURSE_FACILITATOR,
+    # Issue 14: the organisation's departments; every facilitator sees the list on the
+    # organisation's page, only its admins change it.
+    "organisation.add_department_view": ORG_ADMIN,
+    "organisation.rename_department_view": ORG_ADMIN_RECORD,
+    "organisation.retire_department_view": ORG_ADMIN_RECORD,
+    "organisation.move_department_view": ORG_ADMIN_RECORD,
 }
 
 PRINCIPALS = ("anonymous", "participant A", "participant B", "manager A", "facilitator A",
@@ -240,6 +246,10 @@ FOREIGN_RECORD = {
     "path.merge": "panel",
     "path.unmerge": "panel",
     "path.redact": "panel",
+    # A's admin with B's department.
+    "organisation.rename_department_view": 404,
+    "organisation.retire_department_view": 404,
+    "organisation.move_department_view": 404,
 }
 
 
@@ -285,6 +295,7 @@ def _args(rule_arguments, ids: Ids, endpoint: str) -> dict:
         "lesson_id": ids.lesson,
         "token": ids.token,
         "facilitator_id": ids.colleague,
+        "department_id": ids.department,
         "period": "baseline",
         "filename": "app.css",
         "slug": "no-such-organisation",  # an unknown sign-in address: to the login page
@@ -401,6 +412,14 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "path.touchpoint": {"kind": "meeting", "text": "Omformuleret", "place": "Jobcentret"},
         "path.merge": {"target": str(ids.touchpoint2)},
         "path.redact": {"confirm": "y"},
+        # {who}: each allowed principal adds one of its own (names are unique).
+        "organisation.add_department_view": {
+            "department-name": "Misbrug {who}",
+            "department-sector": "social",
+        },
+        "organisation.rename_department_view": {"name": "Social og handicap", "sector": "social"},
+        "organisation.retire_department_view": {"value": "0"},  # bringing back keeps it
+        "organisation.move_department_view": {"direction": "down"},
     }.get(endpoint, {})
 
 
@@ -794,6 +813,8 @@ CSRF_CASES = [
     ("org admin A", "/f/organisation/facilitators"),
     ("org admin A", "/f/organisation/facilitators/{a.colleague}/active"),
     ("org admin A", "/f/organisation/privacy"),
+    ("org admin A", "/f/organisation/departments"),
+    ("org admin A", "/f/organisation/departments/{a.department}/retired"),
     ("participant A", "/c/{a.code}/my-data/delete"),
 ]
 

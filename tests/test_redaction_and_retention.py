@@ -249,6 +249,7 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
     from workshop.core.models import (
         Action,
         ActionUpdate,
+        CardDepartment,
         ClearedVotes,
         Lesson,
         ManagerLink,
@@ -260,6 +261,7 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
         SharedRequirement,
         SharedSolution,
         StateFeedback,
+        Touchpoint,
     )
 
     actions = select(Action.id).where(Action.course_id == course_id)
@@ -277,6 +279,8 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
         "dialogue_answer": count(DialogueAnswer, DialogueAnswer.course_id == course_id),
         "card": count(Card, Card.course_id == course_id),
         "card_requirement": count(CardRequirement, CardRequirement.card_id.in_(cards)),
+        "card_department": count(CardDepartment, CardDepartment.card_id.in_(cards)),
+        "touchpoint": count(Touchpoint, Touchpoint.course_id == course_id),
         "vote": count(Vote, Vote.course_id == course_id),
         "cleared_votes": count(ClearedVotes, ClearedVotes.course_id == course_id),
         "solution": count(Solution, Solution.course_id == course_id),
@@ -307,7 +311,14 @@ def test_every_table_is_counted_by_the_deletion_test(app):
         names = {table.name for table in tables()}
         counted = set(_rows_of_course(1))
     # The organisation's own records (its single sign-on too) and the catalogue stay.
-    catalogue = {"facilitator", "organisation", "sign_on", "requirement", "requirement_version"}
+    catalogue = {
+        "facilitator",
+        "organisation",
+        "sign_on",
+        "department",
+        "requirement",
+        "requirement_version",
+    }
     # The audit trail outlives a deleted course on purpose (its own retention, issue 19).
     kept_after_deletion = {"audit_event"}
     assert names - NOT_COURSE_DATA == counted | catalogue | kept_after_deletion

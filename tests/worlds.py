@@ -20,6 +20,7 @@ from workshop.core.clock import local_today
 from workshop.core.extensions import db
 from workshop.core.models import Course
 from workshop.courses import go_to_step
+from workshop.departments import departments_of
 from workshop.dialogue import answer_question
 from workshop.examination import link_requirement
 from workshop.learning import add_lesson
@@ -64,6 +65,7 @@ class Ids:
     # The citizen's path (issue 14): two touchpoints, the path closed again after them.
     touchpoint: int = 0
     touchpoint2: int = 0
+    department: int = 0  # one of the organisation's departments (issue 14)
 
 
 def build_course(make, email: str, label: str, *, rule_name: str, organisation=None) -> Ids:
@@ -158,6 +160,10 @@ def build_world(app, make, *, catalogue: bool = False) -> tuple[Ids, Ids]:
         a.colleague_email = colleague.email
         a.colleague = colleague.id
         b = build_course(make, "b@example.dk", "B", rule_name="Lokal regel B")
+        # The organisations' departments made now, not by the first page that lists them:
+        # a refused request must change nothing.
+        a.department = departments_of(organisation)[1].id
+        b.department = departments_of(db.session.get(Course, b.course).organisation)[1].id
     return a, b
 
 

@@ -59,6 +59,12 @@ ACTIONS = {
     "sign_on_changed": _l("Single sign-on changed"),
     "privacy_notice_changed": _l("Privacy notice changed"),
     "participant_forgot": _l("A participant deleted their data"),
+    # Issue 14: the organisation's departments.
+    "department_added": _l("Department added"),
+    "department_renamed": _l("Department renamed"),
+    "department_retired": _l("Department retired"),
+    "department_reactivated": _l("Department brought back"),
+    "department_moved": _l("Department moved"),
 }
 
 PAGE_SIZE = 50

@@ -58,6 +58,8 @@ COURSE_FIELDS = (
     "dot_budget",
     "multiple_dots_per_card",
     "min_group_size",
+    "across_departments",  # issue 14: phones pick their department when joining
+    "invites_citizens",  # issue 14: citizens and relatives join as a group of their own
 )
 
 
@@ -73,6 +75,8 @@ COURSE_DEFAULTS = {
     "dot_budget": 5,
     "multiple_dots_per_card": True,
     "min_group_size": 3,
+    "across_departments": False,
+    "invites_citizens": False,
 }
 
 

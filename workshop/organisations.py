@@ -18,6 +18,7 @@ from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Facilitator, Organisation, new_token
 from workshop.core.text import tidy
+from workshop.departments import default_departments
 
 DEFAULT_ORGANISATION = "Standardorganisation"
 
@@ -49,6 +50,8 @@ def create_organisation(name: str, kind: str = "municipality") -> Organisation:
         raise WorkshopError(_("An organisation with that name already exists."))
     organisation = Organisation(name=name, kind=kind)
     db.session.add(organisation)
+    # Issue 14: its departments from the start, so no page has to make them when read.
+    db.session.add_all(default_departments(organisation))
     db.session.commit()
     return organisation
 

@@ -7,17 +7,30 @@ from sqlalchemy import select
 
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
-from workshop.core.models import Course, Participant
+from workshop.core.models import Course, Department, Participant
 from workshop.core.text import tidy
-from workshop.core.vocabulary import ROLES
+from workshop.core.vocabulary import CITIZEN_ROLE, ROLES
 from workshop.courses import note_activity
+from workshop.departments import CITIZEN_CHOICE, chosen_department
 
 NAME_MAX_LENGTH = 120
 
 
-def join(course: Course, role: str, unit: str = "", name: str = "") -> Participant:
+def join(
+    course: Course, role: str, unit: str = "", name: str = "", department: str | None = None
+) -> Participant:
+    """A new participant. In a course across departments `department` is the join form's
+    pick (a department's id, or departments.CITIZEN_CHOICE), required; a citizen or
+    relative gets the role CITIZEN_ROLE, whatever `role` says, and no department."""
     if not course.joining_open:
         raise WorkshopError(_("This course is not taking new participants."), code="closed")
+    picked = chosen_department(course, department)
+    if picked == CITIZEN_CHOICE:
+        role = CITIZEN_ROLE
+    elif role == CITIZEN_ROLE and (course.across_departments or not course.invites_citizens):
+        # Across departments citizens come through the department question; elsewhere
+        # only a course that invites them offers the role.
+        raise WorkshopError(_("Choose your role."), code="role")
     if role not in ROLES:
         raise WorkshopError(_("Choose your role."), code="role")
     unit, name = tidy(unit), tidy(name)
@@ -25,7 +38,13 @@ def join(course: Course, role: str, unit: str = "", name: str = "") -> Participa
         raise WorkshopError(
             _("Unit and name can be at most %(n)s characters.", n=NAME_MAX_LENGTH), code="length"
         )
-    participant = Participant(course=course, role=role, unit=unit, name=name)
+    participant = Participant(
+        course=course,
+        role=role,
+        unit=unit,
+        name=name,
+        department=picked if isinstance(picked, Department) else None,
+    )
     db.session.add(participant)
     note_activity(course)  # the projector counts who joined; phones show nobody else
     db.session.commit()

@@ -64,6 +64,8 @@ class Notice:
     facilitator_email: str  # who runs the course: the first person to ask
     min_group_size: int
     retention_days: int | None  # None: kept until the facilitator deletes the course
+    # Issue 14: a course across departments stores the department each person picked.
+    across_departments: bool = False
 
 
 def privacy_notice(course: Course) -> Notice:
@@ -75,6 +77,7 @@ def privacy_notice(course: Course) -> Notice:
         facilitator_email=course.facilitator.email,
         min_group_size=course.min_group_size,
         retention_days=current_app.config.get("RETENTION_DAYS"),
+        across_departments=course.across_departments,
     )
 
 

@@ -7,9 +7,9 @@ course keeps the facilitator's choice (`Course.result_split`), so the projector,
 the PDF and the CSV show the same split. Never role and department crossed: a table of
 managers per department would single people out at once.
 
-Who counts where: citizens and relatives (`vocabulary.CITIZEN_ROLES`) are a group of their
-own in either split, never staff; a participant without a department counts in the group
-"No department", treated like any department.
+Who counts where: citizens and relatives (`vocabulary.CITIZEN_ROLE`, `role_group`) are a
+group of their own in either split, never staff; a participant without a department counts
+in the group "No department", treated like any department.
 
 The rule that holds groups back (`hold_back`). Every figure shown is the sum of the dots of
 some group's voters, and the total is shown beside them. A group with fewer voters than the
@@ -49,14 +49,13 @@ from sqlalchemy import select
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Course, Department
-from workshop.core.vocabulary import CITIZEN_ROLES, RESULT_SPLITS, ROLE_GROUPS, role_group
+from workshop.core.vocabulary import RESULT_SPLITS, ROLE_GROUPS, VOTER_GROUPS, role_group
 from workshop.courses import touch
 
 CITIZENS = "citizens"
 NO_DEPARTMENT = "department:none"
 POOLED = "pooled"
 
-CITIZENS_LABEL = _l("Citizens and relatives")
 NO_DEPARTMENT_LABEL = _l("No department")
 
 
@@ -92,10 +91,9 @@ def group_key(split: str, role: str, department_id: int | None) -> str | None:
     """Which group of the split a participant counts in (None: no split)."""
     if split == "none":
         return None
-    if role in CITIZEN_ROLES:
-        return CITIZENS
-    if split == "role":
-        return role_group(role)
+    group = role_group(role)  # staff, managers, or citizens and relatives
+    if split == "role" or group == CITIZENS:
+        return group
     return f"department:{department_id}" if department_id else NO_DEPARTMENT
 
 
@@ -115,7 +113,7 @@ def group_labels(course: Course, split: str) -> dict[str, str]:
         )
         labels = {f"department:{d.id}": d.name for d in departments}
         labels[NO_DEPARTMENT] = str(NO_DEPARTMENT_LABEL)
-    labels[CITIZENS] = str(CITIZENS_LABEL)
+    labels[CITIZENS] = str(VOTER_GROUPS[CITIZENS])
     return labels
 
 

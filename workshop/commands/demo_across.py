@@ -12,8 +12,6 @@ import json
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
-
 from workshop.cards import submit_card
 from workshop.catalogue import add_local_rule, ensure_catalogue_loaded, local_rules
 from workshop.commands.demo_path import seed_demo_path
@@ -21,6 +19,7 @@ from workshop.commands.demo_support import spend_dots
 from workshop.core.extensions import db
 from workshop.core.models import Course, Department, Facilitator, Organisation
 from workshop.courses import create_course, go_to_step
+from workshop.departments import departments_of
 from workshop.examination import examine_card, link_requirement
 from workshop.participants import join
 from workshop.votes import set_voting_state
@@ -42,9 +41,8 @@ def seed_demo_across(facilitator: Facilitator, codes: dict[str, str]) -> Course:
     people = []
     for person in data["participants"]:
         fields = {key: value for key, value in person.items() if key != "department"}
-        participant = join(course, **fields)
-        participant.department_id = departments[person["department"]].id
-        people.append(participant)
+        department = str(departments[person["department"]].id)
+        people.append(join(course, department=department, **fields))
     db.session.commit()
 
     go_to_step(course, 2)
@@ -60,15 +58,10 @@ def seed_demo_across(facilitator: Facilitator, codes: dict[str, str]) -> Course:
 
 
 def demo_departments(organisation: Organisation, wanted: list[list[str]]) -> dict[str, Department]:
-    """The demo organisation's departments by name, made when missing and brought back
-    when retired (a reset demo works whatever was tried in it). A small local helper:
-    workshop/departments.py's defaults can take its place once both are merged."""
-    existing = {
-        department.name: department
-        for department in db.session.scalars(
-            select(Department).where(Department.organisation_id == organisation.id)
-        )
-    }
+    """The demo organisation's departments by name (its defaults, workshop.departments),
+    made when missing and brought back when retired: a reset demo works whatever was tried
+    in it."""
+    existing = {department.name: department for department in departments_of(organisation)}
     for position, (name, sector) in enumerate(wanted):
         department = existing.get(name)
         if department is None:

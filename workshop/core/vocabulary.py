@@ -1,8 +1,9 @@
 """The method's fixed vocabularies, code -> label (labels translated), and text lengths:
 
 - the method: StepNumber (its six steps, in order), STEP_COUNT;
-- people: ROLES, MANAGER_ROLES, ROLE_GROUPS (staff and managers, `role_group`), SECTORS
-  (what an organisation's departments belong to);
+- people: ROLES, MANAGER_ROLES, CITIZEN_ROLE, ROLE_GROUPS (staff and managers,
+  `role_group`), VOTER_GROUPS (and citizens/relatives where they voted), SECTORS (what an
+  organisation's departments belong to);
 - step 2: CARD_CATEGORIES, ORIGINS in ORIGIN_GROUPS with ORIGIN_GROUP_LABELS (and
   OTHER_DEPARTMENT, the origin that names a department), PRIORITY_STATUSES;
 - the requirement catalogue: REQUIREMENT_STATUSES, NOT_LAW_STATUSES, CHANGE_EFFECTS,
@@ -40,7 +41,11 @@ ROLES = {
     "tillidsrepraesentant": _l("Shop steward"),
     "med_repraesentant": _l("MED representative"),
     "anden": _l("Other role"),
+    # Issue 14: a citizen or relative in a course that invites them; never offered as a
+    # role on the join form (they pick "citizen or relative" instead), never staff or manager.
+    "borger": _l("Citizen or relative"),
 }
+CITIZEN_ROLE = "borger"
 
 # Staff and managers vote as equals; how the two groups differ is a finding in itself.
 MANAGER_ROLES = frozenset({"leder"})
@@ -50,7 +55,18 @@ ROLE_GROUPS = {
 }
 
 
+# Citizens and relatives are neither: in the split by role they are a group of their own,
+# shown only in a course where they voted (VOTER_GROUPS), and like any group held back
+# under the minimum. ROLE_GROUPS stays the two every course has.
+VOTER_GROUPS = {
+    **ROLE_GROUPS,
+    "citizens": _l("Citizens and relatives"),
+}
+
+
 def role_group(role: str) -> str:
+    if role == CITIZEN_ROLE:
+        return "citizens"
     return "managers" if role in MANAGER_ROLES else "staff"
 
 
@@ -75,9 +91,6 @@ RESULT_SPLITS = {
     "role": _l("Role"),
     "department": _l("Department"),
 }
-# Citizens and relatives invited to a course (borgere/pårørende): neither staff nor
-# managers, so a split counts them as a group of their own, never as staff.
-CITIZEN_ROLES = frozenset({"borger", "paaroerende"})
 
 
 CARD_CATEGORIES = {

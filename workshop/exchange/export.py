@@ -28,7 +28,6 @@ from workshop.core.models import (
     StateFeedback,
     Touchpoint,
 )
-from workshop.core.vocabulary import ROLE_GROUPS
 from workshop.exchange.schema import (
     ACTION,
     ACTION_UPDATE,
@@ -197,19 +196,16 @@ def _revealed_votes(course: Course, ballot: Ballot, numbers) -> dict | None:
     revealed = results(course, ballot, split="role")  # whatever the course shows
     if revealed is None:
         return None  # hidden means hidden: not even per-item counts before the reveal
-    # The file keeps staff and managers only: no pooled group, no citizens' group.
-    split = (
-        revealed.pooled is None
-        and any(group.shown for group in revealed.groups)
-        and all(group.key in ROLE_GROUPS for group in revealed.groups)
-    )
+    # The file keeps the role groups (citizens too, where they voted), never a pooled one:
+    # a result that had to pool groups goes into the file as its total only.
+    split = revealed.pooled is None and any(group.shown for group in revealed.groups)
     ref, table = ITEM_REF[ballot.name]
     items = []
     for row in revealed.rows:
         if row.total:
             item = {ref: numbers[table][row.item.id], "dots": row.total}
             if split:
-                item["by_group"] = {key: row.by_group.get(key, 0) for key in ROLE_GROUPS}
+                item["by_group"] = {g.key: row.by_group.get(g.key, 0) for g in revealed.groups}
             items.append(item)
     return {
         "voters": sum(group.voters for group in revealed.groups),

@@ -49,8 +49,9 @@ from workshop.core.models import (
     Vote,
     utcnow,
 )
-from workshop.core.vocabulary import OTHER_DEPARTMENT, ROLE_GROUPS, role_group
+from workshop.core.vocabulary import OTHER_DEPARTMENT, ROLE_GROUPS, VOTER_GROUPS, role_group
 from workshop.courses import new_join_code
+from workshop.departments import departments_of
 from workshop.exchange.schema import (
     ACTION,
     ACTION_UPDATE,
@@ -112,7 +113,7 @@ def _check_revealed_votes(data: dict, course: dict, participants: list[dict], nu
         voters = _count(value.get("voters"), f"{where}.voters", len(participants))
         by_group = value.get("voters_by_group", MISSING)
         if by_group is not None:
-            if not isinstance(by_group, dict) or set(by_group) != set(ROLE_GROUPS):
+            if not _group_keys(by_group):
                 raise damaged(f"{where}.voters_by_group")
             by_group = {
                 key: _count(n, f"{where}.voters_by_group.{key}", people[key])
@@ -142,7 +143,7 @@ def _check_revealed_votes(data: dict, course: dict, participants: list[dict], nu
             if (split is None) != (by_group is None):
                 raise damaged(f"{place}.by_group")
             if split is not None:
-                if not isinstance(split, dict) or set(split) != set(ROLE_GROUPS):
+                if not isinstance(split, dict) or set(split) != set(by_group):
                     raise damaged(f"{place}.by_group")
                 split = {k: _count(n, f"{place}.by_group.{k}", dots) for k, n in split.items()}
                 if sum(split.values()) != dots:
@@ -150,6 +151,11 @@ def _check_revealed_votes(data: dict, course: dict, participants: list[dict], nu
             items.append({"item": number, "dots": dots, "by_group": split})
         checked[ballot.name] = {"voters": voters, "voters_by_group": by_group, "items": items}
     return checked
+
+
+def _group_keys(by_group) -> bool:
+    """A split's groups: staff and managers, and citizens where they voted (issue 14)."""
+    return isinstance(by_group, dict) and set(ROLE_GROUPS) <= set(by_group) <= set(VOTER_GROUPS)
 
 
 def _count(value, where: str, high: int, low: int = 0) -> int:
@@ -202,7 +208,7 @@ def _spread(items: list[tuple[int, int]], voters: list[int], budget: int, one_ea
 
 def _voters_for(result: dict, participants: list[dict], min_group: int) -> dict[str, list[int]]:
     """Which of the file's participants stand in for each role group's voters."""
-    members = {key: [] for key in ROLE_GROUPS}
+    members = {key: [] for key in VOTER_GROUPS}
     for person in participants:
         members[role_group(person["role"])].append(person["id"])
     wanted = result["voters_by_group"]
@@ -210,23 +216,23 @@ def _voters_for(result: dict, participants: list[dict], min_group: int) -> dict[
         wanted = _held_back_sizes(
             result["voters"], {k: len(v) for k, v in members.items()}, min_group
         )
-    return {key: members[key][: wanted.get(key, 0)] for key in ROLE_GROUPS}
+    return {key: members[key][: wanted.get(key, 0)] for key in VOTER_GROUPS}
 
 
 def _held_back_sizes(voters: int, available: dict[str, int], min_group: int) -> dict[str, int]:
     """Voters per group for a result whose split was held back: some group that voted
     stays under the minimum, so the imported result holds the split back too."""
-    for small in reversed(list(ROLE_GROUPS)):  # managers first: usually the few
+    for small in reversed(list(VOTER_GROUPS)):  # citizens, managers first: usually the few
         for size in range(min(min_group - 1, available[small], voters), 0, -1):
             sizes, rest = {small: size}, voters - size
-            for key in ROLE_GROUPS:
+            for key in VOTER_GROUPS:
                 if key != small:
                     sizes[key] = min(rest, available[key])
                     rest -= sizes[key]
             if rest == 0:
                 return sizes
     sizes, rest = {}, voters  # no mix holds it back (cannot happen with the file's own people)
-    for key in ROLE_GROUPS:
+    for key in VOTER_GROUPS:
         sizes[key] = min(rest, available[key])
         rest -= sizes[key]
     return sizes
@@ -244,7 +250,7 @@ def _votes_from_results(plan: _Plan) -> list[dict]:
         if result["voters_by_group"] is None:
             # The few first (managers, see _held_back_sizes): each voter gets a dot before
             # anyone gets two, so the group that held the split back keeps its voters.
-            pool = [voter for key in reversed(ROLE_GROUPS) for voter in voters[key]]
+            pool = [voter for key in reversed(VOTER_GROUPS) for voter in voters[key]]
             pools = [([(i["item"], i["dots"]) for i in result["items"]], pool)]
         else:
             pools = [
@@ -256,7 +262,7 @@ def _votes_from_results(plan: _Plan) -> list[dict]:
                     ],
                     voters[key],
                 )
-                for key in ROLE_GROUPS
+                for key in result["voters_by_group"]
             ]
         for items, people in pools:
             rows = _spread(items, people, budget, one_each)
@@ -344,6 +350,7 @@ def _field(record: dict, item, where: str, numbers: dict[str, set[int]]):
     value = record.get(item.name, MISSING)
     place = f"{where}.{item.name}"
     if value is MISSING:
+        # A key files written before it existed lack: what such a file meant.
         if getattr(item, "when_missing", None) is not None:
             return item.when_missing()
         raise damaged(place)
@@ -658,13 +665,16 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
         return rows
 
     ids: dict[str, dict[int, int]] = {"participants": {}, "cards": {}, "solutions": {}}
+    departments = _Departments(facilitator, result)
+    for person in plan.participants:
+        if person.get("department") is not None:
+            person["department"] = departments.find(person["department"])
     people = insert(Participant, plan.participants, PARTICIPANT, ids, course_id=course.id)
     ids["participants"] = {
         r["id"]: row.id for r, row in zip(plan.participants, people, strict=True)
     }
     insert(DialogueAnswer, plan.answers, ANSWER, ids, course_id=course.id)
 
-    departments = _Departments(facilitator, result)
     # Merges point forwards and backwards: cards first, then who was merged into whom.
     card_spec = tuple(item for item in CARD if item.name != "merged_into")
     cards = insert(Card, plan.cards, card_spec, ids, course_id=course.id)
@@ -745,18 +755,18 @@ def _write_touchpoints(records: list[dict], course: Course, catalogue, insert, i
 
 
 class _Departments:
-    """The file's departments as the importing organisation's: its department of the same
-    name, else a new one, retired so that importing a course changes no other course's
-    choices (the cards keep it; the organisation's admin can take it into use)."""
+    """The file's departments (a participant's, a card's) as the importing organisation's:
+    its department of the same name (a retired one stays retired), else a new one, retired
+    so that importing a course changes no other course's choices (the participants and
+    cards keep it; the organisation's admin can take it into use). All in the import's
+    transaction, the organisation's defaults too if it had none."""
 
     def __init__(self, facilitator: Facilitator, result: ImportResult):
         self.organisation_id = facilitator.organisation_id
         self.result = result
         self.known = {
             department.name.casefold(): department
-            for department in db.session.scalars(
-                select(Department).where(Department.organisation_id == self.organisation_id)
-            )
+            for department in departments_of(facilitator.organisation, pending=True)
         }
 
     def find(self, record: dict) -> Department:

@@ -46,6 +46,7 @@ from workshop.core.vocabulary import (
     TOUCHPOINT_MAX_LENGTH,
     TOUCHPOINT_MAX_MINUTES,
 )
+from workshop.departments import NAME_LENGTH as DEPARTMENT_NAME_MAX
 from workshop.state_feedback import TEXT_MAX as FEEDBACK_TEXT_MAX
 from workshop.state_feedback import TRIAL_OPTIONS
 from workshop.votes import CARDS, SOLUTIONS, VOTING_STATES
@@ -160,6 +161,9 @@ class Integer:
 @dataclass(frozen=True)
 class Boolean:
     name: str
+    # A key files written before it existed lack (issue 14's course flags): what a file
+    # without it means (`bool`: False), else damaged.
+    when_missing: Callable[[], Any] | None = None
 
     def dump(self, value):
         return bool(value)
@@ -257,6 +261,35 @@ class Structure:
         return value
 
 
+@dataclass(frozen=True)
+class DepartmentName:
+    """A participant's department by name and sector ({"name", "sector"} or None): the
+    importing organisation's department of that name, made if it has none (issue 14)."""
+
+    name: str = "department"
+    attribute: str = "department_id"
+    # Files written before departments: nobody had one.
+    when_missing: Callable[[], Any] | None = lambda: None
+
+    def dump(self, department):
+        if department is None:
+            return None
+        return {"name": department.name, "sector": department.sector}
+
+    def load(self, value, where: str):
+        if value is None:
+            return None
+        if not isinstance(value, dict) or set(value) != {"name", "sector"}:
+            raise damaged(where)
+        name, sector = value["name"], value["sector"]
+        if not isinstance(name, str) or not isinstance(sector, str) or "\x00" in name:
+            raise damaged(where)
+        name = " ".join(tidy(name).split())
+        if not name or len(name) > DEPARTMENT_NAME_MAX or sector not in SECTORS:
+            raise damaged(where)
+        return {"name": name, "sector": sector}
+
+
 def _tidy_strings(value):
     """A JSON column's strings tidied, at any depth (a snapshot's name and description)."""
     if isinstance(value, str):
@@ -342,6 +375,8 @@ COURSE = (
     Boolean("multiple_dots_per_card"),
     Integer("min_group_size", 1, 50),
     Boolean("joining_open"),
+    Boolean("across_departments", when_missing=bool),
+    Boolean("invites_citizens", when_missing=bool),
     Integer("current_step", 1, 6),
     Text("voting_state", 16, choices=VOTING_STATES, blank_ok=False),
     Text("solution_voting_state", 16, choices=VOTING_STATES, blank_ok=False),
@@ -351,6 +386,7 @@ PARTICIPANT = (
     Text("role", 32, choices=ROLES, blank_ok=False),
     Text("unit", 120),
     Text("name", 120),
+    DepartmentName(),
     Moment("created_at"),
 )
 ANSWER = (
@@ -626,6 +662,8 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "requirement_id": "named by the entry's key (the 'requirement' key)",
     },
 }
+# (The organisation's departments are no part of a course either: a participant's
+# department goes by name and sector, DepartmentName above.)
 # Tables that refer to one the file carries, but that the file leaves out whole. (The
 # audit trail is no part of a course: it keeps its lines after the course is deleted.)
 TABLES_LEFT_OUT: dict[str, str] = {

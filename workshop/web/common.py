@@ -149,6 +149,11 @@ def remembered_token(course: Course) -> str | None:
     return entry if isinstance(entry, str) else None
 
 
+def remembered_tokens() -> list[str]:
+    """Every participant token this phone's cookie holds (its courses, any organisation)."""
+    return [entry for entry in session.get(SESSION_KEY, {}).values() if isinstance(entry, str)]
+
+
 def remembered_courses() -> list[Course]:
     """The courses this phone has joined (newest first), for a person back days later.
     Entries that name nobody any more (a deleted course) leave the cookie."""

@@ -63,6 +63,8 @@ class CourseForm(FlaskForm):
         ],
     )
     multiple_dots_per_card = BooleanField(_l("Several dots may go on one card"), default=True)
+    across_departments = BooleanField(_l("Across departments"))
+    invites_citizens = BooleanField(_l("Invite citizens and relatives (borgere/pårørende)"))
     min_group_size = IntegerField(
         _l("Show a role group's votes only when at least this many of it voted"),
         default=3,

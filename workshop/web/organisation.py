@@ -18,6 +18,8 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    SelectChoice,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -27,7 +29,15 @@ from workshop.audit import record
 from workshop.core.clock import local_today
 from workshop.core.errors import WorkshopError
 from workshop.core.text import tidy
-from workshop.core.vocabulary import RESULT_SPLITS
+from workshop.core.vocabulary import RESULT_SPLITS, SECTORS
+from workshop.departments import (
+    add_department,
+    department_in_organisation,
+    departments_of,
+    move_department,
+    rename_department,
+    set_retired,
+)
 from workshop.facilitators import create_facilitator
 from workshop.organisations import (
     ORGANISATION_KINDS,
@@ -99,6 +109,19 @@ class ControllerForm(FlaskForm):
     privacy_contact = StringField(_l("Contact for questions about data (e.g. the DPO)"))
 
 
+class DepartmentForm(FlaskForm):
+    """Add or rename a department (workshop/departments.py checks the values)."""
+
+    name = StringField(_l("Name of the department"))
+    sector = SelectField(
+        _l("Sector"), choices=[SelectChoice(key, label) for key, label in SECTORS.items()]
+    )
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[AnyOf(["up", "down"])])
+
+
 class FlagForm(FlaskForm):
     """A button that turns something on ("1") or off ("0")."""
 
@@ -121,6 +144,9 @@ def _page(
     form: AddFacilitatorForm | None = None,
     sign_on_form: SignOnForm | None = None,
     controller_form: ControllerForm | None = None,
+    department_form: DepartmentForm | None = None,
+    rename_form: DepartmentForm | None = None,
+    renaming: int | None = None,
 ):
     """The organisation's page; a refusal is said (422) in the section `refused_at`
     ("add-facilitator", "sign-on", "privacy"), beside the form as it was sent."""
@@ -137,6 +163,11 @@ def _page(
         "secret_source": secret_source(sign_on),
         "secret_variable": secret_variable(sign_on.slug) if sign_on else None,
         "controller_form": controller_form or _controller_form(organisation),
+        "departments": departments_of(organisation),
+        "department_form": department_form or DepartmentForm(formdata=None, prefix="department"),
+        "rename_form": rename_form,
+        "renaming": renaming,
+        "sectors": SECTORS,
     }
     if refusal is not None:
         return refusal_reply(
@@ -232,6 +263,88 @@ def privacy():
     record("privacy_notice_changed", target_kind="organisation", target_id=organisation.id)
     flash(_("The privacy notice is saved."))
     return redirect(url_for(".page", _anchor="privacy"))
+
+
+# --- The organisation's departments (issue 14) ---------------------------------------------
+
+DEPARTMENTS_REFUSED = _l("Only an admin of your organisation can change its departments.")
+
+
+@bp.post("/organisation/departments")
+@admins_only(DEPARTMENTS_REFUSED)
+def add_department_view():
+    """A department added at the end of the list."""
+    form = DepartmentForm(prefix="department")
+    if not form.validate_on_submit():
+        return _page(form_refusal(form), "departments", department_form=form)
+    try:
+        added = add_department(current_user.organisation, form.name.data, form.sector.data)
+    except WorkshopError as refused:
+        return _page(refused, "departments", department_form=form)
+    record("department_added", target_kind="department", target_id=added.id)
+    flash(_("%(name)s is added.", name=added.name))
+    return redirect(url_for(".page", _anchor="departments"))
+
+
+@bp.post("/organisation/departments/<int:department_id>/rename")
+@admins_only(DEPARTMENTS_REFUSED)
+def rename_department_view(department_id: int):
+    """A new name and sector; the form stays open with the typed name when refused."""
+    department = _department(department_id)
+    form = DepartmentForm()
+    if not form.validate_on_submit():
+        return _page(form_refusal(form), "departments", rename_form=form, renaming=department.id)
+    try:
+        rename_department(department, form.name.data, form.sector.data)
+    except WorkshopError as refused:
+        return _page(refused, "departments", rename_form=form, renaming=department.id)
+    record("department_renamed", target_kind="department", target_id=department.id)
+    flash(_("The department is now called %(name)s.", name=department.name))
+    return redirect(url_for(".page", _anchor=f"department-{department.id}"))
+
+
+@bp.post("/organisation/departments/<int:department_id>/retired")
+@admins_only(DEPARTMENTS_REFUSED)
+def retire_department_view(department_id: int):
+    """Retire ("1": no longer offered when joining) or bring back ("0") a department."""
+    department = _department(department_id)
+    back = url_for(".page", _anchor=f"department-{department.id}")
+    form = FlagForm()
+    if not form.validate_on_submit():
+        return refusal_reply(WorkshopError(_("Check the form and try again.")), back=back)
+    retire, before = form.value.data == "1", department.retired_at is not None
+    try:
+        set_retired(department, retire)
+    except WorkshopError as refused:
+        return refusal_reply(refused, back=back)
+    if before != retire:
+        code = "department_retired" if retire else "department_reactivated"
+        record(code, target_kind="department", target_id=department.id)
+    done = _("%(name)s is retired.") if retire else _("%(name)s is offered again.")
+    flash(done % {"name": department.name})
+    return redirect(back)
+
+
+@bp.post("/organisation/departments/<int:department_id>/move")
+@admins_only(DEPARTMENTS_REFUSED)
+def move_department_view(department_id: int):
+    """One place up or down in the order the join page offers."""
+    department = _department(department_id)
+    back = url_for(".page", _anchor=f"department-{department.id}")
+    form = MoveForm()
+    if not form.validate_on_submit():
+        return refusal_reply(WorkshopError(_("Check the form and try again.")), back=back)
+    move_department(department, form.direction.data)
+    detail = {"direction": form.direction.data}
+    record("department_moved", target_kind="department", target_id=department.id, detail=detail)
+    return redirect(back)
+
+
+def _department(department_id: int):
+    try:
+        return department_in_organisation(current_user.organisation, department_id)
+    except WorkshopError:
+        abort(404)
 
 
 def _member(facilitator_id: int):

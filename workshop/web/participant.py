@@ -1,6 +1,8 @@
 """Phones: entering a code, joining a course, following it live, and the participant's
 privacy (the notice, their own data, deleting it)."""
 
+from __future__ import annotations
+
 from flask import (
     Blueprint,
     abort,
@@ -15,12 +17,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField
-from wtforms.validators import InputRequired
 
 from workshop.audit import record
 from workshop.core.errors import WorkshopError
-from workshop.core.vocabulary import ROLES
+from workshop.core.vocabulary import CITIZEN_ROLE, ROLES
 from workshop.courses import find_course_by_code, format_join_code, normalise_join_code
+from workshop.departments import join_choices, previous_choice
 from workshop.participants import forgotten_by_token, join, unit_suggestions
 from workshop.privacy import forget_participant, own_data, privacy_notice
 from workshop.web.common import (
@@ -33,6 +35,7 @@ from workshop.web.common import (
     remember_participant,
     remembered_courses,
     remembered_token,
+    remembered_tokens,
 )
 from workshop.web.refusals import refusal_reply
 from workshop.web.screens import phone_context, render_phone_live_html
@@ -48,13 +51,26 @@ class CodeForm(FlaskForm):
 
 
 class JoinForm(FlaskForm):
-    role = RadioField(
-        _l("Your role"),
-        choices=[SelectChoice(key, label) for key, label in ROLES.items()],
-        validators=[InputRequired(_l("Choose your role."))],
-    )
+    # The domain (participants.join) checks role and department against the course: a
+    # citizen or relative answers no role, and which roles and departments there are
+    # depends on the course (`for_course`).
+    department = RadioField(_l("Your department"), validate_choice=False)
+    role = RadioField(_l("Your role"), validate_choice=False)
     unit = StringField(_l("Your unit or team"))
     name = StringField(_l("Your name (optional)"))
+
+    def for_course(self, course, remembered: str | None) -> JoinForm:
+        """The course's choices; the department this phone picked last preselected."""
+        self.department.choices = [SelectChoice(v, label) for v, label in join_choices(course)]
+        self.role.choices = [
+            SelectChoice(key, label)
+            for key, label in ROLES.items()
+            if key != CITIZEN_ROLE or (course.invites_citizens and not course.across_departments)
+        ]
+        offered = {choice.value for choice in self.department.choices}
+        if self.department.data is None and remembered in offered:
+            self.department.data = remembered
+        return self
 
 
 # --- Views --------------------------------------------------------------------------------
@@ -90,15 +106,24 @@ def join_course(code: str):
         return redirect(url_for(".join_course", code=course.join_code))
     if current_participant(course) is not None:
         return redirect(url_for(".course_page", code=course.join_code))
-    form = JoinForm()
+    form = JoinForm().for_course(course, _remembered_department(course))
     if not form.validate_on_submit():
         return _join_page(course, form)
     try:
-        participant = join(course, form.role.data, form.unit.data, form.name.data)
+        participant = join(
+            course, form.role.data, form.unit.data, form.name.data, form.department.data
+        )
     except WorkshopError as refused:
         return _join_page(course, form, refused)
     remember_participant(participant)
     return redirect(url_for(".course_page", code=course.join_code))
+
+
+def _remembered_department(course) -> str | None:
+    """What this phone picked in its last course of the same organisation (its cookie)."""
+    if not course.across_departments:
+        return None
+    return previous_choice(course.organisation, remembered_tokens())
 
 
 def _join_page(course, form: JoinForm, refusal: WorkshopError | None = None):

@@ -16,6 +16,7 @@ from workshop.core.extensions import htmx
 from workshop.core.models import Course, Participant
 from workshop.core.vocabulary import StepNumber
 from workshop.courses import format_join_code, participant_counts
+from workshop.departments import departments_in_room
 from workshop.manager_links import open_links
 from workshop.web.common import render_fragment
 
@@ -73,7 +74,12 @@ def projector_context(course: Course, *, join_forced: bool = False, **extra) -> 
         course,
         "projector",
         None,
-        {"role_counts": participant_counts(course), "join_forced": join_forced, **extra},
+        {
+            "role_counts": participant_counts(course),
+            "department_counts": departments_in_room(course),
+            "join_forced": join_forced,
+            **extra,
+        },
     )
     context["join_screen"] = join_screen(course, context, join_forced)
     return context
@@ -106,6 +112,7 @@ def panel_fragment_wanted() -> bool:
 def control_context(course: Course, **extra) -> dict[str, Any]:
     extra = {
         "role_counts": participant_counts(course),
+        "department_counts": departments_in_room(course),
         "manager_links": open_links(course),
         "panel_only": panel_fragment_wanted(),
         "confirm": None,
