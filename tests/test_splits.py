@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Course
+from workshop.core.vocabulary import CITIZEN_ROLE
 from workshop.examination import prioritise
 from workshop.reports import pdf as report
 from workshop.reports.overview import build_overview
@@ -43,20 +44,15 @@ def _vote(course, people, card, dots=1):
 def _room(make, sizes: dict[str, int], *, minimum=3, split="department", citizens=0):
     """A course in step 2 with one card; `sizes` voters per department ("" for none), each
     putting one dot on the card, and the vote revealed."""
-    course = make.course(step=2, min_group_size=minimum)
+    course = make.course(step=2, min_group_size=minimum, invites_citizens=bool(citizens))
     people = []
     departments = {}
-    for name, size in sizes.items():
-        joined = [make.participant(course) for _ in range(size)]
+    groups = {name: [make.participant(course) for _ in range(size)] for name, size in sizes.items()}
+    people += [make.participant(course, role=CITIZEN_ROLE) for _ in range(citizens)]
+    for name, joined in groups.items():  # joined first: a course across asks for a department
         if name:
             departments[name] = make.department_in(course, name, joins=joined)
         people += joined
-    for _ in range(citizens):
-        # The citizens' role is `dept`'s part of issue 14: set on the row, as it will be stored.
-        citizen = make.participant(course)
-        citizen.role = "borger"
-        people.append(citizen)
-    db.session.commit()
     course.across_departments = True
     set_result_split(course, split)
     card = make.card(people[0], "Tre planer for den samme borger")
@@ -349,7 +345,7 @@ def _crossing_singles_out(voters: dict[int, tuple[str, str]], minimum: int) -> b
         counts = {}
         for pair in voters.values():
             counts[pair[side]] = counts.get(pair[side], 0) + 1
-        shown, pooled = hold_back(counts, minimum)
+        shown, pooled = hold_back(counts, minimum, pool=side == 1)  # by role: no pooling
         if not shown:
             continue
         figures += [{p for p, pair in voters.items() if pair[side] == key} for key in shown]
@@ -376,3 +372,8 @@ def _crossing_singles_out(voters: dict[int, tuple[str, str]], minimum: int) -> b
 def test_the_crossing_check_agrees_with_trying_every_combination(people, minimum):
     voters = dict(enumerate(people))
     assert crossing_is_safe(voters, minimum) == (not _crossing_singles_out(voters, minimum))
+
+
+def test_by_role_a_small_group_holds_the_whole_split_back_as_before():
+    assert hold_back({"staff": 5, "managers": 3, "citizens": 1}, 3, pool=False) == ([], [])
+    assert hold_back({"staff": 5, "managers": 3}, 3, pool=False) == (["staff", "managers"], [])

@@ -17,9 +17,11 @@ course's minimum could be worked out by subtraction if it were merely left out (
 the groups shown), so:
 
 1. A group with at least the minimum of voters is shown on its own.
-2. The groups below the minimum are counted together, as one group ("A, B together"). If
-   they are fewer than the minimum together, the smallest group shown on its own joins
-   them, which makes them enough.
+2. By department, the groups below the minimum are counted together, as one group ("A, B
+   together"). If they are fewer than the minimum together, the smallest group shown on
+   its own joins them, which makes them enough. By role (staff, managers, citizens: groups
+   compared, not lumped together) a group below the minimum holds the split back, as
+   before.
 3. If nothing is left to show on its own beside that pooled group, the pooled group is
    everybody: the split is held back and only the total is shown (with two role groups this
    is exactly the rule from before: a manager or two hold back the whole split).
@@ -117,16 +119,22 @@ def group_labels(course: Course, split: str) -> dict[str, str]:
     return labels
 
 
-def hold_back(voters: dict[str, int], minimum: int) -> tuple[list[str], list[str]]:
+def hold_back(
+    voters: dict[str, int], minimum: int, *, pool: bool = True
+) -> tuple[list[str], list[str]]:
     """Which groups are shown on their own, and which are counted together as one.
 
     `voters` is the number of voters per group. Returns (shown, pooled), each in the order
     given; both are empty when the split is held back and only the total can be shown. The
-    rule and why it is enough: see the module's docstring.
+    rule and why it is enough: see the module's docstring. Without `pool` (the split by
+    role: staff, managers and citizens are compared, not lumped together) any group under
+    the minimum holds the whole split back, as it always has.
     """
     present = {key: n for key, n in voters.items() if n > 0}
     shown = [key for key, n in present.items() if n >= minimum]
     pooled = [key for key in present if key not in shown]
+    if pooled and not pool:
+        return [], []
     if pooled and sum(present[key] for key in pooled) < minimum and shown:
         smallest = min(shown, key=lambda key: present[key])
         shown.remove(smallest)
@@ -136,12 +144,12 @@ def hold_back(voters: dict[str, int], minimum: int) -> tuple[list[str], list[str
     return shown, pooled
 
 
-def _parts(voters: dict[int, str], minimum: int) -> dict[int, str] | None:
+def _parts(voters: dict[int, str], minimum: int, pool: bool) -> dict[int, str] | None:
     """Each voter's part of a split as shown (their group, or POOLED); None if held back."""
     counts: dict[str, int] = {}
     for key in voters.values():
         counts[key] = counts.get(key, 0) + 1
-    shown, pooled = hold_back(counts, minimum)
+    shown, pooled = hold_back(counts, minimum, pool=pool)
     if not shown:
         return None
     return {person: key if key in shown else POOLED for person, key in voters.items()}
@@ -160,8 +168,8 @@ def crossing_is_safe(voters: dict[int, tuple[str, str]], minimum: int) -> bool:
     changes nothing, so a in 0..k-1 over the k role parts (at most four) covers every case;
     each department part then has at most two values of b, chosen independently.
     """
-    roles = _parts({person: pair[0] for person, pair in voters.items()}, minimum)
-    departments = _parts({person: pair[1] for person, pair in voters.items()}, minimum)
+    roles = _parts({person: pair[0] for person, pair in voters.items()}, minimum, False)
+    departments = _parts({person: pair[1] for person, pair in voters.items()}, minimum, True)
     if roles is None or departments is None:
         return True  # one of them shows only the total: nothing to set beside it
     cells: dict[str, dict[str, int]] = {}

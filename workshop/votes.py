@@ -501,7 +501,7 @@ def results(course: Course, ballot: Ballot = CARDS, split: str | None = None) ->
         voters.setdefault(group, set()).add(participant_id)
     order = [key for key in labels if key in voters] + [k for k in voters if k not in labels]
     counts = {key: len(voters[key]) for key in order}
-    shown, pooled = hold_back(counts, course.min_group_size)
+    shown, pooled = hold_back(counts, course.min_group_size, pool=split == "department")
     # The room may see the result by role and by department in turn (splits module's notes).
     crossed = (
         bool(shown)

@@ -207,7 +207,7 @@ def _card_dots(
     for course_id, groups in voters.items():
         counts = {key: len(people) for key, people in groups.items()}
         course = revealed[course_id]
-        shown, pooled = hold_back(counts, course.min_group_size)
+        shown, pooled = hold_back(counts, course.min_group_size, pool=split == "department")
         # As votes.results: not where the other split beside it would single people out.
         if course.across_departments and not crossing_is_safe(
             both[course_id], course.min_group_size
