@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from workshop.actions import update_action
 from workshop.cards import submit_card
 from workshop.core.extensions import db
@@ -125,6 +127,23 @@ class Factories:
         department.sector = sector
         for key, value in fields.items():
             setattr(department, key, value)
+        db.session.commit()
+        return department
+
+    def department_in(self, course, name="Beskæftigelse", sector="employment", *, joins=()):
+        """One of the course's organisation's departments (found by name, or added), with
+        the participants in `joins` set in it; the course becomes one across departments
+        (results by department, added by `split`)."""
+        department = db.session.scalar(
+            select(Department).where(
+                Department.organisation_id == course.organisation_id, Department.name == name
+            )
+        )
+        if department is None:
+            department = self.department(course.organisation, name, sector)
+        course.across_departments = True
+        for participant in joins:
+            participant.department_id = department.id
         db.session.commit()
         return department
 

@@ -51,6 +51,7 @@ COURSE_FACILITATOR_ENDPOINTS = (
     "facilitator.change_step",
     "facilitator.toggle_joining",
     "facilitator.projector_join",
+    "facilitator.result_split",
     "facilitator.timer",
     "facilitator.stop_timer_view",
     "facilitator.copy",
@@ -337,6 +338,7 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "facilitator.edit_course": course_fields,
         "facilitator.delete": {"confirm_title": "Kursus A"},
         "facilitator.change_step": {"step": "3"},
+        "facilitator.result_split": {"split": "none"},
         "facilitator.timer": {"minutes": "5", "label": "Kaffe"},
         # A name is taken once per organisation: each principal adds one of its own.
         "catalogue.new_local_rule": {"name": "Ny regel {who}", "kind": "local_practice"},

@@ -156,7 +156,7 @@ def _best_effect(action: Action | None, min_people: int) -> tuple[PlannedEffect 
 def plan_share(course: Course) -> SharePlan:
     """What sharing the course would hand the experience bank, item by item."""
     revision = review_token(course)
-    ranked = results(course)
+    ranked = results(course, split="role")  # the bank keeps staff and managers
     dots, split_shown = _dots_by_card(ranked)
     cards = prioritised_cards(course)
     solutions = _visible_solutions_by_card(course)
@@ -179,7 +179,9 @@ def _dots_by_card(ranked: Results | None) -> tuple[dict[int, tuple[int, dict]], 
     """Each challenge's dots (total, by role group), and whether the split by role shows."""
     if ranked is None:
         return {}, False
-    split_shown = all(group.shown for group in ranked.groups if group.voters)
+    split_shown = ranked.pooled is None and all(
+        group.shown for group in ranked.groups if group.voters
+    )
     return {row.item.id: (row.total, row.by_group) for row in ranked.rows}, split_shown
 
 

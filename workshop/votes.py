@@ -19,8 +19,16 @@ from workshop.core.db import lock_row
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Card, ClearedVotes, Course, Participant, Solution, Vote
-from workshop.core.vocabulary import ROLE_GROUPS, VOTER_GROUPS, role_group
+from workshop.core.vocabulary import ROLE_GROUPS
 from workshop.courses import touch
+from workshop.splits import (
+    POOLED,
+    crossing_is_safe,
+    effective_split,
+    group_key,
+    group_labels,
+    hold_back,
+)
 
 VOTING_STATES = ("collect", "voting", "closed", "revealed")
 
@@ -323,16 +331,30 @@ class Results:
     rows: list[ResultRow]
     groups: list[GroupSummary]
     min_group_size: int
+    split: str = "role"  # workshop.splits: "none", "role" or "department"
+    # The groups below the minimum counted together (workshop.splits.hold_back), or None.
+    pooled: GroupSummary | None = None
+    # Held back because beside the other split it would single people out (crossing_is_safe).
+    crossed: bool = False
+
+    @property
+    def columns(self) -> list[GroupSummary]:
+        """The groups whose dots are shown beside the total: each shown group, and the
+        pooled one last."""
+        shown = [g for g in self.groups if g.shown]
+        return shown + [self.pooled] if self.pooled else shown
 
     @property
     def small_groups(self) -> list[GroupSummary]:
-        """The role groups that voted but too few to be shown: they hold back the split."""
+        """The groups that voted but too few to be shown on their own."""
         return [g for g in self.groups if 0 < g.voters < self.min_group_size]
 
     @property
     def held_back_note(self) -> str:
-        """Why the split by role is not shown, or "" when it is (see `split_held_back_note`)."""
-        return split_held_back_note(self.small_groups, self.min_group_size)
+        """Why (part of) the split is not shown, or "" (see `split_held_back_note`)."""
+        if self.crossed:
+            return crossed_note(self.split, self.min_group_size)
+        return split_held_back_note(self.small_groups, self.min_group_size, self.split, self.pooled)
 
     @property
     def max_total(self) -> int:
@@ -341,16 +363,59 @@ class Results:
     def group_max(self, key: str) -> int:
         return max((row.by_group.get(key, 0) for row in self.rows), default=0)
 
+    def origin_dots(self) -> dict[str, dict[str, int]]:
+        """Step 2's origin overview by the same split: the shown groups' (and the pooled
+        group's) dots per origin of the cards. Sums of the rows' figures, so a group held
+        back there is held back here too."""
+        dots: dict[str, dict[str, int]] = {}
+        for row in self.rows:
+            per_group = dots.setdefault(row.card.origin, {})
+            for key, value in row.by_group.items():
+                per_group[key] = per_group.get(key, 0) + value
+        return dots
 
-def split_held_back_note(small: list[GroupSummary], minimum: int) -> str:
+    def origin_max(self) -> int:
+        return max(
+            (v for groups in self.origin_dots().values() for v in groups.values()), default=0
+        )
+
+
+def split_held_back_note(
+    small: list[GroupSummary],
+    minimum: int,
+    split: str = "role",
+    pooled: GroupSummary | None = None,
+) -> str:
     """The one wording, on every screen and in the PDF, for a split held back: which group
-    was too small, and why that hides every group (the rest would give it away)."""
+    was too small, and why that hides it (the rest would give it away)."""
     if not small:
         return ""
     reasons = "; ".join(
-        _("among %(group)s only %(num)s voted", group=group.label.lower(), num=group.voters)
+        _(
+            "among %(group)s only %(num)s voted",
+            # Roles read in lower case mid-sentence; a department keeps its name.
+            group=group.label.lower() if group.key in ROLE_GROUPS else group.label,
+            num=group.voters,
+        )
         for group in small
     )
+    if pooled is not None:
+        return _(
+            "Some groups are counted together: %(reasons)s, and at least %(min)s must vote in "
+            "a group before it is shown on its own. Left out, their dots could be worked out "
+            "from the total, so they are shown together as \u201c%(pool)s\u201d.",
+            reasons=reasons,
+            min=minimum,
+            pool=pooled.label,
+        )
+    if split == "department":
+        return _(
+            "The split by department is not shown: %(reasons)s, and at least %(min)s must "
+            "vote in each department before nobody can work out one person's dots. "
+            "Everyone's dots are in the total.",
+            reasons=reasons,
+            min=minimum,
+        )
     return _(
         "The split by role is not shown: %(reasons)s, and at least %(min)s must vote in "
         "each role before nobody can work out one person's dots. Everyone's dots are in "
@@ -360,68 +425,108 @@ def split_held_back_note(small: list[GroupSummary], minimum: int) -> str:
     )
 
 
+def crossed_note(split: str, minimum: int) -> str:
+    """Why a split is held back in a course across departments although each group is big
+    enough: beside the other split, a difference would single out a few."""
+    other = _("the split by role") if split == "department" else _("the split by department")
+    return _(
+        "The split is not shown: set beside %(other)s, the difference between a department "
+        "and a role group would point at fewer than %(min)s people. Everyone's dots are in "
+        "the total.",
+        other=other,
+        min=minimum,
+    )
+
+
 def role_groups_below_minimum(course: Course) -> list[GroupSummary]:
-    """Role groups that have joined, but fewer than the course's minimum: if the vote were
-    held now, the result could not be split by role (`voters` here counts who joined)."""
-    joined = db.session.execute(
-        select(Participant.role, func.count())
-        .where(Participant.course_id == course.id)
-        .group_by(Participant.role)
-    ).all()
-    counts = dict.fromkeys(VOTER_GROUPS, 0)
-    for role, count in joined:
-        counts[role_group(role)] += count
+    """Groups of the course's split (roles or departments, `splits.effective_split`) that
+    have joined, but fewer than the course's minimum: if the vote were held now, they could
+    not be shown on their own (`voters` here counts who joined)."""
+    split = effective_split(course)
+    labels = group_labels(course, split)
+    counts: dict[str, int] = {}
+    for role, department_id in db.session.execute(
+        select(Participant.role, Participant.department_id).where(
+            Participant.course_id == course.id
+        )
+    ):
+        key = group_key(split, role, department_id)
+        if key is not None:
+            counts[key] = counts.get(key, 0) + 1
     return [
-        GroupSummary(key, str(label), counts[key], False)
-        for key, label in VOTER_GROUPS.items()
-        if 0 < counts[key] < course.min_group_size
+        GroupSummary(key, labels.get(key, key), counts[key], False)
+        for key in labels
+        if 0 < counts.get(key, 0) < course.min_group_size
     ]
 
 
-def results(course: Course, ballot: Ballot = CARDS) -> Results | None:
-    """The ranked result, staff and managers side by side; None until it is revealed.
+def results(course: Course, ballot: Ballot = CARDS, split: str | None = None) -> Results | None:
+    """The ranked result, split by the course's choice (or `split`); None until revealed.
 
     Hidden means hidden on the server: no view can show counts before the reveal.
-    A group's figures are held back when fewer than `min_group_size` of it voted, so a
-    split by role cannot expose how one or two people voted.
+    A group with fewer voters than `min_group_size` is never shown on its own nor left to
+    be worked out by subtraction (`splits.hold_back`: counted with others, or the whole
+    split held back), so a split cannot expose how one or two people voted.
     """
     if ballot.state(course) != "revealed":
         return None
+    split = split or effective_split(course)
     rows = db.session.execute(
-        select(ballot.column, Participant.role, Vote.participant_id, Vote.dots)
+        select(
+            ballot.column,
+            Participant.role,
+            Participant.department_id,
+            Vote.participant_id,
+            Vote.dots,
+        )
         .join(Participant, Participant.id == Vote.participant_id)
         .where(Vote.course_id == course.id, _votes_in(ballot))
     ).all()
+    labels = group_labels(course, split)
     totals: dict[int, int] = {}
     by_group: dict[int, dict[str, int]] = {}
-    voters: dict[str, set[int]] = {key: set() for key in VOTER_GROUPS}
-    for item_id, role, participant_id, dots in rows:
-        group = role_group(role)
+    voters: dict[str, set[int]] = {key: set() for key in ROLE_GROUPS} if split == "role" else {}
+    both: dict[int, tuple[str, str]] = {}  # each voter's role group and department group
+    for item_id, role, department_id, participant_id, dots in rows:
         totals[item_id] = totals.get(item_id, 0) + dots
+        both[participant_id] = (
+            group_key("role", role, department_id),
+            group_key("department", role, department_id),
+        )
+        group = group_key(split, role, department_id)
+        if group is None:
+            continue
         by_group.setdefault(item_id, {}).setdefault(group, 0)
         by_group[item_id][group] += dots
-        voters[group].add(participant_id)
+        voters.setdefault(group, set()).add(participant_id)
+    order = [key for key in labels if key in voters] + [k for k in voters if k not in labels]
+    counts = {key: len(voters[key]) for key in order}
+    shown, pooled = hold_back(counts, course.min_group_size, pool=split == "department")
+    # The room may see the result by role and by department in turn (splits module's notes).
+    crossed = (
+        bool(shown)
+        and course.across_departments
+        and not crossing_is_safe(both, course.min_group_size)
+    )
+    if crossed:
+        shown, pooled = [], []
     groups = [
-        GroupSummary(key, str(label), len(voters[key]), len(voters[key]) >= course.min_group_size)
-        for key, label in VOTER_GROUPS.items()
-        # Citizens and relatives are a group only where they voted: every other course's
-        # result (and file) has staff and managers as before.
-        if key in ROLE_GROUPS or voters[key]
+        GroupSummary(key, labels.get(key, _("Another department")), counts[key], key in shown)
+        for key in order
     ]
-    # With the total beside it, one shown group gives the held-back one away by subtraction:
-    # split by role only when every group that voted is big enough.
-    if not all(g.shown or g.voters == 0 for g in groups):
-        for group in groups:
-            group.shown = False
-    shown = {g.key for g in groups if g.shown}
-    items = db.session.scalars(ballot.votable(course)).all()
-    ranked = [
-        ResultRow(
-            item,
-            totals.get(item.id, 0),
-            {k: v for k, v in by_group.get(item.id, {}).items() if k in shown},
+    pool = None
+    if pooled:
+        names = ", ".join(g.label for g in groups if g.key in pooled)
+        pool = GroupSummary(
+            POOLED, _("%(groups)s together", groups=names), sum(counts[k] for k in pooled), True
         )
-        for item in items
-    ]
+    items = db.session.scalars(ballot.votable(course)).all()
+    ranked = []
+    for item in items:
+        dots = by_group.get(item.id, {})
+        row = ResultRow(item, totals.get(item.id, 0), {k: v for k, v in dots.items() if k in shown})
+        if pooled:
+            row.by_group[POOLED] = sum(dots.get(k, 0) for k in pooled)
+        ranked.append(row)
     ranked.sort(key=lambda row: (-row.total, row.item.id))
-    return Results(ranked, groups, course.min_group_size)
+    return Results(ranked, groups, course.min_group_size, split, pool, crossed)

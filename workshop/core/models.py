@@ -205,6 +205,10 @@ class Course(db.Model):
     # invites citizens and relatives (borgere/pårørende) offers them as a group of their own.
     across_departments: Mapped[bool] = mapped_column(default=False, server_default=false())
     invites_citizens: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # How revealed results are split (issue 14, `workshop.splits`): "none", "role" (staff and
+    # managers, as before) or "department" (a course across departments only). One split at
+    # a time, so the projector, phones, PDF and CSV never cross the two.
+    result_split: Mapped[str] = mapped_column(String(16), default="role", server_default="role")
     # Step 2's citizen's path: while on, phones add touchpoints instead of cards and the
     # projector draws the path (workshop.touchpoints).
     path_open: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -85,6 +85,13 @@ SECTORS = {
     "other": _l("Other"),
 }
 
+# Results split (issue 14, `workshop.splits`): one way at a time, never crossed.
+RESULT_SPLITS = {
+    "none": _l("None"),
+    "role": _l("Role"),
+    "department": _l("Department"),
+}
+
 
 CARD_CATEGORIES = {
     "dokumentation": _l("Documentation"),

@@ -105,12 +105,14 @@ def _course_cards(course: Course) -> list[Card]:
 def cards_csv(course: Course) -> bytes:
     """Every card, hidden and merged ones too: nobody's input disappears from the export.
 
-    Dots appear only once the vote is revealed, and the split by role only where the
-    result shows it (`votes.results` holds back a group with too few voters).
+    Dots appear only once the vote is revealed, and the split (by role or by department, as
+    the course chose) only as the result shows it (`votes.results` holds back a group with
+    too few voters, or counts it with others).
     """
     revealed = results(course, CARDS)
     rows_by_card = {row.item.id: row for row in revealed.rows} if revealed else {}
-    shown_groups = [g for g in revealed.groups if g.shown] if revealed else []
+    # The groups of the course's split (by role or by department), as the screen shows them.
+    shown_groups = revealed.columns if revealed else []
     cards = _course_cards(course)
     number = {card.id: n for n, card in enumerate(cards, 1)}
     header = [

@@ -193,10 +193,12 @@ def _revealed_votes(course: Course, ballot: Ballot, numbers) -> dict | None:
     and how many voted, the split by role only where `votes.results` shows it (every group
     that voted at least the course's minimum). Never whose dots they were: no participant,
     no pseudonym, no per-voter pattern that a role or a small room could point back to."""
-    revealed = results(course, ballot)
+    revealed = results(course, ballot, split="role")  # whatever the course shows
     if revealed is None:
         return None  # hidden means hidden: not even per-item counts before the reveal
-    split = any(group.shown for group in revealed.groups)
+    # The file keeps the role groups (citizens too, where they voted), never a pooled one:
+    # a result that had to pool groups goes into the file as its total only.
+    split = revealed.pooled is None and any(group.shown for group in revealed.groups)
     ref, table = ITEM_REF[ballot.name]
     items = []
     for row in revealed.rows:

@@ -607,6 +607,8 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "timer_label": "the timer is left out (a countdown of the day)",
         "revision": "what live views poll against; a copy starts at 1",
         "activity": "what the projector polls against; a copy starts at 0",
+        "result_split": "how the facilitator shows results on the day; a copy splits by role "
+        "(a department split names the source organisation's departments)",
         "path_open": "whether phones map the citizen's path right now: a session's state",
     },
     "participant": {

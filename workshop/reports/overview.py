@@ -39,10 +39,9 @@ from workshop.core.vocabulary import (
     OTHER_DEPARTMENT,
     ROLE_GROUPS,
     SOLUTION_KIND_SHORT,
-    VOTER_GROUPS,
-    role_group,
 )
 from workshop.exchange.csv import csv_bytes
+from workshop.splits import POOLED, crossing_is_safe, group_key, group_labels, hold_back
 
 # Actions that were carried out: implemented, or implemented and then adjusted in step 5.
 IMPLEMENTED = ("implemented", "adjusted")
@@ -84,8 +83,10 @@ class Overview:
     examined: int = 0  # cards whose origin is known
     dots: int = 0
     revealed_courses: int = 0
-    split_courses: int = 0  # courses whose dots are split by role
-    held_back_courses: int = 0  # revealed courses whose role split is held back
+    split_courses: int = 0  # courses whose dots are split (by role or by department)
+    held_back_courses: int = 0  # revealed courses whose split is held back
+    split: str = "role"  # workshop.splits: "none", "role" or "department"
+    group_labels: dict[str, str] = field(default_factory=dict)  # the split's columns
     habit_cards: int = 0  # cards linked to a requirement repealed or loosened since 2020
     local_rule_cards: int = 0  # cards linked to a local rule
     implemented: int = 0
@@ -168,48 +169,87 @@ def _visible_cards(course_ids: list[int]) -> list[Card]:
     )
 
 
-def _card_dots(courses: list[Course]) -> tuple[dict[int, int], dict[int, dict[str, int]], set]:
-    """Dots per card from revealed votes, and per role group where the split may be shown.
+def _card_dots(
+    courses: list[Course], split: str = "role"
+) -> tuple[dict[int, int], dict[int, dict[str, int]], set]:
+    """Dots per card from revealed votes, and per group of `split` (by role or by
+    department, `workshop.splits`) where the course's split may be shown.
 
-    Returns (dots by card, dots by card and group, ids of courses split by role).
+    Returns (dots by card, dots by card and group, ids of courses whose dots are split).
+    Each course is held back as `votes.results` holds it back (`splits.hold_back`): a group
+    with fewer voters than the course's minimum is never counted on its own; counted with
+    others it goes to the group POOLED ("groups counted together"), which adds up whole
+    groups of at least the minimum, course by course.
     """
     revealed = {course.id: course for course in courses if course.voting_state == "revealed"}
-    if not revealed:
-        return {}, {}, set()
-    rows = db.session.execute(
-        select(Vote.course_id, Vote.card_id, Vote.participant_id, Participant.role, Vote.dots)
-        .join(Participant, Participant.id == Vote.participant_id)
-        .where(Vote.course_id.in_(list(revealed)), Vote.card_id.is_not(None))
-    ).all()
-    voters: dict[int, dict[str, set[int]]] = {
-        cid: {k: set() for k in VOTER_GROUPS} for cid in revealed
-    }
-    for course_id, _card_id, participant_id, role, _dots in rows:
-        voters[course_id][role_group(role)].add(participant_id)
-    # As votes.results: split only when every group that voted is big enough.
-    split = {
-        course_id
-        for course_id, groups in voters.items()
-        if any(groups.values())
-        and all(
-            len(people) >= revealed[course_id].min_group_size or not people
-            for people in groups.values()
+    if not revealed or split == "none":
+        split = "none"
+    rows = []
+    if revealed:
+        rows = db.session.execute(
+            select(Vote.course_id, Vote.card_id, Vote.participant_id, Participant.role)
+            .add_columns(Participant.department_id, Vote.dots)
+            .join(Participant, Participant.id == Vote.participant_id)
+            .where(Vote.course_id.in_(list(revealed)), Vote.card_id.is_not(None))
+        ).all()
+    voters: dict[int, dict[str, set[int]]] = {cid: {} for cid in revealed}
+    both: dict[int, dict[int, tuple[str, str]]] = {cid: {} for cid in revealed}
+    for course_id, _card_id, participant_id, role, department_id, _dots in rows:
+        key = group_key(split, role, department_id)
+        if key is not None:
+            voters[course_id].setdefault(key, set()).add(participant_id)
+        both[course_id][participant_id] = (
+            group_key("role", role, department_id),
+            group_key("department", role, department_id),
         )
-    }
+    # Per course: which group each voter's dots are counted in (None: only the total).
+    counted: dict[int, dict[str, str]] = {}
+    for course_id, groups in voters.items():
+        counts = {key: len(people) for key, people in groups.items()}
+        course = revealed[course_id]
+        shown, pooled = hold_back(counts, course.min_group_size, pool=split == "department")
+        # As votes.results: not where the other split beside it would single people out.
+        if course.across_departments and not crossing_is_safe(
+            both[course_id], course.min_group_size
+        ):
+            shown = []
+        if shown:
+            counted[course_id] = {key: key for key in shown} | dict.fromkeys(pooled, POOLED)
     dots: Counter[int] = Counter()
     by_group: dict[int, Counter[str]] = {}
-    for course_id, card_id, _participant_id, role, count in rows:
+    for course_id, card_id, _participant_id, role, department_id, count in rows:
         dots[card_id] += count
-        if course_id in split:
-            by_group.setdefault(card_id, Counter())[role_group(role)] += count
-    return dict(dots), {k: dict(v) for k, v in by_group.items()}, split
+        if course_id in counted:
+            key = counted[course_id][group_key(split, role, department_id)]
+            by_group.setdefault(card_id, Counter())[key] += count
+    return dict(dots), {k: dict(v) for k, v in by_group.items()}, set(counted)
 
 
-def build_overview(organisation: Organisation, filters: Filters | None = None) -> Overview:
+def overview_groups(courses: list[Course], split: str, by_group) -> dict[str, str]:
+    """The columns of a split across courses, in order: the role groups (always), or the
+    organisation's departments; then any other group that has dots (citizens, the pooled
+    groups)."""
+    if split == "none":
+        return {}
+    labels = group_labels(courses[0], split) if courses else {}
+    present = {key for groups in by_group.values() for key in groups}
+    keep = set(ROLE_GROUPS) | present if split == "role" else present
+    columns = {key: label for key, label in labels.items() if key in keep}
+    if POOLED in present:
+        columns[POOLED] = _("Groups counted together")
+    return columns
+
+
+def build_overview(
+    organisation: Organisation, filters: Filters | None = None, split: str = "role"
+) -> Overview:
+    """The overview; its dots split by role, by department or not at all (`split`, the
+    facilitator's choice on the page: one split at a time, never crossed)."""
     courses = organisation_courses(organisation, filters)
     course_ids = [course.id for course in courses]
     cards = _visible_cards(course_ids) if course_ids else []
-    dots, by_group, split = _card_dots(courses)
+    split_by = split
+    dots, by_group, split = _card_dots(courses, split_by)
     revealed = [course for course in courses if course.voting_state == "revealed"]
 
     origins = {key: Row(key, str(label)) for key, label in ORIGINS.items()}
@@ -286,21 +326,23 @@ def build_overview(organisation: Organisation, filters: Filters | None = None) -
         dots=sum(dots.get(card.id, 0) for card in cards),
         revealed_courses=len(revealed),
         split_courses=len(split),
-        held_back_courses=len(revealed) - len(split),
+        held_back_courses=len(revealed) - len(split) if split_by != "none" else 0,
+        split=split_by,
+        group_labels=overview_groups(courses, split_by, by_group),
         habit_cards=len(habit_cards),
         local_rule_cards=len(local_cards),
         implemented=sum(statuses[key].count for key in IMPLEMENTED),
     )
 
 
-def course_rows(courses: list[Course]) -> list[dict]:
+def course_rows(courses: list[Course], split: str = "role") -> list[dict]:
     """One line per course, for the CSV: the same figures as the overview, course by course."""
-    return [_one_course(course) for course in courses]
+    return [_one_course(course, split) for course in courses]
 
 
-def _one_course(course: Course) -> dict:
+def _one_course(course: Course, split_by: str = "role") -> dict:
     cards = _visible_cards([course.id])
-    dots, by_group, split = _card_dots([course])
+    dots, by_group, split = _card_dots([course], split_by)
     origins = Counter(card.origin for card in cards)
     groups = {
         name: sum(origins.get(key, 0) for key in keys) for name, keys in ORIGIN_GROUPS.items()
@@ -347,10 +389,14 @@ def _one_course(course: Course) -> dict:
     }
 
 
-def overview_csv(courses: list[Course]) -> bytes:
-    """One row per course: origins, habit, dots (split by role where shown), solution types
-    chosen, actions by status. A dot count is empty until the course's vote is revealed; a
-    role split is empty where it is held back."""
+def overview_csv(courses: list[Course], split: str = "role") -> bytes:
+    """One row per course: origins, habit, dots (split by role or by department where
+    shown), solution types chosen, actions by status. A dot count is empty until the
+    course's vote is revealed; a split is empty where it is held back."""
+    rows_by_course = course_rows(courses, split)
+    columns = overview_groups(
+        courses, split, {row["course"].id: row["group_dots"] or {} for row in rows_by_course}
+    )
     header = [
         _("Course"),
         _("Municipality"),
@@ -363,12 +409,15 @@ def overview_csv(courses: list[Course]) -> bytes:
         _("Cards on our own decisions, habits or IT"),
         _("Cards linked to a requirement repealed or loosened since 2020"),
         _("Dots"),
-        *(_("Dots from %(group)s", group=str(label).lower()) for label in ROLE_GROUPS.values()),
+        *(
+            _("Dots from %(group)s", group=label.lower() if split == "role" else label)
+            for label in columns.values()
+        ),
         *(_("Chosen: %(kind)s", kind=str(label)) for label in SOLUTION_KIND_SHORT.values()),
         *(_("Actions: %(status)s", status=str(label)) for label in ACTION_STATUSES.values()),
     ]
     rows = []
-    for row in course_rows(courses):
+    for row in rows_by_course:
         course = row["course"]
         group_dots = row["group_dots"]
         rows.append(
@@ -384,7 +433,7 @@ def overview_csv(courses: list[Course]) -> bytes:
                 row["groups"]["local"],
                 row["habit"],
                 "" if row["dots"] is None else row["dots"],
-                *("" if group_dots is None else group_dots.get(key, 0) for key in ROLE_GROUPS),
+                *("" if group_dots is None else group_dots.get(key, 0) for key in columns),
                 *(row["chosen"].get(key, 0) for key in SOLUTION_KIND_SHORT),
                 *(row["actions"].get(key, 0) for key in ACTION_STATUSES),
             ]

@@ -46,7 +46,7 @@ from workshop.core.models import (
     Solution,
 )
 from workshop.core.text import slugify
-from workshop.core.vocabulary import ACTION_STATUSES, PRIORITY_STATUSES, ROLES
+from workshop.core.vocabulary import ACTION_STATUSES, PRIORITY_STATUSES, ROLE_GROUPS, ROLES
 from workshop.examination import (
     DepartmentOverview,
     OriginOverview,
@@ -180,7 +180,8 @@ class ReportData:
 
     @property
     def group_split_shown(self) -> bool:
-        return self.votes is not None and any(g.shown for g in self.votes.groups)
+        """Whether the dots are split (by role or by department, as the course chose)."""
+        return self.votes is not None and bool(self.votes.columns)
 
     @property
     def has_lessons(self) -> bool:
@@ -316,11 +317,14 @@ ROW_LABEL = 17  # the challenge's line above its bars
 ROW_GAP = 13
 ROWS_PER_CHART = 12  # an SVG cannot break across pages: long lists become several charts
 LABEL_CHARS = 110
+# Departments are told apart by name, not by a fill: each bar has its label on its left.
+GROUP_LABEL_WIDTH = 150
+GROUP_LABEL_CHARS = 24
 
 
 @dataclass(frozen=True)
 class ChartBar:
-    key: str  # "staff", "managers" or "total"
+    key: str  # "staff", "managers", "total", or a department's group (workshop.splits)
     label: str
     value: int
     y: float
@@ -341,6 +345,7 @@ class VoteChart:
     height: int
     rows: tuple[ChartRow, ...]
     description: str  # the text alternative: what the chart shows, in words and figures
+    labelled: bool = False  # each bar named on its left (a split by department)
 
 
 def _shorten(text: str, limit: int = LABEL_CHARS) -> str:
@@ -349,19 +354,25 @@ def _shorten(text: str, limit: int = LABEL_CHARS) -> str:
 
 
 def vote_charts(report: ReportData) -> list[VoteChart]:
-    """The prioritised challenges' dots: staff and managers side by side where the vote's
-    group rule shows them, else the total only (a held-back group is never drawn)."""
+    """The prioritised challenges' dots: the groups of the course's split side by side
+    (staff and managers, or departments) where the vote's group rule shows them, else the
+    total only (a held-back group is never drawn on its own)."""
     votes = report.votes
     if votes is None or not report.prioritised_rows:
         return []
-    groups = [g for g in votes.groups if g.shown]
+    groups = votes.columns
+    # Staff solid, managers outlined; any other groups (departments, a pooled group) named.
+    labelled = bool(groups) and (votes.split != "role" or votes.pooled is not None)
     if groups:
-        series = [(g.key, g.label) for g in groups]
+        series = [
+            (g.key, _shorten(g.label, GROUP_LABEL_CHARS) if labelled else g.label) for g in groups
+        ]
         maximum = max(votes.group_max(g.key) for g in groups)
     else:
         series = [("total", _("All"))]
         maximum = max(row.total for row in report.prioritised_rows)
-    scale = BAR_SPAN / maximum if maximum else 0
+    span = BAR_SPAN - GROUP_LABEL_WIDTH if labelled else BAR_SPAN
+    scale = span / maximum if maximum else 0
     charts = []
     rows = report.prioritised_rows
     for start in range(0, len(rows), ROWS_PER_CHART):
@@ -377,7 +388,9 @@ def vote_charts(report: ReportData) -> list[VoteChart]:
             )
             y = bar_y - BAR_GAP + ROW_GAP
         charts.append(
-            VoteChart(CHART_WIDTH, round(y - ROW_GAP + 4), tuple(drawn), _described(drawn))
+            VoteChart(
+                CHART_WIDTH, round(y - ROW_GAP + 4), tuple(drawn), _described(drawn), labelled
+            )
         )
     return charts
 
@@ -393,7 +406,10 @@ def _described(rows: list[ChartRow]) -> str:
         if len(row.bars) == 1 and row.bars[0].key == "total":
             figures = str(row.bars[0].value)
         else:
-            figures = ", ".join(f"{bar.label.lower()} {bar.value}" for bar in row.bars)
+            figures = ", ".join(
+                f"{bar.label.lower() if bar.key in ROLE_GROUPS else bar.label} {bar.value}"
+                for bar in row.bars
+            )
         label = _("card %(n)s", n=row.number)
         lines.append(f"{label} ({_shorten(row.text, ALT_LABEL_CHARS)}): {figures}")
     return _("Dots per card: %(rows)s.", rows="; ".join(lines))
@@ -419,7 +435,12 @@ def css_string(text: str) -> Markup:
     return Markup(escaped)  # noqa: S704 - every special character is escaped above
 
 
-CHART_GEOMETRY = {"bar_x": BAR_X, "bar_height": BAR_HEIGHT, "bar_span": BAR_SPAN}
+CHART_GEOMETRY = {
+    "bar_x": BAR_X,
+    "bar_height": BAR_HEIGHT,
+    "bar_span": BAR_SPAN,
+    "label_width": GROUP_LABEL_WIDTH,
+}
 
 
 def section_titles() -> dict[str, str]:

@@ -31,6 +31,7 @@ from workshop.courses import (
     stop_timer,
     update_course,
 )
+from workshop.splits import set_result_split
 from workshop.votes import CARDS, SOLUTIONS, role_groups_below_minimum, vote_mark, voting_progress
 from workshop.web.common import facilitator_course, live_response
 from workshop.web.forms import ActionForm
@@ -242,6 +243,18 @@ def projector_join(course_id: int):
             set_projector_join(course, request.form.get("choice", ""))
         except WorkshopError as refused:
             return refusal_reply(refused, redirect_to=panel_url(course))
+    return back_to_panel(course)
+
+
+@bp.post("/courses/<int:course_id>/split")
+def result_split(course_id: int):
+    """Show the results split by role, by department or not at all (workshop.splits)."""
+    course = facilitator_course(course_id)
+    if ActionForm().validate_on_submit():
+        try:
+            set_result_split(course, request.form.get("split", ""))
+        except WorkshopError as refused:
+            return refusal_reply(refused, back=panel_url(course))
     return back_to_panel(course)
 
 

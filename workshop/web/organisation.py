@@ -29,7 +29,7 @@ from workshop.audit import record
 from workshop.core.clock import local_today
 from workshop.core.errors import WorkshopError
 from workshop.core.text import tidy
-from workshop.core.vocabulary import ROLE_GROUPS, SECTORS
+from workshop.core.vocabulary import RESULT_SPLITS, SECTORS
 from workshop.departments import (
     add_department,
     department_in_organisation,
@@ -418,15 +418,21 @@ def _filters() -> tuple[Filters, list[str]]:
 def overview():
     """Across the organisation's courses: origins, requirements, solution types, actions."""
     filters, problems = _filters()
-    data = build_overview(current_user.organisation, filters)
+    data = build_overview(current_user.organisation, filters, _split())
     return render_template(
         "organisation/overview.html",
         organisation=current_user.organisation,
         overview=data,
         filters=filters,
         problems=problems,
-        role_groups=ROLE_GROUPS,
+        splits=RESULT_SPLITS,
     ), (422 if problems else 200)
+
+
+def _split() -> str:
+    """The overview's split (the facilitator's own view, so a parameter): role by default."""
+    split = request.args.get("split", "role")
+    return split if split in RESULT_SPLITS else "role"
 
 
 @bp.route("/overview.csv")
@@ -435,7 +441,7 @@ def overview_download():
     if problems:
         return error_response(422, problems[0])
     courses = organisation_courses(current_user.organisation, filters)
-    body = overview_csv(courses)
+    body = overview_csv(courses, _split())
     record("exported", detail={"file": "overview_csv"})
     # Only ASCII in the header's filename ("oversigt" in Danish).
     name = "".join(c for c in _("overview") if c.isascii() and c.isalnum()) or "overview"

@@ -28,6 +28,7 @@ from workshop.reports.measure_chart import (
     measure_summary,
 )
 from workshop.reports.path_chart import format_minutes, path_figure
+from workshop.splits import effective_split, offered_splits
 from workshop.web.addresses import public_host
 
 # The vocabularies' labels, by the names the templates use.
@@ -130,3 +131,6 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(step_of_count, "step_of_count")
     app.add_template_global(STEP_COUNT, "STEP_COUNT")
     app.add_template_global(StepNumber, "StepNumber")
+    # Results by role or by department (issue 14): the course's split and the choices.
+    app.add_template_global(effective_split, "result_split")
+    app.add_template_global(offered_splits)
