@@ -3,7 +3,7 @@
 - the method: StepNumber (its six steps, in order), STEP_COUNT;
 - people: ROLES, MANAGER_ROLES, CITIZEN_ROLE, ROLE_GROUPS (staff and managers,
   `role_group`), VOTER_GROUPS (and citizens/relatives where they voted), SECTORS (what an
-  organisation's departments belong to);
+  organisation's departments belong to), RESULT_SPLITS (by role or by department);
 - step 2: CARD_CATEGORIES, ORIGINS in ORIGIN_GROUPS with ORIGIN_GROUP_LABELS (and
   OTHER_DEPARTMENT, the origin that names a department), PRIORITY_STATUSES;
 - the requirement catalogue: REQUIREMENT_STATUSES, NOT_LAW_STATUSES, CHANGE_EFFECTS,
