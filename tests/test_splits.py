@@ -377,3 +377,28 @@ def test_the_crossing_check_agrees_with_trying_every_combination(people, minimum
 def test_by_role_a_small_group_holds_the_whole_split_back_as_before():
     assert hold_back({"staff": 5, "managers": 3, "citizens": 1}, 3, pool=False) == ([], [])
     assert hold_back({"staff": 5, "managers": 3}, 3, pool=False) == (["staff", "managers"], [])
+
+
+def test_a_course_no_longer_across_departments_is_split_by_role_only_everywhere(make, ctx):
+    """Three managers and a lone staff member in one department, three staff in another:
+    unticking "across departments" must not let the role split (now shown) and the
+    overview's department split together give away the lone staff member's dots."""
+    from workshop.reports.overview import overview_csv
+
+    course = make.course(step=2, min_group_size=3)
+    managers = [make.participant(course, role="leder") for _ in range(3)]
+    lone, *staff = [make.participant(course) for _ in range(4)]
+    make.department_in(course, "Beskæftigelse", joins=[*managers, lone])
+    make.department_in(course, "Sundhed og psykiatri", joins=staff)
+    card = make.card(lone, "Samtykke tre gange")
+    set_voting_state(course, "voting")
+    for person in managers + staff:
+        cast_vote(person, card, 1)
+    cast_vote(lone, card, 4)
+    set_voting_state(course, "revealed")
+    assert results(course).crossed  # across departments: both splits held back
+    course.across_departments = False
+    db.session.commit()
+    by_department = overview_csv([course], split="department").decode("utf-8-sig")
+    assert "Beskæftigelse" not in by_department and "Sundhed" not in by_department
+    assert "7" not in by_department.split("\n", 1)[1].replace("\r", "")  # staff's sum: none

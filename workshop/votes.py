@@ -488,6 +488,9 @@ def results(course: Course, ballot: Ballot = CARDS, split: str | None = None) ->
     voters: dict[str, set[int]] = {key: set() for key in ROLE_GROUPS} if split == "role" else {}
     both: dict[int, tuple[str, str]] = {}  # each voter's role group and department group
     for item_id, role, department_id, participant_id, dots in rows:
+        # A course not (or no longer) across departments has no department split: the
+        # departments phones picked while it was would otherwise still divide its dots.
+        department_id = department_id if course.across_departments else None
         totals[item_id] = totals.get(item_id, 0) + dots
         both[participant_id] = (
             group_key("role", role, department_id),
@@ -503,11 +506,7 @@ def results(course: Course, ballot: Ballot = CARDS, split: str | None = None) ->
     counts = {key: len(voters[key]) for key in order}
     shown, pooled = hold_back(counts, course.min_group_size, pool=split == "department")
     # The room may see the result by role and by department in turn (splits module's notes).
-    crossed = (
-        bool(shown)
-        and course.across_departments
-        and not crossing_is_safe(both, course.min_group_size)
-    )
+    crossed = bool(shown) and not crossing_is_safe(both, course.min_group_size)
     if crossed:
         shown, pooled = [], []
     groups = [

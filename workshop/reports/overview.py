@@ -194,6 +194,13 @@ def _card_dots(
         ).all()
     voters: dict[int, dict[str, set[int]]] = {cid: {} for cid in revealed}
     both: dict[int, dict[int, tuple[str, str]]] = {cid: {} for cid in revealed}
+    # A course not (or no longer) across departments is split by role only (votes.results).
+    rows = [
+        (course_id, card_id, participant_id, role, department, dots)
+        if revealed[course_id].across_departments
+        else (course_id, card_id, participant_id, role, None, dots)
+        for course_id, card_id, participant_id, role, department, dots in rows
+    ]
     for course_id, _card_id, participant_id, role, department_id, _dots in rows:
         key = group_key(split, role, department_id)
         if key is not None:
@@ -209,9 +216,7 @@ def _card_dots(
         course = revealed[course_id]
         shown, pooled = hold_back(counts, course.min_group_size, pool=split == "department")
         # As votes.results: not where the other split beside it would single people out.
-        if course.across_departments and not crossing_is_safe(
-            both[course_id], course.min_group_size
-        ):
+        if not crossing_is_safe(both[course_id], course.min_group_size):
             shown = []
         if shown:
             counted[course_id] = {key: key for key in shown} | dict.fromkeys(pooled, POOLED)
