@@ -157,6 +157,8 @@ def test_phones_from_three_departments_map_a_path_vote_and_see_the_split_held_ba
         expect(items).to_have_count(3, timeout=LIVE)
         chart = projector.locator("svg.path-chart")
         expect(chart.locator("g.path-box")).to_have_count(3, timeout=LIVE)
+        # Two plans for one citizen: both marked as the duplicates they are.
+        expect(chart.locator("g.path-box.is-duplicate")).to_have_count(2)
         for department in TOUCHPOINTS:
             expect(chart).to_contain_text(department)
         _fits(projector)
