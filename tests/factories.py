@@ -10,7 +10,7 @@ from sqlalchemy import select
 from workshop.actions import update_action
 from workshop.cards import submit_card
 from workshop.core.extensions import db
-from workshop.core.models import Department
+from workshop.core.models import Department, utcnow
 from workshop.courses import create_course, go_to_step
 from workshop.departments import CITIZEN_CHOICE, departments_of
 from workshop.examination import prioritise
@@ -156,3 +156,28 @@ class Factories:
             return join(course, role, unit, name, CITIZEN_CHOICE)
         found = next(d for d in departments_of(course.organisation) if d.name == department)
         return join(course, role, unit, name, str(found.id))
+
+
+def departments_exactly(organisation_id: int, wanted) -> list[Department]:
+    """The organisation's active departments made exactly `wanted` ((name, sector), in that
+    order): one of its defaults of the same name is reused, the other defaults retired, so
+    a test sees the departments it names and no others."""
+    existing = {
+        department.name: department
+        for department in db.session.scalars(
+            select(Department).where(Department.organisation_id == organisation_id)
+        )
+    }
+    made = []
+    for position, (name, sector) in enumerate(wanted):
+        department = existing.pop(name, None) or Department(
+            organisation_id=organisation_id, name=name
+        )
+        department.sector, department.position, department.retired_at = sector, position, None
+        db.session.add(department)
+        made.append(department)
+    for position, other in enumerate(existing.values(), start=len(made)):
+        other.position = position
+        other.retired_at = other.retired_at or utcnow()
+    db.session.commit()
+    return made

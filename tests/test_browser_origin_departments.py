@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser_support import ARTIFACTS, EMAIL, Axe, log_in, screens, shot
+from tests.factories import departments_exactly
 from tests.test_browser_projector import SIZES, _check
 from workshop.cards import submit_card
 from workshop.core.extensions import db
@@ -56,14 +57,9 @@ def course_id(e2e_server):
             facilitator, title="Borgerens vej", municipality="Strandvig Kommune", unit=""
         )
         course.across_departments = True
-        departments = [
-            Department(organisation_id=course.organisation_id, name=name, sector=sector, position=n)
-            for n, (name, sector) in enumerate(DEPARTMENTS)
-        ]
-        db.session.add_all(departments)
-        db.session.commit()
+        departments = departments_exactly(course.organisation_id, DEPARTMENTS)
         go_to_step(course, 2)
-        people = [join(course, "medarbejder", "Team", "") for _ in range(8)]
+        people = [join(course, "medarbejder", "Team", "", str(departments[n].id)) for n in range(8)]
         cards = [
             submit_card(people[n % 8], text, client_token=f"card-{n}")
             for n, text in enumerate(CARDS)

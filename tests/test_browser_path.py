@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser_support import ARTIFACTS, BIG_SCREEN, EMAIL, LIVE, Axe, log_in, screens
-from tests.factories import Factories
+from tests.factories import Factories, departments_exactly
 from workshop.core.extensions import db
-from workshop.core.models import Card, Department, Touchpoint
+from workshop.core.models import Card, Touchpoint
 from workshop.facilitators import find_facilitator
 
 pytestmark = pytest.mark.browser
@@ -48,16 +48,7 @@ class PathAxe(Axe):
 def _course(app) -> tuple[int, str]:
     with app.app_context():
         course = Factories(app).course(find_facilitator(EMAIL), step=2, title="Borgerforløb")
-        for position, (name, sector) in enumerate(DEPARTMENTS):
-            db.session.add(
-                Department(
-                    organisation_id=course.organisation_id,
-                    name=name,
-                    sector=sector,
-                    position=position,
-                )
-            )
-        db.session.commit()
+        departments_exactly(course.organisation_id, DEPARTMENTS)
         return course.id, course.join_code
 
 

@@ -9,10 +9,11 @@ import json
 import pytest
 from sqlalchemy import select
 
+from tests.factories import departments_exactly
 from workshop.catalogue import load_catalogue
 from workshop.commands.demo_path import DEMO_PATH, seed_demo_path
 from workshop.core.extensions import db
-from workshop.core.models import Department, Touchpoint
+from workshop.core.models import Touchpoint
 from workshop.exchange import export_course
 from workshop.exchange.load import import_course
 from workshop.reports.path_chart import (
@@ -43,21 +44,14 @@ def item(number, lane="d1", kind="meeting", text="Samtale", duplicate=None):
 
 
 def departments_of(course):
-    made = []
-    for position, (name, sector) in enumerate(
+    return departments_exactly(
+        course.organisation_id,
         [
             ("Beskæftigelse", "employment"),
             ("Social og handicap", "social"),
             ("Sundhed og psykiatri", "health"),
-        ]
-    ):
-        department = Department(
-            organisation_id=course.organisation_id, name=name, sector=sector, position=position
-        )
-        db.session.add(department)
-        made.append(department)
-    db.session.commit()
-    return made
+        ],
+    )
 
 
 # --- Geometry ----------------------------------------------------------------------------

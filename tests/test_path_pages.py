@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from tests.factories import departments_exactly
 from workshop.core.extensions import db
 from workshop.core.models import Card, Course, Department, Touchpoint
 
@@ -19,18 +20,10 @@ HX = {"HX-Request": "true"}
 def course(app, make, auth):
     with app.app_context():
         course = make.course(step=2)
-        for position, (name, sector) in enumerate(
-            [("Beskæftigelse", "employment"), ("Sundhed og psykiatri", "health")]
-        ):
-            db.session.add(
-                Department(
-                    organisation_id=course.organisation_id,
-                    name=name,
-                    sector=sector,
-                    position=position,
-                )
-            )
-        db.session.commit()
+        departments_exactly(
+            course.organisation_id,
+            [("Beskæftigelse", "employment"), ("Sundhed og psykiatri", "health")],
+        )
         auth.login()
         return course.id, course.join_code
 
