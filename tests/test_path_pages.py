@@ -19,18 +19,9 @@ HX = {"HX-Request": "true"}
 def course(app, make, auth):
     with app.app_context():
         course = make.course(step=2)
-        for position, (name, sector) in enumerate(
-            [("Beskæftigelse", "employment"), ("Sundhed og psykiatri", "health")]
-        ):
-            db.session.add(
-                Department(
-                    organisation_id=course.organisation_id,
-                    name=name,
-                    sector=sector,
-                    position=position,
-                )
-            )
-        db.session.commit()
+        # Among the organisation's defaults; make.department finds them by name.
+        make.department(course.organisation, "Beskæftigelse", "employment")
+        make.department(course.organisation, "Sundhed og psykiatri", "health")
         auth.login()
         return course.id, course.join_code
 
