@@ -165,6 +165,11 @@ def _panel(course: Course):
     return back_to_panel(course, "citizens-path")
 
 
+def _short(text: str, width: int = 60) -> str:
+    """A touchpoint's words cut to fit a message or a choice."""
+    return shorten(text, width, placeholder=" …")
+
+
 def _refused_on_panel(course: Course, refused: WorkshopError):
     """A button on the panel's path was refused: the reason flashed, back at the path."""
     return refusal_reply(refused, redirect_to=panel_url(course, "citizens-path"))
@@ -203,7 +208,7 @@ def toggle_hidden(course_id: int, touchpoint_id: int):
         return _panel(course)
     set_touchpoint_hidden(touchpoint, not touchpoint.hidden)
     if touchpoint.hidden:  # one click hides: the same click's undo sits in the message
-        text = shorten(touchpoint.text, 60, placeholder=" …")
+        text = _short(touchpoint.text)
         flash(_("“%(text)s” is hidden from the path.", text=text), f"undo:{request.path}")
     return _panel(course)
 
@@ -218,7 +223,7 @@ def to_card(course_id: int, touchpoint_id: int):
         touchpoint_to_card(touchpoint)
     except WorkshopError as refused:
         return _refused_on_panel(course, refused)
-    text = shorten(touchpoint.text, 60, placeholder=" …")
+    text = _short(touchpoint.text)
     flash(_("“%(text)s” is now a card on the wall.", text=text))
     return _panel(course)
 
@@ -236,8 +241,7 @@ def touchpoint_context(course: Course, touchpoint: Touchpoint, **forms) -> dict:
     merge_form = forms.get("merge_form") or MergeTouchpointForm(formdata=None)
     others = [t for t in path_of(course, include_hidden=True) if t.id != touchpoint.id]
     merge_form.target.choices = [SelectChoice("", _("Choose a touchpoint"))] + [
-        SelectChoice(str(t.id), shorten(f"{t.position}. {t.text}", 80, placeholder=" …"))
-        for t in others
+        SelectChoice(str(t.id), _short(f"{t.position}. {t.text}", 80)) for t in others
     ]
     return {
         "course": course,
@@ -299,7 +303,7 @@ def merge(course_id: int, touchpoint_id: int):
         return _touchpoint_refused(course, touchpoint, refused, **forms)
     folded = touchpoint if kept.id != touchpoint.id else target
     undo = url_for(".unmerge", course_id=course.id, touchpoint_id=folded.id)
-    text = shorten(kept.text, 60, placeholder=" …")
+    text = _short(kept.text)
     flash(_("The touchpoints are merged under “%(text)s”.", text=text), f"undo:{undo}")
     return _panel(course)
 
