@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from tests.browser_support import ARTIFACTS, BIG_SCREEN, EMAIL, LIVE, Axe, log_in, screens
 from tests.factories import Factories
 from workshop.core.extensions import db
-from workshop.core.models import Card, Department, Touchpoint
+from workshop.core.models import Card, Touchpoint
 from workshop.facilitators import find_facilitator
 
 pytestmark = pytest.mark.browser
@@ -47,17 +47,10 @@ class PathAxe(Axe):
 
 def _course(app) -> tuple[int, str]:
     with app.app_context():
-        course = Factories(app).course(find_facilitator(EMAIL), step=2, title="Borgerforløb")
-        for position, (name, sector) in enumerate(DEPARTMENTS):
-            db.session.add(
-                Department(
-                    organisation_id=course.organisation_id,
-                    name=name,
-                    sector=sector,
-                    position=position,
-                )
-            )
-        db.session.commit()
+        make = Factories(app)
+        course = make.course(find_facilitator(EMAIL), step=2, title="Borgerforløb")
+        for name, sector in DEPARTMENTS:  # among the organisation's defaults, found by name
+            make.department(course.organisation, name, sector)
         return course.id, course.join_code
 
 
