@@ -241,3 +241,40 @@ def test_the_touchpoint_page_moves_it_to_a_typed_place(app, client, course):
         follow_redirects=True,
     )
     assert "Angiv pladsen som et tal" in refused.text
+
+
+def test_an_endless_time_from_a_phone_is_refused_beside_the_form(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    reply = add(join(app, code), code, citizen_time="inf", citizen_unit="days")
+    assert reply.status_code == 422 and "Angiv tiden som et tal" in reply.text
+    assert touchpoints(app) == []
+
+
+def test_a_department_that_only_looks_like_a_number_is_refused_beside_the_form(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    reply = add(join(app, code), code, department="²")
+    assert reply.status_code == 422 and "Vælg en af de viste afdelinger" in reply.text
+    assert touchpoints(app) == []
+
+
+def test_a_merge_target_that_only_looks_like_a_number_is_refused_on_the_page(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    add(join(app, code), code, text="Møde A")
+    [touchpoint] = touchpoints(app)
+    url = f"/f/courses/{course_id}/touchpoints/{touchpoint.id}/merge"
+    reply = client.post(url, data={"target": "²"})
+    assert reply.status_code == 422
+    assert "Vælg et andet berøringspunkt at lægge sammen med" in reply.text
+
+
+def test_a_place_of_a_thousand_digits_is_refused_on_the_panel(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    add(join(app, code), code, text="Møde A")
+    [touchpoint] = touchpoints(app)
+    url = f"/f/courses/{course_id}/touchpoints/{touchpoint.id}/move"
+    reply = client.post(url, data={"position": "9" * 5000}, follow_redirects=True)
+    assert reply.status_code == 200 and "Angiv pladsen som et tal" in reply.text

@@ -26,6 +26,9 @@ from workshop.touchpoints import (
     set_touchpoint_hidden,
     step_touchpoint,
     touchpoint_to_card,
+    typed_department_id,
+    typed_minutes,
+    typed_position,
 )
 
 _numbers = iter(range(1, 10_000))
@@ -139,6 +142,36 @@ def test_merging_keeps_the_earlier_touchpoint_and_fills_in_its_missing_minutes(p
     assert (kept.citizen_minutes, kept.staff_minutes) == (60, 30)
     assert [t.id for t in path_of(path_course)] == [early.id]
     assert [t.id for t in kept.merged_touchpoints] == [late.id]
+
+
+def test_merging_with_no_touchpoint_chosen_is_refused_with_the_target_named(path_course, phone):
+    with pytest.raises(WorkshopError) as refused:
+        merge_touchpoints(add(phone, "meeting", "Samtale"), None)
+    assert refused.value.code == "target"
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit", "minutes"),
+    [("", "days", None), ("1,5", "hours", 90), ("2", "days", 2880), ("7", "fortnights", 7)],
+)
+def test_a_typed_time_is_read_in_its_unit_as_whole_minutes(ctx, raw, unit, minutes):
+    assert typed_minutes(raw, "citizen_time", unit) == minutes
+
+
+@pytest.mark.parametrize("raw", ["mange", "nan", "inf", "-5", "400", "1e309"])
+def test_a_typed_time_that_is_no_number_or_over_a_year_is_refused_with_its_field(ctx, raw):
+    with pytest.raises(WorkshopError) as refused:
+        typed_minutes(raw, "citizen_time", "days")
+    assert refused.value.code == "citizen_time"
+
+
+@pytest.mark.parametrize("raw", ["²", "٣", "-1", "x", "9" * 5000])
+def test_a_typed_department_or_place_must_be_plain_digits(ctx, raw):
+    with pytest.raises(WorkshopError) as department:
+        typed_department_id(raw)
+    with pytest.raises(WorkshopError) as place:
+        typed_position(raw)
+    assert (department.value.code, place.value.code) == ("department", "position")
 
 
 def test_a_hidden_touchpoint_leaves_the_path_but_not_the_control_panel(path_course, phone):

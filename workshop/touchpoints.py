@@ -55,6 +55,54 @@ def _check_minutes(value: int | None, code: str) -> int | None:
     return value
 
 
+# How a phone may give the citizen's time: a meeting in minutes, a waiting time in days.
+TIME_UNIT_MINUTES = {"minutes": 1, "hours": 60, "days": 1440}
+
+
+def _typed_whole_number(raw: str | None) -> int | None:
+    """A plain number typed in a form (ASCII digits, at most 18 of them), else None: "²" and
+    a thousand nines are not numbers to Python's int() without an exception."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
+def typed_minutes(raw: str | None, code: str, unit: str | None = "minutes") -> int | None:
+    """A typed time ("1,5" hours) as whole minutes, None when empty; refused with `code`.
+    An unknown unit counts as minutes."""
+    raw = (raw or "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        minutes = round(float(raw) * TIME_UNIT_MINUTES.get(unit or "", 1))
+    except (ValueError, OverflowError):  # "mange", "nan", "inf"
+        raise WorkshopError(_("Give the time as a number."), code=code) from None
+    return _check_minutes(minutes, code)
+
+
+def typed_department_id(raw: str | None) -> int | None:
+    """The department chosen in a form, None for none; whether it is one of the course's
+    is checked where the touchpoint is saved."""
+    if not (raw or "").strip():
+        return None
+    department_id = _typed_whole_number(raw)
+    if department_id is None:
+        raise WorkshopError(_("Choose one of the departments shown."), code="department")
+    return department_id
+
+
+def typed_touchpoint_id(raw: str | None) -> int | None:
+    """A touchpoint chosen in a form (merge with), None when it is not an id."""
+    return _typed_whole_number(raw)
+
+
+def typed_position(raw: str | None) -> int:
+    """The place typed for a touchpoint on the path (1 is first)."""
+    position = _typed_whole_number(raw)
+    if position is None:
+        raise WorkshopError(_("Give the place as a number."), code="position")
+    return position
+
+
 def offered_departments(course: Course) -> list[Department]:
     """The departments a touchpoint may lie in: the organisation's, retired ones left out."""
     return list(
@@ -300,11 +348,12 @@ def edit_touchpoint(
     return touchpoint
 
 
-def merge_touchpoints(one: Touchpoint, other: Touchpoint) -> Touchpoint:
+def merge_touchpoints(one: Touchpoint, other: Touchpoint | None) -> Touchpoint:
     """Two phones wrote the same touchpoint: the earlier on the path stays, the other goes
     under it. Minutes are not added up (it is one meeting, seen twice): the one that stays
-    keeps its own, and takes the other's where it has none; so does the rule behind it."""
-    if one.id == other.id:
+    keeps its own, and takes the other's where it has none; so does the rule behind it.
+    `other` is None when none of the course's touchpoints was chosen."""
+    if other is None or one.id == other.id:
         raise WorkshopError(_("Choose another touchpoint to merge with."), code="target")
     if one.course_id != other.course_id:
         raise WorkshopError(_("Choose another touchpoint to merge with."), code="target")

@@ -16,9 +16,10 @@ from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringFi
 from workshop.audit import record
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
-from workshop.core.models import Course
-from workshop.core.vocabulary import TOUCHPOINT_KINDS, TOUCHPOINT_MAX_MINUTES
+from workshop.core.models import Course, Touchpoint
+from workshop.core.vocabulary import TOUCHPOINT_KINDS
 from workshop.touchpoints import (
+    TIME_UNIT_MINUTES,
     add_touchpoint,
     edit_touchpoint,
     merge_touchpoints,
@@ -31,17 +32,21 @@ from workshop.touchpoints import (
     step_touchpoint,
     touchpoint_in_course,
     touchpoint_to_card,
+    typed_department_id,
+    typed_minutes,
+    typed_position,
+    typed_touchpoint_id,
     unmerge_touchpoint,
 )
 from workshop.web.common import course_by_code, facilitator_course, require_participant
 from workshop.web.forms import ActionForm, ParticipantTextForm, RedactForm, vocabulary_choices
 from workshop.web.phone_forms import submit_phone_form
-from workshop.web.refusals import back_to_panel
+from workshop.web.refusals import back_to_panel, panel_url, refusal_reply
 
 bp = Blueprint("path", __name__)
 
-# How a phone gives the citizen's time: a meeting in minutes, a waiting time in days.
-TIME_UNITS = {"minutes": (_l("minutes"), 1), "hours": (_l("hours"), 60), "days": (_l("days"), 1440)}
+# The units a phone gives the citizen's time in (workshop.touchpoints.TIME_UNIT_MINUTES).
+TIME_UNIT_LABELS = {"minutes": _l("minutes"), "hours": _l("hours"), "days": _l("days")}
 
 
 # --- Forms ------------------------------------------------------------------------------
@@ -65,11 +70,25 @@ class TouchpointForm(ParticipantTextForm):
     citizen_time = StringField(_l("Time it costs the citizen (optional)"))
     citizen_unit = SelectField(
         _l("Unit"),
-        choices=[SelectChoice(code, label) for code, (label, _n) in TIME_UNITS.items()],
+        choices=[SelectChoice(code, TIME_UNIT_LABELS[code]) for code in TIME_UNIT_MINUTES],
         default="minutes",
         validate_choice=False,
     )
     staff_minutes = StringField(_l("Staff minutes (optional)"))
+
+    def touchpoint_fields(self) -> dict:
+        """What was typed, as workshop.touchpoints.add_touchpoint takes it."""
+        unit = self.citizen_unit.data
+        return {
+            "kind": self.kind.data or "",
+            "text": self.text.data,
+            "client_token": self.client_token.data,
+            "department_id": typed_department_id(self.department.data),
+            "place": self.place.data or "",
+            "citizen_minutes": typed_minutes(self.citizen_time.data, "citizen_time", unit),
+            "staff_minutes": typed_minutes(self.staff_minutes.data, "staff_minutes"),
+            "allow_cpr_like": self.not_cpr.data,
+        }
 
 
 class TouchpointEditForm(FlaskForm):
@@ -83,6 +102,18 @@ class TouchpointEditForm(FlaskForm):
     staff_minutes = StringField(_l("Staff minutes"))
     requirement = StringField(_l("The rule behind it (catalogue key, e.g. R08 or L3)"))
 
+    def touchpoint_fields(self) -> dict:
+        """What was typed, as workshop.touchpoints.edit_touchpoint takes it."""
+        return {
+            "kind": self.kind.data or "",
+            "text": self.text.data,
+            "department_id": typed_department_id(self.department.data),
+            "place": self.place.data or "",
+            "citizen_minutes": typed_minutes(self.citizen_minutes.data, "citizen_minutes"),
+            "staff_minutes": typed_minutes(self.staff_minutes.data, "staff_minutes"),
+            "requirement_key": self.requirement.data or "",
+        }
+
 
 class MoveForm(FlaskForm):
     direction = HiddenField()
@@ -91,29 +122,6 @@ class MoveForm(FlaskForm):
 
 class MergeTouchpointForm(FlaskForm):
     target = SelectField(_l("Merge with"), validate_choice=False)
-
-
-def minutes_of(raw: str | None, code: str, factor: int = 1) -> int | None:
-    """A typed time as whole minutes (None when empty), refused with the field's code."""
-    raw = (raw or "").strip().replace(",", ".")
-    if not raw:
-        return None
-    try:
-        minutes = round(float(raw) * factor)
-    except ValueError:
-        raise WorkshopError(_("Give the time as a number."), code=code) from None
-    if not 0 <= minutes <= TOUCHPOINT_MAX_MINUTES:
-        raise WorkshopError(_("Give the time in whole minutes, from 0 up to a year."), code=code)
-    return minutes
-
-
-def department_of(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise WorkshopError(_("Choose one of the departments shown."), code="department")
-    return int(raw)
 
 
 def fresh_touchpoint_form(participant) -> TouchpointForm:
@@ -133,27 +141,11 @@ def add(code: str):
     """A participant adds a touchpoint of the citizen's path from their phone."""
     course = course_by_code(code)
     participant = require_participant(course)
-    form = TouchpointForm()
-
-    def save(form: TouchpointForm):
-        unit = TIME_UNITS.get(form.citizen_unit.data, TIME_UNITS["minutes"])[1]
-        return add_touchpoint(
-            participant,
-            form.kind.data or "",
-            form.text.data,
-            client_token=form.client_token.data,
-            department_id=department_of(form.department.data),
-            place=form.place.data or "",
-            citizen_minutes=minutes_of(form.citizen_time.data, "citizen_time", unit),
-            staff_minutes=minutes_of(form.staff_minutes.data, "staff_minutes"),
-            allow_cpr_like=form.not_cpr.data,
-        )
-
     return submit_phone_form(
         course,
         participant,
-        form,
-        save=save,
+        TouchpointForm(),
+        save=lambda form: add_touchpoint(participant, **form.touchpoint_fields()),
         form_name="touchpoint_form",
         form_template="steps/challenges/_touchpoint_form.html",
         done_message=_("Thank you. The touchpoint is on the path."),
@@ -171,6 +163,16 @@ def _touchpoint_or_panel(course_id: int, touchpoint_id: int):
 
 def _panel(course: Course):
     return back_to_panel(course, "citizens-path")
+
+
+def _short(text: str, width: int = 60) -> str:
+    """A touchpoint's words cut to fit a message or a choice."""
+    return shorten(text, width, placeholder=" …")
+
+
+def _refused_on_panel(course: Course, refused: WorkshopError):
+    """A button on the panel's path was refused: the reason flashed, back at the path."""
+    return refusal_reply(refused, redirect_to=panel_url(course, "citizens-path"))
 
 
 @bp.post("/f/courses/<int:course_id>/path/open")
@@ -193,12 +195,9 @@ def move(course_id: int, touchpoint_id: int):
         if form.direction.data:
             step_touchpoint(touchpoint, form.direction.data)
         else:
-            position = (form.position.data or "").strip()
-            if not position.isdigit():
-                raise WorkshopError(_("Give the place as a number."), code="position")
-            move_touchpoint(touchpoint, int(position))
+            move_touchpoint(touchpoint, typed_position(form.position.data))
     except WorkshopError as refused:
-        flash(refused.message, "error")
+        return _refused_on_panel(course, refused)
     return _panel(course)
 
 
@@ -209,7 +208,7 @@ def toggle_hidden(course_id: int, touchpoint_id: int):
         return _panel(course)
     set_touchpoint_hidden(touchpoint, not touchpoint.hidden)
     if touchpoint.hidden:  # one click hides: the same click's undo sits in the message
-        text = shorten(touchpoint.text, 60, placeholder=" …")
+        text = _short(touchpoint.text)
         flash(_("“%(text)s” is hidden from the path.", text=text), f"undo:{request.path}")
     return _panel(course)
 
@@ -223,14 +222,15 @@ def to_card(course_id: int, touchpoint_id: int):
     try:
         touchpoint_to_card(touchpoint)
     except WorkshopError as refused:
-        flash(refused.message, "error")
-        return _panel(course)
-    text = shorten(touchpoint.text, 60, placeholder=" …")
+        return _refused_on_panel(course, refused)
+    text = _short(touchpoint.text)
     flash(_("“%(text)s” is now a card on the wall.", text=text))
     return _panel(course)
 
 
-def render_touchpoint_page(course, touchpoint, *, status=200, refusal=None, **forms):
+def touchpoint_context(course: Course, touchpoint: Touchpoint, **forms) -> dict:
+    """The touchpoint page's context: its three forms as posted (`forms`) or fresh, and
+    which of them a refusal is shown beside (`error_at`)."""
     form = forms.get("form") or TouchpointEditForm(
         formdata=None,
         obj=touchpoint,
@@ -241,19 +241,31 @@ def render_touchpoint_page(course, touchpoint, *, status=200, refusal=None, **fo
     merge_form = forms.get("merge_form") or MergeTouchpointForm(formdata=None)
     others = [t for t in path_of(course, include_hidden=True) if t.id != touchpoint.id]
     merge_form.target.choices = [SelectChoice("", _("Choose a touchpoint"))] + [
-        SelectChoice(str(t.id), shorten(f"{t.position}. {t.text}", 80, placeholder=" …"))
-        for t in others
+        SelectChoice(str(t.id), _short(f"{t.position}. {t.text}", 80)) for t in others
     ]
-    context = {
+    return {
         "course": course,
         "touchpoint": touchpoint,
         "form": form,
         "merge_form": merge_form,
         "redact_form": forms.get("redact_form") or RedactForm(formdata=None),
-        "refusal": refusal,
         "error_at": forms.get("error_at", "edit"),
     }
-    return render_template("path/touchpoint.html", **context), status
+
+
+def _touchpoint_page(course: Course, touchpoint: Touchpoint):
+    context = touchpoint_context(course, touchpoint)
+    return render_template("path/touchpoint.html", refusal=None, **context)
+
+
+def _touchpoint_refused(course: Course, touchpoint: Touchpoint, refused: WorkshopError, **forms):
+    """The touchpoint page again with 422, the refused form as typed and the reason beside it."""
+    context = touchpoint_context(course, touchpoint, **forms)
+    return refusal_reply(refused, page="path/touchpoint.html", **context)
+
+
+def _back_to_touchpoint(course: Course, touchpoint: Touchpoint):
+    return redirect(url_for(".touchpoint", course_id=course.id, touchpoint_id=touchpoint.id))
 
 
 @bp.route("/f/courses/<int:course_id>/touchpoints/<int:touchpoint_id>", methods=["GET", "POST"])
@@ -262,25 +274,14 @@ def touchpoint(course_id: int, touchpoint_id: int):
     course, touchpoint = _touchpoint_or_panel(course_id, touchpoint_id)
     if touchpoint is None:
         return _panel(course)
-    if request.method == "GET":
-        return render_touchpoint_page(course, touchpoint)
     form = TouchpointEditForm()
-    if not form.validate_on_submit():
-        return render_touchpoint_page(course, touchpoint)
+    if request.method == "GET" or not form.validate_on_submit():
+        return _touchpoint_page(course, touchpoint)
     try:
-        edit_touchpoint(
-            touchpoint,
-            kind=form.kind.data or "",
-            text=form.text.data,
-            department_id=department_of(form.department.data),
-            place=form.place.data or "",
-            citizen_minutes=minutes_of(form.citizen_minutes.data, "citizen_minutes"),
-            staff_minutes=minutes_of(form.staff_minutes.data, "staff_minutes"),
-            requirement_key=form.requirement.data or "",
-        )
+        edit_touchpoint(touchpoint, **form.touchpoint_fields())
     except WorkshopError as refused:
         db.session.rollback()
-        return render_touchpoint_page(course, touchpoint, status=422, refusal=refused, form=form)
+        return _touchpoint_refused(course, touchpoint, refused, form=form)
     flash(_("The touchpoint has been saved."))
     return _panel(course)
 
@@ -293,25 +294,18 @@ def merge(course_id: int, touchpoint_id: int):
         return _panel(course)
     form = MergeTouchpointForm()
     if not form.validate_on_submit():
-        return redirect(url_for(".touchpoint", course_id=course.id, touchpoint_id=touchpoint.id))
-    target = touchpoint_in_course(course, chosen_id(form.target.data))
+        return _back_to_touchpoint(course, touchpoint)
+    target = touchpoint_in_course(course, typed_touchpoint_id(form.target.data))
     try:
-        if target is None:
-            raise WorkshopError(_("Choose another touchpoint to merge with."), code="target")
         kept = merge_touchpoints(touchpoint, target)
     except WorkshopError as refused:
         forms = {"merge_form": form, "error_at": "merge"}
-        return render_touchpoint_page(course, touchpoint, status=422, refusal=refused, **forms)
+        return _touchpoint_refused(course, touchpoint, refused, **forms)
     folded = touchpoint if kept.id != touchpoint.id else target
     undo = url_for(".unmerge", course_id=course.id, touchpoint_id=folded.id)
-    text = shorten(kept.text, 60, placeholder=" …")
+    text = _short(kept.text)
     flash(_("The touchpoints are merged under “%(text)s”.", text=text), f"undo:{undo}")
     return _panel(course)
-
-
-def chosen_id(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() else None
 
 
 @bp.post("/f/courses/<int:course_id>/touchpoints/<int:touchpoint_id>/unmerge")
@@ -331,12 +325,12 @@ def redact(course_id: int, touchpoint_id: int):
         return _panel(course)
     form = RedactForm()
     if not form.validate_on_submit():
-        return redirect(url_for(".touchpoint", course_id=course.id, touchpoint_id=touchpoint.id))
+        return _back_to_touchpoint(course, touchpoint)
     refusal = form.unconfirmed()
     if refusal is not None:
         forms = {"redact_form": form, "error_at": "redact"}
-        return render_touchpoint_page(course, touchpoint, status=422, refusal=refusal, **forms)
+        return _touchpoint_refused(course, touchpoint, refusal, **forms)
     redact_touchpoint(touchpoint)
     record("redacted", course=course, target_kind="touchpoint", target_id=touchpoint.id)
     flash(_("The touchpoint's text has been removed."))
-    return redirect(url_for(".touchpoint", course_id=course.id, touchpoint_id=touchpoint.id))
+    return _back_to_touchpoint(course, touchpoint)

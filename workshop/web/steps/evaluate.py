@@ -76,14 +76,34 @@ class NewMeasureForm(MeasureForm):
     action = SelectField(_l("For which action?"), coerce=database_id, validate_choice=False)
 
 
+def _chosen_measure(course: Course, raw: str | None) -> Measure | None:
+    """The measure a phone named, if it is one of this course's (the domain says why not)."""
+    try:
+        measure_id = database_id((raw or "").strip())
+    except ValueError:
+        return None
+    return measure_in_course(course, measure_id) if measure_id else None
+
+
 class EntryForm(ParticipantTextForm):
     """A line in the logbook. `text` is the optional note, so the shared phone-form flow
-    (CPR check, text kept on refusal) applies to it; the rest are parsed by the view."""
+    (CPR check, text kept on refusal) applies to it; `entry_fields` parses the rest."""
 
     measure = StringField(_l("What are you logging?"))
     entry_date = day_field(_l("Date"))
     value = StringField(_l("Value"))
     text = TextAreaField(_l("Note (optional)"))
+
+    def entry_fields(self, course: Course) -> dict:
+        """What was typed, as workshop.measures.log_entry takes it."""
+        return {
+            "measure": _chosen_measure(course, self.measure.data),
+            "entry_date": self.entry_date.data,
+            "value": self.value.data or "",
+            "note": self.text.data or "",
+            "client_token": self.client_token.data,
+            "allow_cpr_like": self.not_cpr.data,
+        }
 
 
 class PeriodForm(FlaskForm):
@@ -136,37 +156,16 @@ def evaluate_screen(
 # --- Phones: the logbook -----------------------------------------------------------------
 
 
-def _chosen_measure(course: Course, raw: str | None) -> Measure | None:
-    """The measure a phone named, if it is one of this course's (the domain says why not)."""
-    try:
-        measure_id = database_id((raw or "").strip())
-    except ValueError:
-        return None
-    return measure_in_course(course, measure_id) if measure_id else None
-
-
 @bp.post("/c/<code>/measure-entries")
 def log(code: str):
     """A participant logs a value, e.g. minutes of documentation this week."""
     course = course_by_code(code)
     participant = require_participant(course)
-
-    def save(form: EntryForm):
-        return log_entry(
-            participant,
-            _chosen_measure(course, form.measure.data),
-            form.entry_date.data,
-            form.value.data or "",
-            form.text.data or "",
-            client_token=form.client_token.data,
-            allow_cpr_like=form.not_cpr.data,
-        )
-
     return submit_phone_form(
         course,
         participant,
         EntryForm(),
-        save=save,
+        save=lambda form: log_entry(participant, **form.entry_fields(course)),
         form_name="entry_form",
         form_template="steps/evaluate/_entry_form.html",
         done_message=_("Thank you. Your value is in the logbook."),
