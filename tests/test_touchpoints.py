@@ -286,3 +286,80 @@ def test_touchpoints_become_cards_only_while_cards_are_collected(path_course, ph
     with pytest.raises(WorkshopError) as refused:
         touchpoint_to_card(touchpoint)
     assert refused.value.code == "voting"
+
+
+# --- After the review: redaction across a merge, typed places, rules that are not law ------
+
+
+def _named_and_merged(make):
+    """Two touchpoints of one meeting; the later names a citizen, became a card, and is
+    merged under the earlier one."""
+    from workshop.touchpoints import add_touchpoint, merge_touchpoints, open_path
+
+    course = make.course(step=2)
+    open_path(course, True)
+    first = add_touchpoint(
+        make.participant(course), "meeting", "Samtale på jobcentret", client_token="m-1"
+    )
+    named = add_touchpoint(
+        make.participant(course),
+        "meeting",
+        "Samtale med Jens Hansen",
+        client_token="m-2",
+        place="Hos Jens Hansen",
+    )
+    card = touchpoint_to_card(named)
+    merge_touchpoints(first, named)
+    return first, named, card
+
+
+def test_redacting_a_merged_touchpoint_reaches_the_card_it_became(make, ctx):
+    from workshop.touchpoints import redact_touchpoint, unmerge_touchpoint
+
+    _first, named, card = _named_and_merged(make)
+    unmerge_touchpoint(named)
+    redact_touchpoint(named)
+    assert "Jens" not in db.session.get(Card, card.id).text
+
+
+def test_redacting_the_card_reaches_the_touchpoint_that_wrote_it_after_a_merge(make, ctx):
+    from workshop.cards import redact_card
+
+    first, named, card = _named_and_merged(make)
+    redact_card(card)
+    db.session.commit()
+    assert "Jens" not in db.session.get(Touchpoint, named.id).text
+    assert db.session.get(Touchpoint, first.id).text == "Samtale på jobcentret"
+
+
+def test_a_merged_group_becomes_a_card_only_once(make, ctx):
+    first, _named, _card = _named_and_merged(make)
+    with pytest.raises(WorkshopError) as refused:
+        touchpoint_to_card(first)
+    assert refused.value.code == "card"
+
+
+def test_deleting_ones_data_reaches_the_typed_place_too(make, ctx):
+    _first, named, _card = _named_and_merged(make)
+    forget_participant(named.participant)
+    assert "Jens" not in db.session.get(Touchpoint, named.id).place
+
+
+def test_a_rule_that_is_not_law_is_refused_behind_a_touchpoint(make, ctx):
+    from workshop.touchpoints import edit_touchpoint
+
+    load_catalogue()
+    first, _named, _card = _named_and_merged(make)
+    with pytest.raises(WorkshopError) as refused:
+        edit_touchpoint(
+            first,
+            kind="meeting",
+            text=first.text,
+            department_id=None,
+            place="",
+            citizen_minutes=None,
+            staff_minutes=None,
+            requirement_key="X19",
+        )
+    assert refused.value.code == "requirement"
+    assert db.session.get(Touchpoint, first.id).requirement_id is None

@@ -24,6 +24,21 @@ from workshop.courses import touch
 EXAMINE_TEXT_MAX = 2000
 
 
+def check_is_law(requirement) -> None:
+    """Refuse a requirement that is not law as the rule behind something (a card's link, a
+    touchpoint's rule): a bill, a draft or a law never adopted cannot be where a rule comes
+    from, so it is never offered as law."""
+    if not requirement.is_law:
+        raise WorkshopError(
+            _(
+                "%(requirement)s is planned, not law: it cannot be the legal basis of a card. "
+                "Link the rule in force, or a local rule.",
+                requirement=requirement_label(requirement),
+            ),
+            code="not_law",
+        )
+
+
 def link_requirement(card: Card, key: str) -> CardRequirement:
     """Link a card to a catalogue entry, recording the entry's version and law version."""
     course = card.course
@@ -33,17 +48,7 @@ def link_requirement(card: Card, key: str) -> CardRequirement:
             _("There is no requirement %(key)s in the catalogue.", key=(key or "")[:20]),
             code="unknown",
         )
-    if not requirement.is_law:
-        # A card's link says "our rule stems from this law": a bill, a draft or a law that
-        # was never adopted cannot be where a rule comes from, so it is never offered as law.
-        raise WorkshopError(
-            _(
-                "%(requirement)s is planned, not law: it cannot be the legal basis of a card. "
-                "Link the rule in force, or a local rule.",
-                requirement=requirement_label(requirement),
-            ),
-            code="not_law",
-        )
+    check_is_law(requirement)
     if any(link.requirement_id == requirement.id for link in card.links):
         raise WorkshopError(
             _(

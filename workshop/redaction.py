@@ -84,6 +84,7 @@ def redact_touchpoint_everywhere(
         pile += list(touchpoint.merged_touchpoints)
     for current in pile:
         current.text = marker
+        current.place = ""  # typed words too (a lane's name): the path shows "Elsewhere"
         if current.card is not None:
             redact_card_everywhere(current.card, marker=marker, merged=merged)
     touch_and_forget([touchpoint.course_id])

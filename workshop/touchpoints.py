@@ -31,7 +31,7 @@ from workshop.core.vocabulary import (
     StepNumber,
 )
 from workshop.courses import touch
-from workshop.examination import link_requirement
+from workshop.examination import check_is_law, link_requirement
 from workshop.redaction import redact_touchpoint_everywhere
 from workshop.submissions import already_submitted, save_once
 
@@ -331,15 +331,7 @@ def edit_touchpoint(
     place = "" if department is not None else _check_place(place)
     citizen = _check_minutes(citizen_minutes, "citizen_minutes")
     staff = _check_minutes(staff_minutes, "staff_minutes")
-    requirement = None
-    key = tidy(requirement_key).upper()
-    if key:
-        requirement = requirement_by_key(key, course.facilitator_id)
-        if requirement is None:
-            raise WorkshopError(
-                _("There is no requirement %(key)s in the catalogue.", key=key[:20]),
-                code="requirement",
-            )
+    requirement = _rule_behind(course, requirement_key)
     touchpoint.kind, touchpoint.text, touchpoint.department = kind, text, department
     touchpoint.place, touchpoint.citizen_minutes, touchpoint.staff_minutes = place, citizen, staff
     touchpoint.requirement = requirement
@@ -348,10 +340,32 @@ def edit_touchpoint(
     return touchpoint
 
 
+def _rule_behind(course: Course, requirement_key: str):
+    """The catalogue entry behind a touchpoint by its key ("X03", "L12"), None for none; one
+    that is not law is refused, as a card's link refuses it (the touchpoint may become a
+    card, and the rule its link)."""
+    key = tidy(requirement_key).upper()
+    if not key:
+        return None
+    requirement = requirement_by_key(key, course.facilitator_id)
+    if requirement is None:
+        raise WorkshopError(
+            _("There is no requirement %(key)s in the catalogue.", key=key[:20]),
+            code="requirement",
+        )
+    try:
+        check_is_law(requirement)
+    except WorkshopError as refused:
+        raise WorkshopError(refused.message, code="requirement") from None
+    return requirement
+
+
 def merge_touchpoints(one: Touchpoint, other: Touchpoint | None) -> Touchpoint:
     """Two phones wrote the same touchpoint: the earlier on the path stays, the other goes
     under it. Minutes are not added up (it is one meeting, seen twice): the one that stays
-    keeps its own, and takes the other's where it has none; so does the rule behind it.
+    keeps its own, and takes the other's where it has none; so does the rule behind it. A
+    card stays with the touchpoint whose words it holds, so a redaction of either reaches
+    the other.
     `other` is None when none of the course's touchpoints was chosen."""
     if other is None or one.id == other.id:
         raise WorkshopError(_("Choose another touchpoint to merge with."), code="target")
@@ -366,8 +380,6 @@ def merge_touchpoints(one: Touchpoint, other: Touchpoint | None) -> Touchpoint:
         keep.staff_minutes = fold.staff_minutes
     if keep.requirement_id is None:
         keep.requirement_id = fold.requirement_id
-    if keep.card_id is None and fold.card_id is not None:
-        keep.card_id, fold.card_id = fold.card_id, None
     for child in list(fold.merged_touchpoints):
         child.merged_into = keep
     fold.merged_into = keep
@@ -395,8 +407,12 @@ def touchpoint_to_card(touchpoint: Touchpoint) -> Card:
     """One tap: the touchpoint becomes a card with its words, and the rule behind it as the
     card's link. The touchpoint stays on the path and remembers its card."""
     course = lock_row(db.session.get(Course, touchpoint.course_id))
-    if touchpoint.card_id is not None:
+    if touchpoint.card_id is not None or any(
+        merged.card_id is not None for merged in touchpoint.merged_touchpoints
+    ):
         raise WorkshopError(_("This touchpoint is a card already."), code="card")
+    if touchpoint.requirement is not None:
+        check_is_law(touchpoint.requirement)  # before the card: nothing half made
     if course.voting_state != "collect":
         raise WorkshopError(_("Touchpoints become cards while cards are collected."), code="voting")
     card = Card(
@@ -448,9 +464,7 @@ def place_touchpoint(
     """A touchpoint written down by the facilitator (what was said aloud, or the demo's
     path), at the end of the path, whether or not the phones are mapping it now."""
     department = _check_department(course, department.id if department else None)
-    requirement = (
-        requirement_by_key(requirement_key, course.facilitator_id) if requirement_key else None
-    )
+    requirement = _rule_behind(course, requirement_key)
     touchpoint = Touchpoint(
         course_id=course.id,
         participant_id=participant.id if participant else None,

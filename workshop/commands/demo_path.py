@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from workshop.catalogue import requirement_by_key
 from workshop.core.models import Course, Department, Participant, Touchpoint
 from workshop.touchpoints import place_touchpoint
 
@@ -76,7 +77,8 @@ def seed_demo_path(
                 place="" if department is not None else PLACES[sector],
                 citizen_minutes=citizen,
                 staff_minutes=staff,
-                requirement_key=key,
+                # Left out quietly where this catalogue has no such entry.
+                requirement_key=key if key and requirement_by_key(key) else "",
             )
         )
     return made
