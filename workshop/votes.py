@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, null, select
 from sqlalchemy.orm import selectinload
 
 from workshop.core.db import lock_row
@@ -471,37 +471,9 @@ def results(course: Course, ballot: Ballot = CARDS, split: str | None = None) ->
     if ballot.state(course) != "revealed":
         return None
     split = split or effective_split(course)
-    rows = db.session.execute(
-        select(
-            ballot.column,
-            Participant.role,
-            Participant.department_id,
-            Vote.participant_id,
-            Vote.dots,
-        )
-        .join(Participant, Participant.id == Vote.participant_id)
-        .where(Vote.course_id == course.id, _votes_in(ballot))
-    ).all()
+    rows = _ballot_votes(course, ballot)
     labels = group_labels(course, split)
-    totals: dict[int, int] = {}
-    by_group: dict[int, dict[str, int]] = {}
-    voters: dict[str, set[int]] = {key: set() for key in ROLE_GROUPS} if split == "role" else {}
-    both: dict[int, tuple[str, str]] = {}  # each voter's role group and department group
-    for item_id, role, department_id, participant_id, dots in rows:
-        # A course not (or no longer) across departments has no department split: the
-        # departments phones picked while it was would otherwise still divide its dots.
-        department_id = department_id if course.across_departments else None
-        totals[item_id] = totals.get(item_id, 0) + dots
-        both[participant_id] = (
-            group_key("role", role, department_id),
-            group_key("department", role, department_id),
-        )
-        group = group_key(split, role, department_id)
-        if group is None:
-            continue
-        by_group.setdefault(item_id, {}).setdefault(group, 0)
-        by_group[item_id][group] += dots
-        voters.setdefault(group, set()).add(participant_id)
+    totals, by_group, voters, both = _tally(rows, split)
     order = [key for key in labels if key in voters] + [k for k in voters if k not in labels]
     counts = {key: len(voters[key]) for key in order}
     shown, pooled = hold_back(counts, course.min_group_size, pool=split == "department")
@@ -513,12 +485,58 @@ def results(course: Course, ballot: Ballot = CARDS, split: str | None = None) ->
         GroupSummary(key, labels.get(key, _("Another department")), counts[key], key in shown)
         for key in order
     ]
-    pool = None
-    if pooled:
-        names = ", ".join(g.label for g in groups if g.key in pooled)
-        pool = GroupSummary(
-            POOLED, _("%(groups)s together", groups=names), sum(counts[k] for k in pooled), True
+    pool = _pool_summary(groups, pooled, counts)
+    ranked = _ranked(course, ballot, totals, by_group, shown, pooled)
+    return Results(ranked, groups, course.min_group_size, split, pool, crossed)
+
+
+def _ballot_votes(course: Course, ballot: Ballot) -> list:
+    """Every vote of the ballot: (item id, role, department id, participant id, dots).
+
+    A course not (or no longer) across departments has no department split: the
+    departments phones picked while it was would otherwise still divide its dots."""
+    department = Participant.department_id if course.across_departments else null()
+    return db.session.execute(
+        select(ballot.column, Participant.role, department, Vote.participant_id, Vote.dots)
+        .join(Participant, Participant.id == Vote.participant_id)
+        .where(Vote.course_id == course.id, _votes_in(ballot))
+    ).all()
+
+
+def _tally(rows: list, split: str):
+    """Dots per item, in total and per group of `split`; who voted in each group; and
+    each voter's role group and department group (for `crossing_is_safe`)."""
+    totals: dict[int, int] = {}
+    by_group: dict[int, dict[str, int]] = {}
+    voters: dict[str, set[int]] = {key: set() for key in ROLE_GROUPS} if split == "role" else {}
+    both: dict[int, tuple[str, str]] = {}  # each voter's role group and department group
+    for item_id, role, department_id, participant_id, dots in rows:
+        totals[item_id] = totals.get(item_id, 0) + dots
+        both[participant_id] = (
+            group_key("role", role, department_id),
+            group_key("department", role, department_id),
         )
+        group = group_key(split, role, department_id)
+        if group is None:
+            continue
+        by_group.setdefault(item_id, {}).setdefault(group, 0)
+        by_group[item_id][group] += dots
+        voters.setdefault(group, set()).add(participant_id)
+    return totals, by_group, voters, both
+
+
+def _pool_summary(groups: list[GroupSummary], pooled: list, counts: dict) -> GroupSummary | None:
+    """The groups counted together as one, or None where none had to be."""
+    if not pooled:
+        return None
+    names = ", ".join(g.label for g in groups if g.key in pooled)
+    return GroupSummary(
+        POOLED, _("%(groups)s together", groups=names), sum(counts[k] for k in pooled), True
+    )
+
+
+def _ranked(course: Course, ballot: Ballot, totals, by_group, shown, pooled) -> list[ResultRow]:
+    """Every item of the ballot with its dots, the shown groups' and the pool's, most first."""
     items = db.session.scalars(ballot.votable(course)).all()
     ranked = []
     for item in items:
@@ -528,4 +546,4 @@ def results(course: Course, ballot: Ballot = CARDS, split: str | None = None) ->
             row.by_group[POOLED] = sum(dots.get(k, 0) for k in pooled)
         ranked.append(row)
     ranked.sort(key=lambda row: (-row.total, row.item.id))
-    return Results(ranked, groups, course.min_group_size, split, pool, crossed)
+    return ranked

@@ -87,25 +87,83 @@ def export_course(course: Course) -> dict:
     lessons = _by_id(Lesson, Lesson.course_id == course.id)
     touchpoints = _by_id(Touchpoint, Touchpoint.course_id == course.id)
     numbers = {
-        "touchpoints": {t.id: n for n, t in enumerate(touchpoints, 1)},
-        "participants": {p.id: n for n, p in enumerate(participants, 1)},
-        "cards": {c.id: n for n, c in enumerate(cards, 1)},
-        "solutions": {s.id: n for n, s in enumerate(solutions, 1)},
+        "touchpoints": _numbered_ids(touchpoints),
+        "participants": _numbered_ids(participants),
+        "cards": _numbered_ids(cards),
+        "solutions": _numbered_ids(solutions),
     }
+    links = _card_links(cards)
+    requirements = _linked_requirements(links, touchpoints)
+    places = _measure_places(actions)
+    feedback = _by_id(StateFeedback, StateFeedback.course_id == course.id)
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "exported_at": datetime.now(UTC).isoformat(),
+        "app": _app_name(),
+        "course": _dump(course, COURSE, numbers),
+        "participants": _numbered(participants, PARTICIPANT, numbers),
+        "answers": [_dump(answer, ANSWER, numbers) for answer in answers],
+        "requirements": [_requirement_record(r, numbers) for r in requirements],
+        "cards": _card_records(cards, links, numbers),
+        "solutions": _numbered(solutions, SOLUTION, numbers),
+        "votes": {ballot.name: _revealed_votes(course, ballot, numbers) for ballot in BALLOTS},
+        "actions": [_action_record(n, action, numbers) for n, action in enumerate(actions, 1)],
+        "lessons": [_dump(lesson, LESSON, numbers) for lesson in lessons],
+        "state_feedback": [_feedback_record(item, places, numbers) for item in feedback],
+        "touchpoints": [_touchpoint_record(n, t, numbers) for n, t in enumerate(touchpoints, 1)],
+    }
+
+
+def _numbered_ids(objs: list) -> dict[int, int]:
+    """Each row's id -> its number in the file (1, 2, … in the order of ids)."""
+    return {obj.id: n for n, obj in enumerate(objs, 1)}
+
+
+def _numbered(objs: list, spec, numbers) -> list[dict]:
+    """Rows whose number other records refer to: each with its "id" in the file."""
+    return [{"id": n, **_dump(obj, spec, numbers)} for n, obj in enumerate(objs, 1)]
+
+
+def _card_links(cards: list[Card]) -> list[CardRequirement]:
+    """The cards' links to the catalogue, in the order they were made."""
     card_ids = [card.id for card in cards]
-    links = _by_id(CardRequirement, CardRequirement.card_id.in_(card_ids)) if card_ids else []
-    links_of: dict[int, list[CardRequirement]] = {}
-    for link in links:
-        links_of.setdefault(link.card_id, []).append(link)
+    return _by_id(CardRequirement, CardRequirement.card_id.in_(card_ids)) if card_ids else []
+
+
+def _linked_requirements(links: list[CardRequirement], touchpoints: list) -> list[Requirement]:
+    """The catalogue entries a card or a touchpoint refers to: only those go into the file."""
     requirement_ids = {link.requirement_id for link in links} | {
         t.requirement_id for t in touchpoints if t.requirement_id is not None
     }
-    requirements = _by_id(Requirement, Requirement.id.in_(requirement_ids))
+    return _by_id(Requirement, Requirement.id.in_(requirement_ids))
 
-    def numbered(objs, spec) -> list[dict]:
-        return [{"id": n, **_dump(obj, spec, numbers)} for n, obj in enumerate(objs, 1)]
 
-    def card_record(n: int, card: Card) -> dict:
+def _measure_places(actions: list[Action]) -> dict[int, dict]:
+    """Each measure's id -> where the file has it: its action's number and its index."""
+    return {
+        measure.id: {"action": n, "measure": index}
+        for n, action in enumerate(actions, 1)
+        for index, measure in enumerate(sorted(action.measures, key=lambda m: m.id))
+    }
+
+
+def _requirement_record(requirement: Requirement, numbers) -> dict:
+    """A catalogue entry with every version of it."""
+    record = _dump(requirement, REQUIREMENT, numbers)
+    record["versions"] = [
+        _dump(version, REQUIREMENT_VERSION, numbers) for version in requirement.versions
+    ]
+    return record
+
+
+def _card_records(cards: list[Card], links: list[CardRequirement], numbers) -> list[dict]:
+    """The cards, each with its links to the catalogue and the departments it involves."""
+    links_of: dict[int, list[CardRequirement]] = {}
+    for link in links:
+        links_of.setdefault(link.card_id, []).append(link)
+    records = []
+    for n, card in enumerate(cards, 1):
         record = {"id": n, **_dump(card, CARD, numbers)}
         record["links"] = [
             {**_dump(link, LINK[1:], numbers), "requirement": link.requirement.key}
@@ -119,72 +177,42 @@ def export_course(course: Course) -> dict:
             }
             for link in card.department_links
         ]
-        return record
+        records.append(record)
+    return records
 
-    def action_record(n: int, action: Action) -> dict:
-        record = {"id": n, **_dump(action, ACTION, numbers)}
-        record["updates"] = [
-            _dump(update, ACTION_UPDATE, numbers)
-            for update in sorted(action.updates, key=lambda u: u.id)
-        ]
-        record["measures"] = [
-            {
-                **_dump(measure, MEASURE, numbers),
-                "entries": [
-                    _dump(entry, ENTRY, numbers)
-                    for entry in sorted(measure.entries, key=lambda e: e.id)
-                ],
-            }
-            for measure in sorted(action.measures, key=lambda m: m.id)
-        ]
-        return record
 
-    measure_places = {
-        measure.id: {"action": n, "measure": index}
-        for n, action in enumerate(actions, 1)
-        for index, measure in enumerate(sorted(action.measures, key=lambda m: m.id))
-    }
-    feedback = db.session.scalars(
-        select(StateFeedback).where(StateFeedback.course_id == course.id).order_by(StateFeedback.id)
-    ).all()
-
-    def feedback_record(item: StateFeedback) -> dict:
-        return {
-            **_dump(item, STATE_FEEDBACK, numbers),
-            "measure": measure_places.get(item.measure_id),
+def _action_record(n: int, action: Action, numbers) -> dict:
+    """An action with its updates and its measures, each measure with its entries."""
+    record = {"id": n, **_dump(action, ACTION, numbers)}
+    record["updates"] = [
+        _dump(update, ACTION_UPDATE, numbers)
+        for update in sorted(action.updates, key=lambda u: u.id)
+    ]
+    record["measures"] = [
+        {
+            **_dump(measure, MEASURE, numbers),
+            "entries": [
+                _dump(entry, ENTRY, numbers)
+                for entry in sorted(measure.entries, key=lambda e: e.id)
+            ],
         }
+        for measure in sorted(action.measures, key=lambda m: m.id)
+    ]
+    return record
 
-    def touchpoint_record(n: int, touchpoint: Touchpoint) -> dict:
-        return {
-            "id": n,
-            **_dump(touchpoint, TOUCHPOINT, numbers),
-            "department": touchpoint.department.name if touchpoint.department else "",
-            "requirement": touchpoint.requirement.key if touchpoint.requirement else "",
-        }
 
-    def requirement_record(requirement: Requirement) -> dict:
-        record = _dump(requirement, REQUIREMENT, numbers)
-        record["versions"] = [
-            _dump(version, REQUIREMENT_VERSION, numbers) for version in requirement.versions
-        ]
-        return record
+def _feedback_record(item: StateFeedback, places: dict[int, dict], numbers) -> dict:
+    """The state's feedback on a card, naming its measure by its place in the file."""
+    return {**_dump(item, STATE_FEEDBACK, numbers), "measure": places.get(item.measure_id)}
 
+
+def _touchpoint_record(n: int, touchpoint: Touchpoint, numbers) -> dict:
+    """A step of the citizen's path; its department and rule by name and key."""
     return {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "exported_at": datetime.now(UTC).isoformat(),
-        "app": _app_name(),
-        "course": _dump(course, COURSE, numbers),
-        "participants": numbered(participants, PARTICIPANT),
-        "answers": [_dump(answer, ANSWER, numbers) for answer in answers],
-        "requirements": [requirement_record(r) for r in requirements],
-        "cards": [card_record(n, card) for n, card in enumerate(cards, 1)],
-        "solutions": numbered(solutions, SOLUTION),
-        "votes": {ballot.name: _revealed_votes(course, ballot, numbers) for ballot in BALLOTS},
-        "actions": [action_record(n, action) for n, action in enumerate(actions, 1)],
-        "lessons": [_dump(lesson, LESSON, numbers) for lesson in lessons],
-        "state_feedback": [feedback_record(item) for item in feedback],
-        "touchpoints": [touchpoint_record(n, t) for n, t in enumerate(touchpoints, 1)],
+        "id": n,
+        **_dump(touchpoint, TOUCHPOINT, numbers),
+        "department": touchpoint.department.name if touchpoint.department else "",
+        "requirement": touchpoint.requirement.key if touchpoint.requirement else "",
     }
 
 

@@ -402,91 +402,18 @@ def check_course_file(data: dict) -> _Plan:
         "solutions": _numbers(solutions_raw, "solutions"),
         "touchpoints": _numbers(touchpoints_raw, "touchpoints"),
     }
-
-    def each(name: str, raw: list, spec) -> list[dict]:
-        checked = []
-        for index, record in enumerate(raw):
-            where = f"{name}[{index}]"
-            item = _record(record, spec, where, numbers)
-            if "id" in record:
-                item["id"] = record["id"]
-            checked.append(item)
-        return checked
-
     course = _record(data.get("course"), COURSE, "course", numbers)
-    participants = each("participants", participants_raw, PARTICIPANT)
-    answers = each("answers", _list(data, "answers"), ANSWER)
+    participants = _each("participants", participants_raw, PARTICIPANT, numbers)
+    answers = _each("answers", _list(data, "answers"), ANSWER, numbers)
     requirements = _check_requirements(_list(data, "requirements"), numbers)
     versions_of = {r["key"]: {v["version"] for v in r["versions"]} for r in requirements}
-
-    cards = each("cards", cards_raw, CARD)
-    merged_into = {card["id"]: card["merged_into"] for card in cards}
-    for index, (card, raw) in enumerate(zip(cards, cards_raw, strict=True)):
-        target = card["merged_into"]
-        # The app keeps merges flat: a card is merged into a card that is not merged itself.
-        if target is not None and (target == card["id"] or merged_into[target] is not None):
-            raise damaged(f"cards[{index}].merged_into")
-        card["links"] = []
-        for number, link in enumerate(_list(raw, "links", f"cards[{index}].")):
-            where = f"cards[{index}].links[{number}]"
-            link = _record(link, LINK, where, numbers)
-            if link["version"] not in versions_of.get(link["requirement"], ()):
-                raise damaged(f"{where}.requirement")
-            if any(other["requirement"] == link["requirement"] for other in card["links"]):
-                raise damaged(f"{where}.requirement")
-            card["links"].append(link)
-        card["departments"] = _check_card_departments(card, raw, f"cards[{index}].")
-
-    solutions = each("solutions", solutions_raw, SOLUTION)
-    revealed = {}
-    if data.get("version", 1) >= 2:
-        revealed = _check_revealed_votes(data, course, participants, numbers)
-        votes = []
-    else:
-        votes = each("votes", _list(data, "votes"), VOTE)
-    seen_votes = set()
-    for index, vote in enumerate(votes):
-        if (vote["card"] is None) == (vote["solution"] is None):
-            raise damaged(f"votes[{index}]")
-        key = (vote["participant"], vote["card"], vote["solution"])
-        if key in seen_votes:
-            raise damaged(f"votes[{index}]")
-        seen_votes.add(key)
-
-    actions_raw = _list(data, "actions")
-    actions = each("actions", actions_raw, ACTION)
-    chosen = set()
-    for index, (action, raw) in enumerate(zip(actions, actions_raw, strict=True)):
-        if action["solution"] is not None:
-            if action["solution"] in chosen:
-                raise damaged(f"actions[{index}].solution")
-            chosen.add(action["solution"])
-        pilot_from, pilot_to = action["pilot_from"], action["pilot_to"]
-        if pilot_from and pilot_to and pilot_to < pilot_from:
-            raise damaged(f"actions[{index}].pilot_to")
-        where = f"actions[{index}]."
-        action["updates"] = [
-            _record(update, ACTION_UPDATE, f"{where}updates[{n}]", numbers)
-            for n, update in enumerate(_list(raw, "updates", where))
-        ]
-        action["measures"] = []
-        for n, measure_raw in enumerate(_list(raw, "measures", where)):
-            place = f"{where}measures[{n}]"
-            measure = _record(measure_raw, MEASURE, place, numbers)
-            if (
-                measure["baseline_to"] < measure["baseline_from"]
-                or measure["followup_to"] < measure["followup_from"]
-            ):
-                raise damaged(f"{place}.followup_to")
-            measure["entries"] = [
-                _record(entry, ENTRY, f"{place}.entries[{e}]", numbers)
-                for e, entry in enumerate(_list(measure_raw, "entries", f"{place}."))
-            ]
-            action["measures"].append(measure)
-
-    lessons = each("lessons", _list(data, "lessons"), LESSON)
+    cards = _check_cards(cards_raw, versions_of, numbers)
+    solutions = _each("solutions", solutions_raw, SOLUTION, numbers)
+    revealed, votes = _check_votes(data, course, participants, numbers)
+    actions = _check_actions(_list(data, "actions"), numbers)
+    lessons = _each("lessons", _list(data, "lessons"), LESSON, numbers)
     feedback = _check_state_feedback(data, actions, numbers)
-    touchpoints = _check_touchpoints(touchpoints_raw, each, versions_of, numbers)
+    touchpoints = _check_touchpoints(touchpoints_raw, versions_of, numbers)
     plan = _Plan(
         course,
         participants,
@@ -499,16 +426,112 @@ def check_course_file(data: dict) -> _Plan:
         lessons,
         feedback,
         revealed,
+        touchpoints,
     )
-    plan.touchpoints = touchpoints
     if revealed:
         plan.votes = _votes_from_results(plan)
     return plan
 
 
-def _check_touchpoints(raw: list, each, versions_of: dict, numbers) -> list[dict]:
+def _each(name: str, raw: list, spec, numbers) -> list[dict]:
+    """Each record of one table checked against its spec, keeping the file's number."""
+    checked = []
+    for index, record in enumerate(raw):
+        item = _record(record, spec, f"{name}[{index}]", numbers)
+        if "id" in record:
+            item["id"] = record["id"]
+        checked.append(item)
+    return checked
+
+
+def _check_cards(raw: list, versions_of: dict, numbers) -> list[dict]:
+    """Cards: merges flat, each linked rule once and in the file's catalogue, departments."""
+    cards = _each("cards", raw, CARD, numbers)
+    merged_into = {card["id"]: card["merged_into"] for card in cards}
+    for index, (card, record) in enumerate(zip(cards, raw, strict=True)):
+        target = card["merged_into"]
+        # The app keeps merges flat: a card is merged into a card that is not merged itself.
+        if target is not None and (target == card["id"] or merged_into[target] is not None):
+            raise damaged(f"cards[{index}].merged_into")
+        card["links"] = _check_links(record, f"cards[{index}].", versions_of, numbers)
+        card["departments"] = _check_card_departments(card, record, f"cards[{index}].")
+    return cards
+
+
+def _check_links(raw: dict, where: str, versions_of: dict, numbers) -> list[dict]:
+    """A card's links: each to a version the file's catalogue has, each rule once."""
+    links = []
+    for number, link in enumerate(_list(raw, "links", where)):
+        place = f"{where}links[{number}]"
+        link = _record(link, LINK, place, numbers)
+        if link["version"] not in versions_of.get(link["requirement"], ()):
+            raise damaged(f"{place}.requirement")
+        if any(other["requirement"] == link["requirement"] for other in links):
+            raise damaged(f"{place}.requirement")
+        links.append(link)
+    return links
+
+
+def _check_votes(data: dict, course: dict, participants: list[dict], numbers):
+    """Version 2's revealed results, or version 1's votes: each on one item, once each."""
+    if data.get("version", 1) >= 2:
+        return _check_revealed_votes(data, course, participants, numbers), []
+    votes = _each("votes", _list(data, "votes"), VOTE, numbers)
+    seen_votes = set()
+    for index, vote in enumerate(votes):
+        if (vote["card"] is None) == (vote["solution"] is None):
+            raise damaged(f"votes[{index}]")
+        key = (vote["participant"], vote["card"], vote["solution"])
+        if key in seen_votes:
+            raise damaged(f"votes[{index}]")
+        seen_votes.add(key)
+    return {}, votes
+
+
+def _check_actions(raw: list, numbers) -> list[dict]:
+    """Actions: each solution chosen once, pilots that end after they start, and their
+    updates and measures."""
+    actions = _each("actions", raw, ACTION, numbers)
+    chosen = set()
+    for index, (action, record) in enumerate(zip(actions, raw, strict=True)):
+        if action["solution"] is not None:
+            if action["solution"] in chosen:
+                raise damaged(f"actions[{index}].solution")
+            chosen.add(action["solution"])
+        pilot_from, pilot_to = action["pilot_from"], action["pilot_to"]
+        if pilot_from and pilot_to and pilot_to < pilot_from:
+            raise damaged(f"actions[{index}].pilot_to")
+        where = f"actions[{index}]."
+        action["updates"] = [
+            _record(update, ACTION_UPDATE, f"{where}updates[{n}]", numbers)
+            for n, update in enumerate(_list(record, "updates", where))
+        ]
+        action["measures"] = _check_measures(record, where, numbers)
+    return actions
+
+
+def _check_measures(raw: dict, where: str, numbers) -> list[dict]:
+    """An action's measures: periods that end after they start, and their entries."""
+    measures = []
+    for n, measure_raw in enumerate(_list(raw, "measures", where)):
+        place = f"{where}measures[{n}]"
+        measure = _record(measure_raw, MEASURE, place, numbers)
+        if (
+            measure["baseline_to"] < measure["baseline_from"]
+            or measure["followup_to"] < measure["followup_from"]
+        ):
+            raise damaged(f"{place}.followup_to")
+        measure["entries"] = [
+            _record(entry, ENTRY, f"{place}.entries[{e}]", numbers)
+            for e, entry in enumerate(_list(measure_raw, "entries", f"{place}."))
+        ]
+        measures.append(measure)
+    return measures
+
+
+def _check_touchpoints(raw: list, versions_of: dict, numbers) -> list[dict]:
     """The citizen's path: merges flat like cards', a rule that is in the file's catalogue."""
-    touchpoints = each("touchpoints", raw, TOUCHPOINT)
+    touchpoints = _each("touchpoints", raw, TOUCHPOINT, numbers)
     merged_into = {t["id"]: t["merged_into"] for t in touchpoints}
     for index, (touchpoint, record) in enumerate(zip(touchpoints, raw, strict=True)):
         target = touchpoint["merged_into"]
@@ -630,6 +653,7 @@ _REQUIREMENT_CONTENT = tuple(
 
 
 def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
+    """The checked plan as new rows, in the order their references need."""
     course = Course(
         join_code=new_join_code(),
         facilitator_id=facilitator.id,
@@ -642,56 +666,85 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
     catalogue = _write_catalogue(plan.requirements, facilitator, result)
     db.session.add(course)
     db.session.flush()
+    writer = _Writer(course, catalogue, _Departments(facilitator, result))
+    _write_participants(plan, writer)
+    _write_cards(plan, writer)
+    _write_solutions(plan, writer)
+    measure_ids = _write_actions(plan, writer)
+    writer.insert(Lesson, plan.lessons, LESSON, course_id=course.id)
+    _write_touchpoints(plan, writer)
+    _write_state_feedback(plan, writer, measure_ids)
+    db.session.flush()
+    return result
 
-    tokens = itertools.count(1)  # form nonces only need to be unique per participant
 
-    def insert(model, records: list[dict], spec, ids: dict[str, dict[int, int]], **extra):
-        """Rows in the file's order (so ids keep their order); returns file number -> row."""
+class _Writer:
+    """What every table's writer needs: the new course, the catalogue here, the
+    departments here, and the file's numbers -> the new rows' ids."""
+
+    def __init__(self, course: Course, catalogue: dict, departments: _Departments):
+        self.course = course
+        self.catalogue = catalogue
+        self.departments = departments
+        self.ids: dict[str, dict[int, int]] = {"participants": {}, "cards": {}, "solutions": {}}
+        self.tokens = itertools.count(1)  # form nonces only need to be unique per participant
+
+    def insert(self, model, records: list[dict], spec, **extra) -> list:
+        """Rows in the file's order (so ids keep their order); returns them in that order."""
         rows = []
         for record in records:
             values = dict(extra)
             for item in spec:
                 if isinstance(item, Ref):
                     number = record[item.name]
-                    values[item.attribute] = None if number is None else ids[item.table][number]
+                    values[item.attribute] = (
+                        None if number is None else self.ids[item.table][number]
+                    )
                 else:
                     values[item.name] = record[item.name]
             if hasattr(model, "client_token"):
-                values["client_token"] = f"import-{next(tokens)}"
+                values["client_token"] = f"import-{next(self.tokens)}"
             row = model(**values)
             db.session.add(row)
             rows.append(row)
         db.session.flush()
         return rows
 
-    ids: dict[str, dict[int, int]] = {"participants": {}, "cards": {}, "solutions": {}}
-    departments = _Departments(facilitator, result)
+    def number(self, table: str, records: list[dict], rows: list) -> None:
+        """Remember which new row each of the file's numbers became."""
+        self.ids[table] = {r["id"]: row.id for r, row in zip(records, rows, strict=True)}
+
+
+def _write_participants(plan: _Plan, writer: _Writer) -> None:
+    """Participants, their departments found here, and their dialogue answers."""
     for person in plan.participants:
         if person.get("department") is not None:
-            person["department"] = departments.find(person["department"])
-    people = insert(Participant, plan.participants, PARTICIPANT, ids, course_id=course.id)
-    ids["participants"] = {
-        r["id"]: row.id for r, row in zip(plan.participants, people, strict=True)
-    }
-    insert(DialogueAnswer, plan.answers, ANSWER, ids, course_id=course.id)
+            person["department"] = writer.departments.find(person["department"])
+    course_id = writer.course.id
+    people = writer.insert(Participant, plan.participants, PARTICIPANT, course_id=course_id)
+    writer.number("participants", plan.participants, people)
+    writer.insert(DialogueAnswer, plan.answers, ANSWER, course_id=course_id)
 
+
+def _write_cards(plan: _Plan, writer: _Writer) -> None:
+    """Cards, who was merged into whom, their departments and their links to rules."""
     # Merges point forwards and backwards: cards first, then who was merged into whom.
     card_spec = tuple(item for item in CARD if item.name != "merged_into")
-    cards = insert(Card, plan.cards, card_spec, ids, course_id=course.id)
-    ids["cards"] = {r["id"]: row.id for r, row in zip(plan.cards, cards, strict=True)}
+    cards = writer.insert(Card, plan.cards, card_spec, course_id=writer.course.id)
+    writer.number("cards", plan.cards, cards)
     for record, card in zip(plan.cards, cards, strict=True):
         if record["merged_into"] is not None:
-            card.merged_into_id = ids["cards"][record["merged_into"]]
+            card.merged_into_id = writer.ids["cards"][record["merged_into"]]
         for department in record["departments"]:
             db.session.add(
                 CardDepartment(
                     card_id=card.id,
-                    department_id=departments.find(department).id,
+                    department_id=writer.departments.find(department).id,
                     names_origin=department["names_origin"],
                 )
             )
         for link in record["links"]:
-            requirement_id, versions = catalogue[link["requirement"]]
+            requirement_id, versions = writer.catalogue[link["requirement"]]
             db.session.add(
                 CardRequirement(
                     card_id=card.id,
@@ -703,35 +756,36 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
             )
     db.session.flush()
 
-    solutions = insert(Solution, plan.solutions, SOLUTION, ids, course_id=course.id)
-    ids["solutions"] = {r["id"]: row.id for r, row in zip(plan.solutions, solutions, strict=True)}
-    insert(Vote, plan.votes, VOTE, ids, course_id=course.id)
 
-    actions = insert(Action, plan.actions, ACTION, ids, course_id=course.id)
+def _write_solutions(plan: _Plan, writer: _Writer) -> None:
+    """Solutions, and the votes on cards and solutions."""
+    course_id = writer.course.id
+    solutions = writer.insert(Solution, plan.solutions, SOLUTION, course_id=course_id)
+    writer.number("solutions", plan.solutions, solutions)
+    writer.insert(Vote, plan.votes, VOTE, course_id=course_id)
+
+
+def _write_actions(plan: _Plan, writer: _Writer) -> dict[tuple[int, int], int]:
+    """Actions, their updates, measures and entries. Returns (the file's action number,
+    the measure's index) -> the new measure's id."""
+    actions = writer.insert(Action, plan.actions, ACTION, course_id=writer.course.id)
     for record, action in zip(plan.actions, actions, strict=True):
-        insert(ActionUpdate, record["updates"], ACTION_UPDATE, ids, action_id=action.id)
+        writer.insert(ActionUpdate, record["updates"], ACTION_UPDATE, action_id=action.id)
     measure_ids: dict[tuple[int, int], int] = {}
     for record, action in zip(plan.actions, actions, strict=True):
-        measures = insert(Measure, record["measures"], MEASURE, ids, action_id=action.id)
+        measures = writer.insert(Measure, record["measures"], MEASURE, action_id=action.id)
         for index, (measure_record, measure) in enumerate(
             zip(record["measures"], measures, strict=True)
         ):
             measure_ids[(record["id"], index)] = measure.id
-            insert(MeasureEntry, measure_record["entries"], ENTRY, ids, measure_id=measure.id)
-    insert(Lesson, plan.lessons, LESSON, ids, course_id=course.id)
-    _write_touchpoints(plan.touchpoints, course, catalogue, insert, ids)
-    feedback = insert(StateFeedback, plan.state_feedback, STATE_FEEDBACK, ids, course_id=course.id)
-    for record, row in zip(plan.state_feedback, feedback, strict=True):
-        place = record["measure"]
-        if place is not None:
-            row.measure_id = measure_ids[(place["action"], place["measure"])]
-    db.session.flush()
-    return result
+            writer.insert(MeasureEntry, measure_record["entries"], ENTRY, measure_id=measure.id)
+    return measure_ids
 
 
-def _write_touchpoints(records: list[dict], course: Course, catalogue, insert, ids) -> None:
+def _write_touchpoints(plan: _Plan, writer: _Writer) -> None:
     """The citizen's path: each department matched by name to one of the importing
     organisation's; a department it does not have stays as the touchpoint's "where"."""
+    course = writer.course
     departments = {
         d.name.casefold(): d.id
         for d in db.session.scalars(
@@ -739,19 +793,30 @@ def _write_touchpoints(records: list[dict], course: Course, catalogue, insert, i
         )
     }
     spec = tuple(item for item in TOUCHPOINT if item.name != "merged_into")
-    rows = insert(Touchpoint, records, spec, ids, course_id=course.id)
-    ids["touchpoints"] = {r["id"]: row.id for r, row in zip(records, rows, strict=True)}
-    for record, row in zip(records, rows, strict=True):
+    rows = writer.insert(Touchpoint, plan.touchpoints, spec, course_id=course.id)
+    writer.number("touchpoints", plan.touchpoints, rows)
+    for record, row in zip(plan.touchpoints, rows, strict=True):
         if record["merged_into"] is not None:
-            row.merged_into_id = ids["touchpoints"][record["merged_into"]]
+            row.merged_into_id = writer.ids["touchpoints"][record["merged_into"]]
         name = record["department"]
         if name:
             row.department_id = departments.get(name.casefold())
             if row.department_id is None and not row.place:
                 row.place = name
         if record["requirement"]:
-            row.requirement_id = catalogue[record["requirement"]][0]
+            row.requirement_id = writer.catalogue[record["requirement"]][0]
     db.session.flush()
+
+
+def _write_state_feedback(plan: _Plan, writer: _Writer, measure_ids: dict) -> None:
+    """The state's feedback on cards, each pointing at the measure it names, if any."""
+    feedback = writer.insert(
+        StateFeedback, plan.state_feedback, STATE_FEEDBACK, course_id=writer.course.id
+    )
+    for record, row in zip(plan.state_feedback, feedback, strict=True):
+        place = record["measure"]
+        if place is not None:
+            row.measure_id = measure_ids[(place["action"], place["measure"])]
 
 
 class _Departments:

@@ -256,68 +256,15 @@ def build_overview(
     split_by = split
     dots, by_group, split = _card_dots(courses, split_by)
     revealed = [course for course in courses if course.voting_state == "revealed"]
-
-    origins = {key: Row(key, str(label)) for key, label in ORIGINS.items()}
-    for card in cards:
-        row = origins.setdefault(card.origin, Row(card.origin, card.origin))
-        row.count += 1
-        row.dots += dots.get(card.id, 0)
-        for group, count in by_group.get(card.id, {}).items():
-            row.by_group[group] = row.by_group.get(group, 0) + count
-    if not origins[OTHER_DEPARTMENT].count and not any(
-        course.across_departments for course in organisation.courses
-    ):
-        # An organisation without a course across departments sees the origins it always did.
-        del origins[OTHER_DEPARTMENT]
+    origins = _origin_rows(organisation, cards, dots, by_group)
     groups = {
         name: sum(origins[key].count for key in keys if key in origins)
         for name, keys in ORIGIN_GROUPS.items()
     }
-
-    requirements: dict[int, Row] = {}
-    habit_cards: set[int] = set()
-    local_cards: set[int] = set()
-    card_ids = {card.id for card in cards}
-    if card_ids:
-        links = db.session.execute(
-            select(CardRequirement.card_id, Requirement)
-            .join(Requirement, Requirement.id == CardRequirement.requirement_id)
-            .where(CardRequirement.card_id.in_(card_ids))
-        ).all()
-        for card_id, requirement in links:
-            row = requirements.get(requirement.id)
-            if row is None:
-                row = requirements[requirement.id] = Row(
-                    requirement.key,
-                    requirement_label(requirement),
-                    habit=requirement.may_be_habit,
-                )
-            row.count += 1
-            row.dots += dots.get(card_id, 0)
-            if requirement.may_be_habit:
-                habit_cards.add(card_id)
-            if requirement.is_local:
-                local_cards.add(card_id)
+    requirements, habit_cards, local_cards = _requirement_rows(cards, dots)
     top = sorted(requirements.values(), key=lambda r: (-r.count, -r.dots, r.key))
-
-    kinds = {key: Row(key, str(label)) for key, label in SOLUTION_KIND_SHORT.items()}
-    if course_ids:
-        for kind, chosen in db.session.execute(
-            select(Solution.kind, Solution.chosen).where(
-                Solution.course_id.in_(course_ids), Solution.hidden.is_(False)
-            )
-        ):
-            row = kinds.setdefault(kind, Row(kind, kind))
-            row.count += 1
-            row.chosen += 1 if chosen else 0
-
-    statuses = {key: Row(key, str(label)) for key, label in ACTION_STATUSES.items()}
-    if course_ids:
-        for (status,) in db.session.execute(
-            select(Action.status).where(Action.course_id.in_(course_ids))
-        ):
-            statuses.setdefault(status, Row(status, status)).count += 1
-
+    kinds = _solution_kind_rows(course_ids)
+    statuses = _action_status_rows(course_ids)
     return Overview(
         courses=courses,
         municipalities=municipalities(organisation),
@@ -338,6 +285,80 @@ def build_overview(
         local_rule_cards=len(local_cards),
         implemented=sum(statuses[key].count for key in IMPLEMENTED),
     )
+
+
+def _origin_rows(organisation: Organisation, cards: list[Card], dots, by_group) -> dict[str, Row]:
+    """Cards and dots per origin, every known origin listed even without cards."""
+    origins = {key: Row(key, str(label)) for key, label in ORIGINS.items()}
+    for card in cards:
+        row = origins.setdefault(card.origin, Row(card.origin, card.origin))
+        row.count += 1
+        row.dots += dots.get(card.id, 0)
+        for group, count in by_group.get(card.id, {}).items():
+            row.by_group[group] = row.by_group.get(group, 0) + count
+    if not origins[OTHER_DEPARTMENT].count and not any(
+        course.across_departments for course in organisation.courses
+    ):
+        # An organisation without a course across departments sees the origins it always did.
+        del origins[OTHER_DEPARTMENT]
+    return origins
+
+
+def _requirement_rows(cards: list[Card], dots) -> tuple[dict[int, Row], set[int], set[int]]:
+    """Cards and dots per linked requirement, and which cards link to a possible habit
+    and which to a local rule."""
+    requirements: dict[int, Row] = {}
+    habit_cards: set[int] = set()
+    local_cards: set[int] = set()
+    card_ids = {card.id for card in cards}
+    if not card_ids:
+        return requirements, habit_cards, local_cards
+    links = db.session.execute(
+        select(CardRequirement.card_id, Requirement)
+        .join(Requirement, Requirement.id == CardRequirement.requirement_id)
+        .where(CardRequirement.card_id.in_(card_ids))
+    ).all()
+    for card_id, requirement in links:
+        row = requirements.get(requirement.id)
+        if row is None:
+            row = requirements[requirement.id] = Row(
+                requirement.key, requirement_label(requirement), habit=requirement.may_be_habit
+            )
+        row.count += 1
+        row.dots += dots.get(card_id, 0)
+        if requirement.may_be_habit:
+            habit_cards.add(card_id)
+        if requirement.is_local:
+            local_cards.add(card_id)
+    return requirements, habit_cards, local_cards
+
+
+def _solution_kind_rows(course_ids: list[int]) -> dict[str, Row]:
+    """Visible solutions per kind, and how many of each were chosen."""
+    kinds = {key: Row(key, str(label)) for key, label in SOLUTION_KIND_SHORT.items()}
+    if not course_ids:
+        return kinds
+    for kind, chosen in db.session.execute(
+        select(Solution.kind, Solution.chosen).where(
+            Solution.course_id.in_(course_ids), Solution.hidden.is_(False)
+        )
+    ):
+        row = kinds.setdefault(kind, Row(kind, kind))
+        row.count += 1
+        row.chosen += 1 if chosen else 0
+    return kinds
+
+
+def _action_status_rows(course_ids: list[int]) -> dict[str, Row]:
+    """Actions per status, every known status listed even without actions."""
+    statuses = {key: Row(key, str(label)) for key, label in ACTION_STATUSES.items()}
+    if not course_ids:
+        return statuses
+    for (status,) in db.session.execute(
+        select(Action.status).where(Action.course_id.in_(course_ids))
+    ):
+        statuses.setdefault(status, Row(status, status)).count += 1
+    return statuses
 
 
 def course_rows(courses: list[Course], split: str = "role") -> list[dict]:
