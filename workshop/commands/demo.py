@@ -12,17 +12,16 @@ from sqlalchemy import select
 
 from workshop.actions import set_action_status, update_action
 from workshop.cards import merge_cards, set_card_hidden, submit_card
-from workshop.catalogue import add_local_rule, ensure_catalogue_loaded, local_rules
 from workshop.commands.demo_across import seed_demo_across
 from workshop.commands.demo_bank import seed_demo_bank
-from workshop.commands.demo_support import spend_dots
+from workshop.commands.demo_support import examine_cards, spend_dots
 from workshop.core.clock import local_today
 from workshop.core.extensions import db
 from workshop.core.models import Course
 from workshop.core.vocabulary import EFFECT_DIMENSIONS
 from workshop.courses import create_course, go_to_step
 from workshop.dialogue import answer_question
-from workshop.examination import examine_card, link_requirement, prioritise
+from workshop.examination import prioritise
 from workshop.facilitators import create_facilitator, find_facilitator
 from workshop.learning import add_lesson
 from workshop.measures import add_measure, log_entry
@@ -241,25 +240,7 @@ def _measure(people, actions, data) -> None:
 
 def _examine_and_prioritise(facilitator, cards, data) -> None:
     """After the reveal: the group examines the cards, links the rules and prioritises."""
-    ensure_catalogue_loaded()
-    rules = {rule.name_da: rule for rule in local_rules(facilitator.id)}
-    for rule in data["local_rules"]:
-        if rule["name"] not in rules:
-            rules[rule["name"]] = add_local_rule(
-                facilitator,
-                name=rule["name"],
-                kind=rule["kind"],
-                description=rule["description"],
-                decided_by=rule["decided_by"],
-                decided_on=date.fromisoformat(rule["decided_on"]),
-            )
-    for index, origin, problem, stakeholders in data["examinations"]:
-        examine_card(cards[index], origin=origin, problem=problem, stakeholders=stakeholders)
-    for index, key in data["links"]:
-        # "L:<name>" names one of the demo's local rules; anything else is a catalogue id.
-        if key.startswith("L:"):
-            key = rules[key[2:]].key
-        link_requirement(cards[index], key)
+    examine_cards(facilitator, cards, data)
     for index, status, note in data["priorities"]:
         prioritise(
             cards[index],

@@ -9,18 +9,15 @@ The group has mapped one composite citizen's path across the departments
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 from workshop.cards import submit_card
-from workshop.catalogue import add_local_rule, ensure_catalogue_loaded, local_rules
 from workshop.commands.demo_path import seed_demo_path
-from workshop.commands.demo_support import spend_dots
+from workshop.commands.demo_support import examine_cards, spend_dots
 from workshop.core.extensions import db
 from workshop.core.models import Course, Department, Facilitator, Organisation
 from workshop.courses import create_course, go_to_step
 from workshop.departments import departments_of
-from workshop.examination import examine_card, link_requirement
 from workshop.participants import join
 from workshop.votes import set_voting_state
 
@@ -50,7 +47,8 @@ def seed_demo_across(facilitator: Facilitator, codes: dict[str, str]) -> Course:
         submit_card(people[who], text, category, client_token=f"demo-across-card-{number}")
         for number, (who, category, text) in enumerate(data["cards"])
     ]
-    _examine(facilitator, cards, data)
+    # Before the vote the group examined some cards and linked the rules behind them.
+    examine_cards(facilitator, cards, data)
     seed_demo_path(course, departments.values(), people)
     set_voting_state(course, "voting")
     spend_dots([people[index] for index in data["voters"]], cards, data["votes"])
@@ -73,24 +71,3 @@ def demo_departments(organisation: Organisation, wanted: list[list[str]]) -> dic
         department.retired_at = None
     db.session.commit()
     return {name: existing[name] for name, _sector in wanted}
-
-
-def _examine(facilitator: Facilitator, cards, data) -> None:
-    """Before the vote the group examined some cards and linked the rules behind them."""
-    ensure_catalogue_loaded()
-    rules = {rule.name_da: rule for rule in local_rules(facilitator.id)}
-    for rule in data["local_rules"]:
-        if rule["name"] not in rules:
-            rules[rule["name"]] = add_local_rule(
-                facilitator,
-                name=rule["name"],
-                kind=rule["kind"],
-                description=rule["description"],
-                decided_by=rule["decided_by"],
-                decided_on=date.fromisoformat(rule["decided_on"]),
-            )
-    for index, origin, problem, stakeholders in data["examinations"]:
-        examine_card(cards[index], origin=origin, problem=problem, stakeholders=stakeholders)
-    for index, key in data["links"]:
-        # "L:<name>" names one of the demo's local rules; anything else is a catalogue id.
-        link_requirement(cards[index], rules[key[2:]].key if key.startswith("L:") else key)

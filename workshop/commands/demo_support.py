@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
+from datetime import date
 
+from workshop.catalogue import add_local_rule, ensure_catalogue_loaded, local_rules
 from workshop.core.vocabulary import role_group
+from workshop.examination import examine_card, link_requirement
 from workshop.votes import CARDS, cast_vote, dots_left
 
 
@@ -22,3 +25,25 @@ def spend_dots(people, items, preferences_by_group, ballot=CARDS) -> None:
             if placed[index] > 2:
                 continue
             cast_vote(person, items[index], placed[index])
+
+
+def examine_cards(facilitator, cards, data) -> None:
+    """The group examines cards and links the rules behind them: `data`'s local rules (made
+    once), its examinations (card index, origin, problem, stakeholders) and links (card
+    index, a catalogue key or "L:<name>" of one of those local rules)."""
+    ensure_catalogue_loaded()
+    rules = {rule.name_da: rule for rule in local_rules(facilitator.id)}
+    for rule in data["local_rules"]:
+        if rule["name"] not in rules:
+            rules[rule["name"]] = add_local_rule(
+                facilitator,
+                name=rule["name"],
+                kind=rule["kind"],
+                description=rule["description"],
+                decided_by=rule["decided_by"],
+                decided_on=date.fromisoformat(rule["decided_on"]),
+            )
+    for index, origin, problem, stakeholders in data["examinations"]:
+        examine_card(cards[index], origin=origin, problem=problem, stakeholders=stakeholders)
+    for index, key in data["links"]:
+        link_requirement(cards[index], rules[key[2:]].key if key.startswith("L:") else key)
