@@ -13,12 +13,9 @@ from steps.base import Step, stage_with
 from workshop.cards import cards_of
 from workshop.core.extensions import db
 from workshop.core.models import Card, Course, Solution
+from workshop.examination import open_challenge_conditions
 from workshop.experience import experience_by_challenge
-from workshop.solutions import (
-    challenges_with_solutions,
-    chosen_solutions,
-    open_challenge_conditions,
-)
+from workshop.solutions import challenges_with_solutions, chosen_solutions
 from workshop.votes import (
     SOLUTIONS,
     Results,

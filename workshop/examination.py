@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import selectinload
 
 from workshop.catalogue import requirement_by_key, requirement_label
@@ -286,17 +286,23 @@ def origin_overview(course: Course) -> OriginOverview:
     return OriginOverview(rows, groups)
 
 
+def open_challenge_conditions(course: Course) -> tuple[ColumnElement[bool], ...]:
+    """Which of the course's cards are its challenges: prioritised, shown, not merged (step 3
+    develops solutions to these)."""
+    return (
+        Card.course_id == course.id,
+        Card.priority == "prioritised",
+        Card.hidden.is_(False),
+        Card.merged_into_id.is_(None),
+    )
+
+
 def prioritised_cards(course: Course) -> list[Card]:
     """The challenges the group prioritised, with the requirements they are linked to."""
     return list(
         db.session.scalars(
             select(Card)
-            .where(
-                Card.course_id == course.id,
-                Card.priority == "prioritised",
-                Card.hidden.is_(False),
-                Card.merged_into_id.is_(None),
-            )
+            .where(*open_challenge_conditions(course))
             .options(
                 selectinload(Card.links).selectinload(CardRequirement.requirement),
                 selectinload(Card.department_links).selectinload(CardDepartment.department),

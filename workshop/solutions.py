@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from workshop.core.db import lock_row
@@ -21,6 +21,7 @@ from workshop.core.vocabulary import (
 )
 from workshop.core.vocabulary import SOLUTION_MAX_LENGTH as MAX_LENGTH
 from workshop.courses import touch
+from workshop.examination import open_challenge_conditions
 from workshop.redaction import redact_solution_everywhere
 from workshop.submissions import already_submitted, save_once
 
@@ -272,16 +273,6 @@ def unchoose_solution(solution: Solution) -> Solution:
 def solution_in_course(course: Course, solution_id: int) -> Solution | None:
     solution = db.session.get(Solution, solution_id)
     return solution if solution is not None and solution.course_id == course.id else None
-
-
-def open_challenge_conditions(course: Course) -> tuple[ColumnElement[bool], ...]:
-    """Which of the course's cards are open for solutions: prioritised, shown, not merged."""
-    return (
-        Card.course_id == course.id,
-        Card.priority == "prioritised",
-        Card.hidden.is_(False),
-        Card.merged_into_id.is_(None),
-    )
 
 
 def challenges_with_solutions(
