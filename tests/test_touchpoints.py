@@ -363,3 +363,11 @@ def test_a_rule_that_is_not_law_is_refused_behind_a_touchpoint(make, ctx):
         )
     assert refused.value.code == "requirement"
     assert db.session.get(Touchpoint, first.id).requirement_id is None
+
+
+def test_my_data_counts_the_touchpoints_one_wrote(make, ctx):
+    from workshop.privacy import own_data
+
+    first, named, _card = _named_and_merged(make)
+    assert own_data(named.participant).touchpoints == 1
+    assert own_data(first.participant).touchpoints == 1

@@ -113,6 +113,7 @@ class OwnData:
     notes: int  # status notes on actions they own and notes on their measure entries
     dots: int
     actions: int  # actions they own: these stay, without their name
+    touchpoints: int  # on the citizen's path
 
 
 def _count(query) -> int:
@@ -140,6 +141,7 @@ def own_data(participant: Participant) -> OwnData:
         ),
         dots=db.session.scalar(select(func.sum(Vote.dots)).where(Vote.participant_id == mine)) or 0,
         actions=_count(select(Action.id).where(Action.owner_id == mine)),
+        touchpoints=_count(select(Touchpoint.id).where(Touchpoint.participant_id == mine)),
     )
 
 
