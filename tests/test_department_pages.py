@@ -244,3 +244,22 @@ def test_a_course_not_across_departments_shows_no_department_counts(app, make, c
         course_id = course.id
     auth.login("admin@fjordby.dk")
     assert "Afdelinger i rummet" not in client.get(f"/f/courses/{course_id}/projector").text
+
+
+def test_retiring_the_last_department_returns_to_the_list_with_the_reason(app, make, client, auth):
+    _org(app, make)
+    with app.app_context():
+        organisation = find_organisation("Jobcenter Fjordby")
+        *others, last = [d.id for d in departments_of(organisation)]
+    auth.login("admin@fjordby.dk")
+    for department in others:
+        client.post(f"/f/organisation/departments/{department}/retired", data={"value": "1"})
+    response = client.post(
+        f"/f/organisation/departments/{last}/retired", data={"value": "1"}, headers=EN
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/f/organisation#department-{last}")
+    page = client.get("/f/organisation", headers=EN).text
+    assert "Keep at least one department." in page
+    with app.app_context():
+        assert db.session.get(Department, last).retired_at is None

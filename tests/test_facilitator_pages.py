@@ -2,9 +2,11 @@
 
 import pytest
 
+from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Card, Course
 from workshop.votes import set_voting_state
+from workshop.web.refusals import refusal_reply
 
 HX = {"HX-Request": "true"}
 
@@ -311,3 +313,9 @@ def test_behind_a_proxy_the_join_link_uses_the_public_address(monkeypatch, datab
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
     panel = client.get(f"/f/courses/{course_id}", **https)
     assert f"https://samskabt.example.dk/j/{code}" in panel.text
+
+
+def test_a_refusal_with_template_values_but_no_template_is_a_programming_error(app):
+    # `back=` for `redirect_to=` once turned a flash-and-redirect into the error page.
+    with app.test_request_context("/"), pytest.raises(TypeError, match="back"):
+        refusal_reply(WorkshopError("Nej."), back="/f/courses")

@@ -402,3 +402,16 @@ def test_a_course_no_longer_across_departments_is_split_by_role_only_everywhere(
     by_department = overview_csv([course], split="department").decode("utf-8-sig")
     assert "Beskæftigelse" not in by_department and "Sundhed" not in by_department
     assert "7" not in by_department.split("\n", 1)[1].replace("\r", "")  # staff's sum: none
+
+
+def test_a_refused_split_returns_to_the_panel_with_the_reason(app, client, auth, make):
+    with app.app_context():
+        course_id = make.course(step=2).id
+    auth.login()
+    response = client.post(
+        f"/f/courses/{course_id}/split", data={"split": "department"}, headers=EN
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/f/courses/{course_id}")
+    panel = client.get(f"/f/courses/{course_id}", headers=EN).text
+    assert "That split is not offered in this course." in panel

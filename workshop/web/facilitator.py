@@ -254,7 +254,7 @@ def result_split(course_id: int):
         try:
             set_result_split(course, request.form.get("split", ""))
         except WorkshopError as refused:
-            return refusal_reply(refused, back=panel_url(course))
+            return refusal_reply(refused, redirect_to=panel_url(course))
     return back_to_panel(course)
 
 

@@ -311,12 +311,12 @@ def retire_department_view(department_id: int):
     back = url_for(".page", _anchor=f"department-{department.id}")
     form = FlagForm()
     if not form.validate_on_submit():
-        return refusal_reply(WorkshopError(_("Check the form and try again.")), back=back)
+        return refusal_reply(WorkshopError(_("Check the form and try again.")), redirect_to=back)
     retire, before = form.value.data == "1", department.retired_at is not None
     try:
         set_retired(department, retire)
     except WorkshopError as refused:
-        return refusal_reply(refused, back=back)
+        return refusal_reply(refused, redirect_to=back)
     if before != retire:
         code = "department_retired" if retire else "department_reactivated"
         record(code, target_kind="department", target_id=department.id)
@@ -333,7 +333,7 @@ def move_department_view(department_id: int):
     back = url_for(".page", _anchor=f"department-{department.id}")
     form = MoveForm()
     if not form.validate_on_submit():
-        return refusal_reply(WorkshopError(_("Check the form and try again.")), back=back)
+        return refusal_reply(WorkshopError(_("Check the form and try again.")), redirect_to=back)
     move_department(department, form.direction.data)
     detail = {"direction": form.direction.data}
     record("department_moved", target_kind="department", target_id=department.id, detail=detail)

@@ -52,6 +52,10 @@ def refusal_reply(
     else the message area (htmx) or error page. Every other keyword goes to the template
     (the keywords of this function are named so that no template's own, such as `back`,
     is taken for them)."""
+    if context and fragment is None and page is None:
+        # Template values with no template to take them: a mistyped keyword (`back=` for
+        # `redirect_to=`) would otherwise turn a flash-and-redirect into the error page.
+        raise TypeError(f"refusal_reply: {sorted(context)} given, but no fragment or page")
     if fragment is not None and (htmx or page is None and redirect_to is None):
         return render_fragment(fragment, 422, refusal=refusal, **context)
     if page is not None:
