@@ -207,3 +207,45 @@ def test_every_module_below_the_web_layer_says_what_it_is_in_a_docstring(folder)
         str(m.relative_to(ROOT)) for m in modules if not ast.get_docstring(ast.parse(m.read_text()))
     ]
     assert modules and bare == []
+
+
+def _documented_routes(text: str) -> set[str]:
+    """The routes docs/urls.md's table lists, placeholders written `<>`. A row may name more
+    than one: `POST /f/courses/<id>/cards/<id>/hidden`, `/merge`, `/unmerge`: a short one
+    continues the row's first route at any of its folders (lenient, never a false alarm)."""
+    routes: set[str] = set()
+    for row in text.splitlines():
+        row = re.sub(r"<[^>]*>", "<>", row)  # `<baseline\|followup>`, `<shared id>`
+        cell = row.split("|")[1] if row.startswith("| `") else ""
+        paths = [_placeholders(p) for p in re.findall(r"(/[^\s?`,|]*)", cell)]
+        if not paths:
+            continue
+        first = paths[0]
+        routes.add(first)
+        folders = [first[:i] for i, char in enumerate(first) if char == "/"]
+        for path in paths[1:]:
+            routes.add(path)
+            routes.update(folder + path for folder in folders)
+    return routes
+
+
+def _placeholders(path: str) -> str:
+    return re.sub(r"<[^>]*>", "<>", path)
+
+
+def test_the_url_map_lists_every_route_of_the_app(app):
+    documented = _documented_routes((ROOT / "docs" / "urls.md").read_text(encoding="utf-8"))
+    missing = sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and _placeholders(rule.rule) not in documented
+    )
+    assert not missing, f"routes missing from docs/urls.md: {missing}"
+
+
+def test_the_route_reader_continues_a_rows_first_route():
+    row = "| `POST /f/courses/<id>/cards/<id>/hidden`, `/merge`, `/votes/clear` | facilitator | x |"
+    routes = _documented_routes(row)
+    assert "/f/courses/<>/cards/<>/merge" in routes
+    assert "/f/courses/<>/votes/clear" in routes
+    assert "/f/courses/<>/cards/<>/hidden" in routes
