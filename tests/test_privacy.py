@@ -375,6 +375,7 @@ def test_deleting_asks_first_and_says_what_will_happen(app, make):
     text = _text(asked.text)
     assert "Slet dit navn, din enhed og alt, hvad du har skrevet i forløbet?" in text
     assert "[Slettet af deltageren]" in text and "Dine prikker bliver i resultaterne" in text
+    assert "noter og berøringspunkter på borgerens forløb kommer til at stå som" in text
     assert 'name="confirmed" value="1"' in asked.text and "Nej, behold dem" in text
     with app.app_context():
         assert checksum() == before
