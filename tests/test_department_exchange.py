@@ -6,11 +6,13 @@ import json
 import pytest
 from sqlalchemy import select
 
+from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Participant
 from workshop.core.vocabulary import CITIZEN_ROLE
 from workshop.departments import CITIZEN_CHOICE, departments_of, set_retired
 from workshop.exchange import ImportRefused, export_course, import_course
+from workshop.splits import effective_split, offered_splits, set_result_split
 from workshop.votes import cast_vote, set_voting_state
 
 
@@ -123,3 +125,45 @@ def test_citizens_under_the_minimum_survive_the_round_trip_held_back(app, make):
         assert data["votes"]["cards"]["voters_by_group"] is None
         copy_ = import_course(json.dumps(data), course.facilitator).course
         assert export_course(copy_)["votes"] == data["votes"]
+
+
+def test_a_copy_whose_dots_were_rebuilt_offers_no_split_by_department(app, make):
+    # The file keeps revealed results split by role only; the copy's dots agree with that
+    # split, so its department figures would be invented.
+    with app.app_context():
+        course = make.course(step=2, across_departments=True, min_group_size=1)
+        card = make.card(make.department_participant(course, "Beskæftigelse"))
+        set_voting_state(course, "voting")
+        cast_vote(make.department_participant(course, "Sundhed og psykiatri"), card, 2)
+        set_voting_state(course, "revealed")
+        set_result_split(course, "department")
+        copy_ = import_course(json.dumps(export_course(course)), course.facilitator).course
+        assert copy_.votes_rebuilt and copy_.across_departments
+        assert "department" not in offered_splits(copy_)
+        assert effective_split(copy_) == "role"
+        with pytest.raises(WorkshopError):
+            set_result_split(copy_, "department")
+        assert "department" in offered_splits(course)
+
+
+def test_a_copy_of_a_course_without_a_vote_still_splits_by_department(app, make):
+    with app.app_context():
+        course = make.course(step=2, across_departments=True)
+        make.department_participant(course, "Beskæftigelse")
+        copy_ = import_course(json.dumps(export_course(course)), course.facilitator).course
+        assert not copy_.votes_rebuilt
+        assert "department" in offered_splits(copy_)
+
+
+def test_the_panel_says_why_a_rebuilt_copy_offers_no_department_split(app, make, client, auth):
+    with app.app_context():
+        course = make.course(step=2, across_departments=True, min_group_size=1)
+        card = make.card(make.department_participant(course, "Beskæftigelse"))
+        set_voting_state(course, "voting")
+        cast_vote(make.department_participant(course, "Sundhed og psykiatri"), card, 2)
+        set_voting_state(course, "revealed")
+        copy_id = import_course(json.dumps(export_course(course)), course.facilitator).course.id
+    auth.login()
+    page = client.get(f"/f/courses/{copy_id}", headers={"Accept-Language": "en"}).text
+    assert "keeps the results split by role only" in page
+    assert 'name="split" value="department"' not in page

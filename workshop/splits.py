@@ -65,9 +65,15 @@ def effective_split(course: Course) -> str:
     """The split the course's results are shown with: its choice, where it is possible (a
     department split only in a course across departments)."""
     split = course.result_split if course.result_split in RESULT_SPLITS else "role"
-    if split == "department" and not course.across_departments:
+    if split == "department" and not offers_department_split(course):
         return "role"
     return split
+
+
+def offers_department_split(course: Course) -> bool:
+    """A course across departments, unless its dots were rebuilt from a course file's
+    revealed results: those agree with the split by role only (Course.votes_rebuilt)."""
+    return course.across_departments and not course.votes_rebuilt
 
 
 def offered_splits(course: Course) -> dict[str, str]:
@@ -75,7 +81,7 @@ def offered_splits(course: Course) -> dict[str, str]:
     return {
         key: str(label)
         for key, label in RESULT_SPLITS.items()
-        if key != "department" or course.across_departments
+        if key != "department" or offers_department_split(course)
     }
 
 

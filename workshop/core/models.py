@@ -209,6 +209,10 @@ class Course(db.Model):
     # managers, as before) or "department" (a course across departments only). One split at
     # a time, so the projector, phones, PDF and CSV never cross the two.
     result_split: Mapped[str] = mapped_column(String(16), default="role", server_default="role")
+    # Imported from a course file, whose votes are revealed results only: the copy's dots
+    # were rebuilt to agree with the file's split by role (workshop.exchange.load), so a
+    # split by department would show invented figures and is not offered.
+    votes_rebuilt: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Step 2's citizen's path: while on, phones add touchpoints instead of cards and the
     # projector draws the path (workshop.touchpoints).
     path_open: Mapped[bool] = mapped_column(default=False, server_default=false())

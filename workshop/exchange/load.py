@@ -430,6 +430,7 @@ def check_course_file(data: dict) -> _Plan:
     )
     if revealed:
         plan.votes = _votes_from_results(plan)
+        plan.course["votes_rebuilt"] = True
     return plan
 
 

@@ -610,6 +610,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "result_split": "how the facilitator shows results on the day; a copy splits by role "
         "(a department split names the source organisation's departments)",
         "path_open": "whether phones map the citizen's path right now: a session's state",
+        "votes_rebuilt": "set by an import that rebuilds the dots from revealed results",
     },
     "participant": {
         "id": _OWN_ID,
