@@ -164,6 +164,7 @@ ACCESS = {
     # facilitators run the path.
     "path.add": PARTICIPANT,
     "path.toggle": COURSE_FACILITATOR,
+    "path.page": COURSE_FACILITATOR,
     "path.move": COURSE_FACILITATOR,
     "path.toggle_hidden": COURSE_FACILITATOR,
     "path.to_card": COURSE_FACILITATOR,

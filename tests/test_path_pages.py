@@ -278,3 +278,25 @@ def test_a_place_of_a_thousand_digits_is_refused_on_the_panel(app, client, cours
     url = f"/f/courses/{course_id}/touchpoints/{touchpoint.id}/move"
     reply = client.post(url, data={"position": "9" * 5000}, follow_redirects=True)
     assert reply.status_code == 200 and "Angiv pladsen som et tal" in reply.text
+
+
+def test_the_facilitator_turns_a_long_path_to_its_next_page_on_the_projector(app, client, course):
+    course_id, code = course
+    open_path(client, course_id)
+    phone = join(app, code)
+    for number in range(1, 19):  # 18 touchpoints: two pages of 16
+        add(phone, code, kind="form", text=f"Skema nummer {number}", token=f"t{number}")
+    panel = client.get(f"/f/courses/{course_id}", headers={"Accept-Language": "en"}).text
+    assert "The projector shows page 1 of 2 of the path." in panel
+    projector = client.get(f"/f/courses/{course_id}/projector/live").text
+    assert "Skema nummer 1." in projector and "Skema nummer 17" not in projector
+
+    turned = client.post(f"/f/courses/{course_id}/path/page", data={"page": "2"})
+    assert turned.headers["Location"].endswith("#path-pages")
+    projector = client.get(f"/f/courses/{course_id}/projector/live").text
+    assert "Skema nummer 17" in projector and "Skema nummer 1." not in projector
+
+    client.post(f"/f/courses/{course_id}/path/page", data={"page": "99"})
+    client.post(f"/f/courses/{course_id}/path/page", data={"page": "x" * 1000})
+    with app.app_context():
+        assert db.session.get(Course, course_id).path_page == 1

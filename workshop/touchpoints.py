@@ -95,6 +95,11 @@ def typed_touchpoint_id(raw: str | None) -> int | None:
     return _typed_whole_number(raw)
 
 
+def typed_page(raw: str | None) -> int:
+    """The page of the path asked for (a button's value); the first when it is no number."""
+    return _typed_whole_number(raw) or 1
+
+
 def typed_position(raw: str | None) -> int:
     """The place typed for a touchpoint on the path (1 is first)."""
     position = _typed_whole_number(raw)
@@ -284,6 +289,16 @@ def open_path(course: Course, is_open: bool) -> Course:
     """Phones add touchpoints (and the projector draws the path) while it is open."""
     course.path_open = bool(is_open)
     touch(course)
+    db.session.commit()
+    return course
+
+
+def show_path_page(course: Course, page: int, pages: int) -> Course:
+    """The page of a long path the projector shows, 1 to `pages` (the chart's count)."""
+    page = min(max(1, page), max(1, pages))
+    if course.path_page != page:
+        course.path_page = page
+        touch(course)
     db.session.commit()
     return course
 

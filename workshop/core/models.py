@@ -216,6 +216,8 @@ class Course(db.Model):
     # Step 2's citizen's path: while on, phones add touchpoints instead of cards and the
     # projector draws the path (workshop.touchpoints).
     path_open: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Which page of a long path the projector shows (the facilitator turns them on the panel).
+    path_page: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     joining_open: Mapped[bool] = mapped_column(default=True)
     # The projector's big join screen: "auto" (step 1 until the first answer), or what the

@@ -611,6 +611,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "(a department split names the source organisation's departments)",
         "path_open": "whether phones map the citizen's path right now: a session's state",
         "votes_rebuilt": "set by an import that rebuilds the dots from revealed results",
+        "path_page": "the page of the path the projector shows: a session's state",
     },
     "participant": {
         "id": _OWN_ID,

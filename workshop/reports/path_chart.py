@@ -179,7 +179,12 @@ def path_items(
 
 
 def page_count(items: list[PathItem]) -> int:
-    return max(1, math.ceil(len(items) / PER_PAGE))
+    return pages_of(len(items))
+
+
+def pages_of(touchpoints: int) -> int:
+    """How many pages a path of `touchpoints` shown touchpoints fills (at least one)."""
+    return max(1, math.ceil(touchpoints / PER_PAGE))
 
 
 def _lane_order(items: list[PathItem], lane_order: list[str] | None) -> list[tuple[str, str]]:

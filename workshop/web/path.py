@@ -18,6 +18,7 @@ from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Course, Touchpoint
 from workshop.core.vocabulary import TOUCHPOINT_KINDS
+from workshop.reports.path_chart import pages_of
 from workshop.touchpoints import (
     TIME_UNIT_MINUTES,
     add_touchpoint,
@@ -29,11 +30,13 @@ from workshop.touchpoints import (
     path_of,
     redact_touchpoint,
     set_touchpoint_hidden,
+    show_path_page,
     step_touchpoint,
     touchpoint_in_course,
     touchpoint_to_card,
     typed_department_id,
     typed_minutes,
+    typed_page,
     typed_position,
     typed_touchpoint_id,
     unmerge_touchpoint,
@@ -182,6 +185,16 @@ def toggle(course_id: int):
     if ActionForm().validate_on_submit():
         open_path(course, not course.path_open)
     return _panel(course)
+
+
+@bp.post("/f/courses/<int:course_id>/path/page")
+def page(course_id: int):
+    """Turn the projector's path to another page: a long path fills several."""
+    course = facilitator_course(course_id)
+    if ActionForm().validate_on_submit():
+        pages = pages_of(len(path_of(course)))
+        show_path_page(course, typed_page(request.form.get("page")), pages)
+    return back_to_panel(course, "path-pages")
 
 
 @bp.post("/f/courses/<int:course_id>/touchpoints/<int:touchpoint_id>/move")

@@ -27,7 +27,7 @@ from workshop.reports.measure_chart import (
     measure_chart,
     measure_summary,
 )
-from workshop.reports.path_chart import format_minutes, path_figure
+from workshop.reports.path_chart import format_minutes, pages_of, path_figure
 from workshop.splits import effective_split, offered_splits
 from workshop.web.addresses import public_host
 
@@ -126,6 +126,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(measure_chart, "measure_chart")
     # The citizen's path (issue 14): its swimlanes on the projector and in the PDF.
     app.add_template_global(path_figure, "path_figure")
+    app.add_template_global(pages_of, "path_pages")
     app.add_template_filter(format_minutes, "path_minutes")
     app.add_template_global(vocabulary.TOUCHPOINT_KINDS, "TOUCHPOINT_KINDS")
     app.add_template_global(step_of_count, "step_of_count")
