@@ -169,6 +169,7 @@ ACCESS = {
     "path.toggle_hidden": COURSE_FACILITATOR,
     "path.to_card": COURSE_FACILITATOR,
     "path.touchpoint": COURSE_FACILITATOR,
+    "path.new_touchpoint": COURSE_FACILITATOR,
     "path.merge": COURSE_FACILITATOR,
     "path.unmerge": COURSE_FACILITATOR,
     "path.redact": COURSE_FACILITATOR,
@@ -411,6 +412,7 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "path.add": {"kind": "meeting", "text": "Nyt møde", "client_token": "matrix"},
         "path.move": {"direction": "down"},
         "path.touchpoint": {"kind": "meeting", "text": "Omformuleret", "place": "Jobcentret"},
+        "path.new_touchpoint": {"kind": "form", "text": "Sagt højt", "place": "Borgerservice"},
         "path.merge": {"target": str(ids.touchpoint2)},
         "path.redact": {"confirm": "y"},
         # {who}: each allowed principal adds one of its own (names are unique).

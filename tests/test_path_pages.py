@@ -300,3 +300,37 @@ def test_the_facilitator_turns_a_long_path_to_its_next_page_on_the_projector(app
     client.post(f"/f/courses/{course_id}/path/page", data={"page": "x" * 1000})
     with app.app_context():
         assert db.session.get(Course, course_id).path_page == 1
+
+
+def test_the_facilitator_writes_down_a_touchpoint_said_aloud(app, client, course):
+    course_id, _code = course
+    ids = departments(app)
+    page = client.get(f"/f/courses/{course_id}/touchpoints/new", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and "Add a touchpoint" in page.text
+    data = {
+        "kind": "consent",
+        "text": "Samtykke til at dele oplysninger med psykiatrien",
+        "department": str(ids["Sundhed og psykiatri"]),
+        "citizen_minutes": "10",
+        "staff_minutes": "",
+        "requirement": "",
+    }
+    response = client.post(f"/f/courses/{course_id}/touchpoints/new", data=data)
+    assert response.headers["Location"].endswith("#citizens-path")
+    (added,) = touchpoints(app)
+    assert (added.kind, added.department_id, added.citizen_minutes, added.participant_id) == (
+        "consent",
+        ids["Sundhed og psykiatri"],
+        10,
+        None,
+    )
+
+
+def test_a_touchpoint_said_aloud_that_is_refused_keeps_what_was_typed(app, client, course):
+    course_id, _code = course
+    data = {"kind": "meeting", "text": "Møde med Hans, 010203-1234", "department": ""}
+    response = client.post(f"/f/courses/{course_id}/touchpoints/new", data=data)
+    assert response.status_code == 422
+    assert "Møde med Hans, 010203-1234</textarea>" in response.text
+    assert 'role="alert"' in response.text
+    assert touchpoints(app) == []

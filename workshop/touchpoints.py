@@ -470,15 +470,16 @@ def place_touchpoint(
     text: str,
     *,
     participant: Participant | None = None,
-    department: Department | None = None,
+    department_id: int | None = None,
     place: str = "",
     citizen_minutes: int | None = None,
     staff_minutes: int | None = None,
     requirement_key: str = "",
 ) -> Touchpoint:
     """A touchpoint written down by the facilitator (what was said aloud, or the demo's
-    path), at the end of the path, whether or not the phones are mapping it now."""
-    department = _check_department(course, department.id if department else None)
+    path), at the end of the path, whether or not the phones are mapping it now. A
+    CPR-like number is refused: the facilitator rewords it (no phone's "it is not one")."""
+    department = _check_department(course, department_id)
     requirement = _rule_behind(course, requirement_key)
     touchpoint = Touchpoint(
         course_id=course.id,

@@ -73,7 +73,7 @@ def seed_demo_path(
                 kind,
                 text,
                 participant=author,
-                department=department,
+                department_id=department.id if department is not None else None,
                 place="" if department is not None else PLACES[sector],
                 citizen_minutes=citizen,
                 staff_minutes=staff,

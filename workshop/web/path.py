@@ -28,6 +28,7 @@ from workshop.touchpoints import (
     offered_departments,
     open_path,
     path_of,
+    place_touchpoint,
     redact_touchpoint,
     set_touchpoint_hidden,
     show_path_page,
@@ -238,6 +239,30 @@ def to_card(course_id: int, touchpoint_id: int):
         return _refused_on_panel(course, refused)
     text = _short(touchpoint.text)
     flash(_("“%(text)s” is now a card on the wall.", text=text))
+    return _panel(course)
+
+
+def _new_touchpoint_page(course: Course, form: TouchpointEditForm, refused=None):
+    """The page for a touchpoint said aloud in the room: 200 fresh, 422 refused as typed."""
+    form.department.choices = [SelectChoice("", _("No department")), *_department_choices(course)]
+    if refused is None:
+        return render_template("path/new_touchpoint.html", course=course, form=form)
+    return refusal_reply(refused, page="path/new_touchpoint.html", course=course, form=form)
+
+
+@bp.route("/f/courses/<int:course_id>/touchpoints/new", methods=["GET", "POST"])
+def new_touchpoint(course_id: int):
+    """The facilitator writes down a touchpoint said aloud: at the end of the path."""
+    course = facilitator_course(course_id)
+    form = TouchpointEditForm(kind="meeting")
+    if request.method == "GET" or not form.validate_on_submit():
+        return _new_touchpoint_page(course, form)
+    try:
+        added = place_touchpoint(course, **form.touchpoint_fields())
+    except WorkshopError as refused:
+        db.session.rollback()
+        return _new_touchpoint_page(course, form, refused)
+    flash(_("“%(text)s” is on the path.", text=_short(added.text)))
     return _panel(course)
 
 
