@@ -408,3 +408,45 @@ def test_the_day_is_said_the_danish_way(app, make):
         meeting.course = db.session.get(Course, course.id)
         said = meeting_when(meeting)
     assert said.startswith("tirsdag 12. jan.") and said.endswith("kl. 9–12")
+
+
+# --- The course file ------------------------------------------------------------------------
+
+
+def test_the_course_file_carries_the_meetings_and_a_copy_gets_new_calendar_events(app, make):
+    import json
+
+    from workshop.exchange import export_course, import_course
+
+    with app.app_context():
+        course = make.course(title="Mindre bøvl")
+        original = _plan(course, place="Kantinen", note="Kaffe fra 8.30", now=None,
+                         day=_future_day())  # fmt: skip
+        data = export_course(course)
+        copy = import_course(json.dumps(data), make.facilitator(email="ny@example.dk")).course
+        (imported,) = db.session.scalars(db.select(Meeting).where(Meeting.course_id == copy.id))
+        assert (imported.place, imported.steps, imported.note) == (
+            "Kantinen",
+            [2, 3],
+            "Kaffe fra 8.30",
+        )
+        assert imported.starts_at.replace(tzinfo=UTC) == original.starts_at.replace(tzinfo=UTC)
+        assert imported.uid != original.uid  # a new event, not the original's in calendars
+
+
+def test_a_course_file_from_before_meetings_and_later_days_still_imports(app, make):
+    import json
+
+    from workshop.examination import prioritise
+    from workshop.exchange import export_course, import_course
+
+    with app.app_context():
+        course = make.course(step=2)
+        prioritise(make.card(make.participant(course)), "later", later_when="Til foråret")
+        data = export_course(course)
+        del data["meetings"]
+        for card in data["cards"]:
+            del card["later_due"]
+        copy = import_course(json.dumps(data), make.facilitator(email="ny@example.dk")).course
+        assert [card.later_when for card in copy.cards] == ["Til foråret"]
+        assert [card.later_due for card in copy.cards] == [None]
