@@ -450,3 +450,16 @@ def test_a_course_file_from_before_meetings_and_later_days_still_imports(app, ma
         copy = import_course(json.dumps(data), make.facilitator(email="ny@example.dk")).course
         assert [card.later_when for card in copy.cards] == ["Til foråret"]
         assert [card.later_due for card in copy.cards] == [None]
+
+
+def test_the_demo_has_a_coming_meeting_and_a_later_whose_day_has_come(app):
+    from workshop.commands.demo import seed_demo
+    from workshop.examination import due_later_cards
+
+    with app.app_context():
+        course = seed_demo()
+        coming = next_meeting(course)
+        assert coming is not None and coming.starts_at.replace(tzinfo=UTC) > datetime.now(UTC)
+        assert coming.place and coming.steps
+        due = due_later_cards(course, date.today())
+        assert len(due) == 1 and due[0].later_when
