@@ -7,8 +7,10 @@ from flask_babel import lazy_gettext as _l
 from steps.base import Step
 from workshop.actions import stuck_actions
 from workshop.cards import cards_of
+from workshop.core.clock import local_today
 from workshop.core.vocabulary import StepNumber
 from workshop.dialogue import answers_by_question, questions_for_step
+from workshop.examination import due_later_cards
 from workshop.learning import TAKE_UP_LATER, course_status, lessons_by_kind
 
 
@@ -51,6 +53,8 @@ class LearnStep(Step):
         context["lessons"] = lessons_by_kind(course)
         if audience == "control":
             context["stuck"] = stuck_actions(course)
+            # "Later" whose day has come (issue 18): the group decides on it now.
+            context["due_later"] = due_later_cards(course, local_today())
             context["next_cards"] = [
                 row.card for row in status.challenges if row.card.priority in TAKE_UP_LATER
             ]

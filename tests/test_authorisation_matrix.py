@@ -179,6 +179,14 @@ ACCESS = {
     "organisation.rename_department_view": ORG_ADMIN_RECORD,
     "organisation.retire_department_view": ORG_ADMIN_RECORD,
     "organisation.move_department_view": ORG_ADMIN_RECORD,
+    # Issue 18 point 1: the course's facilitators plan its meetings; a phone of the course
+    # and the course's manager link download its own meetings' calendar files.
+    "meetings.plan": COURSE_FACILITATOR,
+    "meetings.edit": COURSE_FACILITATOR,
+    "meetings.delete": COURSE_FACILITATOR,
+    "meetings.calendar": COURSE_FACILITATOR,
+    "meetings.phone_calendar": PARTICIPANT,
+    "manager.meeting_calendar": MANAGER,
 }
 
 PRINCIPALS = ("anonymous", "participant A", "participant B", "manager A", "facilitator A",
@@ -201,6 +209,7 @@ PARTICIPANT_REFUSAL = {
     "catalogue.phone_search": TO_JOIN,
     "participant.live": HX_TO_JOIN,
     "participant.my_data": TO_JOIN,
+    "meetings.phone_calendar": TO_JOIN,
 }  # every other participant route (all POSTs) answers 403
 
 # The facilitator of A, with one of B's records under A's course: not found (404), or
@@ -252,6 +261,11 @@ FOREIGN_RECORD = {
     "organisation.rename_department_view": 404,
     "organisation.retire_department_view": 404,
     "organisation.move_department_view": 404,
+    # Issue 18: B's meeting under A's course (the facilitator's and the phone's routes).
+    "meetings.edit": 404,
+    "meetings.delete": 404,
+    "meetings.calendar": 404,
+    "meetings.phone_calendar": 404,
 }
 
 
@@ -304,6 +318,7 @@ def _args(rule_arguments, ids: Ids, endpoint: str) -> dict:
         # Revoking the old link keeps the open one for the manager's routes.
         "link_id": ids.revoked_link if endpoint == "manager.revoke" else ids.link,
         "touchpoint_id": ids.touchpoint,
+        "meeting_id": ids.meeting,
     }
     if endpoint in ("challenges.unlink", "challenges.vote"):
         by_name["card_id"] = ids.card2  # the card with the link; a card open for dots
@@ -319,6 +334,13 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "baseline_to": (today - timedelta(days=27)).isoformat(),
         "followup_from": (today - timedelta(days=13)).isoformat(),
         "followup_to": (today + timedelta(days=7)).isoformat(),
+    }
+    meeting = {
+        "day": (today + timedelta(days=20)).isoformat(),
+        "start": "9:00",
+        "end": "12:00",
+        "place": "Mødelokale 1",
+        "steps": "2",
     }
     course_fields = {
         "title": "Kursus A",
@@ -423,6 +445,8 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "organisation.rename_department_view": {"name": "Social og handicap", "sector": "social"},
         "organisation.retire_department_view": {"value": "0"},  # bringing back keeps it
         "organisation.move_department_view": {"direction": "down"},
+        "meetings.plan": meeting,
+        "meetings.edit": meeting,
     }.get(endpoint, {})
 
 
@@ -473,6 +497,8 @@ OK = {
     # Unconfirmed, deleting one's own data only asks (what will happen); the matrix never
     # confirms, so participant A stays in the course for the other routes.
     ("participant.forget", "POST"): (200,),
+    # Unconfirmed, deleting a meeting only asks; the world's meeting stays for the others.
+    ("meetings.delete", "POST"): (200,),
 }
 LAST = {("facilitator.delete", "POST"), ("auth.logout", "POST")}
 # Done once, it cannot be done again (a second link of the same rule is a 422, a deleted

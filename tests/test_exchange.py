@@ -783,6 +783,11 @@ DAMAGED_EDITS = {
     "version as text": _set("version", "1"),
     "null byte": _set("answers.0.text", "nul\x00byte"),
     "barriers of an unknown kind": _set("actions.0.barriers", {"magic": {"note": ""}}),
+    # Issue 18: the course's meetings and the day "later" comes back.
+    "a meeting that ends before it starts": _set("meetings.0.ends_at", "2000-01-01T00:00:00+00:00"),
+    "a meeting in step 7": _set("meetings.0.steps", [2, 7]),
+    "a meeting's steps as text": _set("meetings.0.steps", "2,3"),
+    "a later day that is no day": _set("cards.0.later_due", "1. marts"),
 }
 
 
@@ -1288,6 +1293,7 @@ FILE_TABLES = {
     models.Lesson: schema.LESSON,
     models.StateFeedback: schema.STATE_FEEDBACK,
     models.Touchpoint: schema.TOUCHPOINT,
+    models.Meeting: schema.MEETING,
 }
 
 

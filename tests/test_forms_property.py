@@ -184,6 +184,7 @@ ACTION = [
     *(f"barrier_{kind}" for kind in BARRIERS),
     *(f"barrier_{kind}_note" for kind in BARRIERS),
 ]
+MEETING = ["day", "start", "end", "place", "steps", "note"]
 PHONE_TEXT = ["text", "client_token", "not_cpr", "stage"]
 
 PHONE_FORMS = [
@@ -230,7 +231,7 @@ FACILITATOR_FORMS = [
         "card priority",
         "facilitator",
         "/f/courses/{course}/cards/{card3}/priority",
-        ["priority", "later_when", "reason"],
+        ["priority", "later_when", "later_due", "reason"],
     ),
     Form("card link", "facilitator", "/f/courses/{course}/cards/{card3}/links", ["key", "q"]),
     Form(
@@ -271,6 +272,9 @@ FACILITATOR_FORMS = [
     ),
     Form("timer", "facilitator", "/f/courses/{course}/timer", ["minutes", "label"]),
     Form("manager link", "facilitator", "/f/courses/{course}/manager-links", ["label"]),
+    # Issue 18: the course's meetings.
+    Form("meeting plan", "facilitator", "/f/courses/{course}/meetings", MEETING),
+    Form("meeting edit", "facilitator", "/f/courses/{course}/meetings/{meeting}", MEETING),
     Form(
         "local rule",
         "facilitator",
@@ -308,6 +312,7 @@ _MEASURE_VALID = {
     "followup_from": _ISO["f1"],
     "followup_to": _ISO["f2"],
 }
+_MEETING_VALID = {"day": (_DAY + timedelta(days=20)).isoformat(), "start": "9:00", "end": "12:00"}
 _ASSESSMENT_VALID = {"kind": "change", "effect_citizens": "1", "likelihood": "likely"}
 _COURSE_VALID = {
     "title": "Kursus",
@@ -333,6 +338,8 @@ VALID = {
     "card edit": {"text": "Omformuleret"},
     "card examine": {"origin": "local_practice"},
     "card priority": {"priority": "later"},
+    "meeting plan": _MEETING_VALID,
+    "meeting edit": _MEETING_VALID,
     "card link": {"key": "{local_rule}"},
     "card merge": {"target": "{card2}"},
     "solution edit": {"text": "Løsning", **_ASSESSMENT_VALID},
@@ -390,6 +397,7 @@ DOMAIN_MAX = {
     ("action_update", "note"): 1000,
     ("card", "problem"): 2000,
     ("card", "stakeholders"): 2000,
+    ("meeting", "note"): 1000,
 }
 
 
@@ -450,6 +458,7 @@ class Phones:
             "owner": self.a.owner,
             "local_rule": self.a.local_rule,
             "colleague": self.a.colleague,
+            "meeting": self.a.meeting,
             "question": self.question,
             "token": "{token}",
         }

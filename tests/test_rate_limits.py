@@ -304,6 +304,8 @@ def test_manager_links_are_limited_per_address(app, make, course_id):
     assert_danish_429(refused)
     assert refused.headers["Referrer-Policy"] == "no-referrer"
     assert_danish_429(manager.get(f"/m/{token}/action-plan.pdf"))  # one budget for both
+    # A meeting's calendar file too (issue 18): the token is guessed the same way.
+    assert_danish_429(manager.get(f"/m/{token}/meetings/1/calendar.ics"))
     assert phone(app, "198.51.100.21").get(f"/m/{token}").status_code == 200
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
@@ -26,6 +26,7 @@ from workshop.examination import link_requirement
 from workshop.learning import add_lesson
 from workshop.manager_links import create_manager_link, revoke_manager_link
 from workshop.measures import log_entry
+from workshop.meetings import plan_meeting
 from workshop.touchpoints import add_touchpoint, open_path
 from workshop.votes import SOLUTIONS, cast_vote, set_voting_state
 
@@ -66,6 +67,7 @@ class Ids:
     touchpoint: int = 0
     touchpoint2: int = 0
     department: int = 0  # one of the organisation's departments (issue 14)
+    meeting: int = 0  # a coming meeting of the course (issue 18)
 
 
 def build_course(make, email: str, label: str, *, rule_name: str, organisation=None) -> Ids:
@@ -112,7 +114,16 @@ def build_course(make, email: str, label: str, *, rule_name: str, organisation=N
     touchpoint = add_touchpoint(owner, "plan", f"Plan {label}", client_token=f"tp-{label}")
     touchpoint2 = add_touchpoint(other, "plan", f"Anden plan {label}", client_token=f"tp2-{label}")
     open_path(course, False)
+    meeting = plan_meeting(
+        course,
+        day=local_today() + timedelta(days=30),
+        start=time(9),
+        end=time(12),
+        place=f"Mødelokale {label}",
+        steps=[5, 6],
+    )
     return Ids(
+        meeting=meeting.id,
         touchpoint=touchpoint.id,
         touchpoint2=touchpoint2.id,
         course=course.id,

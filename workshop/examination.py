@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import selectinload
 
 from workshop.catalogue import requirement_by_key, requirement_label
+from workshop.core.clock import EARLIEST_DAY, LATEST_DAY, local_today
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Card, CardDepartment, CardRequirement, Course, Department, Vote
@@ -210,22 +212,75 @@ def _new_department(card: Card, department_id: int, named: int | None, offered: 
     return department
 
 
-def prioritise(card: Card, status: str, *, later_when: str = "", reason: str = "") -> Card:
-    """Prioritised, later (say when) or outside the frame (say why): said openly, per card."""
+def prioritise(
+    card: Card,
+    status: str,
+    *,
+    later_when: str = "",
+    reason: str = "",
+    later_due: date | None = None,
+    today: date | None = None,
+) -> Card:
+    """Prioritised, later (say when: a note, a date or both) or outside the frame (say
+    why): said openly, per card. The date is when "later" comes back (`due_later_cards`)."""
     if status not in PRIORITY_STATUSES:
         raise WorkshopError(_("Choose a status for the challenge."), code="status")
     later_when = _clean(later_when, _("When"))[:200]
     reason = _clean(reason, _("Why"))
-    if status == "later" and not later_when:
+    if status == "later" and not later_when and later_due is None:
         raise WorkshopError(_("Say when the challenge will be taken up."), code="later_when")
+    if status == "later":
+        _check_later_due(card, later_due, today or local_today())
     if status == "out_of_scope" and not reason:
         raise WorkshopError(_("Say why the challenge is outside the frame."), code="reason")
     card.priority = status
     card.later_when = later_when if status == "later" else ""
+    card.later_due = later_due if status == "later" else None
     card.out_of_scope_reason = reason if status == "out_of_scope" else ""
     touch(card.course)
     db.session.commit()
     return card
+
+
+def _check_later_due(card: Card, later_due: date | None, today: date) -> None:
+    """A date within the years forms take; a new one not before today (it would be due at
+    once: nearly always a typo). A date set earlier stays when the card is saved again."""
+    if later_due is None or later_due == card.later_due:
+        return
+    if not EARLIEST_DAY <= later_due <= LATEST_DAY:
+        raise WorkshopError(
+            _(
+                "Give a date between %(first)s and %(last)s.",
+                first=EARLIEST_DAY.year,
+                last=LATEST_DAY.year,
+            ),
+            code="later_due",
+        )
+    if later_due < today:
+        raise WorkshopError(
+            _("The date has passed. Give the day the challenge should come back."),
+            code="later_due",
+        )
+
+
+def due_later_cards(course: Course, today: date) -> list[Card]:
+    """The challenges put off until a day that has come (later_due <= today), still
+    "later" and on the wall: the earliest first. What the control panel, step 6 and the
+    facilitator's digest bring back."""
+    return list(
+        db.session.scalars(
+            select(Card)
+            .where(
+                Card.course_id == course.id,
+                Card.priority == "later",
+                Card.later_due.is_not(None),
+                Card.later_due <= today,
+                Card.hidden.is_(False),
+                Card.merged_into_id.is_(None),
+            )
+            .order_by(Card.later_due, Card.id)
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from workshop.examination import prioritise
 from workshop.facilitators import create_facilitator, find_facilitator
 from workshop.learning import add_lesson
 from workshop.measures import add_measure, log_entry
+from workshop.meetings import plan_meeting
 from workshop.organisations import create_organisation, find_organisation
 from workshop.participants import join
 from workshop.solutions import choose_solution, propose_solution
@@ -127,6 +128,7 @@ def _seed_job_centre(facilitator, codes: dict[str, str]) -> Course:
     )
     for kind, text in data["lessons"]:
         add_lesson(course, kind, text)
+    _plan_meetings(course, data)
     seed_demo_bank()  # other municipalities' shared results, for the experience bank
     return course
 
@@ -247,4 +249,26 @@ def _examine_and_prioritise(facilitator, cards, data) -> None:
             status,
             later_when=note if status == "later" else "",
             reason=note if status == "out_of_scope" else "",
+        )
+    # "Later" with a day (issue 18), decided at the step 2 workshop weeks ago: one day has
+    # come (it shows on the control panel and in step 6), one is still to come.
+    decided = _day(-42)
+    for index, offset in data["later_due"]:
+        card = cards[index]
+        prioritise(card, "later", later_when=card.later_when, later_due=_day(offset), today=decided)
+
+
+def _plan_meetings(course, data) -> None:
+    """The coming workshops (issue 18), on a Tuesday some weeks ahead: weeks, time, place."""
+    today = local_today()
+    first_tuesday = today + timedelta(days=7 + (1 - today.weekday()) % 7)
+    for weeks, start, end, place, steps, note in data["meetings"]:
+        plan_meeting(
+            course,
+            day=first_tuesday + timedelta(weeks=weeks),
+            start=time.fromisoformat(start),
+            end=time.fromisoformat(end),
+            place=place,
+            steps=steps,
+            note=note,
         )

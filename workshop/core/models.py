@@ -13,7 +13,8 @@
 - the experience bank: Share, SharedChallenge, SharedRequirement, SharedSolution;
 - kept for a while: RenderedPdf, ClearedVotes (a restarted vote, for its minute of undo);
 - the audit trail: AuditEvent;
-- the citizen's path (step 2): Touchpoint.
+- the citizen's path (step 2): Touchpoint;
+- the course's dated workshops: Meeting.
 """
 
 from __future__ import annotations
@@ -378,6 +379,9 @@ class Card(db.Model):
     # Prioritising: every card keeps a visible status, so no contribution silently vanishes.
     priority: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     later_when: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # "Later" with a date (issue 18): the day it comes back on the control panel, in step 6
+    # and in the facilitator's digest. `later_when` stays the note ("at the March workshop").
+    later_due: Mapped[date | None] = mapped_column(Date)
     out_of_scope_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     course: Mapped[Course] = relationship(back_populates="cards", foreign_keys=[course_id])
@@ -1100,4 +1104,31 @@ class Touchpoint(db.Model):
             "staff_minutes IS NULL OR staff_minutes BETWEEN 0 AND 525600",
             name="staff_minutes_range",
         ),
+    )
+
+
+class Meeting(db.Model):
+    """One of the course's workshops (issue 18): when and where, and which of the method's
+    steps it covers. Planned in Danish time, stored in UTC; `uid` names it in calendars,
+    so a downloaded .ics updates the same event when it is downloaded again (`sequence`
+    counts the edits, as iCalendar wants)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    place: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The step numbers it covers (vocabulary.StepNumber), in order: [2, 3].
+    steps: Mapped[list[int]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    course: Mapped[Course] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="meeting_ends_after_start"),
+        Index("ix_meeting_course_starts", "course_id", "starts_at"),
     )

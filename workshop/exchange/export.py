@@ -22,6 +22,7 @@ from workshop.core.models import (
     Course,
     DialogueAnswer,
     Lesson,
+    Meeting,
     Participant,
     Requirement,
     Solution,
@@ -43,6 +44,7 @@ from workshop.exchange.schema import (
     LESSON,
     LINK,
     MEASURE,
+    MEETING,
     PARTICIPANT,
     REQUIREMENT,
     REQUIREMENT_VERSION,
@@ -112,7 +114,18 @@ def export_course(course: Course) -> dict:
         "lessons": [_dump(lesson, LESSON, numbers) for lesson in lessons],
         "state_feedback": [_feedback_record(item, places, numbers) for item in feedback],
         "touchpoints": [_touchpoint_record(n, t, numbers) for n, t in enumerate(touchpoints, 1)],
+        "meetings": [_dump(meeting, MEETING, numbers) for meeting in _meetings(course)],
     }
+
+
+def _meetings(course: Course) -> list[Meeting]:
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.course_id == course.id)
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
+    )
 
 
 def _numbered_ids(objs: list) -> dict[int, int]:

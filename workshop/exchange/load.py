@@ -40,6 +40,7 @@ from workshop.core.models import (
     Lesson,
     Measure,
     MeasureEntry,
+    Meeting,
     Participant,
     Requirement,
     RequirementVersion,
@@ -69,6 +70,7 @@ from workshop.exchange.schema import (
     LINK,
     LOCAL_KEY,
     MEASURE,
+    MEETING,
     MISSING,
     PARTICIPANT,
     REQUIREMENT,
@@ -83,6 +85,7 @@ from workshop.exchange.schema import (
     damaged,
     is_measure_place,
 )
+from workshop.meetings import MEETINGS_MAX
 
 
 @dataclass
@@ -344,6 +347,7 @@ class _Plan:
     state_feedback: list[dict] = field(default_factory=list)
     revealed: dict = field(default_factory=dict)  # version 2: ballot name -> its result
     touchpoints: list[dict] = field(default_factory=list)  # the citizen's path (issue 14)
+    meetings: list[dict] = field(default_factory=list)  # the course's meetings (issue 18)
 
 
 def _field(record: dict, item, where: str, numbers: dict[str, set[int]]):
@@ -428,10 +432,26 @@ def check_course_file(data: dict) -> _Plan:
         revealed,
         touchpoints,
     )
+    plan.meetings = _check_meetings(data, numbers)
     if revealed:
         plan.votes = _votes_from_results(plan)
         plan.course["votes_rebuilt"] = True
     return plan
+
+
+def _check_meetings(data: dict, numbers) -> list[dict]:
+    """Meetings that end after they start, no more than a course may have; files from
+    before meetings have none."""
+    if "meetings" not in data:
+        return []
+    raw = _list(data, "meetings")
+    if len(raw) > MEETINGS_MAX:
+        raise damaged("meetings")
+    meetings = _each("meetings", raw, MEETING, numbers)
+    for index, meeting in enumerate(meetings):
+        if meeting["ends_at"] <= meeting["starts_at"]:
+            raise damaged(f"meetings[{index}].ends_at")
+    return meetings
 
 
 def _each(name: str, raw: list, spec, numbers) -> list[dict]:
@@ -675,6 +695,7 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
     writer.insert(Lesson, plan.lessons, LESSON, course_id=course.id)
     _write_touchpoints(plan, writer)
     _write_state_feedback(plan, writer, measure_ids)
+    writer.insert(Meeting, plan.meetings, MEETING, course_id=course.id)
     db.session.flush()
     return result
 

@@ -47,6 +47,8 @@ from workshop.core.vocabulary import (
     TOUCHPOINT_MAX_MINUTES,
 )
 from workshop.departments import NAME_LENGTH as DEPARTMENT_NAME_MAX
+from workshop.meetings import NOTE_MAX as MEETING_NOTE_MAX
+from workshop.meetings import PLACE_MAX as MEETING_PLACE_MAX
 from workshop.state_feedback import TEXT_MAX as FEEDBACK_TEXT_MAX
 from workshop.state_feedback import TRIAL_OPTIONS
 from workshop.votes import CARDS, SOLUTIONS, VOTING_STATES
@@ -194,6 +196,9 @@ class Number:
 class Day:
     name: str
     nullable: bool = False
+    # A column added after files were written (a card's later_due): what a file without
+    # it means, else damaged.
+    when_missing: Callable[[], Any] | None = None
 
     def dump(self, value):
         return value.isoformat() if value is not None else None
@@ -442,6 +447,8 @@ CARD = (
     Text("priority", 16, choices=PRIORITY_STATUSES, blank_ok=False),
     Text("later_when", 200),
     Text("out_of_scope_reason", EXAMINE_TEXT_MAX),
+    # Issue 18: the day "later" comes back; files written before it have none.
+    Day("later_due", nullable=True, when_missing=lambda: None),
 )
 # A department a card involves (issue 14), inside the card's record: named by its name and
 # sector, since the importing organisation has departments of its own (workshop.exchange.load
@@ -570,6 +577,27 @@ TOUCHPOINT = (
 TOUCHPOINT_NAMES = (Text("department", 120), Text("requirement", 20))
 
 
+def _is_steps(value) -> bool:
+    """A meeting's steps: step numbers of the method, each once, in order."""
+    return (
+        isinstance(value, list)
+        and all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 6 for n in value)
+        and value == sorted(set(value))
+    )
+
+
+# The course's meetings (issue 18), the earliest first; files from before have none.
+MEETING = (
+    Moment("starts_at"),
+    Moment("ends_at"),
+    Text("place", MEETING_PLACE_MAX),
+    Structure("steps", _is_steps),
+    Text("note", MEETING_NOTE_MAX),
+    Moment("created_at"),
+    Moment("updated_at"),
+)
+
+
 def is_measure_place(value) -> bool:
     return value is None or (
         isinstance(value, dict)
@@ -662,6 +690,12 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "client_token": _NONCE,
         "department_id": "named by the department's name (the 'department' key)",
         "requirement_id": "named by the entry's key (the 'requirement' key)",
+    },
+    "meeting": {
+        "id": _OWN_ID,
+        "course_id": _PARENT,
+        "uid": "names this server's event in people's calendars; a copy's meetings are new events",
+        "sequence": "counts the edits of this server's calendar event; a copy starts afresh",
     },
 }
 # (The organisation's departments are no part of a course either: a participant's

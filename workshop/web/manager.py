@@ -21,8 +21,10 @@ from workshop.manager_links import (
     revoke_manager_link,
 )
 from workshop.measures import measure_groups
+from workshop.meetings import coming_meetings, meeting_in_course
 from workshop.web.common import Confirmation, confirmed, facilitator_course
 from workshop.web.forms import ActionForm
+from workshop.web.meetings import calendar_download
 from workshop.web.refusals import back_to_panel, form_refusal, panel_url, refusal_reply
 from workshop.web.reports import pdf_download
 from workshop.web.screens import control_context, step_of
@@ -121,6 +123,7 @@ def status(token: str):
         plan=actions_of(course),
         measure_groups=measure_groups(course),
         lessons=lessons_by_kind(course),
+        meetings=coming_meetings(course),
     )
 
 
@@ -136,6 +139,18 @@ def action_plan_pdf(token: str):
         detail={"file": "action_plan_pdf", "via": "manager_link"},
     )
     return response
+
+
+@bp.route("/m/<token>/meetings/<int:meeting_id>/calendar.ics")
+def meeting_calendar(token: str, meeting_id: int):
+    """A meeting of the link's own course, for the manager's calendar. Without a link in
+    it: the manager's link is a secret and calendars are shared, and the join code is the
+    facilitator's to hand out."""
+    course = _course_or_404(token)
+    meeting = meeting_in_course(course, meeting_id)
+    if meeting is None:
+        abort(404)
+    return calendar_download(meeting, None)
 
 
 @bp.after_request

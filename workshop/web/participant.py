@@ -23,6 +23,7 @@ from workshop.core.errors import WorkshopError
 from workshop.core.vocabulary import CITIZEN_ROLE, ROLES
 from workshop.courses import find_course_by_code, format_join_code, normalise_join_code
 from workshop.departments import join_choices, previous_choice
+from workshop.meetings import next_meeting
 from workshop.participants import forgotten_by_token, join, unit_suggestions
 from workshop.privacy import forget_participant, own_data, privacy_notice
 from workshop.web.common import (
@@ -149,7 +150,10 @@ def course_page(code: str):
     participant = current_participant(course)
     if participant is None:
         return redirect(url_for(".join_course", code=course.join_code))
-    return render_template("participant/course.html", **phone_context(course, participant))
+    return render_template(
+        "participant/course.html",
+        **phone_context(course, participant, next_meeting=next_meeting(course)),
+    )
 
 
 @bp.route("/c/<code>/live")

@@ -261,6 +261,7 @@ def _route_limits(limiter: Limiter, config) -> dict[str, list]:
         "manager.status": [manager],
         "manager.action_plan_pdf": [manager],
         "state_feedback.manager_pdf": [manager],
+        "manager.meeting_calendar": [manager],
     }
 
 

@@ -12,12 +12,15 @@ from typing import Any
 
 from flask import current_app, render_template
 
+from workshop.core.clock import local_today
 from workshop.core.extensions import htmx
 from workshop.core.models import Course, Participant
 from workshop.core.vocabulary import StepNumber
 from workshop.courses import format_join_code, participant_counts
 from workshop.departments import departments_in_room
+from workshop.examination import due_later_cards
 from workshop.manager_links import open_links
+from workshop.meetings import next_meeting
 from workshop.web.common import render_fragment
 
 ScreenContext = Callable[[Course, str, "Participant | None", dict[str, Any]], dict[str, Any]]
@@ -114,6 +117,9 @@ def control_context(course: Course, **extra) -> dict[str, Any]:
         "role_counts": participant_counts(course),
         "department_counts": departments_in_room(course),
         "manager_links": open_links(course),
+        # Between the workshops (issue 18): the next meeting, and "later" that is due.
+        "next_meeting": next_meeting(course),
+        "due_later": due_later_cards(course, local_today()),
         "panel_only": panel_fragment_wanted(),
         "confirm": None,
         **extra,

@@ -15,10 +15,12 @@ from markupsafe import Markup, escape
 
 from workshop.catalogue import catalogue_metadata, requirement_citation, requirement_label
 from workshop.core import vocabulary
-from workshop.core.clock import format_moment, local_date
+from workshop.core.clock import danish_time, format_moment, local_date, local_today
 from workshop.core.vocabulary import STEP_COUNT, StepNumber
 from workshop.courses import epoch_ms, format_join_code, timer_seconds_left
 from workshop.examination import origin_label
+from workshop.exchange.ical import step_lines
+from workshop.meetings import is_going_on
 from workshop.reports.measure_chart import (
     format_change,
     format_change_percent,
@@ -100,6 +102,34 @@ def step_of_count(number: int) -> str:
     return _("Step %(n)s of %(count)s", n=number, count=STEP_COUNT)
 
 
+def _clock(moment, danish: bool) -> str:
+    """9 or 9.30 in Danish, 9:00 or 9:30 in English."""
+    if danish:
+        return str(moment.hour) if not moment.minute else f"{moment.hour}.{moment.minute:02d}"
+    return f"{moment.hour}:{moment.minute:02d}"
+
+
+def meeting_when(meeting) -> str:
+    """ "tirsdag 12. jan. kl. 9–12" (the year too when it is not this year's), in Danish
+    time: how people say when a workshop is."""
+    start, end = danish_time(meeting.starts_at), danish_time(meeting.ends_at)
+    danish = str(get_locale()) == "da"
+    pattern = "EEEE d. MMM" if danish else "EEEE d MMM"
+    if start.year != local_today().year:
+        pattern += " y"
+    day = format_moment(start.date(), pattern)
+    hours = f"{_clock(start, danish)}–{_clock(end, danish)}"
+    if end.date() != start.date():  # only an imported file could hold one over midnight
+        last_day = format_moment(end.date(), pattern)
+        hours = f"{_clock(start, danish)}–{last_day} {_clock(end, danish)}"
+    return _("%(day)s at %(hours)s", day=day, hours=hours)
+
+
+def meeting_steps(meeting) -> str:
+    """ "2. Det der bøvler · 3. …": the steps a meeting covers, by the method's names."""
+    return " · ".join(step_lines(meeting))
+
+
 def register_template_helpers(app: Flask) -> None:
     """The filters and globals above on the app (after Babel, whose date filters they
     replace)."""
@@ -130,6 +160,9 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_minutes, "path_minutes")
     app.add_template_global(vocabulary.TOUCHPOINT_KINDS, "TOUCHPOINT_KINDS")
     app.add_template_global(step_of_count, "step_of_count")
+    app.add_template_global(meeting_when, "meeting_when")
+    app.add_template_global(is_going_on, "meeting_going_on")
+    app.add_template_global(meeting_steps, "meeting_steps")
     app.add_template_global(STEP_COUNT, "STEP_COUNT")
     app.add_template_global(StepNumber, "StepNumber")
     # Results by role or by department (issue 14): the course's split and the choices.

@@ -69,6 +69,7 @@ from workshop.web.forms import (
     ParticipantTextForm,
     RedactForm,
     VotingForm,
+    day_field,
     vocabulary_choices,
 )
 from workshop.web.path import fresh_touchpoint_form
@@ -185,6 +186,7 @@ class PriorityForm(FlaskForm):
         validators=[InputRequired(_l("Choose a status for the challenge."))],
     )
     later_when = StringField(_l("When will it be taken up?"))
+    later_due = day_field(_l("Bring it back on"))
     reason = TextAreaField(_l("Why is it outside the frame?"))
 
 
@@ -342,7 +344,10 @@ def render_card_page(course: Course, card: Card, *, status: int = 200, **overrid
         "card": card,
         "form": CardEditForm(obj=card),
         "priority_form": PriorityForm(
-            priority=card.priority, later_when=card.later_when, reason=card.out_of_scope_reason
+            priority=card.priority,
+            later_when=card.later_when,
+            later_due=card.later_due,
+            reason=card.out_of_scope_reason,
         ),
         "merge_form": MergeForm(formdata=None),
         # Merging picks from the wall itself, with nothing chosen until the facilitator does.
@@ -413,11 +418,13 @@ def _save_card(course, card, form: CardEditForm):
     posted = request.form
     try:
         if "priority" in posted:  # checked first: its rules (say when, say why) refuse most
+            _check_day(priority_form.later_due, priority_form)
             prioritise(
                 card,
                 priority_form.priority.data or "",
                 later_when=priority_form.later_when.data or "",
                 reason=priority_form.reason.data or "",
+                later_due=priority_form.later_due.data,
             )
         if "origin" in posted:
             examine_card(card, **examine_form.examination())
@@ -429,6 +436,13 @@ def _save_card(course, card, form: CardEditForm):
         return refused_card_page(course, card, refused, **forms)
     flash(_("The card has been saved."))
     return _back_to_card(course, card)
+
+
+def _check_day(day, form) -> None:
+    """A typed date that is no date is said, not dropped (this form is not validated whole:
+    the card page saves several forms' fields in one post)."""
+    if not day.validate(form):
+        raise WorkshopError(str(day.errors[0]), code=day.name)
 
 
 @bp.post("/f/courses/<int:course_id>/cards/<int:card_id>/examine")
@@ -458,7 +472,11 @@ def priority(course_id: int, card_id: int):
         if not form.validate_on_submit():
             raise form_refusal(form)
         prioritise(
-            card, form.priority.data, later_when=form.later_when.data, reason=form.reason.data
+            card,
+            form.priority.data,
+            later_when=form.later_when.data,
+            reason=form.reason.data,
+            later_due=form.later_due.data,
         )
     except WorkshopError as refused:
         return refused_card_page(course, card, refused, priority_form=form)
