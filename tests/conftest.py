@@ -25,8 +25,9 @@ from workshop.core.extensions import db
 
 DATABASES = ("sqlite", "postgresql")
 
-# The browser tests' fixtures (`e2e_server`, `browser`) and helpers.
-pytest_plugins = ("tests.browser_support",)
+# The browser tests' fixtures (`e2e_server`, `browser`) and helpers; the reminder tests'
+# SMTP server (`mailbox`).
+pytest_plugins = ("tests.browser_support", "tests.mail_support")
 
 
 def pytest_addoption(parser):

@@ -25,9 +25,10 @@ from flask import url_for
 
 from workshop.core.clock import local_today
 from workshop.core.extensions import db
-from workshop.core.models import Course
+from workshop.core.models import Course, Participant
 from workshop.courses import go_to_step, set_joining_open
 from workshop.exchange import export_course_json
+from workshop.reminders import open_token, stop_token
 from workshop.votes import SOLUTIONS, set_voting_state
 from workshop.web.common import SESSION_KEY
 
@@ -187,6 +188,13 @@ ACCESS = {
     "meetings.calendar": COURSE_FACILITATOR,
     "meetings.phone_calendar": PARTICIPANT,
     "manager.meeting_calendar": MANAGER,
+    # Issue 18 item 3 (reminders by email): a participant's own work email; a reminder's
+    # signed links (to open the course on a phone, to stop reminders) need no login or
+    # cookie: the signed token in the address is the key.
+    "reminders.email_page": PARTICIPANT,
+    "reminders.remove": PARTICIPANT,
+    "reminders.open_link": PUBLIC,
+    "reminders.stop": PUBLIC,
 }
 
 PRINCIPALS = ("anonymous", "participant A", "participant B", "manager A", "facilitator A",
@@ -210,6 +218,7 @@ PARTICIPANT_REFUSAL = {
     "participant.live": HX_TO_JOIN,
     "participant.my_data": TO_JOIN,
     "meetings.phone_calendar": TO_JOIN,
+    "reminders.email_page": TO_JOIN,
 }  # every other participant route (all POSTs) answers 403
 
 # The facilitator of A, with one of B's records under A's course: not found (404), or
@@ -447,6 +456,7 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "organisation.move_department_view": {"direction": "down"},
         "meetings.plan": meeting,
         "meetings.edit": meeting,
+        "reminders.email_page": {"email": "ejer@kommune-a.example"},
     }.get(endpoint, {})
 
 
@@ -511,6 +521,15 @@ ONE_SHOT = {
 }
 
 
+# Issue 18 item 3: a reminder's links carry a token signed for the owner of A's action.
+REMINDER_LINKS = {"reminders.open_link": open_token, "reminders.stop": stop_token}
+
+
+def _reminder_token(app, ids: Ids, endpoint: str) -> str:
+    with app.app_context():
+        return REMINDER_LINKS[endpoint](db.session.get(Participant, ids.owner))
+
+
 def calls(app, ids: Ids) -> list[Call]:
     """Every method of every route, filled with the given course's ids."""
     found = []
@@ -518,11 +537,14 @@ def calls(app, ids: Ids) -> list[Call]:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             endpoint = rule.endpoint
             ok = OK.get((endpoint, method)) or ((200,) if method == "GET" else (302,))
+            args = _args(rule.arguments, ids, endpoint)
+            if endpoint in REMINDER_LINKS:
+                args["token"] = _reminder_token(app, ids, endpoint)
             found.append(
                 Call(
                     endpoint,
                     method,
-                    _args(rule.arguments, ids, endpoint),
+                    args,
                     _data(endpoint, method, ids, app),
                     SETUP.get(endpoint),
                     ok,
@@ -845,6 +867,8 @@ CSRF_CASES = [
     ("org admin A", "/f/organisation/departments"),
     ("org admin A", "/f/organisation/departments/{a.department}/retired"),
     ("participant A", "/c/{a.code}/my-data/delete"),
+    ("participant A", "/c/{a.code}/email"),
+    ("participant A", "/c/{a.code}/email/delete"),
 ]
 
 

@@ -62,6 +62,12 @@ def test_each_setting_is_read_from_its_variable():
             "RATELIMIT_JOIN": "1/minute",
             "SAMSKABT_OIDC_FJORDBY_SECRET": " s3cret ",
             "SAMSKABT_OIDC_EMPTY_SECRET": "",
+            "SAMSKABT_SMTP_HOST": " smtp.fjordby.example ",
+            "SAMSKABT_SMTP_PORT": "2525",
+            "SAMSKABT_SMTP_SECURITY": "SSL",
+            "SAMSKABT_SMTP_USER": "samskabt",
+            "SAMSKABT_SMTP_PASSWORD": " pass word ",
+            "SAMSKABT_SMTP_FROM": "Samskabt <samskabt@fjordby.example>",
         }
     )
     assert (config.secret_key, config.secure_cookies, config.trusted_proxies) == ("k", True, 2)
@@ -70,6 +76,13 @@ def test_each_setting_is_read_from_its_variable():
     assert (config.retention_days, config.audit_days, config.fragment_max_age) == (365, 90, 5.0)
     assert (config.ratelimit_enabled, config.ratelimit_join) == (False, "1/minute")
     assert config.oidc_secrets == {"SAMSKABT_OIDC_FJORDBY_SECRET": "s3cret"}
+    assert (config.smtp_host, config.smtp_port, config.smtp_security) == (
+        "smtp.fjordby.example",
+        2525,
+        "ssl",
+    )
+    assert (config.smtp_user, config.smtp_password) == ("samskabt", " pass word ")
+    assert config.smtp_from == "Samskabt <samskabt@fjordby.example>"
 
 
 @pytest.mark.parametrize(
@@ -80,6 +93,9 @@ def test_each_setting_is_read_from_its_variable():
         ("SAMSKABT_AUDIT_DAYS", "0"),
         ("SAMSKABT_FRAGMENT_MAX_AGE", "a minute"),
         ("SAMSKABT_PUBLIC_URL", "192.168.1.23:8000"),
+        ("SAMSKABT_SMTP_SECURITY", "tls-please"),
+        ("SAMSKABT_SMTP_PORT", "70000"),
+        ("SAMSKABT_SMTP_FROM", "samskabt at fjordby"),
     ],
 )
 def test_a_value_that_cannot_be_used_stops_the_start_naming_its_variable(variable, value):
@@ -145,3 +161,11 @@ def test_no_module_but_the_config_reads_the_environment():
         if _reads_the_environment(ast.parse(path.read_text()))
     }
     assert reading == READ_BEFORE_THE_APP
+
+
+def test_the_mail_servers_port_follows_its_security_unless_one_is_given():
+    from workshop.mail import SmtpSettings  # noqa: PLC0415 (only this test sends mail)
+
+    assert SmtpSettings.from_config({"SMTP_SECURITY": "ssl", "SMTP_PORT": 0}).port == 465
+    assert SmtpSettings.from_config({"SMTP_SECURITY": "starttls", "SMTP_PORT": 0}).port == 587
+    assert SmtpSettings.from_config({"SMTP_SECURITY": "none", "SMTP_PORT": 2525}).port == 2525

@@ -145,7 +145,7 @@ def test_every_ui_string_has_a_danish_translation():
         for m in catalogue
         if m.id and all(m.string if isinstance(m.string, tuple) else [m.string])
     }
-    method_map = [("**.py", "python"), ("**.html", "jinja2")]
+    method_map = [("**.py", "python"), ("**.html", "jinja2"), ("**.txt", "jinja2")]
     missing = []
     for folder in ("workshop", "steps", "templates"):
         keywords = {"_": None, "_l": None, "gettext": None, "ngettext": (1, 2)}

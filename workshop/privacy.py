@@ -1,7 +1,7 @@
 """A participant's privacy: the notice they read before they join, and deleting their own
 name and texts from their phone.
 
-What deleting does, and why: the participant's name and unit are emptied (their role
+What deleting does, and why: the participant's name, unit and work email are emptied (their role
 stays, so the dots they gave still count in the totals and in the split by role, which
 never named anyone); every text they wrote — cards, touchpoints of the citizen's path,
 answers, solutions and how they assessed them, status notes on actions they own, notes on
@@ -114,6 +114,7 @@ class OwnData:
     dots: int
     actions: int  # actions they own: these stay, without their name
     touchpoints: int  # on the citizen's path
+    email: str = ""  # their work email for reminders (workshop.reminders), "" when none
 
 
 def _count(query) -> int:
@@ -142,6 +143,7 @@ def own_data(participant: Participant) -> OwnData:
         dots=db.session.scalar(select(func.sum(Vote.dots)).where(Vote.participant_id == mine)) or 0,
         actions=_count(select(Action.id).where(Action.owner_id == mine)),
         touchpoints=_count(select(Touchpoint.id).where(Touchpoint.participant_id == mine)),
+        email=participant.email,
     )
 
 
@@ -156,6 +158,7 @@ def forget_participant(participant: Participant) -> bool:
     mine = participant.id
     participant.name = ""
     participant.unit = ""
+    participant.email = ""  # no more reminders, and the address leaves with the rest
     participant.forgotten_at = utcnow()
     for card in db.session.scalars(select(Card).where(Card.participant_id == mine)):
         redact_card_everywhere(card, marker=marker, merged=False)

@@ -1,4 +1,5 @@
-"""The `flask` commands: organisations, facilitators, demo, catalogue, courses, audit purge."""
+"""The `flask` commands: organisations, facilitators, demo, catalogue, courses, audit purge,
+reminders (workshop/commands/reminders.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from workshop.audit import keep_days, purge, record
 from workshop.catalogue import CATALOGUE_FILE, load_catalogue
 from workshop.commands.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo_courses
+from workshop.commands.reminders import reminders_cli
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Course, Organisation
@@ -330,4 +332,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(course_cli)
     app.cli.add_command(facilitator_cli)
     app.cli.add_command(organisation_cli)
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(demo_command)

@@ -28,6 +28,7 @@ from workshop.measures import add_measure, log_entry
 from workshop.meetings import plan_meeting
 from workshop.organisations import create_organisation, find_organisation
 from workshop.participants import join
+from workshop.reminders import set_email
 from workshop.solutions import choose_solution, propose_solution
 from workshop.state_feedback import flag_card
 from workshop.votes import SOLUTIONS, set_voting_state
@@ -72,6 +73,10 @@ def _seed_job_centre(facilitator, codes: dict[str, str]) -> Course:
         course.join_code = old_code
         db.session.commit()
     people = [join(course, **person) for person in data["participants"]]
+    # Invented work emails at an example domain for a few owners and loggers, so
+    # `reminders send --dry-run` shows whom reminders would reach (issue 18 item 3).
+    for who, address in data["work_emails"].items():
+        set_email(people[int(who)], address)
 
     for number, (who, question, text) in enumerate(data["answers"]):
         answer_question(

@@ -16,6 +16,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -65,6 +66,48 @@ def audit_days(value) -> int:
     if days < 1:
         raise ValueError("SAMSKABT_AUDIT_DAYS must be at least 1")
     return days
+
+
+SMTP_SECURITY = ("starttls", "ssl", "none")
+# The port each kind of connection usually takes, when SAMSKABT_SMTP_PORT is not set.
+SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+def smtp_security(value) -> str:
+    """SAMSKABT_SMTP_SECURITY: "starttls" (the default), "ssl" (TLS from the first byte,
+    port 465) or "none" (a relay on the same machine or network only)."""
+    value = (value or "").strip().lower() or "starttls"
+    if value not in SMTP_SECURITY:
+        raise ValueError(
+            f"SAMSKABT_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {value!r}"
+        )
+    return value
+
+
+def smtp_port(value) -> int:
+    """SAMSKABT_SMTP_PORT: a TCP port, or 0 for the usual one of the security chosen."""
+    try:
+        port = int(str(value).strip() or 0)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise ValueError(f"SAMSKABT_SMTP_PORT must be a port number, not {value!r}")
+    return port
+
+
+def mail_sender(value) -> str:
+    """SAMSKABT_SMTP_FROM: one address, with a display name if you like
+    ("Samskabt <samskabt@kommune.dk>"), or "" when unset."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    _name, address = parseaddr(value)
+    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address) or "\n" in value:
+        raise ValueError(
+            "SAMSKABT_SMTP_FROM must be an email address, such as "
+            f"Samskabt <samskabt@kommune.dk>, not {value!r}"
+        )
+    return value
 
 
 def _flag(value: str) -> bool:
@@ -198,6 +241,45 @@ class Config:
         "60/minute;600/hour",
         "manager link pages and their PDF, per client address",
     )
+    # Reminders by email (workshop.mail, `flask --app app reminders send`): off while no
+    # host is set; links in the mails need SAMSKABT_PUBLIC_URL too.
+    smtp_host: str = setting(
+        "SAMSKABT_SMTP_HOST",
+        "",
+        "the mail server reminders are sent through; unset: no reminders are sent",
+        key="SMTP_HOST",
+    )
+    smtp_port: int = setting(
+        "SAMSKABT_SMTP_PORT",
+        0,
+        "the mail server's port; unset: 587 (starttls), 465 (ssl) or 25 (none)",
+        key="SMTP_PORT",
+        read=smtp_port,
+    )
+    smtp_security: str = setting(
+        "SAMSKABT_SMTP_SECURITY",
+        "starttls",
+        "starttls, ssl (TLS from the start) or none (a relay on a network you trust)",
+        key="SMTP_SECURITY",
+        read=smtp_security,
+    )
+    smtp_user: str = setting(
+        "SAMSKABT_SMTP_USER", "", "the mail server's login; unset: no login", key="SMTP_USER"
+    )
+    smtp_password: str = setting(
+        "SAMSKABT_SMTP_PASSWORD",
+        "",
+        "the mail server's password",
+        key="SMTP_PASSWORD",
+        read=str,  # used exactly as given, spaces and all
+    )
+    smtp_from: str = setting(
+        "SAMSKABT_SMTP_FROM",
+        "",
+        "the sender of reminders, e.g. Samskabt <samskabt@kommune.dk>; needed with a host",
+        key="SMTP_FROM",
+        read=mail_sender,
+    )
     # Not one variable but one per organisation: SAMSKABT_OIDC_<SHORTNAME>_SECRET.
     oidc_secrets: Mapping[str, str] = field(
         default_factory=dict,
@@ -246,6 +328,9 @@ def settle(config: dict) -> None:
     config["PUBLIC_URL"] = public_base_url(config["PUBLIC_URL"])
     config["RETENTION_DAYS"] = retention_days(config["RETENTION_DAYS"])
     config["AUDIT_DAYS"] = audit_days(config["AUDIT_DAYS"])
+    config["SMTP_SECURITY"] = smtp_security(config["SMTP_SECURITY"])
+    config["SMTP_PORT"] = smtp_port(config["SMTP_PORT"])
+    config["SMTP_FROM"] = mail_sender(config["SMTP_FROM"])
     if config["SECURE_COOKIES"]:
         # Served over HTTPS: cookies never travel over plain HTTP (and HSTS is sent).
         config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)

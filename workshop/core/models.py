@@ -12,6 +12,7 @@
   whose rule only the state can change);
 - the experience bank: Share, SharedChallenge, SharedRequirement, SharedSolution;
 - kept for a while: RenderedPdf, ClearedVotes (a restarted vote, for its minute of undo);
+- reminders by email: SentReminder (what went out, so nothing goes out twice);
 - the audit trail: AuditEvent;
 - the citizen's path (step 2): Touchpoint;
 - the course's dated workshops: Meeting.
@@ -301,6 +302,12 @@ class Participant(db.Model):
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("department.id", ondelete="SET NULL"), index=True
     )
+    # A work email the participant left on their phone for reminders about their own
+    # actions and measures (workshop.reminders), "" when none; never shown to others, never
+    # exported, shared or printed. Emptied when they remove it or delete their data.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    # They followed the unsubscribe link of a reminder: no more reminders, email or not.
+    reminders_stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     course: Mapped[Course] = relationship(back_populates="participants")
     department: Mapped[Department | None] = relationship()
@@ -1012,6 +1019,32 @@ class ClearedVotes(db.Model):
     ballot: Mapped[str] = mapped_column(String(16))  # "cards" or "solutions"
     cleared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     votes: Mapped[str] = mapped_column(Text)  # JSON: [[participant id, item id, dots], …]
+
+
+class SentReminder(db.Model):
+    """A reminder mail claimed or sent (workshop.reminders): the unique key (kind, subject,
+    recipient, period) is what keeps `reminders send` from mailing anyone the same reminder
+    twice, also when two runs overlap. A row is written before the mail goes out and
+    removed again if the mail server refuses it, so the next run tries again.
+
+    `recipient` says who by their row ("p12": participant 12, "f3": facilitator 3), never
+    by their address: an address lives only on its owner's row, and leaves with it."""
+
+    __tablename__ = "sent_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))  # reminders.KINDS
+    subject_id: Mapped[int] = mapped_column(Integer)  # the action, measure or facilitator
+    recipient: Mapped[str] = mapped_column(String(24))
+    period: Mapped[str] = mapped_column(String(24))  # the day it is about, or the ISO week
+    # None for a facilitator's weekly digest, which covers all their courses.
+    course_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course.id", ondelete="CASCADE"), index=True
+    )
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("kind", "subject_id", "recipient", "period"),)
 
 
 class AuditEvent(db.Model):

@@ -648,6 +648,8 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "token": "a secret that a phone's cookie names; no phone may name the copy",
         "legacy_cookie": "an old phone's cookie naming the row by id; none names the copy",
         "forgotten_at": "not carried in format 2 (the person's name and texts are emptied already)",
+        "email": "a work email left for reminders only: never exported, shared or printed",
+        "reminders_stopped_at": "belongs with the email, which is never exported",
     },
     "dialogue_answer": {"id": _OWN_ID, "course_id": _PARENT, "client_token": _NONCE},
     "requirement": {
@@ -709,4 +711,5 @@ TABLES_LEFT_OUT: dict[str, str] = {
     "shared_solution": "part of a share (the experience bank's snapshot)",
     "rendered_pdf": "a cache of the PDF, made again when asked for",
     "cleared_votes": "a restarted vote's dots, kept only a minute for an undo",
+    "sent_reminder": "which reminder mails this server sent; a copy has sent none",
 }

@@ -26,6 +26,7 @@ from workshop.web import (
     organisation,
     participant,
     path,
+    reminders,
     reports,
     state_feedback,
 )
@@ -50,6 +51,7 @@ VIEWS = (
     organisation,
     participant,
     path,
+    reminders,
     reports,
     state_feedback,
 )

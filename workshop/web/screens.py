@@ -19,6 +19,7 @@ from workshop.core.vocabulary import StepNumber
 from workshop.courses import format_join_code, participant_counts
 from workshop.departments import departments_in_room
 from workshop.examination import due_later_cards
+from workshop.mail import mail_problem
 from workshop.manager_links import open_links
 from workshop.meetings import next_meeting
 from workshop.web.common import render_fragment
@@ -122,6 +123,7 @@ def control_context(course: Course, **extra) -> dict[str, Any]:
         "due_later": due_later_cards(course, local_today()),
         "panel_only": panel_fragment_wanted(),
         "confirm": None,
+        "mail_problem": mail_problem(),  # why reminders by email are off, if they are
         **extra,
     }
     context = _screen(course, "control", None, extra)
