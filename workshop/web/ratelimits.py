@@ -261,6 +261,10 @@ def _route_limits(limiter: Limiter, config) -> dict[str, list]:
         "manager.status": [manager],
         "manager.action_plan_pdf": [manager],
         "state_feedback.manager_pdf": [manager],
+        "vendor_feedback.manager_pdf": [manager],
+        "vendor_feedback.manager_csv": [manager],
+        "political_feedback.manager_pdf": [manager],
+        "political_feedback.manager_csv": [manager],
     }
 
 
