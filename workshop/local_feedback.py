@@ -288,7 +288,7 @@ class LocalDocument:
 
 
 def group_key(text: str) -> str:
-    """"Sagsbehandlingssystemet " and "sagsbehandlingssystemet" are the same system."""
+    """ "Sagsbehandlingssystemet " and "sagsbehandlingssystemet" are the same system."""
     return " ".join(text.split()).casefold()
 
 

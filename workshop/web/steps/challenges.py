@@ -240,7 +240,9 @@ class LocalFeedbackForm(FlaskForm):
     cost = TextAreaField(_l("What it costs in practice"))
     estimate_minutes = StringField(_l("Our estimate in minutes"))
     estimate_per = RadioField(
-        _l("The estimate is"), choices=lambda: vocabulary_choices(ESTIMATE_PER), validate_choice=False
+        _l("The estimate is"),
+        choices=lambda: vocabulary_choices(ESTIMATE_PER),
+        validate_choice=False,
     )
     measure = SelectField(
         _l("Measured in the course"), coerce=_int_or_minus_one, default=0, validate_choice=False
@@ -272,8 +274,12 @@ def local_feedback_panels(course: Course, card: Card, posted: dict | None = None
         feedback = local_feedback_of(card, route)
         form = (posted or {}).get(route.key) or _filled_local_form(route, feedback)
         form.measure.choices = choices
-        form.subject.label.text = _("Which decision") if route.asks_decision else _("Which IT system")
-        panels.append({"route": route, "feedback": feedback, "form": form, "fits": fits(route, card)})
+        form.subject.label.text = (
+            _("Which decision") if route.asks_decision else _("Which IT system")
+        )
+        panels.append(
+            {"route": route, "feedback": feedback, "form": form, "fits": fits(route, card)}
+        )
     return {"local_feedback_panels": panels}
 
 
