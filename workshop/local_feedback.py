@@ -119,10 +119,7 @@ def _estimate(minutes, per: str | None) -> tuple[int | None, str]:
         return None, ""
     if not re.fullmatch(r"\d{1,9}", text) or not 0 < int(text) <= ESTIMATE_MAX_MINUTES:
         raise WorkshopError(
-            _(
-                "Write the estimate as whole minutes, from 1 to %(n)s.",
-                n=f"{ESTIMATE_MAX_MINUTES:,}".replace(",", "."),
-            ),
+            _("Write the estimate as whole minutes, from 1 to %(n)s.", n=ESTIMATE_MAX_MINUTES),
             code="estimate",
         )
     if per not in ESTIMATE_PER:

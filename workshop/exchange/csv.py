@@ -35,7 +35,7 @@ from workshop.core.vocabulary import (
     PERIODS,
     PRIORITY_STATUSES,
     ROLES,
-    SOLUTION_KINDS,
+    SOLUTION_KIND_SHORT,
 )
 from workshop.examination import origin_label
 from workshop.local_feedback import ASKS, ESTIMATE_PER, LocalRow, Route, local_document
@@ -368,7 +368,7 @@ def local_feedback_csv(course: Course, route: Route) -> bytes:
         if not route.shows_solutions:
             return []
         texts = [
-            f"{solution.text or hidden} ({SOLUTION_KINDS.get(solution.kind, solution.kind)})"
+            f"{solution.text or hidden} ({SOLUTION_KIND_SHORT.get(solution.kind, solution.kind)})"
             for solution in line.solutions
         ]
         statuses = [
