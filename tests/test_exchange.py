@@ -1287,6 +1287,7 @@ FILE_TABLES = {
     models.MeasureEntry: schema.ENTRY,
     models.Lesson: schema.LESSON,
     models.StateFeedback: schema.STATE_FEEDBACK,
+    models.CardFeedback: schema.CARD_FEEDBACK,
     models.Touchpoint: schema.TOUCHPOINT,
 }
 

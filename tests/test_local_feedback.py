@@ -4,6 +4,8 @@ PDF read back, the CSV's rows, redaction and hiding, the manager link, and empty
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -454,3 +456,98 @@ def test_another_facilitator_and_anonymous_are_refused(app, client, auth, course
     auth.login("b@example.dk")
     for path in paths:
         assert client.get(path).status_code == 404
+
+
+# --- The course file -----------------------------------------------------------------------
+
+
+def _exported_with_both(app, ids) -> dict:
+    from workshop.exchange import export_course
+
+    with app.app_context():
+        _flag_vendor_cards(ids)
+        flag_for(
+            POLITICS,
+            card(ids, "decision"),
+            subject="Samtale hver 4. uge",
+            decided_by="Byrådet",
+            decided_on="2024-03-12",
+            ask="remove",
+            proposal="Efter behov",
+        )
+        return json.loads(json.dumps(export_course(_course(ids))))
+
+
+def test_the_feedback_beyond_the_state_survives_an_export_and_an_import(app, course):
+    from workshop.exchange import import_course
+    from workshop.facilitators import find_facilitator
+
+    data = _exported_with_both(app, course)
+    assert [item["route"] for item in data["card_feedback"]] == [
+        "it_vendor",
+        "it_vendor",
+        "it_vendor",
+        "politics",
+    ]
+    with app.app_context():
+        copy = import_course(json.dumps(data), find_facilitator("b@example.dk")).course
+        vendor = local_document(copy, VENDOR)
+        assert [(g.label, len(g.rows)) for g in vendor.groups] == [
+            ("Sagssystemet", 2),
+            ("Bookingkalenderen", 1),
+        ]
+        first = vendor.rows[0].feedback
+        assert (first.estimate_minutes, first.estimate_per, first.cost) == (
+            2,
+            "case",
+            "Hvert notat tager et minut ekstra",
+        )
+        (decision,) = local_document(copy, POLITICS).rows
+        assert (decision.feedback.decided_by, decision.feedback.ask) == ("Byrådet", "remove")
+        assert decision.feedback.decided_on.isoformat() == "2024-03-12"
+
+
+def test_a_file_from_before_the_feedback_beyond_the_state_still_imports(app, course):
+    from workshop.exchange import import_course
+    from workshop.facilitators import find_facilitator
+
+    data = _exported_with_both(app, course)
+    del data["card_feedback"]
+    with app.app_context():
+        copy = import_course(json.dumps(data), find_facilitator("b@example.dk")).course
+        assert local_document(copy, VENDOR).rows == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data["card_feedback"][0].update(card=9999),
+        lambda data: data["card_feedback"][1].update(card=data["card_feedback"][0]["card"]),
+        lambda data: data["card_feedback"][0].update(route="ministry"),
+        lambda data: data["card_feedback"][0].update(estimate_minutes=0),
+        lambda data: data["card_feedback"][0].update(estimate_per="month"),
+        lambda data: data["card_feedback"][3].update(ask="abolish"),
+        lambda data: data["card_feedback"][3].update(decided_on="12-03-2024"),
+    ],
+    ids=[
+        "dangling card",
+        "two for one card and route",
+        "unknown route",
+        "no minutes",
+        "unknown period",
+        "unknown ask",
+        "not a date",
+    ],
+)
+def test_a_damaged_feedback_list_refuses_the_whole_file(app, course, damage):
+    from workshop.exchange import ImportRefused, import_course
+    from workshop.facilitators import find_facilitator
+
+    data = _exported_with_both(app, course)
+    damage(data)
+    with app.app_context():
+        courses = db.session.scalar(select(func.count()).select_from(Course))
+        with pytest.raises(ImportRefused):
+            import_course(json.dumps(data), find_facilitator("b@example.dk"))
+        assert db.session.scalar(select(func.count()).select_from(Course)) == courses
+        assert count_flags() == 4

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from workshop.core.clock import local_today
+from workshop.core.clock import EARLIEST_DAY, LATEST_DAY, local_today
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Card, CardFeedback, Course, Measure, Solution, utcnow
@@ -132,14 +132,16 @@ def _estimate(minutes, per: str | None) -> tuple[int | None, str]:
 def _decision_date(value) -> date | None:
     if value in (None, ""):
         return None
-    if isinstance(value, date):
-        return value
+    refused = WorkshopError(
+        _("Write the date of the decision as a date, or leave it empty."), code="decided_on"
+    )
     try:
-        return date.fromisoformat(str(value).strip())
+        day = value if isinstance(value, date) else date.fromisoformat(str(value).strip())
     except ValueError:
-        raise WorkshopError(
-            _("Write the date of the decision as a date, or leave it empty."), code="decided_on"
-        ) from None
+        raise refused from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:  # as every date field (and a course file)
+        raise refused
+    return day
 
 
 def _checked(route: Route, card: Card, fields: dict) -> dict:
