@@ -551,3 +551,36 @@ def test_a_damaged_feedback_list_refuses_the_whole_file(app, course, damage):
             import_course(json.dumps(data), find_facilitator("b@example.dk"))
         assert db.session.scalar(select(func.count()).select_from(Course)) == courses
         assert count_flags() == 4
+
+
+# --- Accessible like the other PDFs -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("route_key", "lang", "kind"),
+    [
+        ("it_vendor", "da", "Tilbagemelding til it-leverandøren"),
+        ("politics", "en", "Feedback to the committee / top management"),
+    ],
+)
+def test_each_document_is_tagged_pdf_ua_in_its_language(app, course, route_key, lang, kind):
+    from tests.test_pdf_accessibility import Tagged
+    from workshop.web.local_feedback import PAGES, _pdf
+
+    with app.app_context():
+        _flag_vendor_cards(course)
+        flag_for(POLITICS, card(course, "decision"), subject="Samtale hver 4. uge")
+    with app.test_request_context(f"/?lang={lang}"):
+        document = Tagged(_pdf(_course(course), PAGES[route_key]).get_data())
+    assert str(document.root.Lang) == lang
+    assert str(document.pdf.docinfo.Title) == f"{kind}: Mindre bøvl i jobcentret"
+    assert document.root.MarkInfo.Marked is True
+    with document.pdf.open_metadata() as xmp:
+        assert xmp["pdfuaid:part"] == "1" and xmp["pdfaid:part"] == "2"
+    levels = [
+        int(e.kind[2]) for e in document.tree.all() if e.kind[:2] == "/H" and len(e.kind) == 3
+    ]
+    assert levels[:3] == [1, 1, 2]  # the cover, the cards, the first system or body
+    assert all(level <= before + 1 for before, level in zip(levels, levels[1:], strict=False))
+    headers = {th.text: th.attributes["/Scope"] for th in document.elements("/TH")}
+    assert headers["Course" if lang == "en" else "Forløb"] == "/Row"
