@@ -5,6 +5,7 @@ PDF read back, the CSV's rows, redaction and hiding, the manager link, and empty
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -584,3 +585,26 @@ def test_each_document_is_tagged_pdf_ua_in_its_language(app, course, route_key, 
     assert all(level <= before + 1 for before, level in zip(levels, levels[1:], strict=False))
     headers = {th.text: th.attributes["/Scope"] for th in document.elements("/TH")}
     assert headers["Course" if lang == "en" else "Forløb"] == "/Row"
+
+
+@pytest.mark.parametrize("app", [{"WTF_CSRF_ENABLED": True}], indirect=True)
+def test_the_panel_posts_with_its_own_prefixed_csrf_token(app, client, course):
+    """The panel's form has the route as prefix (two panels never share a field's id):
+    its token is sent as "it_vendor-csrf_token", and with CSRF on it is still accepted."""
+    login = client.get("/login")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login.text).group(1)
+    client.post(
+        "/login",
+        data={"email": "facilitator@example.dk", "password": "correct horse", "csrf_token": token},
+    )
+    url = f"/f/courses/{course['id']}/cards/{course['clicks']}/vendor-feedback"
+    assert client.post(url, data={"it_vendor-subject": "Uden token"}).status_code == 400
+    page = client.get(f"/f/courses/{course['id']}/cards/{course['clicks']}").text
+    panel = page[page.index('id="vendor-feedback"') :]
+    token = re.search(r'name="it_vendor-csrf_token" type="hidden" value="([^"]+)"', panel)
+    saved = client.post(
+        url, data={"it_vendor-subject": "Sagssystemet", "it_vendor-csrf_token": token.group(1)}
+    )
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(CardFeedback.subject)) == "Sagssystemet"
