@@ -141,6 +141,18 @@ ACCESS = {
     "state_feedback.pdf": COURSE_FACILITATOR,
     "state_feedback.csv": COURSE_FACILITATOR,
     "state_feedback.manager_pdf": MANAGER,
+    # Issue 18 part 6 (feedback beyond the state): the same shape for the IT vendor and for
+    # the political committee; a manager link gives both the PDF and the CSV.
+    **{
+        f"{route}.{endpoint}": COURSE_FACILITATOR
+        for route in ("vendor_feedback", "political_feedback")
+        for endpoint in ("save", "remove", "overview", "pdf", "csv")
+    },
+    **{
+        f"{route}.{endpoint}": MANAGER
+        for route in ("vendor_feedback", "political_feedback")
+        for endpoint in ("manager_pdf", "manager_csv")
+    },
     # Everything else under /f/courses/<course_id>/ belongs to the course's organisation.
     **dict.fromkeys(COURSE_FACILITATOR_ENDPOINTS, COURSE_FACILITATOR),
     # Issue 9 part 1 and 4 (organisations): every facilitator sees their own organisation's
@@ -255,6 +267,11 @@ FOREIGN_RECORD = {
     # Issue 9 part 5: B's card under A's course goes back to A's panel.
     "state_feedback.save": "panel",
     "state_feedback.remove": "panel",
+    # Issue 18 part 6: the same for the routes beyond the state.
+    "vendor_feedback.save": "panel",
+    "vendor_feedback.remove": "panel",
+    "political_feedback.save": "panel",
+    "political_feedback.remove": "panel",
     # A's admin with B's facilitator.
     "organisation.admin": 404,
     "organisation.active": 404,
@@ -440,6 +457,11 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "organisation.admin": {"value": "1"},
         "organisation.active": {"value": "1"},  # reactivating keeps the colleague's login
         "organisation.privacy": {"controller_name": "Byrådet", "privacy_contact": "dpo@a.dk"},
+        "vendor_feedback.save": {"it_vendor-subject": "Sagssystemet", "it_vendor-proposal": "Ret"},
+        "political_feedback.save": {
+            "politics-subject": "Møde inden 5 dage",
+            "politics-ask": "change",
+        },
         "path.add": {"kind": "meeting", "text": "Nyt møde", "client_token": "matrix"},
         "path.move": {"direction": "down"},
         "path.touchpoint": {"kind": "meeting", "text": "Omformuleret", "place": "Jobcentret"},
@@ -477,6 +499,24 @@ def _state_card(*, flagged: bool):
     return setup
 
 
+def _local_card(route: str, origin: str, *, flagged: bool):
+    """Issue 18 part 6: card3's rule comes from an IT system or a municipal decision (so it
+    may go by the route), and it is in the route's document already when a route takes it
+    out again."""
+
+    def setup(course):
+        from workshop.examination import examine_card
+        from workshop.local_feedback import ROUTES, flag_for, local_feedback_of
+
+        card3 = sorted(course.cards, key=lambda card: card.id)[2]
+        if card3.origin != origin:
+            examine_card(card3, origin=origin)
+        if flagged and local_feedback_of(card3, ROUTES[route]) is None:
+            flag_for(ROUTES[route], card3, proposal="Forslag")
+
+    return setup
+
+
 def _open_path(course):
     """Issue 14 point 5: phones add touchpoints while the path is open in step 2."""
     from workshop.touchpoints import open_path
@@ -497,6 +537,10 @@ SETUP = {
     "learn.add": _step(6),
     "state_feedback.save": _state_card(flagged=False),
     "state_feedback.remove": _state_card(flagged=True),
+    "vendor_feedback.save": _local_card("it_vendor", "it_system", flagged=False),
+    "vendor_feedback.remove": _local_card("it_vendor", "it_system", flagged=True),
+    "political_feedback.save": _local_card("politics", "municipal_decision", flagged=False),
+    "political_feedback.remove": _local_card("politics", "municipal_decision", flagged=True),
     "path.add": _open_path,
 }
 

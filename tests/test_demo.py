@@ -13,6 +13,7 @@ from workshop.commands.demo_bank import SHARES, seed_demo_bank
 from workshop.core.extensions import db
 from workshop.core.models import (
     Card,
+    CardFeedback,
     Course,
     Department,
     Participant,
@@ -187,6 +188,21 @@ def test_the_state_feedback_does_not_apply_under_the_unchecked_trial_order(demo)
     feedback = db.session.scalar(select(StateFeedback).where(StateFeedback.course_id == demo[0].id))
     assert feedback.trial == "unknown"
     assert "BEK 2498/2021" in feedback.trial_note and "ikke tjekket" in feedback.trial_note
+
+
+def test_the_demo_has_feedback_to_the_it_vendor_and_to_the_committee(demo):
+    """Issue 18 part 6: one IT-system card for the vendor, one decision for the committee,
+    each on a card whose origin fits and with an estimate labelled as the group's."""
+    flags = db.session.scalars(
+        select(CardFeedback).where(CardFeedback.course_id == demo[0].id).order_by(CardFeedback.id)
+    ).all()
+    assert [(flag.route, flag.card.origin) for flag in flags] == [
+        ("it_vendor", "it_system"),
+        ("politics", "municipal_decision"),
+    ]
+    vendor, politics = flags
+    assert vendor.subject == "Sagsbehandlingssystemet" and vendor.estimate_per == "case"
+    assert "(eksempel)" in politics.decided_by and politics.ask == "change"
 
 
 # --- The experience bank ----------------------------------------------------------------------

@@ -1292,6 +1292,7 @@ FILE_TABLES = {
     models.MeasureEntry: schema.ENTRY,
     models.Lesson: schema.LESSON,
     models.StateFeedback: schema.STATE_FEEDBACK,
+    models.CardFeedback: schema.CARD_FEEDBACK,
     models.Touchpoint: schema.TOUCHPOINT,
     models.Meeting: schema.MEETING,
 }

@@ -16,9 +16,9 @@ are deleted in the same transaction (workshop.core.caches). Figures, links, dots
 assessments stay: they name nobody.
 
 What is not reached, and why: texts the facilitator or the group wrote themselves (an
-action's plan, a status note, a lesson, the examination and the feedback to the state) can
-be edited on their own pages; files already downloaded (CSV, JSON, PDF) are out of the
-app's hands.
+action's plan, a status note, a lesson, the examination and the feedback documents to the
+state, the IT vendor and the committee) can be edited on their own pages; files already
+downloaded (CSV, JSON, PDF) are out of the app's hands.
 """
 
 from __future__ import annotations

@@ -151,7 +151,8 @@ def feedback_of(card: Card) -> StateFeedback | None:
     return db.session.scalar(select(StateFeedback).where(StateFeedback.card_id == card.id))
 
 
-def _clean(text: str | None, label: str) -> str:
+def clean_text(text: str | None, label: str) -> str:
+    """Tidied like every text, or refused when longer than TEXT_MAX."""
     text = tidy(text)
     if len(text) > TEXT_MAX:
         raise WorkshopError(
@@ -181,10 +182,10 @@ def _checked(card: Card, fields: dict) -> dict:
         if measure is None:
             raise WorkshopError(_("Choose one of this course's measures, or none."), code="measure")
     return {
-        "cost": _clean(fields.get("cost"), _("What it costs in practice")),
-        "proposal": _clean(fields.get("proposal"), _("What we propose")),
+        "cost": clean_text(fields.get("cost"), _("What it costs in practice")),
+        "proposal": clean_text(fields.get("proposal"), _("What we propose")),
         "trial": trial,
-        "trial_note": _clean(fields.get("trial_note"), _("Note on a local trial")),
+        "trial_note": clean_text(fields.get("trial_note"), _("Note on a local trial")),
         "measure_id": measure.id if measure is not None else None,
     }
 
@@ -336,16 +337,34 @@ class FeedbackDocument:
         return TRIAL_FACTS
 
 
-def _is_hidden(card: Card, markers: tuple[str, ...]) -> bool:
+# --- Shared by every feedback document (this one and workshop.local_feedback's) -----------
+
+
+def card_numbers(course: Course) -> dict[int, int]:
+    """Each card's number, as in the action plan: the course's cards in the order written."""
+    ids = db.session.scalars(select(Card.id).where(Card.course_id == course.id).order_by(Card.id))
+    return {card_id: number for number, card_id in enumerate(ids, start=1)}
+
+
+def hidden_markers() -> tuple[str, ...]:
+    """Redacted by the facilitator, or deleted by its author: left out like a hidden card."""
+    return (redaction_marker(), deletion_marker())
+
+
+def is_hidden(card: Card, markers: tuple[str, ...]) -> bool:
     return card.hidden or card.text in markers
+
+
+def card_dot_totals(course: Course) -> dict[int, int] | None:
+    """Each card's dots once the vote is revealed (None before): totals only, never split by
+    role or department, so no group small enough to be held back is shown."""
+    votes = results(course, CARDS)
+    return None if votes is None else {row.item.id: row.total for row in votes.rows}
 
 
 def feedback_document(course: Course) -> FeedbackDocument:
     """The flagged cards of a course, with what the document says about each."""
-    all_ids = list(
-        db.session.scalars(select(Card.id).where(Card.course_id == course.id).order_by(Card.id))
-    )
-    numbers = {card_id: number for number, card_id in enumerate(all_ids, start=1)}
+    numbers = card_numbers(course)
     flagged = db.session.scalars(
         select(StateFeedback)
         .where(StateFeedback.course_id == course.id)
@@ -359,10 +378,8 @@ def feedback_document(course: Course) -> FeedbackDocument:
         .join(Card, Card.id == StateFeedback.card_id)
         .order_by(Card.id)
     ).all()
-    votes = results(course, CARDS)
-    totals = {row.item.id: row.total for row in votes.rows} if votes else {}
-    # Redacted by the facilitator, or deleted by its author: left out like a hidden card.
-    marker = (redaction_marker(), deletion_marker())
+    totals = card_dot_totals(course)
+    marker = hidden_markers()
     rows, left_out = [], []
     for feedback in flagged:
         card = feedback.card
@@ -373,18 +390,18 @@ def feedback_document(course: Course) -> FeedbackDocument:
             number=numbers[card.id],
             card=card,
             feedback=feedback,
-            text_hidden=_is_hidden(card, marker),
-            merged_texts=[m.text for m in merged if not _is_hidden(m, marker)],
-            merged_hidden=sum(1 for m in merged if _is_hidden(m, marker)),
+            text_hidden=is_hidden(card, marker),
+            merged_texts=[m.text for m in merged if not is_hidden(m, marker)],
+            merged_hidden=sum(1 for m in merged if is_hidden(m, marker)),
             merged_into=numbers.get(card.merged_into_id) if card.merged_into_id else None,
-            dots=totals.get(card.id, 0) if votes is not None else None,
+            dots=totals.get(card.id, 0) if totals is not None else None,
             requirements=lines,
             measure=measure,
             stats=measure_stats(measure) if measure is not None else None,
             trial_facts=trial_facts_for(_acts_of(lines)),
         )
         (rows if is_state_origin(card) else left_out).append(row)
-    return FeedbackDocument(course, local_today(), rows, left_out, votes is not None)
+    return FeedbackDocument(course, local_today(), rows, left_out, totals is not None)
 
 
 def has_feedback(course: Course) -> bool:

@@ -24,6 +24,7 @@ from workshop.dialogue import answer_question
 from workshop.examination import prioritise
 from workshop.facilitators import create_facilitator, find_facilitator
 from workshop.learning import add_lesson
+from workshop.local_feedback import ROUTES, flag_for
 from workshop.measures import add_measure, log_entry
 from workshop.meetings import plan_meeting
 from workshop.organisations import create_organisation, find_organisation
@@ -131,11 +132,52 @@ def _seed_job_centre(facilitator, codes: dict[str, str]) -> Course:
             "bekendtgørelsens »I medfør af«-linje på retsinformation.dk, før vi henviser til den."
         ),
     )
+    _feedback_beyond_the_state(cards)
     for kind, text in data["lessons"]:
         add_lesson(course, kind, text)
     _plan_meetings(course, data)
     seed_demo_bank()  # other municipalities' shared results, for the experience bank
     return course
+
+
+def _feedback_beyond_the_state(cards) -> None:
+    """Issue 18 part 6: the double entry is the case system's doing (the IT vendor's
+    document), and the budget model's form a decision of the municipality's own (the
+    committee's). A generic system name: the demo claims nothing about a real vendor."""
+    flag_for(
+        ROUTES["it_vendor"],
+        cards[1],
+        subject="Sagsbehandlingssystemet",
+        cost=(
+            "Oplysninger om borgeren og om virksomhedspraktik tastes både i systemet og i et "
+            "regneark, fordi systemet ikke kan trække de lister, økonomi og teamlederne "
+            "bruger. Det rammer hver ny sag og hver praktik."
+        ),
+        estimate_minutes=10,
+        estimate_per="case",
+        proposal=(
+            "En udtræksmulighed (rapport eller eksport til Excel) med borgerens forløb og "
+            "praktikperioder, så regnearket kan nedlægges og alt kun tastes ét sted."
+        ),
+    )
+    flag_for(
+        ROUTES["politics"],
+        cards[7],
+        subject="Budgetmodellen for tilbud: et skema pr. borger før hvert tilbud",
+        decided_by="Beskæftigelsesudvalget, Fjordby Kommune (eksempel)",
+        cost=(
+            "Skemaet udfyldes før hvert tilbud og sendes til økonomi, men bruges ikke til at "
+            "styre budgettet: økonomi trækker tallene fra fagsystemet."
+        ),
+        estimate_minutes=20,
+        estimate_per="case",
+        ask="change",
+        proposal=(
+            "Afskaf skemaet pr. borger og lad budgetopfølgningen bygge på de tal, der "
+            "allerede registreres. Vi tager det op med økonomiafdelingen i budgetprocessen "
+            "for 2027."
+        ),
+    )
 
 
 def _demo_facilitator():

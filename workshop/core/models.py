@@ -858,6 +858,53 @@ class StateFeedback(db.Model):
     )
 
 
+class CardFeedback(db.Model):
+    """A card whose rule the municipality itself made, flagged for a feedback document
+    beyond the state (issue 18): to the IT vendor (route "it_vendor", the card's origin an
+    IT system) or to the political committee or top management ("politics", a municipal
+    decision). What it is about (the system; the decision, by whom and when), what it costs
+    (in words, an estimate the group made, and optionally a measure of the course), and what
+    we ask them to change. One per card and route; it goes with the card and the course.
+    The state's feedback keeps its own table (StateFeedback): its trial question and law
+    versions are the state's alone, and course files carry it under its own name."""
+
+    __tablename__ = "card_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    route: Mapped[str] = mapped_column(String(16))  # workshop.local_feedback.ROUTES
+    # The IT system ("the same system" groups cards in the vendor's document), or the
+    # decision; for a decision also the body that made it and when, where known.
+    subject: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    decided_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    cost: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The group's estimate, never a measurement: minutes per case or per week.
+    estimate_minutes: Mapped[int | None] = mapped_column(Integer)
+    estimate_per: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    measure_id: Mapped[int | None] = mapped_column(
+        ForeignKey("measure.id", ondelete="SET NULL"), index=True
+    )
+    ask: Mapped[str] = mapped_column(String(8), default="", server_default="")  # remove/change
+    proposal: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    card: Mapped[Card] = relationship()
+    measure: Mapped[Measure | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("card_id", "route"),
+        CheckConstraint("route IN ('it_vendor', 'politics')", name="route_known"),
+        CheckConstraint("estimate_per IN ('', 'case', 'week')", name="estimate_per_known"),
+        CheckConstraint("ask IN ('', 'remove', 'change')", name="ask_known"),
+        CheckConstraint(
+            "estimate_minutes IS NULL OR estimate_minutes > 0", name="estimate_positive"
+        ),
+    )
+
+
 # --- The experience bank (issue 9): what a course shared with other courses ---------------
 
 

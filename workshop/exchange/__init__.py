@@ -25,6 +25,7 @@ from workshop.exchange.csv import (
     danish_number,
     entries_csv,
     feedback_csv,
+    local_feedback_csv,
     safe_cell,
 )
 from workshop.exchange.export import export_course, export_course_json
@@ -47,5 +48,6 @@ __all__ = [
     "feedback_csv",
     "import_course",
     "import_on_this_server",
+    "local_feedback_csv",
     "safe_cell",
 ]

@@ -1,5 +1,5 @@
 """CSV for Danish Excel: the cards, the action plan, the logged values, the feedback to the
-state and the audit trail.
+state, to the IT vendor and to the political committee, and the audit trail.
 
 Every file is made for Danish Excel: UTF-8 with a BOM (so Excel reads æ, ø and å as
 UTF-8), semicolons between fields (Danish Excel's list separator, because the comma is the
@@ -35,8 +35,10 @@ from workshop.core.vocabulary import (
     PERIODS,
     PRIORITY_STATUSES,
     ROLES,
+    SOLUTION_KIND_SHORT,
 )
 from workshop.examination import origin_label
+from workshop.local_feedback import ASKS, ESTIMATE_PER, LocalRow, Route, local_document
 from workshop.state_feedback import TRIAL_OPTIONS, FeedbackRow, feedback_document
 from workshop.votes import CARDS, results
 
@@ -329,6 +331,74 @@ def feedback_csv(course: Course) -> bytes:
             "; ".join(
                 f"{fact.provision} ({CONFIDENCE[fact.confidence]})" for fact in line.trial_facts
             ),
+            feedback.updated_at,
+        ]
+
+    return csv_bytes(header, (row(line) for line in document.rows))
+
+
+def local_feedback_csv(course: Course, route: Route) -> bytes:
+    """One row per card sent to the IT vendor or to the political committee: the same rows,
+    groups and hiding as the PDF. The estimate has its own columns, named as an estimate."""
+    document = local_document(course, route)
+    hidden = _("The text is hidden.")
+    decision = route.asks_decision
+    header = [
+        _("No."),
+        _("Which decision") if decision else _("IT system"),
+        *([_("Made by"), _("Decided on")] if decision else []),
+        _("Card"),
+        _("Merged cards"),
+        _("Dots"),
+        _("What it costs in practice"),
+        _("Estimate (minutes)"),
+        _("Estimate per"),
+        _("Measure"),
+        _("Unit"),
+        _("Before: average"),
+        _("After: average"),
+        _("Change"),
+        *([_("Remove or change")] if decision else []),
+        _("What we ask them to change"),
+        *([_("The group's solutions"), _("Action plan status")] if route.shows_solutions else []),
+        _("Updated"),
+    ]
+
+    def solutions(line: LocalRow) -> list:
+        if not route.shows_solutions:
+            return []
+        texts = [
+            f"{solution.text or hidden} ({SOLUTION_KIND_SHORT.get(solution.kind, solution.kind)})"
+            for solution in line.solutions
+        ]
+        statuses = [
+            str(ACTION_STATUSES.get(solution.action_status, solution.action_status))
+            for solution in line.solutions
+            if solution.action_status
+        ]
+        return [" | ".join(texts), "; ".join(statuses)]
+
+    def row(line: LocalRow) -> list:
+        feedback, stats, measure = line.feedback, line.stats, line.measure
+        merged = list(line.merged_texts) + [hidden] * line.merged_hidden
+        return [
+            line.number,
+            feedback.subject,
+            *([feedback.decided_by, feedback.decided_on] if decision else []),
+            hidden if line.text_hidden else line.card.text,
+            " | ".join(merged),
+            line.dots,
+            feedback.cost,
+            feedback.estimate_minutes,
+            str(ESTIMATE_PER.get(feedback.estimate_per, "")),
+            measure.what if measure else "",
+            measure.unit if measure else "",
+            _figure(stats.baseline.mean) if stats else None,
+            _figure(stats.followup.mean) if stats else None,
+            _figure(stats.change) if stats else None,
+            *([str(ASKS.get(feedback.ask, ""))] if decision else []),
+            feedback.proposal,
+            *solutions(line),
             feedback.updated_at,
         ]
 

@@ -18,6 +18,7 @@ from workshop.core.extensions import db
 from workshop.core.models import (
     Action,
     Card,
+    CardFeedback,
     CardRequirement,
     Course,
     DialogueAnswer,
@@ -36,6 +37,7 @@ from workshop.exchange.schema import (
     BALLOTS,
     CARD,
     CARD_DEPARTMENT,
+    CARD_FEEDBACK,
     COURSE,
     ENTRY,
     FORMAT_NAME,
@@ -98,6 +100,7 @@ def export_course(course: Course) -> dict:
     requirements = _linked_requirements(links, touchpoints)
     places = _measure_places(actions)
     feedback = _by_id(StateFeedback, StateFeedback.course_id == course.id)
+    beyond = _by_id(CardFeedback, CardFeedback.course_id == course.id)
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -113,6 +116,9 @@ def export_course(course: Course) -> dict:
         "actions": [_action_record(n, action, numbers) for n, action in enumerate(actions, 1)],
         "lessons": [_dump(lesson, LESSON, numbers) for lesson in lessons],
         "state_feedback": [_feedback_record(item, places, numbers) for item in feedback],
+        "card_feedback": [
+            _feedback_record(item, places, numbers, CARD_FEEDBACK) for item in beyond
+        ],
         "touchpoints": [_touchpoint_record(n, t, numbers) for n, t in enumerate(touchpoints, 1)],
         "meetings": [_dump(meeting, MEETING, numbers) for meeting in _meetings(course)],
     }
@@ -214,9 +220,10 @@ def _action_record(n: int, action: Action, numbers) -> dict:
     return record
 
 
-def _feedback_record(item: StateFeedback, places: dict[int, dict], numbers) -> dict:
-    """The state's feedback on a card, naming its measure by its place in the file."""
-    return {**_dump(item, STATE_FEEDBACK, numbers), "measure": places.get(item.measure_id)}
+def _feedback_record(item, places: dict[int, dict], numbers, spec=STATE_FEEDBACK) -> dict:
+    """Feedback on a card (to the state, or beyond it), naming its measure by its place
+    in the file."""
+    return {**_dump(item, spec, numbers), "measure": places.get(item.measure_id)}
 
 
 def _touchpoint_record(n: int, touchpoint: Touchpoint, numbers) -> dict:

@@ -32,6 +32,7 @@ from workshop.core.models import (
     ActionUpdate,
     Card,
     CardDepartment,
+    CardFeedback,
     CardRequirement,
     Course,
     Department,
@@ -60,6 +61,7 @@ from workshop.exchange.schema import (
     BALLOTS,
     CARD,
     CARD_DEPARTMENT,
+    CARD_FEEDBACK,
     COURSE,
     ENTRY,
     FORMAT_NAME,
@@ -348,6 +350,7 @@ class _Plan:
     revealed: dict = field(default_factory=dict)  # version 2: ballot name -> its result
     touchpoints: list[dict] = field(default_factory=list)  # the citizen's path (issue 14)
     meetings: list[dict] = field(default_factory=list)  # the course's meetings (issue 18)
+    card_feedback: list[dict] = field(default_factory=list)  # beyond the state (issue 18)
 
 
 def _field(record: dict, item, where: str, numbers: dict[str, set[int]]):
@@ -417,6 +420,7 @@ def check_course_file(data: dict) -> _Plan:
     actions = _check_actions(_list(data, "actions"), numbers)
     lessons = _each("lessons", _list(data, "lessons"), LESSON, numbers)
     feedback = _check_state_feedback(data, actions, numbers)
+    beyond = _check_state_feedback(data, actions, numbers, "card_feedback", CARD_FEEDBACK)
     touchpoints = _check_touchpoints(touchpoints_raw, versions_of, numbers)
     plan = _Plan(
         course,
@@ -431,6 +435,7 @@ def check_course_file(data: dict) -> _Plan:
         feedback,
         revealed,
         touchpoints,
+        beyond,
     )
     plan.meetings = _check_meetings(data, numbers)
     if revealed:
@@ -580,18 +585,22 @@ def _check_card_departments(card: dict, raw: dict, where: str) -> list[dict]:
     return checked
 
 
-def _check_state_feedback(data: dict, actions: list[dict], numbers) -> list[dict]:
-    """One per card, each measure it names in the file; an older file has none."""
-    if "state_feedback" not in data:
+def _check_state_feedback(
+    data: dict, actions: list[dict], numbers, key="state_feedback", spec=STATE_FEEDBACK
+) -> list[dict]:
+    """One per card (and route, beyond the state), each measure it names in the file; an
+    older file has none."""
+    if key not in data:
         return []
     measures_of = {action["id"]: len(action["measures"]) for action in actions}
     checked, cards = [], set()
-    for index, raw in enumerate(_list(data, "state_feedback")):
-        where = f"state_feedback[{index}]"
-        item = _record(raw, STATE_FEEDBACK, where, numbers)
-        if item["card"] in cards:
+    for index, raw in enumerate(_list(data, key)):
+        where = f"{key}[{index}]"
+        item = _record(raw, spec, where, numbers)
+        once = (item["card"], item.get("route"))
+        if once in cards:
             raise damaged(f"{where}.card")
-        cards.add(item["card"])
+        cards.add(once)
         place = raw.get("measure", MISSING)
         if place is MISSING or not is_measure_place(place):
             raise damaged(f"{where}.measure")
@@ -696,6 +705,7 @@ def _write(plan: _Plan, facilitator: Facilitator) -> ImportResult:
     _write_touchpoints(plan, writer)
     _write_state_feedback(plan, writer, measure_ids)
     writer.insert(Meeting, plan.meetings, MEETING, course_id=course.id)
+    _write_state_feedback(plan, writer, measure_ids, CardFeedback)
     db.session.flush()
     return result
 
@@ -830,12 +840,18 @@ def _write_touchpoints(plan: _Plan, writer: _Writer) -> None:
     db.session.flush()
 
 
-def _write_state_feedback(plan: _Plan, writer: _Writer, measure_ids: dict) -> None:
-    """The state's feedback on cards, each pointing at the measure it names, if any."""
-    feedback = writer.insert(
-        StateFeedback, plan.state_feedback, STATE_FEEDBACK, course_id=writer.course.id
+def _write_state_feedback(
+    plan: _Plan, writer: _Writer, measure_ids: dict, model=StateFeedback
+) -> None:
+    """The feedback on cards (to the state, or beyond it: model CardFeedback), each
+    pointing at the measure it names, if any."""
+    records, spec = (
+        (plan.state_feedback, STATE_FEEDBACK)
+        if model is StateFeedback
+        else (plan.card_feedback, CARD_FEEDBACK)
     )
-    for record, row in zip(plan.state_feedback, feedback, strict=True):
+    feedback = writer.insert(model, records, spec, course_id=writer.course.id)
+    for record, row in zip(records, feedback, strict=True):
         place = record["measure"]
         if place is not None:
             row.measure_id = measure_ids[(place["action"], place["measure"])]

@@ -47,6 +47,7 @@ from workshop.core.vocabulary import (
     TOUCHPOINT_MAX_MINUTES,
 )
 from workshop.departments import NAME_LENGTH as DEPARTMENT_NAME_MAX
+from workshop.local_feedback import ASKS, ESTIMATE_MAX_MINUTES, ESTIMATE_PER, ROUTES, SUBJECT_MAX
 from workshop.meetings import NOTE_MAX as MEETING_NOTE_MAX
 from workshop.meetings import PLACE_MAX as MEETING_PLACE_MAX
 from workshop.state_feedback import TEXT_MAX as FEEDBACK_TEXT_MAX
@@ -557,6 +558,23 @@ STATE_FEEDBACK = (
     Moment("updated_at"),
 )
 
+# The feedback beyond the state (issue 18): to the IT vendor or the political committee,
+# one per card and route, its measure named as the state's is. Files from before it
+# existed have no such list.
+CARD_FEEDBACK = (
+    Ref("card", "cards", attribute="card_id"),
+    Text("route", 16, choices=ROUTES, blank_ok=False),
+    Text("subject", SUBJECT_MAX),
+    Text("decided_by", SUBJECT_MAX),
+    Day("decided_on", nullable=True),
+    Text("cost", FEEDBACK_TEXT_MAX),
+    Integer("estimate_minutes", 1, ESTIMATE_MAX_MINUTES, nullable=True),
+    Text("estimate_per", 8, choices=ESTIMATE_PER),
+    Text("ask", 8, choices=ASKS),
+    Text("proposal", FEEDBACK_TEXT_MAX),
+    Moment("created_at"),
+    Moment("updated_at"),
+)
 
 # The citizen's path (issue 14): its touchpoints in their order. The department is named
 # by its name ("department") and matched to the importing organisation's department of the
@@ -682,6 +700,11 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     "measure_entry": {"id": _OWN_ID, "measure_id": _PARENT, "client_token": _NONCE},
     "lesson": {"id": _OWN_ID, "course_id": _PARENT},
     "state_feedback": {
+        "id": _OWN_ID,
+        "course_id": _PARENT,
+        "measure_id": "named by its action's number and its place there (the 'measure' key)",
+    },
+    "card_feedback": {
         "id": _OWN_ID,
         "course_id": _PARENT,
         "measure_id": "named by its action's number and its place there (the 'measure' key)",

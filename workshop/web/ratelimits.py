@@ -262,6 +262,10 @@ def _route_limits(limiter: Limiter, config) -> dict[str, list]:
         "manager.action_plan_pdf": [manager],
         "state_feedback.manager_pdf": [manager],
         "manager.meeting_calendar": [manager],
+        "vendor_feedback.manager_pdf": [manager],
+        "vendor_feedback.manager_csv": [manager],
+        "political_feedback.manager_pdf": [manager],
+        "political_feedback.manager_csv": [manager],
     }
 
 

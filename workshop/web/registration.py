@@ -21,6 +21,7 @@ from workshop.web import (
     exports,
     facilitator,
     health,
+    local_feedback,
     manager,
     meetings,
     organisation,
@@ -90,6 +91,8 @@ def register_blueprints(app: Flask) -> None:
     for module in VIEWS:
         app.register_blueprint(module.bp)
     for blueprint in step_routes.BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    for blueprint in local_feedback.blueprints:  # one per route beyond the state
         app.register_blueprint(blueprint)
 
 

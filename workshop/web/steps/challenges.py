@@ -55,6 +55,7 @@ from workshop.examination import (
     unlink_requirement,
 )
 from workshop.experience import experience_for_keys
+from workshop.local_feedback import ASKS, ESTIMATE_PER, fits, local_feedback_of, routes_for
 from workshop.state_feedback import TRIAL_OPTIONS, feedback_of, is_state_origin, measures_for_choice
 from workshop.votes import CARDS, set_voting_state
 from workshop.web.catalogue import asks_for_results, filtered_search
@@ -230,6 +231,60 @@ def state_feedback_panel(course: Course, card: Card, form: StateFeedbackForm | N
     }
 
 
+class LocalFeedbackForm(FlaskForm):
+    """The card page's panel for the IT vendor or the political committee (posted to
+    web/local_feedback.py). Made with the route's key as prefix: two panels on one page
+    never share a field's id. The domain checks the values and says what is wrong."""
+
+    subject = StringField(_l("Which IT system"))
+    decided_by = StringField(_l("Made by"))
+    decided_on = StringField(_l("Decided on"))
+    cost = TextAreaField(_l("What it costs in practice"))
+    estimate_minutes = StringField(_l("Our estimate in minutes"))
+    estimate_per = RadioField(
+        _l("The estimate is"),
+        choices=lambda: vocabulary_choices(ESTIMATE_PER),
+        validate_choice=False,
+    )
+    measure = SelectField(
+        _l("Measured in the course"), coerce=_int_or_minus_one, default=0, validate_choice=False
+    )
+    ask = RadioField(
+        _l("What do we ask?"), choices=lambda: vocabulary_choices(ASKS), validate_choice=False
+    )
+    proposal = TextAreaField(_l("What we ask them to change"))
+
+
+def _filled_local_form(route, feedback) -> LocalFeedbackForm:
+    form = LocalFeedbackForm(formdata=None, obj=feedback, prefix=route.key)
+    form.measure.data = (feedback.measure_id or 0) if feedback else 0
+    minutes = feedback.estimate_minutes if feedback else None
+    form.estimate_minutes.data = str(minutes) if minutes else ""
+    decided_on = feedback.decided_on if feedback else None
+    form.decided_on.data = decided_on.isoformat() if decided_on else ""
+    return form
+
+
+def local_feedback_panels(course: Course, card: Card, posted: dict | None = None) -> dict:
+    """The card page's panels beyond the state: one for each route the card's origin fits
+    or it is flagged for, each with its feedback and its form (as posted, or filled)."""
+    choices = [SelectChoice(0, _("No measure"))] + [
+        SelectChoice(m.id, f"{m.what} ({m.unit})"[:120]) for m in measures_for_choice(course)
+    ]
+    panels = []
+    for route in routes_for(card):
+        feedback = local_feedback_of(card, route)
+        form = (posted or {}).get(route.key) or _filled_local_form(route, feedback)
+        form.measure.choices = choices
+        form.subject.label.text = (
+            _("Which decision") if route.asks_decision else _("Which IT system")
+        )
+        panels.append(
+            {"route": route, "feedback": feedback, "form": form, "fits": fits(route, card)}
+        )
+    return {"local_feedback_panels": panels}
+
+
 # --- The phone's screen -----------------------------------------------------------------
 
 
@@ -363,6 +418,7 @@ def render_card_page(course: Course, card: Card, *, status: int = 200, **overrid
         "error_at": "card",
         "error_code": None,
         **state_feedback_panel(course, card),
+        **local_feedback_panels(course, card),
         **examine_panel(course, card, overrides.pop("examine_form", None)),
         **overrides,
     }
