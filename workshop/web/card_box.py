@@ -141,8 +141,11 @@ def _minute(moment):
     return moment.time().replace(second=0, microsecond=0)
 
 
-def _settings_page(course: Course, *, paper_form=None, **context):
+def _settings_page(course: Course, *, paper_form=None, window_form=None, **context):
     box = card_box_of(course)
+    if window_form is None:
+        window_form = WindowForm(formdata=None)
+        _fill_window(window_form, box)
     if paper_form is None:
         paper_form = BoxCardForm(formdata=None).for_course(course)
         paper_form.role.data = request.args.get("role")
@@ -155,6 +158,7 @@ def _settings_page(course: Course, *, paper_form=None, **context):
         box=box,
         state=box_state(box) if box else None,
         paper_form=paper_form,
+        window_form=window_form,
         action_form=ActionForm(),
         **context,
     ), (422 if refused else 200)
