@@ -97,6 +97,12 @@ COURSE_FACILITATOR_ENDPOINTS = (
     "learn.delete",
     "manager.create",
     "manager.revoke",
+    # Issue 18 item 2: the card box and paper cards.
+    "card_box.settings",
+    "card_box.close",
+    "card_box.renew",
+    "card_box.qr_code",
+    "card_box.paper",
 )
 
 ACCESS = {
@@ -132,6 +138,8 @@ ACCESS = {
     "evaluate.log": PARTICIPANT,
     "manager.status": MANAGER,
     "manager.action_plan_pdf": MANAGER,
+    # Issue 18 item 2: the card box is for anyone with its link (the token is the key).
+    "card_box.box": PUBLIC,
     # Issue 9 part 5 (feedback to the state): the course's facilitators flag cards and
     # download the document; a manager link gives the PDF too, because managers forward it.
     "state_feedback.save": COURSE_FACILITATOR,
@@ -302,6 +310,7 @@ def _args(rule_arguments, ids: Ids, endpoint: str) -> dict:
         # Revoking the old link keeps the open one for the manager's routes.
         "link_id": ids.revoked_link if endpoint == "manager.revoke" else ids.link,
         "touchpoint_id": ids.touchpoint,
+        "box_token": ids.box_token,
     }
     if endpoint in ("challenges.unlink", "challenges.vote"):
         by_name["card_id"] = ids.card2  # the card with the link; a card open for dots
@@ -412,6 +421,14 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "path.touchpoint": {"kind": "meeting", "text": "Omformuleret", "place": "Jobcentret"},
         "path.merge": {"target": str(ids.touchpoint2)},
         "path.redact": {"confirm": "y"},
+        "card_box.settings": {
+            "opens_day": today.isoformat(),
+            "opens_time": "00:00",
+            "closes_day": (today + timedelta(days=7)).isoformat(),
+            "closes_time": "16:00",
+        },
+        "card_box.paper": {"role": "leder", "text": "Papirkort {who}", "client_token": "{who}"},
+        "card_box.box": {"role": "medarbejder", "text": "Kort fra kassen", "client_token": "m"},
         # {who}: each allowed principal adds one of its own (names are unique).
         "organisation.add_department_view": {
             "department-name": "Misbrug {who}",
@@ -816,6 +833,9 @@ CSRF_CASES = [
     ("org admin A", "/f/organisation/departments"),
     ("org admin A", "/f/organisation/departments/{a.department}/retired"),
     ("participant A", "/c/{a.code}/my-data/delete"),
+    ("anonymous", "/k/{a.box_token}"),
+    ("facilitator A", "/f/courses/{a.course}/paper-cards"),
+    ("facilitator A", "/f/courses/{a.course}/card-box/renew"),
 ]
 
 

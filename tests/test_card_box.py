@@ -116,9 +116,7 @@ def test_renewing_the_link_stops_the_old_one(ctx, course):
 # --- Cards through the box --------------------------------------------------------------------
 
 
-def test_a_box_card_is_on_the_wall_marked_with_its_authors_role_and_no_participant(
-    ctx, course
-):
+def test_a_box_card_is_on_the_wall_marked_with_its_authors_role_and_no_participant(ctx, course):
     box = _open_box(course)
     card = _send(box, role="leder")
     assert (card.source, card.author_role, card.participant_id) == ("box", "leder", None)
