@@ -4,6 +4,7 @@ pages."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -25,6 +26,7 @@ from workshop.core.models import Card, CardBox, Course, Participant, Vote, utcno
 from workshop.core.text import redaction_marker
 from workshop.courses import participant_counts
 from workshop.departments import departments_of
+from workshop.exchange import ImportRefused, export_course, import_course
 from workshop.votes import cast_vote, set_voting_state
 from workshop.web.common import SESSION_KEY
 
@@ -462,3 +464,47 @@ def test_a_refused_paper_card_keeps_its_text(app, make, client, auth):
         data={"text": "Et kort uden rolle", "client_token": "nr"},
     )
     assert refused.status_code == 422 and "Et kort uden rolle" in refused.text
+
+
+# --- The course file ---------------------------------------------------------------------------
+
+
+def test_the_course_file_carries_a_cards_source_and_its_authors_role_and_department(ctx, make):
+    course = make.course(step=2, across_departments=True)
+    make.card(make.participant(course), "Fra en telefon")
+    health = departments_of(course.organisation)[2]
+    _send(_open_box(course), "Fra kassen", role="leder", department=str(health.id))
+    add_paper_card(course, "Fra papir", role="medarbejder", department=str(health.id),
+                   client_token="p")  # fmt: skip
+    data = export_course(course)
+    assert [(c["source"], c["author_role"]) for c in data["cards"]] == [
+        ("phone", ""), ("box", "leder"), ("paper", "medarbejder"),
+    ]  # fmt: skip
+    assert data["cards"][1]["author_department"] == {"name": health.name, "sector": "health"}
+    copy_ = import_course(json.dumps(data), course.facilitator).course
+    cards = sorted(copy_.cards, key=lambda card: card.id)
+    assert [card.source for card in cards] == ["phone", "box", "paper"]
+    assert cards[1].participant_id is None and cards[1].author_role == "leder"
+    assert cards[2].author_department.name == health.name
+    assert cards[2].author_department.organisation_id == copy_.organisation_id
+    assert "card_box" not in data  # its link is a secret of this server
+
+
+def test_a_course_file_from_before_the_card_box_imports_its_cards_as_phone_cards(ctx, make):
+    course = make.course(step=2)
+    make.card(make.participant(course), "Et gammelt kort")
+    data = export_course(course)
+    for card in data["cards"]:
+        for key in ("source", "author_role", "author_department"):
+            del card[key]
+    copy_ = import_course(json.dumps(data), course.facilitator).course
+    assert [(card.source, card.author_role) for card in copy_.cards] == [("phone", "")]
+
+
+def test_a_box_card_with_a_participant_in_a_course_file_is_refused_as_damaged(ctx, make):
+    course = make.course(step=2)
+    make.card(make.participant(course), "Et kort")
+    data = export_course(course)
+    data["cards"][0].update(source="box", author_role="leder")
+    with pytest.raises(ImportRefused):
+        import_course(json.dumps(data), course.facilitator)

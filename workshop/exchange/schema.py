@@ -29,6 +29,7 @@ from workshop.core.vocabulary import (
     BARRIERS,
     CARD_CATEGORIES,
     CARD_MAX_LENGTH,
+    CARD_SOURCES,
     CONFIDENCE,
     EFFORT,
     LESSON_KINDS,
@@ -121,6 +122,8 @@ class Text:
     choices: Any = None  # a vocabulary dict or tuple; "" is allowed when blank_ok
     required: bool = False  # not blank
     blank_ok: bool = True
+    # A key files written before it existed lack: what a file without it means.
+    when_missing: Callable[[], Any] | None = None
 
     def dump(self, value):
         return value
@@ -442,6 +445,11 @@ CARD = (
     Text("priority", 16, choices=PRIORITY_STATUSES, blank_ok=False),
     Text("later_when", 200),
     Text("out_of_scope_reason", EXAMINE_TEXT_MAX),
+    # Issue 18: where it came from, and for a card from the card box or on paper (no
+    # participant) its author's role and department. Older files hold phone cards only.
+    Text("source", 8, choices=CARD_SOURCES, blank_ok=False, when_missing=lambda: "phone"),
+    Text("author_role", 32, choices=ROLES, when_missing=str),
+    DepartmentName("author_department", "author_department_id"),
 )
 # A department a card involves (issue 14), inside the card's record: named by its name and
 # sector, since the importing organisation has departments of its own (workshop.exchange.load
@@ -673,4 +681,5 @@ TABLES_LEFT_OUT: dict[str, str] = {
     "shared_solution": "part of a share (the experience bank's snapshot)",
     "rendered_pdf": "a cache of the PDF, made again when asked for",
     "cleared_votes": "a restarted vote's dots, kept only a minute for an undo",
+    "card_box": "its link is a secret that lets anyone add cards; a copy opens a box of its own",
 }
