@@ -508,3 +508,16 @@ def test_a_box_card_with_a_participant_in_a_course_file_is_refused_as_damaged(ct
     data["cards"][0].update(source="box", author_role="leder")
     with pytest.raises(ImportRefused):
         import_course(json.dumps(data), course.facilitator)
+
+
+def test_the_cards_csv_gives_a_box_cards_source_and_its_authors_role_but_no_name(
+    app, make, client, auth
+):
+    with app.app_context():
+        course = make.course(step=2)
+        course_id = course.id
+        _send(_open_box(course), "Kort fra kassen", role="leder")
+    auth.login()
+    text = client.get(f"/f/courses/{course_id}/export/cards.csv").data.decode("utf-8-sig")
+    row = next(line for line in text.splitlines() if "Kort fra kassen" in line)
+    assert "Leder" in row and "Sendt på forhånd" in row
