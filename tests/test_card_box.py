@@ -521,3 +521,17 @@ def test_the_cards_csv_gives_a_box_cards_source_and_its_authors_role_but_no_name
     text = client.get(f"/f/courses/{course_id}/export/cards.csv").data.decode("utf-8-sig")
     row = next(line for line in text.splitlines() if "Kort fra kassen" in line)
     assert "Leder" in row and "Sendt på forhånd" in row
+
+
+# --- The demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_course_has_box_cards_a_paper_card_and_a_recently_closed_box(app, runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.title == "Mindre bøvl i jobcentret"))
+        sources = [card.source for card in course.cards]
+        assert sources.count("box") == 2 and sources.count("paper") == 1
+        box = db.session.scalar(select(CardBox).where(CardBox.course_id == course.id))
+        assert box_state(box) == "closed"
+        assert utcnow() - box.closes_at.replace(tzinfo=UTC) < timedelta(days=30)
