@@ -27,7 +27,7 @@ from workshop.core.text import redaction_marker
 from workshop.courses import participant_counts
 from workshop.departments import departments_of
 from workshop.exchange import ImportRefused, export_course, import_course
-from workshop.votes import cast_vote, set_voting_state
+from workshop.votes import cast_vote, results, set_voting_state
 from workshop.web.common import SESSION_KEY
 
 from .test_rate_limits import assert_danish_429, limited, phone
@@ -231,6 +231,26 @@ def test_a_box_card_takes_dots_from_the_room_and_hidden_votes_stay_hidden(ctx, m
     page = client.get(f"/c/{course.join_code}").get_data(as_text=True)
     assert "Vi skriver det samme journalnotat" in page
     assert db.session.get(Course, course.id).voting_state == "voting"
+
+
+def test_a_box_cards_author_counts_in_no_split_and_its_dots_stay_hidden_until_the_reveal(ctx, make):
+    """The results split by role count the voters; the box card's author (a manager) did not
+    vote, so the managers' group has no one, and before the reveal there are no counts."""
+    course = make.course(step=2, min_group_size=1)
+    voters = [make.participant(course, unit=f"Team {n}") for n in range(3)]
+    box_card = _send(_open_box(course), role="leder")
+    set_voting_state(course, "voting")
+    for voter in voters:
+        cast_vote(voter, box_card, 1)
+    assert results(course) is None
+    set_voting_state(course, "closed")
+    assert results(course) is None
+    set_voting_state(course, "revealed")
+    revealed = results(course, split="role")
+    assert {group.key: group.voters for group in revealed.groups} == {"staff": 3, "managers": 0}
+    assert [(row.card, row.total, row.by_group) for row in revealed.rows] == [
+        (box_card, 3, {"staff": 3})
+    ]
 
 
 # --- The pages --------------------------------------------------------------------------------
