@@ -98,6 +98,12 @@ COURSE_FACILITATOR_ENDPOINTS = (
     "learn.delete",
     "manager.create",
     "manager.revoke",
+    # Issue 18 item 2: the card box and paper cards.
+    "card_box.settings",
+    "card_box.close",
+    "card_box.renew",
+    "card_box.qr_code",
+    "card_box.paper",
 )
 
 ACCESS = {
@@ -133,6 +139,8 @@ ACCESS = {
     "evaluate.log": PARTICIPANT,
     "manager.status": MANAGER,
     "manager.action_plan_pdf": MANAGER,
+    # Issue 18 item 2: the card box is for anyone with its link (the token is the key).
+    "card_box.box": PUBLIC,
     # Issue 9 part 5 (feedback to the state): the course's facilitators flag cards and
     # download the document; a manager link gives the PDF too, because managers forward it.
     "state_feedback.save": COURSE_FACILITATOR,
@@ -345,6 +353,7 @@ def _args(rule_arguments, ids: Ids, endpoint: str) -> dict:
         "link_id": ids.revoked_link if endpoint == "manager.revoke" else ids.link,
         "touchpoint_id": ids.touchpoint,
         "meeting_id": ids.meeting,
+        "box_token": ids.box_token,
     }
     if endpoint in ("challenges.unlink", "challenges.vote"):
         by_name["card_id"] = ids.card2  # the card with the link; a card open for dots
@@ -468,6 +477,14 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "path.new_touchpoint": {"kind": "form", "text": "Sagt højt", "place": "Borgerservice"},
         "path.merge": {"target": str(ids.touchpoint2)},
         "path.redact": {"confirm": "y"},
+        "card_box.settings": {
+            "opens_day": today.isoformat(),
+            "opens_time": "00:00",
+            "closes_day": (today + timedelta(days=7)).isoformat(),
+            "closes_time": "16:00",
+        },
+        "card_box.paper": {"role": "leder", "text": "Papirkort {who}", "client_token": "{who}"},
+        "card_box.box": {"role": "medarbejder", "text": "Kort fra kassen", "client_token": "m"},
         # {who}: each allowed principal adds one of its own (names are unique).
         "organisation.add_department_view": {
             "department-name": "Misbrug {who}",
@@ -913,6 +930,9 @@ CSRF_CASES = [
     ("participant A", "/c/{a.code}/my-data/delete"),
     ("participant A", "/c/{a.code}/email"),
     ("participant A", "/c/{a.code}/email/delete"),
+    ("anonymous", "/k/{a.box_token}"),
+    ("facilitator A", "/f/courses/{a.course}/paper-cards"),
+    ("facilitator A", "/f/courses/{a.course}/card-box/renew"),
 ]
 
 

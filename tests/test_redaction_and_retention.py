@@ -249,6 +249,7 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
     from workshop.core.models import (
         Action,
         ActionUpdate,
+        CardBox,
         CardDepartment,
         CardFeedback,
         ClearedVotes,
@@ -281,6 +282,7 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
         "card": count(Card, Card.course_id == course_id),
         "card_requirement": count(CardRequirement, CardRequirement.card_id.in_(cards)),
         "card_department": count(CardDepartment, CardDepartment.card_id.in_(cards)),
+        "card_box": count(CardBox, CardBox.course_id == course_id),
         "touchpoint": count(Touchpoint, Touchpoint.course_id == course_id),
         "vote": count(Vote, Vote.course_id == course_id),
         "cleared_votes": count(ClearedVotes, ClearedVotes.course_id == course_id),

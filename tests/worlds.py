@@ -15,10 +15,11 @@ from datetime import time, timedelta
 from sqlalchemy import func, select
 
 from workshop.actions import set_action_status
+from workshop.card_box import add_paper_card, set_card_box_window, submit_box_card
 from workshop.catalogue import add_local_rule, load_catalogue
 from workshop.core.clock import local_today
 from workshop.core.extensions import db
-from workshop.core.models import Course
+from workshop.core.models import Course, utcnow
 from workshop.courses import go_to_step
 from workshop.departments import departments_of
 from workshop.dialogue import answer_question
@@ -68,6 +69,7 @@ class Ids:
     touchpoint2: int = 0
     department: int = 0  # one of the organisation's departments (issue 14)
     meeting: int = 0  # a coming meeting of the course (issue 18)
+    box_token: str = ""  # the course's card box's link (issue 18), open for a week
 
 
 def build_course(make, email: str, label: str, *, rule_name: str, organisation=None) -> Ids:
@@ -122,8 +124,14 @@ def build_course(make, email: str, label: str, *, rule_name: str, organisation=N
         place=f"Mødelokale {label}",
         steps=[5, 6],
     )
+    # Issue 18: a card box, open, with a card in it, and a paper card.
+    now = utcnow()
+    box = set_card_box_window(course, now - timedelta(hours=1), now + timedelta(days=7))
+    submit_box_card(box, f"Kort fra kassen {label}", role="leder", client_token=f"box-{label}")
+    add_paper_card(course, f"Papirkort {label}", role="medarbejder", client_token=f"p-{label}")
     return Ids(
         meeting=meeting.id,
+        box_token=box.token,
         touchpoint=touchpoint.id,
         touchpoint2=touchpoint2.id,
         course=course.id,

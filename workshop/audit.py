@@ -65,6 +65,10 @@ ACTIONS = {
     "department_retired": _l("Department retired"),
     "department_reactivated": _l("Department brought back"),
     "department_moved": _l("Department moved"),
+    # Issue 18: the card box is a public link, like a manager link.
+    "card_box_opened": _l("Card box opened"),
+    "card_box_closed": _l("Card box closed"),
+    "card_box_renewed": _l("Card box link renewed"),
 }
 
 PAGE_SIZE = 50

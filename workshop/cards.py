@@ -25,7 +25,7 @@ from workshop.redaction import redact_card_everywhere
 from workshop.submissions import already_submitted, save_once
 
 
-def _check_category(category: str) -> str:
+def check_category(category: str) -> str:
     category = category or ""
     if category and category not in CARD_CATEGORIES:
         raise WorkshopError(_("Unknown category."), code="category")
@@ -53,7 +53,7 @@ def submit_card(
     if course.current_step != StepNumber.CHALLENGES or course.voting_state != "collect":
         raise WorkshopError(_("New cards are not being collected right now."), code="closed")
     text = clean_text(text, max_length=CARD_MAX_LENGTH, allow_cpr_like=allow_cpr_like)
-    category = _check_category(category)
+    category = check_category(category)
     # Compared in Python: SQLite's lower() folds only ASCII, not Æ, Ø and Å.
     written = db.session.scalars(select(Card.text).where(Card.participant_id == participant.id))
     if any(existing.casefold() == text.casefold() for existing in written):
@@ -75,7 +75,7 @@ def submit_card(
 def edit_card(card: Card, text: str, category: str = "") -> Card:
     """The facilitator rewords a card; the author's own words stay in original_text."""
     text = clean_text(text, max_length=CARD_MAX_LENGTH, allow_cpr_like=True)
-    card.category = _check_category(category)  # checked before anything is assigned
+    card.category = check_category(category)  # checked before anything is assigned
     card.text = text
     touch(card.course)
     db.session.commit()
@@ -201,6 +201,8 @@ def wall_cards(
         query = query.options(
             selectinload(Card.merged_cards).selectinload(Card.participant),
             selectinload(Card.participant),
+            selectinload(Card.merged_cards).selectinload(Card.author_department),
+            selectinload(Card.author_department),
             selectinload(Card.links).selectinload(CardRequirement.requirement),
             selectinload(Card.department_links).selectinload(CardDepartment.department),
         )

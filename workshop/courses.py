@@ -18,6 +18,7 @@ from workshop.core.models import (
     Action,
     ActionUpdate,
     Card,
+    CardBox,
     CardRequirement,
     ClearedVotes,
     Course,
@@ -386,6 +387,7 @@ def delete_course(course: Course) -> None:
         delete(Card).where(Card.course_id == course_id),
         delete(DialogueAnswer).where(DialogueAnswer.course_id == course_id),
         delete(ManagerLink).where(ManagerLink.course_id == course_id),
+        delete(CardBox).where(CardBox.course_id == course_id),
         delete(Participant).where(Participant.course_id == course_id),
         delete(Course).where(Course.id == course_id),
     ):

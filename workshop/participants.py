@@ -24,15 +24,7 @@ def join(
     relative gets the role CITIZEN_ROLE, whatever `role` says, and no department."""
     if not course.joining_open:
         raise WorkshopError(_("This course is not taking new participants."), code="closed")
-    picked = chosen_department(course, department)
-    if picked == CITIZEN_CHOICE:
-        role = CITIZEN_ROLE
-    elif role == CITIZEN_ROLE and (course.across_departments or not course.invites_citizens):
-        # Across departments citizens come through the department question; elsewhere
-        # only a course that invites them offers the role.
-        raise WorkshopError(_("Choose your role."), code="role")
-    if role not in ROLES:
-        raise WorkshopError(_("Choose your role."), code="role")
+    role, picked = role_and_department(course, role, department)
     unit, name = tidy(unit), tidy(name)
     if len(unit) > NAME_MAX_LENGTH or len(name) > NAME_MAX_LENGTH:
         raise WorkshopError(
@@ -43,12 +35,31 @@ def join(
         role=role,
         unit=unit,
         name=name,
-        department=picked if isinstance(picked, Department) else None,
+        department=picked,
     )
     db.session.add(participant)
     note_activity(course)  # the projector counts who joined; phones show nobody else
     db.session.commit()
     return participant
+
+
+def role_and_department(
+    course: Course, role: str | None, department: str | None
+) -> tuple[str, Department | None]:
+    """The join form's role and department checked against the course, as joining asks
+    them (also for a card from the card box or on paper, whose author joins nothing): in a
+    course across departments the department is required, and the citizens' choice makes
+    the role CITIZEN_ROLE whatever `role` says."""
+    picked = chosen_department(course, department)
+    if picked == CITIZEN_CHOICE:
+        return CITIZEN_ROLE, None
+    if role == CITIZEN_ROLE and (course.across_departments or not course.invites_citizens):
+        # Across departments citizens come through the department question; elsewhere
+        # only a course that invites them offers the role.
+        raise WorkshopError(_("Choose your role."), code="role")
+    if role not in ROLES:
+        raise WorkshopError(_("Choose your role."), code="role")
+    return role, picked if isinstance(picked, Department) else None
 
 
 def participant_by_token(course: Course, token: str | None) -> Participant | None:

@@ -11,13 +11,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from workshop.actions import set_action_status, update_action
+from workshop.card_box import add_paper_card, set_card_box_window, submit_box_card
 from workshop.cards import merge_cards, set_card_hidden, submit_card
 from workshop.commands.demo_across import seed_demo_across
 from workshop.commands.demo_bank import seed_demo_bank
 from workshop.commands.demo_support import examine_cards, spend_dots
 from workshop.core.clock import local_today
 from workshop.core.extensions import db
-from workshop.core.models import Course
+from workshop.core.models import Course, utcnow
 from workshop.core.vocabulary import EFFECT_DIMENSIONS
 from workshop.courses import create_course, go_to_step
 from workshop.dialogue import answer_question
@@ -89,6 +90,7 @@ def _seed_job_centre(facilitator, codes: dict[str, str]) -> Course:
         submit_card(people[who], text, category, client_token=f"demo-card-{number}")
         for number, (who, category, text) in enumerate(data["cards"])
     ]
+    _cards_from_outside_the_room(course, data)
     for source, target in data["merge"]:
         merge_cards(cards[target], [cards[source]])
     for index in data["hide"]:
@@ -178,6 +180,19 @@ def _feedback_beyond_the_state(cards) -> None:
             "for 2027."
         ),
     )
+
+
+def _cards_from_outside_the_room(course: Course, data: dict) -> None:
+    """Issue 18: the card box was open for a week before the first workshop (closed since),
+    and the facilitator typed in a card someone handed in on paper."""
+    now = utcnow()
+    opened = now - timedelta(days=21)
+    box = set_card_box_window(course, opened, opened + timedelta(days=7), now=opened)
+    for number, (role, category, text) in enumerate(data["box_cards"]):
+        sent = opened + timedelta(days=2 + number, hours=3)
+        submit_box_card(box, text, category, role=role, client_token=f"demo-box-{number}", now=sent)
+    for number, (role, category, text) in enumerate(data["paper_cards"]):
+        add_paper_card(course, text, category, role=role, client_token=f"demo-paper-{number}")
 
 
 def _demo_facilitator():

@@ -280,6 +280,13 @@ class Config:
         key="SMTP_FROM",
         read=mail_sender,
     )
+    # The card box (issue 18) is an open link on the intranet: a whole town hall may send
+    # through one address, so generous per minute, but no script filling a wall with cards.
+    ratelimit_card_box: str = setting(
+        "RATELIMIT_CARD_BOX",
+        "30/minute;300/hour",
+        "cards sent through a course's card box (its link), per client address",
+    )
     # Not one variable but one per organisation: SAMSKABT_OIDC_<SHORTNAME>_SECRET.
     oidc_secrets: Mapping[str, str] = field(
         default_factory=dict,

@@ -8,6 +8,7 @@
 - the requirement catalogue: Requirement (a law entry or a local rule), RequirementVersion,
   CardRequirement (a card's link to one);
 - CardDepartment: a department a card involves (one may be named by its origin);
+- CardBox: a course's card box, for cards from people who are not in the room;
 - what goes beyond the room: ManagerLink (read-only, for managers), StateFeedback (a card
   whose rule only the state can change);
 - the experience bank: Share, SharedChallenge, SharedRequirement, SharedSolution;
@@ -390,6 +391,14 @@ class Card(db.Model):
     # and in the facilitator's digest. `later_when` stays the note ("at the March workshop").
     later_due: Mapped[date | None] = mapped_column(Date)
     out_of_scope_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Issue 18: "phone", "box" (the card box, sent in advance) or "paper" (typed in by the
+    # facilitator). A box or paper card has no participant: its author's role and department
+    # are kept on the card instead, so no row inflates who joined and nobody casts its dots.
+    source: Mapped[str] = mapped_column(String(8), default="phone", server_default="phone")
+    author_role: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    author_department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="SET NULL"), index=True
+    )
 
     course: Mapped[Course] = relationship(back_populates="cards", foreign_keys=[course_id])
     links: Mapped[list[CardRequirement]] = relationship(
@@ -401,6 +410,7 @@ class Card(db.Model):
         back_populates="card", cascade="all, delete-orphan", order_by="CardDepartment.department_id"
     )
     participant: Mapped[Participant | None] = relationship()
+    author_department: Mapped[Department | None] = relationship()
     merged_into: Mapped[Card | None] = relationship(
         remote_side="Card.id", back_populates="merged_cards"
     )
@@ -412,6 +422,23 @@ class Card(db.Model):
         UniqueConstraint("participant_id", "client_token"),
         Index("ix_card_course_visible", "course_id", "hidden", "merged_into_id"),
     )
+
+
+class CardBox(db.Model):
+    """A course's card box (issue 18): a link, not the join code, where colleagues who are
+    not in the room add step 2's cards within the window the facilitator set."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("course.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    # The link's secret; renewing the link gives a new one and the old link stops working.
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    course: Mapped[Course] = relationship()
 
 
 class Vote(db.Model):

@@ -4,7 +4,7 @@
 - people: ROLES, MANAGER_ROLES, CITIZEN_ROLE, ROLE_GROUPS (staff and managers,
   `role_group`), VOTER_GROUPS (and citizens/relatives where they voted), SECTORS (what an
   organisation's departments belong to), RESULT_SPLITS (by role or by department);
-- step 2: CARD_CATEGORIES, ORIGINS in ORIGIN_GROUPS with ORIGIN_GROUP_LABELS (and
+- step 2: CARD_CATEGORIES, CARD_SOURCES, ORIGINS in ORIGIN_GROUPS with ORIGIN_GROUP_LABELS (and
   OTHER_DEPARTMENT, the origin that names a department), PRIORITY_STATUSES;
 - the requirement catalogue: REQUIREMENT_STATUSES, NOT_LAW_STATUSES, CHANGE_EFFECTS,
   CONFIDENCE, LOCAL_RULE_KINDS;
@@ -103,6 +103,15 @@ CARD_CATEGORIES = {
 }
 
 CARD_MAX_LENGTH = 500
+
+# Where a card came from (issue 18): a phone in the room, the card box (a link colleagues
+# who are not in the room use before or between meetings) or a paper card the facilitator
+# typed in on someone's behalf. The wall marks the last two.
+CARD_SOURCES = {
+    "phone": _l("From a phone"),
+    "box": _l("Sent in advance"),
+    "paper": _l("Typed in from paper"),
+}
 ANSWER_MAX_LENGTH = 500
 
 # Where the rule behind a card really comes from. The method asks the question; the

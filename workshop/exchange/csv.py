@@ -30,6 +30,7 @@ from workshop.core.vocabulary import (
     ACTION_STATUSES,
     BARRIERS,
     CARD_CATEGORIES,
+    CARD_SOURCES,
     CONFIDENCE,
     ORIGINS,
     PERIODS,
@@ -124,6 +125,8 @@ def cards_csv(course: Course) -> bytes:
         _("Author's role"),
         _("Author's unit"),
         _("Author's name"),
+        _("Author's department"),
+        _("Source"),
         _("Category"),
         _("Where the rule comes from"),
         _("The real problem"),
@@ -141,14 +144,19 @@ def cards_csv(course: Course) -> bytes:
 
     def row(card: Card) -> list:
         author = card.participant
+        # A card from the card box or on paper has no participant, only its author's role
+        # and department (issue 18); never a name.
+        role = author.role if author else card.author_role
         result = rows_by_card.get(card.id)
         return [
             number[card.id],
             card.text,
             card.original_text,
-            str(ROLES.get(author.role, author.role)) if author else "",
+            str(ROLES.get(role, role)) if role else "",
             author.unit if author else "",
             author.name if author else "",
+            _department_name(author.department if author else card.author_department),
+            str(CARD_SOURCES.get(card.source, card.source)),
             str(CARD_CATEGORIES.get(card.category, card.category)),
             origin_label(card),  # naming the department whose rule it is, where it names one
             card.problem,
@@ -165,6 +173,10 @@ def cards_csv(course: Course) -> bytes:
         ]
 
     return csv_bytes(header, (row(card) for card in cards))
+
+
+def _department_name(department) -> str:
+    return department.name if department is not None else ""
 
 
 def _barrier_text(barriers: dict) -> str:

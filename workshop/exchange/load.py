@@ -479,6 +479,7 @@ def _check_cards(raw: list, versions_of: dict, numbers) -> list[dict]:
         # The app keeps merges flat: a card is merged into a card that is not merged itself.
         if target is not None and (target == card["id"] or merged_into[target] is not None):
             raise damaged(f"cards[{index}].merged_into")
+        _check_card_author(card, f"cards[{index}]")
         card["links"] = _check_links(record, f"cards[{index}].", versions_of, numbers)
         card["departments"] = _check_card_departments(card, record, f"cards[{index}].")
     return cards
@@ -567,6 +568,17 @@ def _check_touchpoints(raw: list, versions_of: dict, numbers) -> list[dict]:
         if touchpoint["requirement"] and touchpoint["requirement"] not in versions_of:
             raise damaged(f"touchpoints[{index}].requirement")
     return touchpoints
+
+
+def _check_card_author(card: dict, where: str) -> None:
+    """A phone's card has its participant (or none: the facilitator's citizen's path) and
+    no author of its own; a card from the card box or on paper has no participant, and its
+    author's role (issue 18)."""
+    if card["source"] == "phone":
+        if card["author_role"] or card["author_department"] is not None:
+            raise damaged(f"{where}.author_role")
+    elif card["participant"] is not None or not card["author_role"]:
+        raise damaged(f"{where}.source")
 
 
 def _check_card_departments(card: dict, raw: dict, where: str) -> list[dict]:
@@ -761,6 +773,9 @@ def _write_participants(plan: _Plan, writer: _Writer) -> None:
 def _write_cards(plan: _Plan, writer: _Writer) -> None:
     """Cards, who was merged into whom, their departments and their links to rules."""
     # Merges point forwards and backwards: cards first, then who was merged into whom.
+    for record in plan.cards:
+        if record.get("author_department") is not None:
+            record["author_department"] = writer.departments.find(record["author_department"])
     card_spec = tuple(item for item in CARD if item.name != "merged_into")
     cards = writer.insert(Card, plan.cards, card_spec, course_id=writer.course.id)
     writer.number("cards", plan.cards, cards)

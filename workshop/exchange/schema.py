@@ -29,6 +29,7 @@ from workshop.core.vocabulary import (
     BARRIERS,
     CARD_CATEGORIES,
     CARD_MAX_LENGTH,
+    CARD_SOURCES,
     CONFIDENCE,
     EFFORT,
     LESSON_KINDS,
@@ -124,6 +125,8 @@ class Text:
     choices: Any = None  # a vocabulary dict or tuple; "" is allowed when blank_ok
     required: bool = False  # not blank
     blank_ok: bool = True
+    # A key files written before it existed lack: what a file without it means.
+    when_missing: Callable[[], Any] | None = None
 
     def dump(self, value):
         return value
@@ -450,6 +453,11 @@ CARD = (
     Text("out_of_scope_reason", EXAMINE_TEXT_MAX),
     # Issue 18: the day "later" comes back; files written before it have none.
     Day("later_due", nullable=True, when_missing=lambda: None),
+    # Issue 18: where it came from, and for a card from the card box or on paper (no
+    # participant) its author's role and department. Older files hold phone cards only.
+    Text("source", 8, choices=CARD_SOURCES, blank_ok=False, when_missing=lambda: "phone"),
+    Text("author_role", 32, choices=ROLES, when_missing=str),
+    DepartmentName("author_department", "author_department_id"),
 )
 # A department a card involves (issue 14), inside the card's record: named by its name and
 # sector, since the importing organisation has departments of its own (workshop.exchange.load
@@ -735,4 +743,5 @@ TABLES_LEFT_OUT: dict[str, str] = {
     "rendered_pdf": "a cache of the PDF, made again when asked for",
     "cleared_votes": "a restarted vote's dots, kept only a minute for an undo",
     "sent_reminder": "which reminder mails this server sent; a copy has sent none",
+    "card_box": "its link is a secret that lets anyone add cards; a copy opens a box of its own",
 }

@@ -258,6 +258,10 @@ def _route_limits(limiter: Limiter, config) -> dict[str, list]:
                 exempt_when=is_known_device,
             ),
         ],
+        # The card box is an open link: per address, only its posts (cards) count.
+        "card_box.box": [
+            limiter.shared_limit(config["RATELIMIT_CARD_BOX"], scope="card-box", methods=["POST"])
+        ],
         "manager.status": [manager],
         "manager.action_plan_pdf": [manager],
         "state_feedback.manager_pdf": [manager],

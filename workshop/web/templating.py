@@ -37,6 +37,7 @@ from workshop.web.addresses import public_host
 VOCABULARIES = (
     "ROLES",
     "CARD_CATEGORIES",
+    "CARD_SOURCES",
     "ORIGINS",
     "PRIORITY_STATUSES",
     "REQUIREMENT_STATUSES",
