@@ -121,6 +121,8 @@ class Text:
     choices: Any = None  # a vocabulary dict or tuple; "" is allowed when blank_ok
     required: bool = False  # not blank
     blank_ok: bool = True
+    # A key files written before it existed lack: what a file without it means.
+    when_missing: Callable[[], Any] | None = None
 
     def dump(self, value):
         return value
@@ -194,6 +196,7 @@ class Number:
 class Day:
     name: str
     nullable: bool = False
+    when_missing: Callable[[], Any] | None = None
 
     def dump(self, value):
         return value.isoformat() if value is not None else None
@@ -218,6 +221,7 @@ class Moment:
 
     name: str
     nullable: bool = False
+    when_missing: Callable[[], Any] | None = None
 
     def dump(self, value):
         return as_utc(value).isoformat() if value is not None else None
@@ -419,6 +423,11 @@ REQUIREMENT = (
     Text("local_kind", 32, choices=LOCAL_RULE_KINDS),
     Text("decided_by", 200),
     Day("decided_on", nullable=True),
+    # Issue 18: a local rule retired, or repealed by a course (named by its title in
+    # words). Files written before have neither: the rule was neither.
+    Moment("retired_at", nullable=True, when_missing=lambda: None),
+    Day("repealed_on", nullable=True, when_missing=lambda: None),
+    Text("repealed_course_title", 200, when_missing=str),
     Integer("version", 1, 1_000_000),
     Text("content_hash", 64),
     Moment("updated_at"),
@@ -623,6 +632,8 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     "requirement": {
         "id": _OWN_ID,
         "owner_id": "a local rule belongs to the importing facilitator",
+        "repealed_by_course_id": "a course of the exporting server; its title travels in "
+        "words (repealed_course_title)",
     },
     "requirement_version": {"id": _OWN_ID, "requirement_id": _PARENT},
     "card": {"id": _OWN_ID, "course_id": _PARENT, "client_token": _NONCE},
@@ -673,4 +684,6 @@ TABLES_LEFT_OUT: dict[str, str] = {
     "shared_solution": "part of a share (the experience bank's snapshot)",
     "rendered_pdf": "a cache of the PDF, made again when asked for",
     "cleared_votes": "a restarted vote's dots, kept only a minute for an undo",
+    "requirement_correction": "an organisation's own claim about a law entry belongs to its "
+    "catalogue, not to a course: the file carries the shipped entry the cards were linked to",
 }
