@@ -24,8 +24,8 @@ from sqlalchemy import select
 from workshop.catalogue import (
     LOCAL_NAME_MAX,
     LOCAL_TEXT_MAX,
-    organisation_members,
     entry_snapshot,
+    organisation_members,
     requirement_by_key,
 )
 from workshop.core.clock import local_today
@@ -113,9 +113,7 @@ def save_correction(
     if paragraph == requirement.paragraph:
         paragraph = ""
     if not (note or paragraph or status):
-        raise WorkshopError(
-            _("Write a note, or correct the paragraph or the status."), code="note"
-        )
+        raise WorkshopError(_("Write a note, or correct the paragraph or the status."), code="note")
     if len(note) > NOTE_MAX or len(source) > SOURCE_MAX or len(paragraph) > PARAGRAPH_MAX:
         raise WorkshopError(_("The note, the paragraph or the source is too long."), code="length")
     if not source:
