@@ -42,6 +42,9 @@ ORG_ADMIN = "organisation admin"  # an admin, for their own organisation
 ORG_ADMIN_RECORD = "organisation admin, their facilitator"  # ... on one of its facilitators
 PARTICIPANT = "participant"  # only a participant of the course (by the phone's cookie)
 MANAGER = "manager link"  # whoever holds an open manager link (the token is the key)
+# The facilitators of the organisation a record belongs to (a local rule): another
+# organisation's facilitator gets 404, as for a course.
+ORG_FACILITATOR = "the record's organisation's facilitators"
 
 COURSE_FACILITATOR_ENDPOINTS = (
     "facilitator.course",
@@ -177,6 +180,15 @@ ACCESS = {
     "organisation.rename_department_view": ORG_ADMIN_RECORD,
     "organisation.retire_department_view": ORG_ADMIN_RECORD,
     "organisation.move_department_view": ORG_ADMIN_RECORD,
+    # Issue 18 point 5 (the catalogue people can correct): an admin corrects a law entry for
+    # their own organisation (each admin in their own); the organisation's facilitators edit
+    # and retire its local rules; the course's facilitators mark a rule repealed.
+    "catalogue.correction": ORG_ADMIN,
+    "catalogue.confirm_correction_view": ORG_ADMIN,
+    "catalogue.remove_correction_view": ORG_ADMIN,
+    "catalogue.edit_rule": ORG_FACILITATOR,
+    "catalogue.retire_rule": ORG_FACILITATOR,
+    "implement.mark_repealed": COURSE_FACILITATOR,
 }
 
 PRINCIPALS = ("anonymous", "participant A", "participant B", "manager A", "facilitator A",
@@ -250,6 +262,8 @@ FOREIGN_RECORD = {
     "organisation.rename_department_view": 404,
     "organisation.retire_department_view": 404,
     "organisation.move_department_view": 404,
+    # Issue 18: B's action (and B's rule) under A's course.
+    "implement.mark_repealed": 404,
 }
 
 
@@ -302,6 +316,10 @@ def _args(rule_arguments, ids: Ids, endpoint: str) -> dict:
         # Revoking the old link keeps the open one for the manager's routes.
         "link_id": ids.revoked_link if endpoint == "manager.revoke" else ids.link,
         "touchpoint_id": ids.touchpoint,
+        # A local rule of the course's organisation; a shipped law entry to correct.
+        "key": "R05"
+        if endpoint.startswith("catalogue.") and "correction" in endpoint
+        else ids.local_rule,
     }
     if endpoint in ("challenges.unlink", "challenges.vote"):
         by_name["card_id"] = ids.card2  # the card with the link; a card open for dots
@@ -420,6 +438,13 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "organisation.rename_department_view": {"name": "Social og handicap", "sector": "social"},
         "organisation.retire_department_view": {"value": "0"},  # bringing back keeps it
         "organisation.move_department_view": {"direction": "down"},
+        "catalogue.correction": {
+            "note": "Vi læser det som {who}",
+            "source": "Jurist, mail 3.11.2026",
+            "confidence": "likely",
+        },
+        "catalogue.edit_rule": {"name": "Omdøbt regel {who}", "kind": "local_practice"},
+        "catalogue.retire_rule": {"value": "0"},  # offering it again keeps it linkable
     }.get(endpoint, {})
 
 
@@ -449,7 +474,31 @@ def _open_path(course):
         open_path(course, True)
 
 
+def _law_entry(_course):
+    """Issue 18: a shipped law entry (R05) for an admin to correct; loaded once."""
+    from workshop.catalogue import requirement_by_key
+    from workshop.core.models import Requirement
+
+    if requirement_by_key("R05") is None:
+        db.session.add(
+            Requirement(
+                key="R05",
+                kind="law",
+                act="LAB",
+                paragraph="§ 31",
+                name_da="Jobsamtaler første 6 mdr.",
+                content_hash="matrix",
+                changes=[],
+                sources=[],
+            )
+        )
+        db.session.commit()
+
+
 SETUP = {
+    "catalogue.correction": _law_entry,
+    "catalogue.confirm_correction_view": _law_entry,
+    "catalogue.remove_correction_view": _law_entry,
     "intro.answer": _step(1),
     "challenges.vote": _step(2, voting="voting"),
     "solutions.propose": _step(3, solution_voting="collect"),
@@ -544,6 +593,7 @@ def allowed(principal: str, access: str) -> bool:
         PUBLIC: True,
         FACILITATOR: principal in FACILITATORS,
         COURSE_FACILITATOR: principal in ("facilitator A", "colleague A", "org admin A"),
+        ORG_FACILITATOR: principal in ("facilitator A", "colleague A", "org admin A"),
         ORG_ADMIN: principal in ("org admin A", "facilitator B"),  # each in their own
         ORG_ADMIN_RECORD: principal == "org admin A",
         PARTICIPANT: principal == "participant A",
@@ -575,7 +625,7 @@ def refusal_problem(response, access: str, principal: str, call: Call, a: Ids) -
         # Not an admin: 403 with a message; another organisation's facilitator: not found.
         expected = "404" if principal == "facilitator B" else "403"
         good = status == int(expected)
-    elif access in (FACILITATOR, COURSE_FACILITATOR, ORG_ADMIN, ORG_ADMIN_RECORD):
+    elif access in (FACILITATOR, COURSE_FACILITATOR, ORG_FACILITATOR, ORG_ADMIN, ORG_ADMIN_RECORD):
         if principal == "facilitator B":
             expected = "404"
             good = status == 404
