@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from tests.test_report import flat, pages_text, render
 from workshop.actions import set_action_status
 from workshop.catalogue import (
     CATALOGUE_FILE,
@@ -387,3 +388,13 @@ def test_the_repeal_travels_in_the_course_file_with_the_course_named_in_words(ap
         assert rules[0].repealed_by_course_id is None and rules[0].repealed_on is not None
         assert rules[0].id != requirement_by_key(world.rule, world.colleague).id
         assert db.session.scalar(select(Requirement.id).where(Requirement.id == rules[0].id))
+
+
+def test_the_action_plan_pdf_shows_the_rule_as_repealed_by_the_course(app, make):
+    world = _world(app, make)
+    with app.app_context():
+        action = db.session.get(Action, world.action)
+        set_action_status(action, "implemented")
+        mark_rule_repealed(action, requirement_by_key(world.rule, world.colleague))
+    text = flat(" ".join(pages_text(render(app, world.course, lang="da"))))
+    assert "ophævet" in text and "forløb Mindre bøvl i Fjordby" in text
