@@ -11,6 +11,7 @@ from workshop.cards import cards_of
 from workshop.core.extensions import db
 from workshop.core.models import Action
 from workshop.core.vocabulary import StepNumber
+from workshop.corrections import repeal_offers
 
 
 class ImplementStep(Step):
@@ -50,6 +51,9 @@ class ImplementStep(Step):
             context["board"] = action_board(course)
         else:
             context["plan"] = actions_of(course)
+        if audience == "control":
+            # Implemented actions that removed a local rule not yet marked repealed.
+            context["repeal_due"] = {a.id for a in context["plan"] if repeal_offers(a)}
         if audience == "phone":
             # Nobody's card disappears: the person's own cards keep showing their status.
             context["my_cards"] = cards_of(participant)

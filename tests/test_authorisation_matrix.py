@@ -43,6 +43,9 @@ ORG_ADMIN = "organisation admin"  # an admin, for their own organisation
 ORG_ADMIN_RECORD = "organisation admin, their facilitator"  # ... on one of its facilitators
 PARTICIPANT = "participant"  # only a participant of the course (by the phone's cookie)
 MANAGER = "manager link"  # whoever holds an open manager link (the token is the key)
+# The facilitators of the organisation a record belongs to (a local rule): another
+# organisation's facilitator gets 404, as for a course.
+ORG_FACILITATOR = "the record's organisation's facilitators"
 
 COURSE_FACILITATOR_ENDPOINTS = (
     "facilitator.course",
@@ -215,6 +218,15 @@ ACCESS = {
     "reminders.remove": PARTICIPANT,
     "reminders.open_link": PUBLIC,
     "reminders.stop": PUBLIC,
+    # Issue 18 point 5 (the catalogue people can correct): an admin corrects a law entry for
+    # their own organisation (each admin in their own); the organisation's facilitators edit
+    # and retire its local rules; the course's facilitators mark a rule repealed.
+    "catalogue.correction": ORG_ADMIN,
+    "catalogue.confirm_correction_view": ORG_ADMIN,
+    "catalogue.remove_correction_view": ORG_ADMIN,
+    "catalogue.edit_rule": ORG_FACILITATOR,
+    "catalogue.retire_rule": ORG_FACILITATOR,
+    "implement.mark_repealed": COURSE_FACILITATOR,
 }
 
 PRINCIPALS = ("anonymous", "participant A", "participant B", "manager A", "facilitator A",
@@ -300,6 +312,8 @@ FOREIGN_RECORD = {
     "meetings.delete": 404,
     "meetings.calendar": 404,
     "meetings.phone_calendar": 404,
+    # Issue 18: B's action (and B's rule) under A's course.
+    "implement.mark_repealed": 404,
 }
 
 
@@ -354,6 +368,10 @@ def _args(rule_arguments, ids: Ids, endpoint: str) -> dict:
         "touchpoint_id": ids.touchpoint,
         "meeting_id": ids.meeting,
         "box_token": ids.box_token,
+        # A local rule of the course's organisation; a shipped law entry to correct.
+        "key": "R05"
+        if endpoint.startswith("catalogue.") and "correction" in endpoint
+        else ids.local_rule,
     }
     if endpoint in ("challenges.unlink", "challenges.vote"):
         by_name["card_id"] = ids.card2  # the card with the link; a card open for dots
@@ -496,6 +514,13 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
         "meetings.plan": meeting,
         "meetings.edit": meeting,
         "reminders.email_page": {"email": "ejer@kommune-a.example"},
+        "catalogue.correction": {
+            "note": "Vi læser det som {who}",
+            "source": "Jurist, mail 3.11.2026",
+            "confidence": "likely",
+        },
+        "catalogue.edit_rule": {"name": "Omdøbt regel {who}", "kind": "local_practice"},
+        "catalogue.retire_rule": {"value": "0"},  # offering it again keeps it linkable
     }.get(endpoint, {})
 
 
@@ -543,7 +568,31 @@ def _open_path(course):
         open_path(course, True)
 
 
+def _law_entry(_course):
+    """Issue 18: a shipped law entry (R05) for an admin to correct; loaded once."""
+    from workshop.catalogue import requirement_by_key
+    from workshop.core.models import Requirement
+
+    if requirement_by_key("R05") is None:
+        db.session.add(
+            Requirement(
+                key="R05",
+                kind="law",
+                act="LAB",
+                paragraph="§ 31",
+                name_da="Jobsamtaler første 6 mdr.",
+                content_hash="matrix",
+                changes=[],
+                sources=[],
+            )
+        )
+        db.session.commit()
+
+
 SETUP = {
+    "catalogue.correction": _law_entry,
+    "catalogue.confirm_correction_view": _law_entry,
+    "catalogue.remove_correction_view": _law_entry,
     "intro.answer": _step(1),
     "challenges.vote": _step(2, voting="voting"),
     "solutions.propose": _step(3, solution_voting="collect"),
@@ -656,6 +705,7 @@ def allowed(principal: str, access: str) -> bool:
         PUBLIC: True,
         FACILITATOR: principal in FACILITATORS,
         COURSE_FACILITATOR: principal in ("facilitator A", "colleague A", "org admin A"),
+        ORG_FACILITATOR: principal in ("facilitator A", "colleague A", "org admin A"),
         ORG_ADMIN: principal in ("org admin A", "facilitator B"),  # each in their own
         ORG_ADMIN_RECORD: principal == "org admin A",
         PARTICIPANT: principal == "participant A",
@@ -687,7 +737,7 @@ def refusal_problem(response, access: str, principal: str, call: Call, a: Ids) -
         # Not an admin: 403 with a message; another organisation's facilitator: not found.
         expected = "404" if principal == "facilitator B" else "403"
         good = status == int(expected)
-    elif access in (FACILITATOR, COURSE_FACILITATOR, ORG_ADMIN, ORG_ADMIN_RECORD):
+    elif access in (FACILITATOR, COURSE_FACILITATOR, ORG_FACILITATOR, ORG_ADMIN, ORG_ADMIN_RECORD):
         if principal == "facilitator B":
             expected = "404"
             good = status == 404

@@ -346,3 +346,38 @@ def test_the_second_course_has_a_department_of_one_for_a_split_to_hold_back(demo
     ).all()
     assert sum(count for _department, count in rows) == len(course.participants)
     assert min(count for _department, count in rows) == 1  # the region's coordinator, alone
+
+
+# --- Issue 18 point 5: the catalogue people can correct --------------------------------------
+
+
+def _weekly_count_rule(course: Course):
+    card = _card(course, next(c[2] for c in _demo_data()["cards"] if "opgørelse" in c[2])[:20])
+    return next(link.requirement for link in card.links if link.requirement.is_local)
+
+
+def _demo_data() -> dict:
+    return json.loads(Path("workshop/commands/demo.json").read_text(encoding="utf-8"))
+
+
+def test_the_demo_shows_a_local_rule_the_course_repealed_and_retired(demo):
+    rule = _weekly_count_rule(demo[0])
+    assert rule.name_da == "Ugentlig opgørelse af samtaler til ledelsen"
+    assert rule.is_retired and rule.repealed_on is not None
+    assert rule.repealed_by_course_id == demo[0].id
+    assert rule.repealed_course_title == demo[0].title
+
+
+def test_the_demo_admin_has_corrected_one_law_entry_with_a_local_note_and_a_source(demo):
+    from workshop.corrections import corrections_for
+
+    corrections = list(corrections_for(demo[0].organisation_id).values())
+    assert [c.requirement.key for c in corrections] == ["R08"]
+    assert "lokalt mål" in corrections[0].note and "Fjordby" in corrections[0].source
+    assert corrections[0].made_by.is_admin and not corrections[0].may_be_outdated
+
+
+def test_reseeding_repeals_the_rule_again_by_the_new_course(demo):
+    again = seed_demo_courses()
+    rule = _weekly_count_rule(again[0])
+    assert rule.repealed_by_course_id == again[0].id and rule.is_retired

@@ -103,7 +103,7 @@ def _fingerprint(values: dict) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _snapshot(requirement: Requirement) -> dict:
+def entry_snapshot(requirement: Requirement) -> dict:
     values = {name: getattr(requirement, name) for name in (*_LAW_FIELDS, "sections")}
     values["target_groups"] = requirement.target_groups
     values["key"] = requirement.key
@@ -176,7 +176,7 @@ def _load(data: dict) -> LoadReport:
             continue
         requirement.content_hash = fingerprint
         requirement.versions.append(
-            RequirementVersion(version=requirement.version, snapshot=_snapshot(requirement))
+            RequirementVersion(version=requirement.version, snapshot=entry_snapshot(requirement))
         )
         db.session.add(requirement)
     db.session.commit()
@@ -225,7 +225,7 @@ _LOCAL_KEY = re.compile(r"L\d+")
 _SECTION_QUERY = re.compile(r"(?:§+|paragraf|par\.)\s*(\d+)\s*([a-zæøå]\b)?", re.IGNORECASE)
 
 
-def _organisation_members(owner_id: int | None):
+def organisation_members(owner_id: int | None):
     """The ids of the facilitators in the same organisation as `owner_id` (local rules
     belong to the organisation: colleagues co-facilitate each other's courses)."""
     organisation = (
@@ -237,7 +237,7 @@ def _organisation_members(owner_id: int | None):
 def visible_requirements(owner_id: int | None) -> list[Requirement]:
     """The law, and the local rules of one facilitator's organisation."""
     query = select(Requirement).where(
-        or_(Requirement.kind == "law", Requirement.owner_id.in_(_organisation_members(owner_id)))
+        or_(Requirement.kind == "law", Requirement.owner_id.in_(organisation_members(owner_id)))
         if owner_id
         else Requirement.kind == "law"
     )
@@ -274,7 +274,8 @@ def search_requirements(
         haystack = _haystack(requirement, groups)
         return all(word.strip("\"'") in haystack for word in words)
 
-    found = [r for r in entries if matches(r)]
+    # A retired local rule is offered for no new link: the cards that link it still show it.
+    found = [r for r in entries if not r.is_retired and matches(r)]
     return sorted(found, key=_sort_key)
 
 
@@ -354,7 +355,7 @@ def add_local_rule(
     if kind not in LOCAL_RULE_KINDS:
         raise WorkshopError(_("Choose what kind of rule it is."), code="kind")
     names = db.session.scalars(
-        select(Requirement.name_da).where(Requirement.owner_id.in_(_organisation_members(owner.id)))
+        select(Requirement.name_da).where(Requirement.owner_id.in_(organisation_members(owner.id)))
     )
     if any(existing.casefold() == name.casefold() for existing in names):
         raise WorkshopError(_("You already have a local rule with that name."), code="duplicate")
@@ -375,7 +376,7 @@ def add_local_rule(
     db.session.add(requirement)
     db.session.flush()
     requirement.key = f"L{requirement.id}"  # stable, and never clashes with the law's R-ids
-    requirement.versions.append(RequirementVersion(version=1, snapshot=_snapshot(requirement)))
+    requirement.versions.append(RequirementVersion(version=1, snapshot=entry_snapshot(requirement)))
     db.session.commit()
     return requirement
 
@@ -386,7 +387,7 @@ def local_rules(owner_id: int) -> list[Requirement]:
             select(Requirement)
             .where(
                 Requirement.kind == "local",
-                Requirement.owner_id.in_(_organisation_members(owner_id)),
+                Requirement.owner_id.in_(organisation_members(owner_id)),
             )
             .order_by(Requirement.name_da)
         )

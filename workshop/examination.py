@@ -41,6 +41,20 @@ def check_is_law(requirement) -> None:
         )
 
 
+def check_can_link(requirement) -> None:
+    """`check_is_law`, and a retired local rule is offered for no new link (the cards that
+    link it keep it, marked as retired)."""
+    check_is_law(requirement)
+    if requirement.is_retired:
+        raise WorkshopError(
+            _(
+                "%(requirement)s is retired: it can no longer be linked.",
+                requirement=requirement_label(requirement),
+            ),
+            code="retired",
+        )
+
+
 def link_requirement(card: Card, key: str) -> CardRequirement:
     """Link a card to a catalogue entry, recording the entry's version and law version."""
     course = card.course
@@ -50,7 +64,7 @@ def link_requirement(card: Card, key: str) -> CardRequirement:
             _("There is no requirement %(key)s in the catalogue.", key=(key or "")[:20]),
             code="unknown",
         )
-    check_is_law(requirement)
+    check_can_link(requirement)
     if any(link.requirement_id == requirement.id for link in card.links):
         raise WorkshopError(
             _(

@@ -31,7 +31,7 @@ from workshop.core.vocabulary import (
     StepNumber,
 )
 from workshop.courses import touch
-from workshop.examination import check_is_law, link_requirement
+from workshop.examination import check_can_link, link_requirement
 from workshop.redaction import redact_touchpoint_everywhere
 from workshop.submissions import already_submitted, save_once
 
@@ -369,7 +369,7 @@ def _rule_behind(course: Course, requirement_key: str):
             code="requirement",
         )
     try:
-        check_is_law(requirement)
+        check_can_link(requirement)
     except WorkshopError as refused:
         raise WorkshopError(refused.message, code="requirement") from None
     return requirement
@@ -427,7 +427,7 @@ def touchpoint_to_card(touchpoint: Touchpoint) -> Card:
     ):
         raise WorkshopError(_("This touchpoint is a card already."), code="card")
     if touchpoint.requirement is not None:
-        check_is_law(touchpoint.requirement)  # before the card: nothing half made
+        check_can_link(touchpoint.requirement)  # before the card: nothing half made
     if course.voting_state != "collect":
         raise WorkshopError(_("Touchpoints become cards while cards are collected."), code="voting")
     card = Card(

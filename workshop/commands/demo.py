@@ -13,13 +13,21 @@ from sqlalchemy import select
 from workshop.actions import set_action_status, update_action
 from workshop.card_box import add_paper_card, set_card_box_window, submit_box_card
 from workshop.cards import merge_cards, set_card_hidden, submit_card
+from workshop.catalogue import local_rules
 from workshop.commands.demo_across import seed_demo_across
 from workshop.commands.demo_bank import seed_demo_bank
 from workshop.commands.demo_support import examine_cards, spend_dots
-from workshop.core.clock import local_today
+from workshop.core.clock import local_date, local_today
 from workshop.core.extensions import db
 from workshop.core.models import Course, utcnow
 from workshop.core.vocabulary import EFFECT_DIMENSIONS
+from workshop.corrections import (
+    law_entry,
+    mark_rule_repealed,
+    repeal_offers,
+    retire_local_rule,
+    save_correction,
+)
 from workshop.courses import create_course, go_to_step
 from workshop.dialogue import answer_question
 from workshop.examination import prioritise
@@ -109,6 +117,7 @@ def _seed_job_centre(facilitator, codes: dict[str, str]) -> Course:
 
     go_to_step(course, 4)
     actions = _plan_actions(people, solutions, data)
+    _correct_the_catalogue(facilitator, actions[0])
     go_to_step(course, 5)
     _measure(people, actions, data)
     # Feedback to the state (issue 9 part 5): self-booking rests on national law, so the
@@ -214,6 +223,33 @@ def _demo_facilitator():
     return facilitator
 
 
+# The demo organisation's admin corrects a law entry for the organisation (issue 18): a local
+# note beside the shipped entry, with its source, clearly the municipality's, not the law's.
+DEMO_CORRECTION = {
+    "key": "R08",
+    "note": (
+        "Fjordby Kommunes beskæftigelsesplan har et lokalt mål om en samtale hver 3. måned "
+        "for borgere, der har været ledige i mere end 6 måneder. Det er et lokalt mål, ikke "
+        "et lovkrav: loven kræver kun et individuelt aftalt kontaktforløb."
+    ),
+    "source": "Beskæftigelsesplan 2026, Fjordby Kommune (eksempel), vedtaget 14.11.2025",
+    "confidence": "verified",
+}
+
+
+def _correct_the_catalogue(facilitator, implemented) -> None:
+    """Between the workshops (issue 18): the implemented action removed the weekly count to
+    the management, so the course marks that local rule repealed on the day it was
+    implemented and retires it; and the admin notes the local goal beside R08."""
+    removed = repeal_offers(implemented)
+    done_on = local_date(implemented.updates[-1].created_at)
+    for rule in removed:
+        mark_rule_repealed(implemented, rule, today=done_on)
+        retire_local_rule(rule)
+    fields = {name: value for name, value in DEMO_CORRECTION.items() if name != "key"}
+    save_correction(facilitator, law_entry(DEMO_CORRECTION["key"]), **fields)
+
+
 def _day(offset: int | None) -> date | None:
     return None if offset is None else local_today() + timedelta(days=offset)
 
@@ -304,6 +340,10 @@ def _measure(people, actions, data) -> None:
 
 def _examine_and_prioritise(facilitator, cards, data) -> None:
     """After the reveal: the group examines the cards, links the rules and prioritises."""
+    names = {rule["name"] for rule in data["local_rules"]}
+    for rule in local_rules(facilitator.id):
+        if rule.name_da in names:
+            _as_before_the_course(rule)
     examine_cards(facilitator, cards, data)
     for index, status, note in data["priorities"]:
         prioritise(
@@ -334,3 +374,13 @@ def _plan_meetings(course, data) -> None:
             steps=steps,
             note=note,
         )
+
+
+def _as_before_the_course(rule) -> None:
+    """A reset demo starts before its course repealed and retired a rule (issue 18): the
+    rule the last run marked is in force again, so the new run can link and repeal it."""
+    if rule.repealed_on is not None or rule.retired_at is not None:
+        rule.repealed_on, rule.repealed_by_course_id, rule.repealed_course_title = None, None, ""
+        rule.retired_at = None
+        rule.status = "in_force"
+        db.session.commit()

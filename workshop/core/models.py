@@ -6,7 +6,8 @@
 - the steps' work: Card, Vote (the dots of steps 2 and 3), Solution, Action, ActionUpdate,
   Measure, MeasureEntry, Lesson;
 - the requirement catalogue: Requirement (a law entry or a local rule), RequirementVersion,
-  CardRequirement (a card's link to one);
+  CardRequirement (a card's link to one), RequirementCorrection (an organisation's own
+  correction of a law entry);
 - CardDepartment: a department a card involves (one may be named by its origin);
 - CardBox: a course's card box, for cards from people who are not in the room;
 - what goes beyond the room: ManagerLink (read-only, for managers), StateFeedback (a card
@@ -723,6 +724,16 @@ class Requirement(db.Model):
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("facilitator.id", ondelete="CASCADE"), index=True
     )
+    # Local rules only (issue 18): a retired rule is offered for no new link but stays on
+    # the cards that link it; one a course's implemented "remove" action abolished is
+    # marked repealed on that day by that course (its title kept in words, so the mark
+    # outlives the course and travels in the course file).
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    repealed_on: Mapped[date | None] = mapped_column(Date)
+    repealed_by_course_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course.id", ondelete="SET NULL"), index=True
+    )
+    repealed_course_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # Bumped when a reload changes the entry; links remember the version they were made on.
     version: Mapped[int] = mapped_column(Integer, default=1)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
@@ -768,6 +779,58 @@ class Requirement(db.Model):
     @property
     def group_numbers(self) -> list[str]:
         return self.target_groups.split()
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+    @property
+    def is_repealed_locally(self) -> bool:
+        """A local rule a course of the organisation abolished (`repealed_on`)."""
+        return self.is_local and self.repealed_on is not None
+
+
+class RequirementCorrection(db.Model):
+    """An organisation's own correction of, or note on, a shipped law entry (issue 18).
+
+    The shipped entry stays the reference and is shown beside it; only the organisation's
+    own users see it. It remembers the version and fingerprint of the entry it was made
+    against, so a reload that changes the entry flags it as possibly outdated until its
+    admin confirms or edits it. It never changes the law checks (`Requirement.is_law`,
+    `may_be_habit`): it is the organisation's claim, with its source and confidence.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    requirement_id: Mapped[int] = mapped_column(
+        ForeignKey("requirement.id", ondelete="CASCADE"), index=True
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    paragraph: Mapped[str] = mapped_column(String(200), default="")  # "" = as shipped
+    status: Mapped[str] = mapped_column(String(16), default="")  # "" = as shipped
+    source: Mapped[str] = mapped_column(Text, default="")
+    confidence: Mapped[str] = mapped_column(String(16), default="unsure")
+    made_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitator.id", ondelete="SET NULL")
+    )
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The shipped entry it was made (or last confirmed) against.
+    against_version: Mapped[int] = mapped_column(Integer)
+    against_hash: Mapped[str] = mapped_column(String(64), default="")
+
+    requirement: Mapped[Requirement] = relationship()
+    made_by: Mapped[Facilitator | None] = relationship()
+
+    # One correction per entry and organisation: the admin edits it, never a second one.
+    __table_args__ = (UniqueConstraint("organisation_id", "requirement_id"),)
+
+    @property
+    def may_be_outdated(self) -> bool:
+        """The shipped entry changed since the correction was made or last confirmed."""
+        entry = self.requirement
+        return entry.version != self.against_version or entry.content_hash != self.against_hash
 
 
 class RequirementVersion(db.Model):

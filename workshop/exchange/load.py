@@ -1047,8 +1047,12 @@ def _merge_versions(requirement: Requirement, record: dict, result: ImportResult
                 snapshot = _snapshot_here(version["snapshot"], requirement.key)
                 _add_version(requirement, version, snapshot)
                 result.versions_added += 1
+        repealed_before = (requirement.repealed_on, requirement.repealed_course_title)
         for name in _REQUIREMENT_CONTENT:
             setattr(requirement, name, record[name])
+        if (requirement.repealed_on, requirement.repealed_course_title) != repealed_before:
+            # The file names the course that repealed it in words only (schema.LEFT_OUT).
+            requirement.repealed_by_course_id = None
         requirement.version = record["version"]
         requirement.updated_at = record["updated_at"]
         result.notes.append(

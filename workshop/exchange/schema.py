@@ -200,8 +200,6 @@ class Number:
 class Day:
     name: str
     nullable: bool = False
-    # A column added after files were written (a card's later_due): what a file without
-    # it means, else damaged.
     when_missing: Callable[[], Any] | None = None
 
     def dump(self, value):
@@ -227,6 +225,7 @@ class Moment:
 
     name: str
     nullable: bool = False
+    when_missing: Callable[[], Any] | None = None
 
     def dump(self, value):
         return as_utc(value).isoformat() if value is not None else None
@@ -428,6 +427,11 @@ REQUIREMENT = (
     Text("local_kind", 32, choices=LOCAL_RULE_KINDS),
     Text("decided_by", 200),
     Day("decided_on", nullable=True),
+    # Issue 18: a local rule retired, or repealed by a course (named by its title in
+    # words). Files written before have neither: the rule was neither.
+    Moment("retired_at", nullable=True, when_missing=lambda: None),
+    Day("repealed_on", nullable=True, when_missing=lambda: None),
+    Text("repealed_course_title", 200, when_missing=str),
     Integer("version", 1, 1_000_000),
     Text("content_hash", 64),
     Moment("updated_at"),
@@ -681,6 +685,8 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     "requirement": {
         "id": _OWN_ID,
         "owner_id": "a local rule belongs to the importing facilitator",
+        "repealed_by_course_id": "a course of the exporting server; its title travels in "
+        "words (repealed_course_title)",
     },
     "requirement_version": {"id": _OWN_ID, "requirement_id": _PARENT},
     "card": {"id": _OWN_ID, "course_id": _PARENT, "client_token": _NONCE},
@@ -744,4 +750,6 @@ TABLES_LEFT_OUT: dict[str, str] = {
     "cleared_votes": "a restarted vote's dots, kept only a minute for an undo",
     "sent_reminder": "which reminder mails this server sent; a copy has sent none",
     "card_box": "its link is a secret that lets anyone add cards; a copy opens a box of its own",
+    "requirement_correction": "an organisation's own claim about a law entry belongs to its "
+    "catalogue, not to a course: the file carries the shipped entry the cards were linked to",
 }

@@ -76,6 +76,24 @@ def short_date(value) -> str:
     return format_date(value, "d.M.yyyy" if str(get_locale()) == "da" else "d/M/yyyy")
 
 
+def rule_state(requirement) -> str:
+    """What became of a local rule, for every place a card's link shows it: "ophævet
+    3.11.2026, forløb Mindre bøvl" (a course abolished it), "udgået" (retired), else ""."""
+    if not requirement.is_local:
+        return ""
+    if requirement.repealed_on is not None:
+        if requirement.repealed_course_title:
+            return _(
+                "repealed %(date)s, course %(course)s",
+                date=short_date(requirement.repealed_on),
+                course=requirement.repealed_course_title,
+            )
+        return _("repealed %(date)s", date=short_date(requirement.repealed_on))
+    if requirement.retired_at is not None:
+        return _("retired")
+    return ""
+
+
 def paragraphs(text: str | None):
     """Typed text as it was typed: a blank line starts a paragraph, a line break stays one.
     Escaped first, so a "<" typed by someone is shown, never run."""
@@ -142,6 +160,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(requirement_citation)
     app.add_template_filter(origin_label)  # "Another department's rule …: Sundhed"
     app.add_template_filter(short_date)
+    app.add_template_filter(rule_state)  # a local rule repealed or retired (issue 18)
     app.add_template_filter(paragraphs)
     app.add_template_global(get_locale)
     app.add_template_global(public_host)

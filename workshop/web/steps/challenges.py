@@ -45,6 +45,7 @@ from workshop.core.vocabulary import (
     OTHER_DEPARTMENT,
     PRIORITY_STATUSES,
 )
+from workshop.corrections import corrections_for
 from workshop.examination import (
     department_choices,
     departments_offered,
@@ -388,7 +389,14 @@ def _catalogue_search(course: Course, card: Card) -> dict:
     bank = experience_for_keys(
         law_keys + [r.key for r in found if not r.is_local], exclude_course_id=course.id
     )
-    return {**search, "searched": bool(asked), "results": found, "bank": bank}
+    return {
+        **search,
+        "searched": bool(asked),
+        "results": found,
+        "bank": bank,
+        # The organisation's corrections beside the shipped entries (issue 18).
+        "corrections": corrections_for(course.organisation_id),
+    }
 
 
 def render_card_page(course: Course, card: Card, *, status: int = 200, **overrides):

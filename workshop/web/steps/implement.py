@@ -28,6 +28,7 @@ from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db, htmx
 from workshop.core.models import Action, Course
 from workshop.core.vocabulary import ACTION_STATUSES, BARRIERS
+from workshop.corrections import local_rule, mark_rule_repealed, repeal_offers, repealed_by
 from workshop.web.common import (
     course_by_code,
     current_participant,
@@ -36,7 +37,7 @@ from workshop.web.common import (
     require_participant,
 )
 from workshop.web.errors import error_response
-from workshop.web.forms import database_id, day_field
+from workshop.web.forms import ActionForm, database_id, day_field
 from workshop.web.refusals import form_refusal, refusal_reply
 
 bp = Blueprint("implement", __name__)
@@ -147,6 +148,11 @@ def _action_page(course: Course, action: Action, *, status: int = 200, **overrid
         "status_form": StatusForm(formdata=None, status=action.status),
         "error": None,
         "status_error": None,
+        # Issue 18: an implemented action that removes a local rule offers to mark it
+        # repealed (never automatically: the facilitator decides the rule is gone).
+        "repeal_offers": repeal_offers(action),
+        "repealed_rules": repealed_by(action),
+        "repeal_form": ActionForm(),
     }
     context.update(overrides)
     return render_template("steps/implement/action.html", **context), status
@@ -206,6 +212,24 @@ def action_status(course_id: int, action_id: int):
             )
         flash(_("The status has been saved."))
     return redirect(url_for(".action_page", course_id=course.id, action_id=action.id))
+
+
+@bp.post("/f/courses/<int:course_id>/actions/<int:action_id>/repealed/<key>")
+def mark_repealed(course_id: int, action_id: int, key: str):
+    """Mark the local rule the implemented action removed "ophævet <dato>, forløb <titel>":
+    every card that links it, in every course of the organisation, shows it so."""
+    course, action = _action_or_404(course_id, action_id)
+    back = url_for(".action_page", course_id=course.id, action_id=action.id, _anchor="repeal")
+    rule = local_rule(course.facilitator, key)
+    if rule is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        try:
+            mark_rule_repealed(action, rule)
+        except WorkshopError as refused:
+            return refusal_reply(refused, redirect_to=back)
+        flash(_("“%(name)s” is marked as repealed on every card that links it.", name=rule.name_da))
+    return redirect(back)
 
 
 # --- Owners on their phones --------------------------------------------------------------
