@@ -11,7 +11,8 @@
 - CardDepartment: a department a card involves (one may be named by its origin);
 - CardBox: a course's card box, for cards from people who are not in the room;
 - what goes beyond the room: ManagerLink (read-only, for managers), StateFeedback (a card
-  whose rule only the state can change);
+  whose rule only the state can change), CardFeedback (one whose rule an IT system or a
+  municipal decision sets: to the vendor, to the politicians);
 - the experience bank: Share, SharedChallenge, SharedRequirement, SharedSolution;
 - kept for a while: RenderedPdf, ClearedVotes (a restarted vote, for its minute of undo);
 - reminders by email: SentReminder (what went out, so nothing goes out twice);
