@@ -140,6 +140,7 @@ ACCESS = {
     "implement.my_actions": PARTICIPANT,
     "implement.my_action_status": PARTICIPANT,
     "evaluate.log": PARTICIPANT,
+    "evaluate.logbook": PARTICIPANT,
     "manager.status": MANAGER,
     "manager.action_plan_pdf": MANAGER,
     # Issue 18 item 2: the card box is for anyone with its link (the token is the key).
@@ -246,6 +247,7 @@ HX_TO_JOIN = "hx-join"  # the polled region: an empty reply whose HX-Redirect is
 PARTICIPANT_REFUSAL = {
     "participant.course_page": TO_JOIN,
     "implement.my_actions": TO_JOIN,
+    "evaluate.logbook": TO_JOIN,
     "catalogue.phone_search": TO_JOIN,
     "participant.live": HX_TO_JOIN,
     "participant.my_data": TO_JOIN,
@@ -462,6 +464,12 @@ def _data(endpoint: str, method: str, ids: Ids, app) -> dict:
             "entry_date": (today - timedelta(days=30)).isoformat(),
             "value": "40",
             "client_token": "matrix",
+        },
+        "evaluate.logbook": {
+            "measure": str(ids.measure),
+            "entry_date": (today - timedelta(days=30)).isoformat(),
+            "value": "41",
+            "client_token": "matrix-logbook",
         },
         "evaluate.add": {"action": str(ids.action), "what": "Antal", "unit": "stk", **periods},
         "evaluate.measure_page": {"what": "Minutter", "unit": "min", **periods},

@@ -271,6 +271,37 @@ def test_loggers_and_the_owner_hear_when_a_period_starts_and_ends(app, course, m
     assert all(m["Subject"].startswith("De sidste dage") for m in mails)
 
 
+def test_a_measures_link_opens_the_logbook_on_a_phone_in_any_step(app, course, make, mailbox):
+    """The course is in step 4, so the course page has no logbook: the link opens the
+    logbook page with the measure chosen, and a value logged there is kept."""
+    with app.app_context():
+        action = db.session.get(Action, course.action)
+        measure = make.measure(
+            action,
+            what="Minutter til dokumentation pr. samtale",
+            baseline_from=DAY - timedelta(days=40),
+            baseline_to=DAY - timedelta(days=27),
+            followup_from=DAY,
+            followup_to=DAY + timedelta(days=14),
+        )
+        measure_id = measure.id
+    assert send(app, DAY).exit_code == 0
+    mail = next(m for m in mailbox.to(OWNER_EMAIL) if m["Subject"].startswith("Tid til at måle"))
+    phone = app.test_client()
+    opened = phone.get(link_in(text_of(mail), "/r/"))
+    assert opened.headers["Location"] == f"/c/{course.code}/logbook?measure={measure_id}"
+    page = phone.get(opened.headers["Location"]).text
+    assert f'name="measure" value="{measure_id}" checked' in page
+    token = re.search(r'name="client_token"[^>]*value="([^"]+)"', page).group(1)
+    entry = {"measure": str(measure_id), "entry_date": DAY.isoformat(), "client_token": token}
+    refused = phone.post(f"/c/{course.code}/logbook", data={**entry, "value": "mange"})
+    assert refused.status_code == 422 and 'value="mange"' in refused.text
+    saved = phone.post(f"/c/{course.code}/logbook", data={**entry, "value": "12,5"})
+    assert saved.status_code == 302
+    assert "12,5" in phone.get(saved.headers["Location"]).text
+    assert 'id="logbook-link"' in phone.get(f"/c/{course.code}/actions").text
+
+
 # --- The facilitator's weekly digest ----------------------------------------------------------
 
 

@@ -274,6 +274,11 @@ def measure_groups(course: Course) -> list[tuple[Action, list[tuple[Measure, Mea
     return [(action, by_action.get(action.id, [])) for action in actions]
 
 
+def open_measures(course: Course) -> list[Measure]:
+    """The measures phones may still log values on: not closed for good (both periods)."""
+    return [m for m in measures_of(course) if not (m.baseline_closed and m.followup_closed)]
+
+
 def measure_in_course(course: Course, measure_id: int) -> Measure | None:
     measure = db.session.get(Measure, measure_id)
     if measure is None or measure.action.course_id != course.id:

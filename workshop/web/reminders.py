@@ -99,7 +99,7 @@ def _link_problem(reading: LinkReading, *, stopping: bool = False):
 @bp.get("/r/<token>")
 def open_link(token: str):
     """A reminder's link: this phone becomes the participant (as joining does) and opens
-    their action, or the course for a measure."""
+    their action, or the logbook for a measure (any step)."""
     reading = read_open_token(token)
     if reading.participant is None:
         return _link_problem(reading)
@@ -111,6 +111,8 @@ def open_link(token: str):
         owned = action is not None and action.owner_id == participant.id
         anchor = f"owner-action-{action.id}" if owned else None
         return redirect(url_for("implement.my_actions", code=code, _anchor=anchor))
+    if reading.target.startswith("m") and reading.target[1:].isdigit():
+        return redirect(url_for("evaluate.logbook", code=code, measure=reading.target[1:]))
     return redirect(url_for("participant.course_page", code=code))
 
 

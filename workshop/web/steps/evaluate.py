@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import InputRequired
 
 from workshop.actions import action_in_course, actions_of
+from workshop.core.clock import local_today
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Course, Measure, MeasureEntry, Participant
@@ -29,11 +30,13 @@ from workshop.measures import (
     MeasureTemplate,
     add_measure,
     delete_entry,
+    entries_of,
     log_entry,
     measure_in_course,
     measure_stats,
     measure_template,
     measure_templates_by_side,
+    open_measures,
     set_period_closed,
     update_measure,
 )
@@ -41,6 +44,7 @@ from workshop.web.common import (
     Confirmation,
     confirmed,
     course_by_code,
+    current_participant,
     facilitator_course,
     new_client_token,
     require_participant,
@@ -171,6 +175,47 @@ def log(code: str):
         done_message=_("Thank you. Your value is in the logbook."),
         keep_after_save=("measure",),
     )
+
+
+def _logbook_page(course: Course, participant: Participant, form: EntryForm, refused=None):
+    """The logbook page: 200 with a fresh form, or 422 with the refused one as typed."""
+    context = {
+        "course": course,
+        "participant": participant,
+        "entry_form": form,
+        "entry_measures": open_measures(course),
+        "my_entries": entries_of(participant),
+        "today": local_today().isoformat(),
+        "logbook_page": True,
+    }
+    if refused is None:
+        return render_template("participant/logbook.html", refusal=None, **context)
+    return refusal_reply(refused, page="participant/logbook.html", **context)
+
+
+@bp.route("/c/<code>/logbook", methods=["GET", "POST"])
+def logbook(code: str):
+    """A phone's logbook in any step: where a measure's reminder mail leads, while step 5's
+    screen (which has it too) is not on. A plain form: saved, it comes back empty."""
+    course = course_by_code(code)
+    participant = current_participant(course)
+    if participant is None:
+        return redirect(url_for("participant.join_course", code=course.join_code))
+    if request.method == "GET":
+        form = EntryForm(formdata=None, measure=request.args.get("measure", "")[:19])
+        form.client_token.data = new_client_token()
+        return _logbook_page(course, participant, form)
+    form = EntryForm()
+    try:
+        if not form.validate_on_submit():
+            raise form_refusal(form)
+        log_entry(participant, **form.entry_fields(course))
+    except WorkshopError as refused:
+        db.session.rollback()
+        form.client_token.data = form.client_token.data or new_client_token()
+        return _logbook_page(course, participant, form, refused)
+    flash(_("Thank you. Your value is in the logbook."))
+    return redirect(url_for(".logbook", code=course.join_code, measure=form.measure.data))
 
 
 # --- The facilitator: measures, periods, the logbook --------------------------------------

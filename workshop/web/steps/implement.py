@@ -29,6 +29,7 @@ from workshop.core.extensions import db, htmx
 from workshop.core.models import Action, Course
 from workshop.core.vocabulary import ACTION_STATUSES, BARRIERS
 from workshop.corrections import local_rule, mark_rule_repealed, repeal_offers, repealed_by
+from workshop.measures import open_measures
 from workshop.web.common import (
     course_by_code,
     current_participant,
@@ -250,6 +251,7 @@ def my_actions(code: str):
         participant=participant,
         plan=plan,
         owned=owned,
+        has_open_measures=bool(open_measures(course)),
     )
 
 
