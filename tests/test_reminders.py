@@ -202,6 +202,44 @@ def test_a_mail_the_server_refuses_is_not_recorded_and_goes_out_on_the_next_run(
     assert len(mailbox.to(OWNER_EMAIL)) == 1
 
 
+def test_an_action_title_of_several_lines_is_one_line_in_the_subject(app, course, mailbox):
+    with app.app_context():
+        action = db.session.get(Action, course.action)
+        action.title = "Samtaleskemaet\nfår fire overskrifter"
+        db.session.commit()
+    assert send(app).exit_code == 0
+    (mail,) = mailbox.to(OWNER_EMAIL)
+    assert mail["Subject"] == "Din handling starter: Samtaleskemaet får fire overskrifter"
+
+
+def test_a_mail_that_cannot_be_written_stops_no_other_mail(app, course, make, mailbox):
+    """One reminder's mail breaks (here: its composer fails); the others still go out,
+    the broken one is not recorded, and the run reports it as failed."""
+    with app.app_context():
+        row = db.session.get(CourseRow, course.id)
+        ole = db.session.get(Participant, course.other)
+        go_to_step(row, 2)
+        solution = make.solution(ole, make.challenge(ole, "Journalen skrives to gange"))
+        go_to_step(row, 4)
+        broken = make.action(solution, title="Én journal", owner_id=ole.id, start_date=DAY).id
+        set_email(ole, "ole@fjordby.example")
+
+    def compose_or_break(item):
+        if getattr(item, "action", None) is not None and item.action.id == broken:
+            raise ValueError("a header that cannot be written")
+        return compose(item)
+
+    with (
+        app.app_context(),
+        app.test_request_context(base_url=PUBLIC_URL),
+        Mailer(SmtpSettings.from_config()) as mailer,
+    ):
+        report = send_reminders(DAY, compose=compose_or_break, mailer=mailer)
+    assert (report.sent, report.failed) == (1, 1)
+    assert [m["To"] for m in mailbox.messages] == [OWNER_EMAIL]
+    assert sent_rows(app) == 1
+
+
 def test_the_start_reminder_comes_within_a_week_of_the_start_and_not_after(app, course):
     with app.app_context():
         assert due_reminders(DAY - timedelta(days=1)) == []

@@ -479,8 +479,15 @@ def send_reminders(
             report.failed += 1
             report.lines.append(f"FAILED {line}: {refused}")
             continue
+        except Exception as broken:
+            # A mail that could not even be made: the others still go out, this one is
+            # tried again next run (and the command exits non-zero, so cron reports it).
+            _release(row_id)
+            report.failed += 1
+            report.lines.append(f"FAILED {line}: could not be written: {broken!r}")
+            continue
         except BaseException:
-            _release(row_id)  # a mail that could not even be made: the next run tries again
+            _release(row_id)  # stopped (Ctrl-C): the next run tries again
             raise
         _mark_sent(row_id)
         report.sent += 1

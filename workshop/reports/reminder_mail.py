@@ -30,6 +30,8 @@ MAIL_LANGUAGE = "da"  # the participants' phones speak Danish by default, and so
 
 def _subject(reminder: Reminder) -> str:
     title = reminder.action.title if reminder.measure is None else reminder.measure.what
+    # One line: a mail header may hold no line break, and an action's title may (a textarea).
+    title = " ".join(title.split())
     title = title if len(title) <= 60 else title[:59] + "…"
     if reminder.kind == ACTION_START:
         return _("Your action starts: %(title)s", title=title)
