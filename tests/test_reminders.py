@@ -387,6 +387,23 @@ def test_no_digest_when_nothing_is_stuck(app, course):
 # --- Links: open on a phone, stop the reminders ------------------------------------------------
 
 
+def test_a_link_sent_to_someone_else_leaves_the_phone_who_it_is(app, course, mailbox):
+    """Ole's phone opens Bente's reminder (a forwarded mail): it stays Ole's."""
+    assert send(app).exit_code == 0
+    path = link_in(text_of(mailbox.messages[0]), "/r/")
+    phone = app.test_client()
+    with app.app_context():
+        ole = db.session.get(Participant, course.other)
+        with phone.session_transaction() as cookie:
+            cookie[SESSION_KEY] = {str(course.id): ole.token}
+    opened = phone.get(path)
+    assert opened.headers["Location"] == f"/c/{course.code}"
+    page = phone.get(opened.headers["Location"]).text
+    assert "Linket blev sendt til en anden i forløbet" in page
+    with phone.session_transaction() as cookie:
+        assert cookie[SESSION_KEY] == {str(course.id): ole.token}
+
+
 def test_the_link_opens_the_owners_action_on_a_phone_without_a_cookie(app, course, mailbox):
     assert send(app).exit_code == 0
     path = link_in(text_of(mailbox.messages[0]), "/r/")

@@ -104,8 +104,13 @@ def open_link(token: str):
     if reading.participant is None:
         return _link_problem(reading)
     participant = reading.participant
-    remember_participant(participant)
     code = participant.course.join_code
+    current = current_participant(participant.course)
+    if current is not None and current.id != participant.id:
+        # A forwarded mail, a shared mailbox: the phone stays who it is in the course.
+        flash(_("This link was sent to someone else in the course. This phone stays in it as you."))
+        return redirect(url_for("participant.course_page", code=code))
+    remember_participant(participant)
     if reading.target.startswith("a"):
         action = target_action(participant, reading.target)
         owned = action is not None and action.owner_id == participant.id
