@@ -108,6 +108,15 @@ def test_without_a_retention_period_the_notice_promises_no_deletion_it_does_not_
     assert "nothing has happened" not in page
 
 
+def test_the_notice_says_what_a_work_email_is_for_and_how_it_goes(app, client, make):
+    with app.app_context():
+        code = make.course().join_code
+    page = _text(client.get(f"/j/{code}{EN}").text)
+    assert "your work email: used only to remind you of your own actions and measures" in page
+    assert "never shown to others or put in exports" in page
+    assert "no email address" not in page
+
+
 def test_joining_stays_one_form_with_the_notice_inside_it(app, client, make):
     """The notice adds no page and no button between the role and "Join"."""
     with app.app_context():
