@@ -4,24 +4,27 @@ its data, from the control panel or by the retention CLI."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 from workshop.cards import redact_card
+from workshop.core.clock import as_utc
 from workshop.core.extensions import db
 from workshop.core.models import (
     Card,
     CardRequirement,
     Course,
     DialogueAnswer,
+    Meeting,
     Participant,
     Requirement,
     Solution,
     Vote,
 )
-from workshop.courses import delete_course, last_activity
+from workshop.courses import courses_inactive_since, delete_course, last_activity
+from workshop.meetings import plan_meeting
 
 from .worlds import build_world, checksum, row_counts
 
@@ -262,6 +265,7 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
         SharedChallenge,
         SharedRequirement,
         SharedSolution,
+        SentReminder,
         StateFeedback,
         Touchpoint,
     )
@@ -295,6 +299,8 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
         "manager_link": count(ManagerLink, ManagerLink.course_id == course_id),
         "state_feedback": count(StateFeedback, StateFeedback.course_id == course_id),
         "card_feedback": count(CardFeedback, CardFeedback.course_id == course_id),
+        "meeting": count(Meeting, Meeting.course_id == course_id),
+        "sent_reminder": count(SentReminder, SentReminder.course_id == course_id),
         "rendered_pdf": count(RenderedPdf, RenderedPdf.course_id == course_id),
         "share": count(Share, Share.course_id == course_id),
         "shared_challenge": count(SharedChallenge, SharedChallenge.share_id.in_(shares)),
@@ -322,6 +328,7 @@ def test_every_table_is_counted_by_the_deletion_test(app):
         "department",
         "requirement",
         "requirement_version",
+        "requirement_correction",  # an organisation's correction of a law entry
     }
     # The audit trail outlives a deleted course on purpose (its own retention, issue 19).
     kept_after_deletion = {"audit_event"}
@@ -382,11 +389,17 @@ def _age(app, course_id: int, days: int) -> None:
     from .worlds import tables
 
     moment = datetime.now(UTC) - timedelta(days=days)
+    # A meeting and a card box end then too (each begins an hour before it ends).
+    moments = {
+        **dict.fromkeys(("created_at", "updated_at", "chosen_at", "timer_started_at"), moment),
+        **dict.fromkeys(("ends_at", "closes_at"), moment),
+        **dict.fromkeys(("starts_at", "opens_at"), moment - timedelta(hours=1)),
+    }
     with app.app_context():
         for table in tables():
             for column in table.columns:
-                if column.name in ("created_at", "updated_at", "chosen_at", "timer_started_at"):
-                    db.session.execute(update(table).values({column.name: moment}))
+                if column.name in moments:
+                    db.session.execute(update(table).values({column.name: moments[column.name]}))
         db.session.commit()
     return moment
 
@@ -400,6 +413,21 @@ def test_last_activity_is_the_newest_thing_that_happened(app, make):
         assert abs(last_activity(course) - old) < timedelta(seconds=1)
         make.card(make.participant(course))
         assert datetime.now(UTC) - last_activity(course) < timedelta(minutes=1)
+
+
+def test_a_course_between_its_workshops_is_not_idle_until_its_next_meeting_ends(app, make):
+    with app.app_context():
+        course = make.course()
+        old = datetime.now(UTC) - timedelta(days=400)
+        db.session.execute(update(Course).values(created_at=old))
+        db.session.commit()
+        coming = plan_meeting(
+            course, day=date.today() + timedelta(days=60), start=time(9), end=time(12)
+        )
+        db.session.execute(update(Meeting).values(created_at=old, updated_at=old))
+        db.session.commit()
+        assert last_activity(course) == as_utc(coming.ends_at)
+        assert courses_inactive_since(datetime.now(UTC) - timedelta(days=365)) == []
 
 
 def test_course_list_shows_every_course(app, world):

@@ -19,6 +19,7 @@ from workshop.core.models import (
     ActionUpdate,
     Card,
     CardBox,
+    CardFeedback,
     CardRequirement,
     ClearedVotes,
     Course,
@@ -28,6 +29,7 @@ from workshop.core.models import (
     ManagerLink,
     Measure,
     MeasureEntry,
+    Meeting,
     Participant,
     RenderedPdf,
     Share,
@@ -36,6 +38,7 @@ from workshop.core.models import (
     SharedSolution,
     Solution,
     StateFeedback,
+    Touchpoint,
     Vote,
 )
 from workshop.core.text import tidy
@@ -413,8 +416,10 @@ def _as_utc(moment: datetime | None) -> datetime | None:
 
 def last_activity(course: Course) -> datetime:
     """When anything last happened in the course: the newest time anyone joined, wrote,
-    voted on a choice, logged, planned, or the facilitator made a link or a lesson (the
-    course's own creation time if nothing has happened since)."""
+    voted on a choice, logged, planned, or the facilitator made a link, a lesson or a
+    feedback (the course's own creation time if nothing has happened since). A meeting
+    still to come and a card box still open count until they end: a course between its
+    workshops is not idle."""
     course_id = course.id
     actions = select(Action.id).where(Action.course_id == course_id)
     stamps = union_all(
@@ -433,6 +438,12 @@ def last_activity(course: Course) -> datetime:
         ),
         select(Lesson.created_at).where(Lesson.course_id == course_id),
         select(ManagerLink.created_at).where(ManagerLink.course_id == course_id),
+        select(Touchpoint.created_at).where(Touchpoint.course_id == course_id),
+        select(StateFeedback.updated_at).where(StateFeedback.course_id == course_id),
+        select(CardFeedback.updated_at).where(CardFeedback.course_id == course_id),
+        select(Meeting.updated_at).where(Meeting.course_id == course_id),
+        select(Meeting.ends_at).where(Meeting.course_id == course_id),
+        select(CardBox.closes_at).where(CardBox.course_id == course_id),
     ).subquery()
     newest = db.session.scalar(select(func.max(stamps.c.at)))
     return _as_utc(newest) or _as_utc(course.created_at)
