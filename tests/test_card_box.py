@@ -233,6 +233,25 @@ def test_a_box_card_takes_dots_from_the_room_and_hidden_votes_stay_hidden(ctx, m
     assert db.session.get(Course, course.id).voting_state == "voting"
 
 
+@pytest.mark.parametrize("state", ["voting", "closed"])
+def test_while_the_room_votes_on_the_cards_new_box_and_paper_cards_wait(ctx, make, state):
+    """The ballot stays the same from the first dot to the last, as for phone cards."""
+    course = make.course(step=2)
+    box = _open_box(course)
+    set_voting_state(course, "voting")
+    if state == "closed":
+        set_voting_state(course, "closed")
+    with pytest.raises(WorkshopError) as refused:
+        _send(box)
+    assert refused.value.code == "voting"
+    with pytest.raises(WorkshopError) as refused:
+        add_paper_card(course, "Papirkort under afstemningen", role="leder", client_token="p")
+    assert refused.value.code == "voting"
+    assert db.session.scalar(select(func.count()).select_from(Card)) == 0
+    set_voting_state(course, "revealed")
+    assert _send(box).source == "box"
+
+
 def test_a_box_cards_author_counts_in_no_split_and_its_dots_stay_hidden_until_the_reveal(ctx, make):
     """The results split by role count the voters; the box card's author (a manager) did not
     vote, so the managers' group has no one, and before the reveal there are no counts."""

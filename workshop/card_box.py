@@ -179,6 +179,10 @@ def add_paper_card(
     )
 
 
+# While dots are being placed (and before the reveal), the cards on the ballot stay put.
+VOTE_RUNNING = ("voting", "closed")
+
+
 def _already_added(course: Course, source: str, client_token: str) -> Card | None:
     # Card's unique (participant, token) constraint does not hold without a participant
     # (NULLs differ), so the same form is found here instead: under the course's row lock
@@ -203,6 +207,20 @@ def _add_card(
     client_token: str,
     allow_cpr_like: bool,
 ) -> Card:
+    if course.current_step == StepNumber.CHALLENGES and course.voting_state in VOTE_RUNNING:
+        # The ballot stays the same from the first dot to the last, as for phone cards.
+        raise WorkshopError(
+            _(
+                "The group is voting on the cards right now, so new cards wait. Your text is "
+                "still here: send it again when the vote is over."
+            )
+            if source == "box"
+            else _(
+                "The group is voting on the cards right now: type in the paper card when "
+                "the vote is over."
+            ),
+            code="voting",
+        )
     role, picked = role_and_department(course, role, department)
     text = clean_text(text, max_length=CARD_MAX_LENGTH, allow_cpr_like=allow_cpr_like)
     category = check_category(category)
