@@ -261,11 +261,11 @@ def _rows_of_course(course_id: int) -> dict[str, int]:
         Measure,
         MeasureEntry,
         RenderedPdf,
+        SentReminder,
         Share,
         SharedChallenge,
         SharedRequirement,
         SharedSolution,
-        SentReminder,
         StateFeedback,
         Touchpoint,
     )
