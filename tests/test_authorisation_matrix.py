@@ -221,12 +221,14 @@ ACCESS = {
     "reminders.stop": PUBLIC,
     # Issue 18 point 5 (the catalogue people can correct): an admin corrects a law entry for
     # their own organisation (each admin in their own); the organisation's facilitators edit
-    # and retire its local rules; the course's facilitators mark a rule repealed.
+    # and retire its local rules and undo a repeal; the course's facilitators mark a rule
+    # repealed.
     "catalogue.correction": ORG_ADMIN,
     "catalogue.confirm_correction_view": ORG_ADMIN,
     "catalogue.remove_correction_view": ORG_ADMIN,
     "catalogue.edit_rule": ORG_FACILITATOR,
     "catalogue.retire_rule": ORG_FACILITATOR,
+    "catalogue.undo_repeal_view": ORG_FACILITATOR,
     "implement.mark_repealed": COURSE_FACILITATOR,
 }
 

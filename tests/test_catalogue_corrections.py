@@ -19,16 +19,19 @@ from workshop.catalogue import (
     requirement_by_key,
     search_requirements,
 )
+from workshop.core.clock import local_today
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
-from workshop.core.models import Action, Card, Course, Facilitator, Requirement
+from workshop.core.models import Action, AuditEvent, Card, Course, Facilitator, Requirement
 from workshop.corrections import (
     corrections_for,
     edit_local_rule,
     law_entry,
     mark_rule_repealed,
     repeal_offers,
+    retire_local_rule,
     save_correction,
+    undo_repeal,
 )
 from workshop.courses import go_to_step
 from workshop.examination import link_requirement
@@ -354,7 +357,10 @@ def test_a_rule_marked_repealed_shows_so_on_every_card_of_the_organisation_that_
         link_requirement(other_card, world.rule)
         other_id, other_card_id = other.id, other_card.id
     _login(client, "kollega@fjordby.dk")
-    done = client.post(f"/f/courses/{world.course}/actions/{world.action}/repealed/{world.rule}")
+    done = client.post(
+        f"/f/courses/{world.course}/actions/{world.action}/repealed/{world.rule}",
+        data={"confirmed": "1"},
+    )
     assert done.status_code == 302
     with app.app_context():
         rule = requirement_by_key(world.rule, world.colleague)
@@ -398,3 +404,222 @@ def test_the_action_plan_pdf_shows_the_rule_as_repealed_by_the_course(app, make)
         mark_rule_repealed(action, requirement_by_key(world.rule, world.colleague))
     text = flat(" ".join(pages_text(render(app, world.course, lang="da"))))
     assert "ophævet" in text and "forløb Mindre bøvl i Fjordby" in text
+
+
+# --- Asking before the mark, and undoing it ------------------------------------------------
+
+
+def _implemented(app, world: World) -> None:
+    with app.app_context():
+        set_action_status(db.session.get(Action, world.action), "implemented")
+
+
+def _marked(app, world: World) -> None:
+    with app.app_context():
+        action = db.session.get(Action, world.action)
+        set_action_status(action, "implemented")
+        mark_rule_repealed(action, requirement_by_key(world.rule, world.colleague))
+
+
+def _second_course_linking(app, make, world: World) -> tuple[int, int]:
+    """Another course of Fjordby (the admin's), whose card links the same rule."""
+    with app.app_context():
+        other = make.course(db.session.get(Facilitator, world.admin), step=2, title="Forløb 2")
+        other_card = make.card(make.participant(other), "Skemaet igen")
+        link_requirement(other_card, world.rule)
+        return other.id, other_card.id
+
+
+def _audit(app, action: str) -> list[AuditEvent]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_marking_a_rule_repealed_asks_first_and_a_post_without_the_yes_changes_nothing(
+    app, make, client
+):
+    world = _world(app, make)
+    _implemented(app, world)
+    _second_course_linking(app, make, world)
+    _login(client, "kollega@fjordby.dk")
+    asked = client.post(f"/f/courses/{world.course}/actions/{world.action}/repealed/{world.rule}")
+    assert asked.status_code == 200
+    page = flat(asked.text)
+    assert "Markér “Tjekskema før samtaler” som ophævet for hele organisationen?" in page
+    assert f"ophævet {local_today():%-d.%-m.%Y}, forløb Mindre bøvl i Fjordby" in page
+    assert "lige nu 2, i 2 forløb" in page and "på projektoren og i handleplanens PDF" in page
+    assert 'name="confirmed" value="1"' in asked.text and "Ja, markér den som ophævet" in page
+    with app.app_context():
+        rule = requirement_by_key(world.rule, world.colleague)
+        assert (rule.repealed_on, rule.status, rule.version) == (None, "in_force", 1)
+    assert _audit(app, "local_rule_repealed") == []
+
+
+def test_the_yes_marks_the_rule_repealed_and_records_it_in_the_audit_trail(app, make, client):
+    world = _world(app, make)
+    _implemented(app, world)
+    _login(client, "kollega@fjordby.dk")
+    client.post(
+        f"/f/courses/{world.course}/actions/{world.action}/repealed/{world.rule}",
+        data={"confirmed": "1"},
+    )
+    with app.app_context():
+        rule = requirement_by_key(world.rule, world.colleague)
+        assert rule.status == "repealed"
+        rule_id = rule.id
+    [line] = _audit(app, "local_rule_repealed")
+    assert (line.course_id, line.target_kind, line.target_id) == (
+        world.course,
+        "requirement",
+        rule_id,
+    )
+    assert line.detail["rule"] == world.rule
+    assert line.actor_id == world.colleague
+
+
+def test_undoing_a_repeal_restores_the_status_and_no_card_of_the_organisation_says_repealed(
+    app, make, client
+):
+    world = _world(app, make)
+    other_id, other_card_id = _second_course_linking(app, make, world)
+    _marked(app, world)
+    _login(client, "kollega@fjordby.dk")
+    mark = f"ophævet {local_today():%-d.%-m.%Y}, forløb Mindre bøvl i Fjordby"
+    assert mark in flat(client.get(f"/f/courses/{other_id}/cards/{other_card_id}").text)
+    edit_page = client.get(f"/f/catalogue/local/{world.rule}/edit")
+    assert "Fortryd ophævelsen" in edit_page.text
+    done = client.post(f"/f/catalogue/local/{world.rule}/repeal/undo", follow_redirects=True)
+    assert "er ikke længere markeret som ophævet" in done.text  # the flash, read here
+    with app.app_context():
+        rule = requirement_by_key(world.rule, world.colleague)
+        assert (rule.repealed_on, rule.repealed_by_course_id, rule.repealed_course_title) == (
+            None,
+            None,
+            "",
+        )
+        assert (rule.status, rule.version, rule.may_be_habit) == ("in_force", 3, False)
+        # The course may mark it again, should it truly be gone after all.
+        assert repeal_offers(db.session.get(Action, world.action)) == [rule]
+    for page in (
+        client.get(f"/f/courses/{other_id}/cards/{other_card_id}"),
+        client.get(f"/f/courses/{world.course}/cards/{world.card}"),
+    ):
+        assert mark not in flat(page.text) and "Tjekskema før samtaler" in page.text
+    assert "Fortryd ophævelsen" not in client.get(f"/f/catalogue/local/{world.rule}/edit").text
+
+
+def test_undoing_a_repeal_refreshes_the_live_views_of_the_courses_that_link_the_rule(app, make):
+    world = _world(app, make)
+    other_id, _card = _second_course_linking(app, make, world)
+    _marked(app, world)
+    with app.app_context():
+        before = {c.id: c.revision for c in db.session.scalars(select(Course))}
+        undo_repeal(requirement_by_key(world.rule, world.colleague))
+        after = {c.id: c.revision for c in db.session.scalars(select(Course))}
+        assert after[world.course] > before[world.course] and after[other_id] > before[other_id]
+
+
+def test_the_status_from_before_the_repeal_comes_back_even_after_an_edit_since(app, make):
+    world = _world(app, make)
+    with app.app_context():
+        colleague = db.session.get(Facilitator, world.colleague)
+        rule = requirement_by_key(world.rule, world.colleague)
+        rule.status = "changed"  # as a course file may bring it
+        edit_local_rule(colleague, rule, name="Tjekskema før alle samtaler", kind="template")
+    _marked(app, world)
+    with app.app_context():
+        colleague = db.session.get(Facilitator, world.colleague)
+        rule = requirement_by_key(world.rule, world.colleague)
+        edit_local_rule(colleague, rule, name="Tjekskema (ophævet)", kind="template")
+        assert rule.status == "repealed"
+        undo_repeal(rule)
+        assert (rule.status, rule.repealed_on) == ("changed", None)
+        assert rule.versions[-1].snapshot["status"] == "changed"
+
+
+def test_undoing_a_rule_that_is_not_repealed_is_refused(app, make):
+    world = _world(app, make)
+    with app.app_context():
+        rule = requirement_by_key(world.rule, world.colleague)
+        with pytest.raises(WorkshopError) as refused:
+            undo_repeal(rule)
+        assert refused.value.code == "repeal" and rule.version == 1
+
+
+def test_a_retired_rule_stays_retired_after_the_undo_and_its_page_says_so(app, make, client):
+    world = _world(app, make)
+    _marked(app, world)
+    with app.app_context():
+        retire_local_rule(requirement_by_key(world.rule, world.colleague))
+    _login(client, "kollega@fjordby.dk")
+    page = flat(client.get(f"/f/catalogue/local/{world.rule}/edit").text)
+    assert "den forbliver ude af brug, til I tilbyder den igen herunder" in page
+    client.post(f"/f/catalogue/local/{world.rule}/repeal/undo")
+    with app.app_context():
+        rule = requirement_by_key(world.rule, world.colleague)
+        assert rule.repealed_on is None and rule.is_retired
+
+
+@pytest.mark.parametrize(
+    ("email", "allowed"),
+    [
+        ("kollega@fjordby.dk", True),  # the course's facilitator
+        ("admin@fjordby.dk", True),  # another facilitator of the organisation
+        ("admin@bakkedal.dk", False),  # another organisation's admin
+        (None, False),  # nobody logged in
+    ],
+)
+def test_only_the_organisations_facilitators_may_undo_a_repeal(app, make, client, email, allowed):
+    world = _world(app, make)
+    _marked(app, world)
+    if email:
+        _login(client, email)
+    response = client.post(f"/f/catalogue/local/{world.rule}/repeal/undo")
+    if email == "admin@bakkedal.dk":
+        assert response.status_code == 404
+    elif email is None:
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    with app.app_context():
+        assert (requirement_by_key(world.rule, world.colleague).repealed_on is None) is allowed
+    assert len(_audit(app, "local_rule_repeal_undone")) == int(allowed)
+
+
+def test_retiring_offering_again_and_undoing_a_repeal_are_in_the_audit_trail(app, make, client):
+    world = _world(app, make)
+    _marked(app, world)
+    _login(client, "kollega@fjordby.dk")
+    client.post(f"/f/catalogue/local/{world.rule}/retired", data={"value": "1"})
+    client.post(f"/f/catalogue/local/{world.rule}/retired", data={"value": "1"})  # again
+    client.post(f"/f/catalogue/local/{world.rule}/retired", data={"value": "0"})
+    client.post(f"/f/catalogue/local/{world.rule}/repeal/undo")
+    with app.app_context():
+        rule_id = requirement_by_key(world.rule, world.colleague).id
+    for action in ("local_rule_retired", "local_rule_offered_again", "local_rule_repeal_undone"):
+        [line] = _audit(app, action)
+        assert (line.actor_id, line.target_kind, line.target_id) == (
+            world.colleague,
+            "requirement",
+            rule_id,
+        )
+        assert line.detail == {"rule": world.rule}
+
+
+def test_saving_confirming_and_removing_a_correction_are_in_the_audit_trail(app, make, client):
+    _world(app, make)
+    _login(client, "admin@fjordby.dk")
+    client.post(
+        "/f/catalogue/R05/correction",
+        data={"note": NOTE, "source": SOURCE, "confidence": "verified"},
+    )
+    client.post("/f/catalogue/R05/correction/confirm")
+    client.post("/f/catalogue/R05/correction/remove")
+    client.post("/f/catalogue/R05/correction/remove")  # nothing left to remove
+    with app.app_context():
+        entry_id = requirement_by_key("R05").id
+    for action in ("correction_saved", "correction_confirmed", "correction_removed"):
+        [line] = _audit(app, action)
+        assert (line.target_kind, line.target_id, line.detail) == (
+            "requirement",
+            entry_id,
+            {"entry": "R05"},
+        )

@@ -69,6 +69,14 @@ ACTIONS = {
     "card_box_opened": _l("Card box opened"),
     "card_box_closed": _l("Card box closed"),
     "card_box_renewed": _l("Card box link renewed"),
+    # Issue 18: the organisation's catalogue, shown on every card of every course.
+    "local_rule_repealed": _l("Local rule marked as repealed"),
+    "local_rule_repeal_undone": _l("Repeal of a local rule undone"),
+    "local_rule_retired": _l("Local rule retired"),
+    "local_rule_offered_again": _l("Local rule offered again"),
+    "correction_saved": _l("Catalogue correction saved"),
+    "correction_confirmed": _l("Catalogue correction confirmed"),
+    "correction_removed": _l("Catalogue correction removed"),
 }
 
 PAGE_SIZE = 50

@@ -5,7 +5,9 @@
   entry is never changed and stays the reference; a reload that changes it flags the
   correction as possibly outdated until the admin confirms or edits it.
 - The organisation's facilitators edit and retire their local rules; a course whose
-  implemented action removed a local rule may mark it repealed ("ophævet <dato>, forløb X").
+  implemented action removed a local rule may mark it repealed ("ophævet <dato>, forløb X"),
+  after a confirmation, and they can undo the mark on the rule's page (a wrong rule, or an
+  action set back from implemented).
 
 A correction is the organisation's *claim*: it never changes the law checks
 (`Requirement.is_law`, `may_be_habit`, `examination.check_is_law`). Those follow the shipped
@@ -19,7 +21,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from workshop.catalogue import (
     LOCAL_NAME_MAX,
@@ -152,13 +154,16 @@ def confirm_correction(admin: Facilitator, requirement: Requirement) -> Requirem
     return correction
 
 
-def remove_correction(admin: Facilitator, requirement: Requirement) -> None:
-    """Withdraw the organisation's correction: the shipped entry alone again."""
+def remove_correction(admin: Facilitator, requirement: Requirement) -> bool:
+    """Withdraw the organisation's correction: the shipped entry alone again. False when
+    there was none (a second click)."""
     _check_admin(admin)
     correction = correction_of(admin.organisation_id, requirement)
-    if correction is not None:
-        db.session.delete(correction)
-        db.session.commit()
+    if correction is None:
+        return False
+    db.session.delete(correction)
+    db.session.commit()
+    return True
 
 
 def outdated_corrections(organisation_id: int) -> list[RequirementCorrection]:
@@ -225,32 +230,53 @@ def edit_local_rule(
     return rule
 
 
-def retire_local_rule(rule: Requirement) -> None:
-    """Offered for no new link; the cards that link it keep it, marked as retired."""
-    if rule.retired_at is None:
-        rule.retired_at = utcnow()
-        _touch_courses_linking(rule)
-        db.session.commit()
-
-
-def restore_local_rule(rule: Requirement) -> None:
+def retire_local_rule(rule: Requirement) -> bool:
+    """Offered for no new link; the cards that link it keep it, marked as retired. False
+    when it was retired already."""
     if rule.retired_at is not None:
-        rule.retired_at = None
-        _touch_courses_linking(rule)
-        db.session.commit()
+        return False
+    rule.retired_at = utcnow()
+    _touch_courses_linking(rule)
+    db.session.commit()
+    return True
+
+
+def restore_local_rule(rule: Requirement) -> bool:
+    """Offered for new links again. False when it was not retired."""
+    if rule.retired_at is None:
+        return False
+    rule.retired_at = None
+    _touch_courses_linking(rule)
+    db.session.commit()
+    return True
+
+
+def _courses_linking(rule: Requirement) -> list[Course]:
+    return list(
+        db.session.scalars(
+            select(Course)
+            .join(Card, Card.course_id == Course.id)
+            .join(CardRequirement, CardRequirement.card_id == Card.id)
+            .where(CardRequirement.requirement_id == rule.id)
+            .distinct()
+        )
+    )
 
 
 def _touch_courses_linking(rule: Requirement) -> None:
     """The live views of every course whose cards link the rule show it afresh."""
-    courses = db.session.scalars(
-        select(Course)
-        .join(Card, Card.course_id == Course.id)
-        .join(CardRequirement, CardRequirement.card_id == Card.id)
-        .where(CardRequirement.requirement_id == rule.id)
-        .distinct()
-    )
-    for course in courses:
+    for course in _courses_linking(rule):
         touch(course)
+
+
+def rule_reach(rule: Requirement) -> tuple[int, int]:
+    """How many cards link the rule now, in how many courses (what a repeal would mark)."""
+    cards = db.session.scalar(
+        select(func.count(func.distinct(CardRequirement.card_id))).where(
+            CardRequirement.requirement_id == rule.id
+        )
+    )
+    return cards or 0, len(_courses_linking(rule))
 
 
 # --- A local rule a course abolished ------------------------------------------------------
@@ -294,4 +320,38 @@ def mark_rule_repealed(action: Action, rule: Requirement, today: date | None = N
     _new_version(rule)
     _touch_courses_linking(rule)
     touch(course)
+    db.session.commit()
+
+
+def status_before_repeal(rule: Requirement) -> str:
+    """The status the rule had before it was marked repealed: the newest of its versions
+    that does not say repealed (the mark made a version saying so, and an edit since keeps
+    saying so). A rule that never said otherwise (a course file brought it in repealed) is
+    in force, as every new local rule is."""
+    for version in sorted(rule.versions, key=lambda v: v.version, reverse=True):
+        status = (version.snapshot or {}).get("status")
+        if status and status != "repealed" and status in REQUIREMENT_STATUSES:
+            return status
+    return "in_force"
+
+
+def undo_repeal(rule: Requirement) -> None:
+    """Take back the mark "ophævet <dato>, forløb <titel>" (a wrong rule, or an action set
+    back from implemented): the rule gets its status from before the mark, in a new version,
+    and every card of the organisation that links it stops saying repealed. A retired rule
+    stays retired: retiring is its own decision, undone with "offer it again"."""
+    if rule.repealed_on is None:
+        raise WorkshopError(_("The rule is not marked as repealed."), code="repeal")
+    # The course that marked it offers the mark again on its panel (step 4).
+    marked_by = (
+        db.session.get(Course, rule.repealed_by_course_id) if rule.repealed_by_course_id else None
+    )
+    rule.repealed_on = None
+    rule.repealed_by_course_id = None
+    rule.repealed_course_title = ""
+    rule.status = status_before_repeal(rule)
+    _new_version(rule)
+    _touch_courses_linking(rule)
+    if marked_by is not None:
+        touch(marked_by)
     db.session.commit()

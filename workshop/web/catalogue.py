@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from workshop.audit import record
 from workshop.catalogue import (
     add_local_rule,
     catalogue_acts,
@@ -32,6 +33,7 @@ from workshop.corrections import (
     restore_local_rule,
     retire_local_rule,
     save_correction,
+    undo_repeal,
 )
 from workshop.experience import experience_for_keys
 from workshop.web.common import (
@@ -279,12 +281,41 @@ def retire_rule(key: str):
     form = RetireForm()
     if form.validate_on_submit():
         if form.value.data == "1":
-            retire_local_rule(rule)
+            if retire_local_rule(rule):
+                _record_rule("local_rule_retired", rule)
             flash(_("“%(name)s” is retired: no longer offered for new links.", name=rule.name_da))
         else:
-            restore_local_rule(rule)
+            if restore_local_rule(rule):
+                _record_rule("local_rule_offered_again", rule)
             flash(_("“%(name)s” is offered again.", name=rule.name_da))
     return redirect(url_for(".search", _anchor="local-rules"))
+
+
+def _record_rule(action: str, rule: Requirement) -> None:
+    record(action, target_kind="requirement", target_id=rule.id, detail={"rule": rule.key})
+
+
+@bp.post("/f/catalogue/local/<key>/repeal/undo")
+@login_required
+def undo_repeal_view(key: str):
+    """Take back the mark "ophævet <dato>, forløb <titel>" on every card of the organisation
+    that links the rule (a wrong rule, or an action set back from implemented)."""
+    rule = _own_rule(key)
+    back = url_for(".edit_rule", key=rule.key)
+    if RetireForm().validate_on_submit():
+        try:
+            undo_repeal(rule)
+        except WorkshopError as refused:
+            return refusal_reply(refused, redirect_to=back)
+        _record_rule("local_rule_repeal_undone", rule)
+        flash(
+            _(
+                "“%(name)s” is no longer marked as repealed: the cards that link it show it "
+                "as before.",
+                name=rule.name_da,
+            )
+        )
+    return redirect(back)
 
 
 # --- An organisation's corrections of the law entries (issue 18) -------------------------
@@ -310,6 +341,15 @@ def _correction_page(requirement: Requirement, form: CorrectionForm, status: int
     return render_template("catalogue/correction.html", **context), status
 
 
+def _record_correction(action: str, requirement: Requirement) -> None:
+    record(
+        action,
+        target_kind="requirement",
+        target_id=requirement.id,
+        detail={"entry": requirement.key},
+    )
+
+
 @bp.route("/f/catalogue/<key>/correction", methods=["GET", "POST"])
 @login_required
 @admins_only(CORRECTIONS_REFUSED)
@@ -333,6 +373,7 @@ def correction(key: str):
         )
     except WorkshopError as refused:
         return _correction_page(requirement, form, 422, refusal=refused)
+    _record_correction("correction_saved", requirement)
     flash(_("Your organisation's correction of %(key)s has been saved.", key=requirement.key))
     return redirect(url_for(".correction", key=requirement.key))
 
@@ -349,6 +390,7 @@ def confirm_correction_view(key: str):
             confirm_correction(current_user, requirement)
         except WorkshopError as refused:
             return refusal_reply(refused, redirect_to=back)
+        _record_correction("correction_confirmed", requirement)
         flash(_("The correction is confirmed against the shipped entry as it reads now."))
     return redirect(back)
 
@@ -360,6 +402,7 @@ def remove_correction_view(key: str):
     """Withdraw the organisation's correction: the shipped entry alone again."""
     requirement = _law_entry_or_404(key)
     if RetireForm().validate_on_submit():
-        remove_correction(current_user, requirement)
+        if remove_correction(current_user, requirement):
+            _record_correction("correction_removed", requirement)
         flash(_("The correction has been removed; the shipped entry stands alone."))
     return redirect(url_for(".correction", key=requirement.key))

@@ -24,13 +24,23 @@ from workshop.actions import (
     started_before_recorded,
     update_action,
 )
+from workshop.audit import record
+from workshop.core.clock import local_today
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db, htmx
-from workshop.core.models import Action, Course
+from workshop.core.models import Action, Course, Requirement
 from workshop.core.vocabulary import ACTION_STATUSES, BARRIERS
-from workshop.corrections import local_rule, mark_rule_repealed, repeal_offers, repealed_by
+from workshop.corrections import (
+    local_rule,
+    mark_rule_repealed,
+    repeal_offers,
+    repealed_by,
+    rule_reach,
+)
 from workshop.measures import open_measures
 from workshop.web.common import (
+    Confirmation,
+    confirmed,
     course_by_code,
     current_participant,
     facilitator_course,
@@ -40,6 +50,7 @@ from workshop.web.common import (
 from workshop.web.errors import error_response
 from workshop.web.forms import ActionForm, database_id, day_field
 from workshop.web.refusals import form_refusal, refusal_reply
+from workshop.web.templating import short_date
 
 bp = Blueprint("implement", __name__)
 
@@ -154,6 +165,7 @@ def _action_page(course: Course, action: Action, *, status: int = 200, **overrid
         "repeal_offers": repeal_offers(action),
         "repealed_rules": repealed_by(action),
         "repeal_form": ActionForm(),
+        "confirm": None,
     }
     context.update(overrides)
     return render_template("steps/implement/action.html", **context), status
@@ -218,19 +230,59 @@ def action_status(course_id: int, action_id: int):
 @bp.post("/f/courses/<int:course_id>/actions/<int:action_id>/repealed/<key>")
 def mark_repealed(course_id: int, action_id: int, key: str):
     """Mark the local rule the implemented action removed "ophævet <dato>, forløb <titel>":
-    every card that links it, in every course of the organisation, shows it so."""
+    every card that links it, in every course of the organisation, shows it so. The button
+    asks first (confirmed=1 goes ahead); the rule's page in the catalogue can undo it."""
     course, action = _action_or_404(course_id, action_id)
     back = url_for(".action_page", course_id=course.id, action_id=action.id, _anchor="repeal")
     rule = local_rule(course.facilitator, key)
     if rule is None:
         abort(404)
-    if ActionForm().validate_on_submit():
-        try:
-            mark_rule_repealed(action, rule)
-        except WorkshopError as refused:
-            return refusal_reply(refused, redirect_to=back)
-        flash(_("“%(name)s” is marked as repealed on every card that links it.", name=rule.name_da))
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    if not confirmed() and rule in repeal_offers(action):
+        # Organisation-wide, on every card of every course: say so and ask first. (A rule
+        # not on offer is refused below, without a question it could not answer.)
+        return _action_page(course, action, confirm=_repeal_question(course, action, rule))
+    try:
+        mark_rule_repealed(action, rule)
+    except WorkshopError as refused:
+        return refusal_reply(refused, redirect_to=back)
+    record(
+        "local_rule_repealed",
+        course=course,
+        target_kind="requirement",
+        target_id=rule.id,
+        detail={"rule": rule.key, "action": action.id},
+    )
+    flash(_("“%(name)s” is marked as repealed on every card that links it.", name=rule.name_da))
     return redirect(back)
+
+
+def _repeal_question(course: Course, action: Action, rule: Requirement) -> Confirmation:
+    cards, courses = rule_reach(rule)
+    state = _(
+        "repealed %(date)s, course %(course)s",
+        date=short_date(local_today()),
+        course=course.title,
+    )
+    return Confirmation(
+        key=f"repeal-{rule.key}",
+        message=_("Mark “%(name)s” as repealed for the whole organisation?", name=rule.name_da),
+        detail=_(
+            "Every card of your organisation that links the rule – now %(cards)d, in "
+            "%(courses)d course(s) – shows it as “%(state)s”, in every course: on the card "
+            "pages, on the projector and in the action plan PDF. Its status becomes repealed, "
+            "in a new version of the rule. A mistake can be undone on the rule's page in the "
+            "catalogue.",
+            cards=cards,
+            courses=courses,
+            state=state,
+        ),
+        action=request.path,
+        yes_label=_("Yes, mark it as repealed"),
+        cancel=url_for(".action_page", course_id=course.id, action_id=action.id, _anchor="repeal"),
+        in_place=False,
+    )
 
 
 # --- Owners on their phones --------------------------------------------------------------
