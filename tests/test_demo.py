@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from workshop.commands.demo import seed_demo, seed_demo_courses
+from workshop.commands.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo, seed_demo_courses
 from workshop.commands.demo_bank import SHARES, seed_demo_bank
 from workshop.core.extensions import db
 from workshop.core.models import (
@@ -381,3 +381,14 @@ def test_reseeding_repeals_the_rule_again_by_the_new_course(demo):
     again = seed_demo_courses()
     rule = _weekly_count_rule(again[0])
     assert rule.repealed_by_course_id == again[0].id and rule.is_retired
+
+
+def test_every_page_the_demo_command_prints_opens_for_its_facilitator(app, runner):
+    output = runner.invoke(args=["demo"]).output
+    client = app.test_client()
+    client.post("/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    paths = re.findall(r"http://127\.0\.0\.1:5000(/[^\s)]*)", output)
+    assert any(path.endswith("/card-box") for path in paths)
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
