@@ -434,10 +434,10 @@ def check_course_file(data: dict) -> _Plan:
         lessons,
         feedback,
         revealed,
-        touchpoints,
-        beyond,
+        touchpoints=touchpoints,
+        meetings=_check_meetings(data, numbers),
+        card_feedback=beyond,
     )
-    plan.meetings = _check_meetings(data, numbers)
     if revealed:
         plan.votes = _votes_from_results(plan)
         plan.course["votes_rebuilt"] = True
