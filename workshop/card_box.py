@@ -13,19 +13,20 @@ Neither has a participant: the author's role and department are kept on the card
 nobody joins (the count of who is here stays true), no one can vote with the author's
 dots, and the results split by role or department (by the voters, workshop.splits) are
 untouched. The box takes cards only while its window is open, whatever step the course is
-in: the cards wait on the wall for step 2.
+in (the cards wait on the wall for step 2), except while the room votes on the cards: the
+ballot stays the same from the first dot to the last.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workshop.cards import check_category
-from workshop.core.clock import DANISH_TIME, as_utc, format_moment
+from workshop.core.clock import as_utc, format_moment
 from workshop.core.db import lock_row
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
@@ -40,11 +41,6 @@ MAX_WINDOW_DAYS = 120
 TOKEN_MAX_LENGTH = 64
 
 BoxState = Literal["waiting", "open", "closed"]
-
-
-def danish_moment(day: date, at: time) -> datetime:
-    """A day and a time on the clock in Denmark, in UTC (how times are stored)."""
-    return datetime.combine(day, at, tzinfo=DANISH_TIME).astimezone(UTC)
 
 
 def card_box_of(course: Course) -> CardBox | None:

@@ -14,7 +14,13 @@ from datetime import UTC, date, datetime, time
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from workshop.core.clock import DANISH_TIME, EARLIEST_DAY, LATEST_DAY, as_utc, danish_time
+from workshop.core.clock import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    as_utc,
+    danish_moment,
+    danish_time,
+)
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Course, Meeting
@@ -53,9 +59,7 @@ def meeting_times(day: date | None, start: time | None, end: time | None):
         raise WorkshopError(
             _("The meeting must end after it starts: check the two times."), code="end"
         )
-    starts_at = datetime.combine(day, start, tzinfo=DANISH_TIME).astimezone(UTC)
-    ends_at = datetime.combine(day, end, tzinfo=DANISH_TIME).astimezone(UTC)
-    return starts_at, ends_at
+    return danish_moment(day, start), danish_moment(day, end)
 
 
 def _short_text(value: str | None, limit: int, what: str, code: str) -> str:

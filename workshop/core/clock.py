@@ -60,6 +60,12 @@ def day_start(day: date) -> datetime:
         return edge.replace(tzinfo=UTC)
 
 
+def danish_moment(day: date, at: time) -> datetime:
+    """A day and a time on the clock in Denmark (a meeting, a card box's window), in UTC:
+    how times are stored."""
+    return datetime.combine(day, at, tzinfo=DANISH_TIME).astimezone(UTC)
+
+
 def day_after(day: date) -> date:
     """The next day, or the same day at the end of the calendar."""
     return day if day == date.max else day + timedelta(days=1)

@@ -23,12 +23,11 @@ from workshop.card_box import (
     box_state,
     card_box_of,
     close_card_box,
-    danish_moment,
     renew_card_box_link,
     set_card_box_window,
     submit_box_card,
 )
-from workshop.core.clock import danish_time
+from workshop.core.clock import danish_moment, danish_time
 from workshop.core.errors import WorkshopError
 from workshop.core.models import CardBox, Course, utcnow
 from workshop.core.vocabulary import CARD_CATEGORIES, CITIZEN_ROLE, ROLES
