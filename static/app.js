@@ -39,28 +39,60 @@
     }
   });
 
-  // Polls re-deliver the last polled fragment when the browser revalidated it (304):
-  // don't swap it in. Focus, scroll and screen readers stay undisturbed, and what the
-  // phone's own request brought meanwhile (its new card, its dots) stays: the server
-  // answers 304 because nothing *else* changed. Keyed by the polling URL, so the memory
-  // survives the live region being replaced by such a reply.
+  // Polls: the script keeps each polled region's ETag and sends it (If-None-Match), so
+  // the server answers 304 while nothing changed; a 304 keeps what the region shows (htmx
+  // would swap its empty body in). A phone's own change (a tap on a dot) is in its reply
+  // already: the reply names the ETag the region has with it (X-Live-ETag), which the
+  // script takes when the region has not moved on meanwhile, so the next poll is a 304
+  // too, not a redraw of the whole list. Keyed by the polling URL, so the memory survives
+  // the region being replaced. Where the browser revalidates a poll on its own and hands
+  // back the stored reply, an unchanged fragment is not swapped in either: focus, scroll
+  // and screen readers stay undisturbed, and what the phone's own request brought stays.
   var lastPoll = new Map();
+  var pollTags = new Map();
   function pollKey(event) {
     var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
     return elt && elt.hasAttribute("data-poll") ? elt.getAttribute("hx-get") : null;
   }
+  function livePollUrl() {
+    var live = document.getElementById("live");
+    return live && live.hasAttribute("data-poll") ? live.getAttribute("hx-get") : null;
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.hasAttribute("data-poll")) {
+      var tag = pollTags.get(elt.getAttribute("hx-get"));
+      if (tag) event.detail.headers["If-None-Match"] = tag;
+      return;
+    }
+    var url = livePollUrl();
+    if (url && pollTags.has(url)) {
+      event.detail.headers["X-Live-ETag"] = pollTags.get(url);
+      event.detail.sentTag = [url, pollTags.get(url)];
+    }
+  });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var key = pollKey(event);
-    if (!key || event.detail.xhr.status !== 200) return;
-    if (lastPoll.get(key) === event.detail.xhr.responseText) {
+    if (!key) return;
+    var status = event.detail.xhr.status;
+    if (status === 304 || (status === 200 && lastPoll.get(key) === event.detail.xhr.responseText)) {
       event.detail.shouldSwap = false;
     }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status !== 200) return;
     var key = pollKey(event);
-    if (key && event.detail.xhr && event.detail.xhr.status === 200) {
-      lastPoll.set(key, event.detail.xhr.responseText);
+    if (key) {
+      lastPoll.set(key, xhr.responseText);
+      var tag = xhr.getResponseHeader("ETag");
+      if (tag) pollTags.set(key, tag);
+      else pollTags.delete(key);
+      return;
     }
+    var next = xhr.getResponseHeader("X-Live-ETag");
+    var sent = event.detail.requestConfig && event.detail.requestConfig.sentTag;
+    if (next && sent && pollTags.get(sent[0]) === sent[1]) pollTags.set(sent[0], next);
   });
 
   // The dot budget: a vote's reply carries only the tapped item and the dots left, so grey

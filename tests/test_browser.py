@@ -258,10 +258,10 @@ def test_step_2_end_to_end_facilitator_projector_and_two_phones(e2e_server, brow
             expect(page.locator("#messages .message-error")).to_have_count(0)
 
         # --- nothing changes: the polls are answered 304 -----------------------------
-        # Chromium revalidates its cached fragment with If-None-Match by itself; the server
-        # answers 304 and the page (htmx, and Playwright too) sees the cached 200. So the
-        # request shows the revalidation (If-None-Match = the current ETag), the server's
-        # own record shows the 304.
+        # The page's script sends each region's last ETag as If-None-Match (static/app.js);
+        # the server answers 304 and the script keeps the region as it is. The request
+        # shows the revalidation (If-None-Match = the current ETag), the server's own
+        # record shows the 304.
         def poll_is_revalidated(page: Page, live_path: str) -> None:
             def is_poll(response: Response) -> bool:
                 return urlsplit(response.url).path == live_path

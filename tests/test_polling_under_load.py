@@ -259,3 +259,75 @@ def test_the_list_from_the_cache_is_the_list_drawn_whole(app, client, room):
         for _ in range(2):  # drawn into the cache, then from it
             assert str(vote.items_html(lambda: wall_cards(course), mine)) == whole
         assert whole.count("has-dots") == 2
+
+
+def test_a_taps_reply_names_the_etag_of_the_list_with_it_so_the_next_poll_is_a_304(
+    app, client, room
+):
+    """Issue 16: the reply to a tap carries the ETag the phone's list has with the tap
+    (X-Live-ETag), but only when the phone had seen everything of its own before; a tap
+    whose reply the phone never got leaves the next poll a full redraw."""
+    course_id, code = room
+    _join(client, code)
+    with app.app_context():
+        set_voting_state(_course(course_id), "voting")
+        first, second, _third = db.session.scalars(db.select(Card.id).order_by(Card.id)).all()
+    url = f"/c/{code}/live?stage=2-voting"
+    shown = _poll(client, url).headers["ETag"]
+
+    def tap(card_id, dots, sent):
+        headers = {**HX, "X-Live-ETag": sent} if sent else HX
+        return client.post(f"/c/{code}/cards/{card_id}/dots", data={"dots": dots}, headers=headers)
+
+    reply = tap(first, 1, shown)
+    following = reply.headers["X-Live-ETag"]
+    assert following != shown
+    assert _poll(client, url, following).status_code == 304
+    assert _poll(client, url, shown).status_code == 200  # the old list lacks the dot
+
+    # A tap on its way while another one's reply was lost: no ETag, the poll redraws.
+    tap(second, 1, following)  # its reply never reaches the phone
+    lost = tap(first, 0, following)
+    assert lost.status_code == 200 and "X-Live-ETag" not in lost.headers
+    redrawn = _poll(client, url, following)
+    assert redrawn.status_code == 200 and "1 prik tilbage" in redrawn.text
+
+    # The ETag stays in the form the phone has it: weak (as compression makes it) or not.
+    shown = redrawn.headers["ETag"]
+    assert shown.startswith('W/"p')
+    weak = tap(first, 1, shown)
+    assert weak.headers["X-Live-ETag"].startswith('W/"p')
+    strong = tap(first, 0, weak.headers["X-Live-ETag"].removeprefix("W/"))
+    assert strong.headers["X-Live-ETag"].startswith('"p')
+    assert tap(second, 0, "not an etag of ours").headers.get("X-Live-ETag") is None
+
+
+def test_a_poll_sends_no_new_cookie_until_the_session_is_a_day_old(app, client, room):
+    """The session cookie is signed again when it changes or once a day, not on each poll
+    (workshop/web/sessions.py): its 180 days still count from the last visit."""
+    from datetime import UTC, datetime, timedelta
+
+    from workshop.web import sessions
+
+    _course_id, code = room
+    _join(client, code)
+    client.get(f"/c/{code}")  # the page (its form token goes into the session)
+    url = f"/c/{code}/live?stage=2-collect"
+    etag = _poll(client, url).headers["ETag"]
+    unchanged = _poll(client, url, etag)
+    assert unchanged.status_code == 304 and "Set-Cookie" not in unchanged.headers
+    assert "Set-Cookie" not in _poll(client, url).headers
+    later = datetime.now(UTC) + timedelta(days=1, minutes=1)
+    original = sessions.datetime
+
+    class Tomorrow(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return later
+
+    sessions.datetime = Tomorrow
+    try:
+        renewed = _poll(client, url, etag)
+    finally:
+        sessions.datetime = original
+    assert renewed.status_code == 304 and "session=" in renewed.headers["Set-Cookie"]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Course, Department, Participant
 from workshop.core.text import tidy
 from workshop.core.vocabulary import CITIZEN_ROLE, ROLES
-from workshop.courses import note_activity
+from workshop.courses import normalise_join_code, note_activity
 from workshop.departments import CITIZEN_CHOICE, chosen_department
 
 NAME_MAX_LENGTH = 120
@@ -116,6 +118,55 @@ def participant_revision(course: Course, token: str | None) -> tuple[int, int] |
         )
     ).first()
     return (row.id, row.revision) if row is not None else None
+
+
+@dataclass(frozen=True)
+class PollRevisions:
+    """What a phone's poll key needs, read without loading the course or the person."""
+
+    course_id: int
+    course_revision: int
+    own: dict[str, tuple[int, int]]  # token -> (participant id, own revision) in the course
+
+
+_courses, _people = Course.__table__, Participant.__table__
+# Built once: a phone asks this every 2 s, and building the statement costs more than
+# running it. One row per participant of the course among the tokens, or one without any.
+_POLL_REVISIONS = (
+    select(
+        _courses.c.id,
+        _courses.c.revision,
+        _people.c.token,
+        _people.c.id.label("participant_id"),
+        _people.c.revision.label("own_revision"),
+    )
+    .select_from(
+        _courses.outerjoin(
+            _people,
+            and_(
+                _people.c.course_id == _courses.c.id,
+                _people.c.token.in_(bindparam("tokens", expanding=True)),
+                _people.c.forgotten_at.is_(None),
+            ),
+        )
+    )
+    .where(_courses.c.join_code == bindparam("code"))
+)
+
+
+def poll_revisions(code: str, tokens: list[str]) -> PollRevisions | None:
+    """The course's revision and, of the participants `tokens` name in it, each one's own
+    revision, in one query; None when no course has the code."""
+    code = normalise_join_code(code)
+    if not code or len(code) > 12:
+        return None
+    tokens = [token for token in tokens if token and len(token) <= 64] or [""]
+    rows = db.session.connection().execute(_POLL_REVISIONS, {"code": code, "tokens": tokens})
+    rows = rows.all()
+    if not rows:
+        return None
+    own = {row.token: (row.participant_id, row.own_revision) for row in rows if row.token}
+    return PollRevisions(rows[0].id, rows[0].revision, own)
 
 
 def forgotten_by_token(course: Course, token: str | None) -> Participant | None:

@@ -16,7 +16,12 @@ from flask_login import current_user
 from workshop.core.extensions import db, login_manager
 from workshop.core.models import Course, Participant
 from workshop.courses import find_course_by_code
-from workshop.participants import legacy_participant, participant_by_token, participant_revision
+from workshop.participants import (
+    legacy_participant,
+    participant_by_token,
+    participant_revision,
+    poll_revisions,
+)
 
 # course id (as text) -> the participant's token (Participant.token). Never the
 # participant's id: SQLite gives a deleted course's ids to the next rows, and an old phone
@@ -121,6 +126,21 @@ def current_participant(course: Course) -> Participant | None:
     return participant
 
 
+def quick_poll_key(code: str, shown_stage: str) -> str | None:
+    """A phone's poll key (phone_poll_key) from one small query, before anything is
+    loaded; None when the full way must decide (no such course, a cookie from before
+    tokens)."""
+    entries = session.get(SESSION_KEY, {})
+    tokens = [entry for entry in entries.values() if isinstance(entry, str)]
+    found = poll_revisions(code, tokens)
+    if found is None:
+        return None
+    entry = entries.get(str(found.course_id))
+    if entry is not None and not isinstance(entry, str):
+        return None
+    return phone_poll_key(found.own.get(entry), found.course_revision, shown_stage)
+
+
 def current_participant_revision(course: Course) -> tuple[int, int] | None:
     """(id, own revision) of this phone's participant in `course`, for the poll's ETag,
     without loading the participant (a legacy cookie entry: None, the poll then loads)."""
@@ -198,6 +218,29 @@ def live_response(key: str, render: Callable[[], str | Response]):
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache, private"
     return response
+
+
+def phone_poll_key(own: tuple[int, int] | None, course_revision: int, shown_stage: str) -> str:
+    """A phone's poll key: its participant's id and own revision, the course's revision
+    and the stage it shows. (The id, not the token: a secret has no place in a header.)"""
+    mark = f"p{own[0]}-m{own[1]}" if own is not None else "p-"
+    return f"{mark}-r{course_revision}-s{shown_stage}"
+
+
+def etag_after_own_change(sent: str, participant_id: int, revision: int) -> str | None:
+    """The ETag a phone's poll will have after its own change that took the participant
+    to `revision`, when the phone's last poll (`sent`, as its script keeps it) showed
+    everything up to the revision before: the reply to the change shows the rest, so
+    the next poll needs no redraw (static/app.js sends it back as If-None-Match). None
+    when the phone missed something of its own (another tap, whose reply it never got).
+    Anything of the course's that changed meanwhile is in the course revision the key
+    carries, which the phone's ETag still has as it was: its next poll brings it."""
+    before = f"p{participant_id}-m{revision - 1}-"
+    prefix = "W/" if sent.startswith("W/") else ""
+    quoted = sent.removeprefix("W/")
+    if len(quoted) > 200 or not quoted.startswith(f'"{before}') or not quoted.endswith('"'):
+        return None
+    return f'{prefix}"p{participant_id}-m{revision}-{quoted[len(before) + 1 :]}'
 
 
 def render_fragment(template: str, status: int = 200, **context):

@@ -33,6 +33,8 @@ from workshop.web.common import (
     current_participant_revision,
     forget_remembered,
     live_response,
+    phone_poll_key,
+    quick_poll_key,
     remember_participant,
     remembered_courses,
     remembered_token,
@@ -158,10 +160,13 @@ def course_page(code: str):
 
 @bp.route("/c/<code>/live")
 def live(code: str):
-    """The phone's polled region; 304 while the course's revision is unchanged."""
-    course = course_by_code(code)
+    """The phone's polled region; 304 while nothing it shows has changed. The key comes
+    from one small query first: most polls end there, without loading the course."""
     shown_stage = request.args.get("stage", "")[:20]
-    return live_response(_poll_key(course, shown_stage), lambda: _live_region(course, shown_stage))
+    key = quick_poll_key(code, shown_stage)
+    if key is None:
+        key = _poll_key(course_by_code(code), shown_stage)
+    return live_response(key, lambda: _live_region(course_by_code(code), shown_stage))
 
 
 def _poll_key(course, shown_stage: str) -> str:
@@ -175,9 +180,7 @@ def _poll_key(course, shown_stage: str) -> str:
     if own is None:  # no place in the course, or a cookie from before tokens
         participant = current_participant(course)
         own = (participant.id, participant.revision) if participant is not None else None
-    # The participant's id, not their token: a secret has no place in a header.
-    mark = f"p{own[0]}-m{own[1]}" if own is not None else "p-"
-    return f"{mark}-r{course.revision}-s{shown_stage}"
+    return phone_poll_key(own, course.revision, shown_stage)
 
 
 def _live_region(course, shown_stage: str):

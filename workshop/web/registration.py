@@ -37,6 +37,7 @@ from workshop.web.compression import init_compression
 from workshop.web.errors import register_error_handlers
 from workshop.web.headers import init_security_headers
 from workshop.web.ratelimits import init_rate_limits
+from workshop.web.sessions import DailySignedSessions
 from workshop.web.templating import register_template_helpers
 
 LANGUAGES = ("da", "en")
@@ -79,6 +80,7 @@ class DatabaseInt(IntegerConverter):
 
 
 def register_web(app: Flask) -> None:
+    app.session_interface = DailySignedSessions()
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)

@@ -27,7 +27,12 @@ from workshop.votes import (
     voting_progress,
 )
 from workshop.web import fragments
-from workshop.web.common import Confirmation, confirmed, render_fragment
+from workshop.web.common import (
+    Confirmation,
+    confirmed,
+    etag_after_own_change,
+    render_fragment,
+)
 from workshop.web.forms import ActionForm, DotsForm
 from workshop.web.phone_forms import reply_if_moved_on
 from workshop.web.refusals import form_refusal
@@ -190,7 +195,13 @@ def answer_vote(
         return _refused_vote(course, participant, item, refused)
     if not htmx:
         return redirect(url_for("participant.course_page", code=course.join_code))
-    return _vote_reply(course, participant, item, {item.id: form.dots.data}, outcome.dots_left)
+    reply = _vote_reply(course, participant, item, {item.id: form.dots.data}, outcome.dots_left)
+    # The phone's list with this tap is what the phone shows now: its next poll can be a 304.
+    sent = request.headers.get("X-Live-ETag", "")
+    following = etag_after_own_change(sent, participant.id, outcome.revision)
+    if following is not None:
+        reply.headers["X-Live-ETag"] = following
+    return reply
 
 
 def _refused_vote(course: Course, participant: Participant, item: Card | Solution | None, refused):
