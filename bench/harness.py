@@ -137,6 +137,17 @@ def group_cpu_seconds(group: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+GUNICORN_TROUBLE = re.compile(r"\[(ERROR|CRITICAL|WARNING)\]|Traceback|WORKER TIMEOUT")
+NGINX_TROUBLE = re.compile(r"\[(warn|error|crit|alert|emerg)\]")
+
+
+def log_troubles(log: Path, trouble: re.Pattern) -> list[str]:
+    with contextlib.suppress(OSError):
+        text = log.read_text(encoding="utf-8", errors="replace")
+        return [line for line in text.splitlines() if trouble.search(line)]
+    return []
+
+
 @dataclass
 class Server:
     """gunicorn -c gunicorn.conf.py 'app:create_app()' on a free loopback port."""
@@ -199,6 +210,11 @@ class Server:
                     return self
             time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer /healthz in time")
+
+    def log_troubles(self) -> list[str]:
+        """gunicorn's log lines that say something went wrong (a worker timed out or died,
+        an error, a traceback), to show beside the client's view of errors."""
+        return log_troubles(self.workdir / "gunicorn.log", GUNICORN_TROUBLE)
 
     def worker_pids(self) -> list[int]:
         output = subprocess.run(  # noqa: S603
@@ -650,6 +666,11 @@ http {{
                     return self
             time.sleep(0.2)
         raise RuntimeError("nginx did not pass /healthz on in time")
+
+    def log_troubles(self) -> list[str]:
+        """nginx's error log lines from `warn` up (upstream timeouts, resets, too few
+        worker_connections), read before stop() removes its directory."""
+        return log_troubles(self.directory / "error.log", NGINX_TROUBLE)
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) of nginx's master and workers so far."""

@@ -707,6 +707,7 @@ async def scenario(
     facilitator = await Facilitator(port, course_id, recorder, args.timeout).start()
     began = time.monotonic()
     cpu_began = meters.read()
+    times_began = os.times()
     tasks = [asyncio.create_task(phone.run()) for phone in phones]
     tasks.append(asyncio.create_task(screens.run()))
     ok = True
@@ -741,11 +742,14 @@ async def scenario(
             task.cancel()
     wall = time.monotonic() - began
     cpu = tuple(b - a for a, b in zip(cpu_began, meters.read(), strict=True))
+    times = os.times()
+    client_split = (times.user - times_began.user, times.system - times_began.system)
     problems = count_check(database_url, course_id, phones, args.dots)
     report(label, recorder, wall, problems, phones)
     if click is not None:
         ok &= report_step_change(phones, click)
     print_cpu("the run", cpu, wall, len(recorder.rows), proxied)
+    print(f"    (the client's CPU: {client_split[0]:.1f} s user, {client_split[1]:.1f} s system)")
     if not args.skip_saturate:
         if not args.skip_step_change:
             await facilitator.go_to_step(2)  # back to the vote, which is still open
@@ -784,6 +788,12 @@ def run_one(label: str, database_url: str, proxy: str, args) -> bool:
                     )
                 )
         finally:
+            for name, part in (("gunicorn", server), ("nginx", nginx)):
+                troubles = part.log_troubles() if part else []
+                if troubles:
+                    print(f"  {name}'s log: {len(troubles)} lines of trouble, the first:")
+                    for line in troubles[:8]:
+                        print(f"    {line[:200]}")
             if nginx:
                 nginx.stop()
             server.stop()
