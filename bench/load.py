@@ -572,6 +572,13 @@ async def throughput_ratio(
                 f"{result.per_request(1) + result.per_request(2):>12.2f}"
             )
         print(line + f"{result.per_request(0):>8.2f}")
+    for name, result in (("/healthz", healthz), ("votes", votes)):
+        client, server, nginx = result.cpu
+        print(
+            f"    CPU over the {name} saturation: gunicorn {server:.1f} s"
+            + (f", nginx {nginx:.1f} s" if proxied else "")
+            + f", this client {client:.1f} s ({result.answered} answered in {result.seconds:.1f} s)"
+        )
     ratio = votes.rate / healthz.rate if healthz.rate else float("nan")
     print(f"    → votes / /healthz: {ratio:.2f}")
     return not healthz.failed and not votes.failed
