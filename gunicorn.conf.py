@@ -62,9 +62,12 @@ graceful_timeout = 30
 # connection a little longer than that so polling reuses it.
 keepalive = 5
 
-# Replace each worker after some thousand requests (jittered, so they don't all restart
-# together): a safety net against slow leaks in native libraries (WeasyPrint, pango).
-max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
+# Replace each worker after many requests (jittered, so they don't all restart together):
+# a safety net against slow leaks in native libraries (WeasyPrint, pango). Not a few
+# thousand: 1,000 phones polling every 2 s are 500 requests a second, and each new worker
+# spends a second or two of CPU starting the app (bench/load.py saw workers replaced every
+# minute or so at 5,000).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 100_000)
 max_requests_jitter = max_requests // 10
 
 # Forwarded headers: trust them exactly as far as the app does. With TRUSTED_PROXIES=N

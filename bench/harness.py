@@ -126,14 +126,15 @@ def restart_postgresql(cluster) -> None:
 
 
 def group_cpu_seconds(group: int) -> float:
-    """CPU time (user + system) so far of the live processes in a process group (a server
-    started in its own session: its master and workers)."""
+    """CPU time (user + system) so far of the processes in a process group (a server
+    started in its own session: its master and workers), with that of the workers that
+    have exited and been reaped (their parent's cutime and cstime)."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):
             fields = stat.read_text().rsplit(")", 1)[1].split()
             if int(fields[2]) == group:
-                total += int(fields[11]) + int(fields[12])
+                total += sum(int(value) for value in fields[11:15])
     return total / os.sysconf("SC_CLK_TCK")
 
 

@@ -239,7 +239,11 @@ class Phone:
         stage_before = self.stage
         reply = await self.call("poll", "GET", self.live_path, htmx=True, poll=True)
         if reply is not None and reply.status == 200:
+            polled = self.live_path
             self.read_page(reply.body)  # a new stage brings a new polling URL (and forms)
+            moved = reply.headers.get("x-live-etag")
+            if moved and self.live_path != polled:  # its key there (as static/app.js keeps it)
+                self.browser.etags[self.live_path] = moved
             watched = self.shared.watched_step
             if (
                 watched

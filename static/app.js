@@ -88,6 +88,11 @@
       var tag = xhr.getResponseHeader("ETag");
       if (tag) pollTags.set(key, tag);
       else pollTags.delete(key);
+      // A new step: the region polls a new URL now, and the reply named its key there.
+      var region = document.getElementById(event.detail.requestConfig.elt.id);
+      var moved = xhr.getResponseHeader("X-Live-ETag");
+      var url = region && region.getAttribute("hx-get");
+      if (moved && url && url !== key) pollTags.set(url, moved);
       return;
     }
     var next = xhr.getResponseHeader("X-Live-ETag");

@@ -331,3 +331,21 @@ def test_a_poll_sends_no_new_cookie_until_the_session_is_a_day_old(app, client, 
     finally:
         sessions.datetime = original
     assert renewed.status_code == 304 and "session=" in renewed.headers["Set-Cookie"]
+
+
+def test_a_poll_that_brings_a_new_step_names_its_key_at_the_new_url(app, client, room):
+    """The region polls the new stage's URL afterwards: the reply names the ETag it has
+    there (X-Live-ETag), so that poll is a 304, not a second drawing of the same list."""
+    course_id, code = room
+    _join(client, code)
+    old_url = f"/c/{code}/live?stage=2-collect"
+    shown = _poll(client, old_url).headers["ETag"]
+    assert "X-Live-ETag" not in _poll(client, old_url).headers
+    with app.app_context():
+        set_voting_state(_course(course_id), "voting")
+    moved = _poll(client, old_url, shown)
+    assert moved.status_code == 200 and "stage=2-voting" in moved.text
+    assert (
+        _poll(client, f"/c/{code}/live?stage=2-voting", moved.headers["X-Live-ETag"]).status_code
+        == 304
+    )

@@ -12,6 +12,7 @@ from flask import Response, abort, current_app, make_response, render_template, 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.http import quote_etag
 
 from workshop.core.extensions import db, login_manager
 from workshop.core.models import Course, Participant
@@ -218,6 +219,11 @@ def live_response(key: str, render: Callable[[], str | Response]):
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache, private"
     return response
+
+
+def live_etag(key: str) -> str:
+    """The ETag (quoted, as in the header) live_response gives a fragment with this key."""
+    return quote_etag(f"{key}-{get_locale()}")
 
 
 def phone_poll_key(own: tuple[int, int] | None, course_revision: int, shown_stage: str) -> str:

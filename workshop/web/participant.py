@@ -32,6 +32,7 @@ from workshop.web.common import (
     current_participant,
     current_participant_revision,
     forget_remembered,
+    live_etag,
     live_response,
     phone_poll_key,
     quick_poll_key,
@@ -41,7 +42,7 @@ from workshop.web.common import (
     remembered_tokens,
 )
 from workshop.web.refusals import refusal_reply
-from workshop.web.screens import phone_context, render_phone_live_html
+from workshop.web.screens import phone_context, render_phone_live_html, step_of
 
 bp = Blueprint("participant", __name__)
 
@@ -166,7 +167,20 @@ def live(code: str):
     key = quick_poll_key(code, shown_stage)
     if key is None:
         key = _poll_key(course_by_code(code), shown_stage)
-    return live_response(key, lambda: _live_region(course_by_code(code), shown_stage))
+    drawn = []
+
+    def render():
+        drawn.append(course_by_code(code))
+        return _live_region(drawn[0], shown_stage)
+
+    response = live_response(key, render)
+    if drawn and response.status_code == 200:
+        stage = step_of(drawn[0]).stage(drawn[0])
+        if stage != shown_stage:
+            # The region polls the new stage's URL from now on: what it shows is what a poll
+            # there would bring, so its script keeps this key for it (static/app.js).
+            response.headers["X-Live-ETag"] = live_etag(_poll_key(drawn[0], stage))
+    return response
 
 
 def _poll_key(course, shown_stage: str) -> str:
