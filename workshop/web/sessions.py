@@ -5,16 +5,25 @@ days count from the last visit. A phone polls every 2 s: signing, encoding and s
 the same cookie 1,800 times an hour is a good part of what a `304` costs. Here the cookie
 is sent again when the session changed, or when it was signed more than a day ago, so
 its lifetime still counts from the last visit, give or take a day.
+
+For the same reason a worker remembers the cookies it has checked (the exact signed
+text, a few thousand of them): the same phone sends the same cookie all day, and checking
+its signature and decoding it again is most of what opening the session costs. A cookie
+past its lifetime is refused as it would be when checked anew.
 """
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
 REFRESH_AFTER = timedelta(days=1)
+CHECKED_KEPT = 4096
 
 
 class SignedSession(SecureCookieSession):
@@ -26,6 +35,10 @@ class SignedSession(SecureCookieSession):
 class DailySignedSessions(SecureCookieSessionInterface):
     session_class = SignedSession
 
+    def __init__(self):
+        self._checked: OrderedDict[str, tuple[dict, datetime]] = OrderedDict()
+        self._lock = threading.Lock()
+
     def open_session(self, app, request) -> SignedSession | None:
         serializer = self.get_signing_serializer(app)
         if serializer is None:
@@ -33,14 +46,35 @@ class DailySignedSessions(SecureCookieSessionInterface):
         cookie = request.cookies.get(self.get_cookie_name(app))
         if not cookie:
             return self.session_class()
-        max_age = int(app.permanent_session_lifetime.total_seconds())
-        try:
-            data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
-        except BadSignature:
+        lifetime = app.permanent_session_lifetime
+        checked = self._remembered(cookie)
+        if checked is None:
+            try:
+                checked = serializer.loads(
+                    cookie, max_age=int(lifetime.total_seconds()), return_timestamp=True
+                )
+            except BadSignature:
+                return self.session_class()
+            self._remember(cookie, checked)
+        data, signed_at = checked
+        if datetime.now(UTC) - signed_at > lifetime:
             return self.session_class()
-        session = self.session_class(data)
+        session = self.session_class(copy.deepcopy(data))  # each request changes its own
         session.signed_at = signed_at
         return session
+
+    def _remembered(self, cookie: str) -> tuple[dict, datetime] | None:
+        with self._lock:
+            checked = self._checked.get(cookie)
+            if checked is not None:
+                self._checked.move_to_end(cookie)
+            return checked
+
+    def _remember(self, cookie: str, checked: tuple[dict, datetime]) -> None:
+        with self._lock:
+            self._checked[cookie] = checked
+            while len(self._checked) > CHECKED_KEPT:
+                self._checked.popitem(last=False)
 
     def should_set_cookie(self, app, session) -> bool:
         if session.modified:
