@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -167,6 +168,35 @@ def poll_revisions(code: str, tokens: list[str]) -> PollRevisions | None:
         return None
     own = {row.token: (row.participant_id, row.own_revision) for row in rows if row.token}
     return PollRevisions(rows[0].id, rows[0].revision, own)
+
+
+@functools.cache
+def _voter_with_item(model: type):
+    """The statement of voter_with_item for one kind of item, built once."""
+    return (
+        select(Participant, Course, model)
+        .join(Course, Participant.course_id == Course.id)
+        .outerjoin(model, and_(model.id == bindparam("item"), model.course_id == Course.id))
+        .where(
+            Course.join_code == bindparam("code"),
+            Participant.token.in_(bindparam("tokens", expanding=True)),
+            Participant.forgotten_at.is_(None),
+        )
+    )
+
+
+def voter_with_item(code: str, tokens: list[str], model: type, item_id: int):
+    """For a phone's tap on a dot: the participant among `tokens` in the course with `code`
+    (their course loaded with them) and that course's item of `model` with `item_id` (None
+    when it has none), in one query. None when no such participant is in such a course."""
+    code = normalise_join_code(code)
+    tokens = [token for token in tokens if token and len(token) <= 64]
+    if not code or len(code) > 12 or not tokens:
+        return None
+    item_id = item_id if isinstance(item_id, int) and 0 < item_id < 2**63 else 0
+    values = {"code": code, "tokens": tokens, "item": item_id}
+    row = db.session.execute(_voter_with_item(model), values).first()
+    return (row[0], row[2]) if row is not None else None
 
 
 def forgotten_by_token(course: Course, token: str | None) -> Participant | None:

@@ -22,6 +22,7 @@ from workshop.participants import (
     participant_by_token,
     participant_revision,
     poll_revisions,
+    voter_with_item,
 )
 
 # course id (as text) -> the participant's token (Participant.token). Never the
@@ -140,6 +141,21 @@ def quick_poll_key(code: str, shown_stage: str) -> str | None:
     if entry is not None and not isinstance(entry, str):
         return None
     return phone_poll_key(found.own.get(entry), found.course_revision, shown_stage)
+
+
+def voter_and_item(code: str, model: type, item_id: int, find_item: Callable):
+    """(course, participant, item or None) for a phone's tap on a dot: one query where the
+    cookie names a participant of the course, else the way every phone view finds them
+    (course_by_code, require_participant, then `find_item(course, item_id)`)."""
+    entries = session.get(SESSION_KEY, {})
+    tokens = [entry for entry in entries.values() if isinstance(entry, str)]
+    found = voter_with_item(code, tokens, model, item_id)
+    if found is not None:
+        participant, item = found
+        if entries.get(str(participant.course_id)) == participant.token:
+            return participant.course, participant, item
+    course = course_by_code(code)
+    return course, require_participant(course), find_item(course, item_id)
 
 
 def current_participant_revision(course: Course) -> tuple[int, int] | None:

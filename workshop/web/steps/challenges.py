@@ -65,6 +65,7 @@ from workshop.web.common import (
     facilitator_course,
     new_client_token,
     require_participant,
+    voter_and_item,
 )
 from workshop.web.forms import (
     ActionForm,
@@ -338,9 +339,7 @@ def submit(code: str):
 @write_lock_only_when_writing
 def vote(code: str, card_id: int):
     """Set how many of the participant's dots lie on a card (0 takes them back)."""
-    course = course_by_code(code)
-    participant = require_participant(course)
-    card = card_in_course(course, card_id)
+    course, participant, card = voter_and_item(code, Card, card_id, card_in_course)
     return answer_vote(course, participant, card, _("That card cannot be voted on."))
 
 

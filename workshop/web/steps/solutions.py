@@ -40,6 +40,7 @@ from workshop.web.common import (
     facilitator_course,
     new_client_token,
     require_participant,
+    voter_and_item,
 )
 from workshop.web.forms import (
     ActionForm,
@@ -187,9 +188,7 @@ def propose(code: str):
 @write_lock_only_when_writing
 def vote(code: str, solution_id: int):
     """Set how many of the participant's dots lie on a solution (0 takes them back)."""
-    course = course_by_code(code)
-    participant = require_participant(course)
-    solution = solution_in_course(course, solution_id)
+    course, participant, solution = voter_and_item(code, Solution, solution_id, solution_in_course)
     if solution is None:
         abort(404)
     return answer_vote(course, participant, solution)
