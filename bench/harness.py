@@ -41,6 +41,26 @@ STAGE_FIELD = re.compile(r'name="stage" value="([^"]*)"')
 LIVE_URL = re.compile(r'hx-get="(/c/[^"]+/live\?stage=[^"]*)"')
 
 
+# What Chrome on a phone accepts (Safari: no zstd). The app compresses with the first it
+# knows of zstd, br and gzip (workshop/web/compression.py).
+PHONE_ENCODINGS = "gzip, deflate, br, zstd"
+
+
+def decoded(raw: bytes, encoding: str) -> bytes:
+    """The body as sent before compression (the app sends zstd, br or gzip)."""
+    if encoding == "gzip":
+        return gzip.decompress(raw)
+    if encoding == "br":
+        import brotli  # noqa: PLC0415 — Flask-Compress's dependency, only for br replies
+
+        return brotli.decompress(raw)
+    if encoding == "zstd":
+        from flask_compress.compat import compression  # noqa: PLC0415 — as above
+
+        return compression.zstd.decompress(raw)
+    return raw
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -408,7 +428,7 @@ class AsyncBrowser:
             f"{method} {path} HTTP/1.1",
             f"Host: 127.0.0.1:{self.port}",
             "Accept-Language: da",
-            "Accept-Encoding: gzip",
+            f"Accept-Encoding: {PHONE_ENCODINGS}",
         ]
         if self.cookies:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
@@ -507,8 +527,7 @@ class AsyncBrowser:
                 raise
             seconds = time.perf_counter() - started
             break
-        if reply_headers.get("content-encoding", "") == "gzip":
-            raw = gzip.decompress(raw)
+        raw = decoded(raw, reply_headers.get("content-encoding", ""))
         text = raw.decode("utf-8", "replace")
         for cookie in cookies:
             name, _, value = cookie.split(";", 1)[0].partition("=")

@@ -9,7 +9,7 @@ import gzip
 import pytest
 
 from workshop.core.extensions import db
-from workshop.core.models import Course
+from workshop.core.models import Card, Course
 from workshop.votes import set_voting_state
 
 HX = {"HX-Request": "true"}
@@ -103,3 +103,37 @@ def test_the_pdf_and_the_csv_downloads_are_not_touched(app, client, auth, make):
     assert csv.status_code == 200
     assert "Content-Encoding" not in csv.headers
     assert "Et kort til eksporten" in csv.data.decode("utf-8-sig")
+
+
+def test_phones_fetching_the_same_large_list_share_one_compression(app, make):
+    """When the vote opens every phone fetches the same voting list: it is compressed
+    once (kept by a hash of the body), and each phone still gets exactly its body."""
+    from workshop.web.compression import SHARED_BODY_MIN_SIZE, compress
+
+    with app.app_context():
+        course = make.course(step=2, dot_budget=3)
+        author = make.participant(course)
+        for number in range(200):
+            make.card(author, text=f"Kort {number}: skemaet kræver tolv overskrifter hver gang")
+        set_voting_state(course, "voting")
+        code = course.join_code
+    phones = [app.test_client() for _ in range(3)]
+    bodies, sent = [], []
+    for phone in phones:
+        phone.post(f"/j/{code}", data={"role": "medarbejder", "unit": ""})
+        reply = phone.get(f"/c/{code}/live?stage=2-voting", headers={**HX, **GZIP})
+        assert reply.headers["Content-Encoding"] == "gzip"
+        sent.append(reply.data)
+        bodies.append(gzip.decompress(reply.data))
+    assert len(bodies[0]) >= SHARED_BODY_MIN_SIZE
+    assert bodies[0] == bodies[1] == bodies[2] and sent[0] == sent[1] == sent[2]
+    kept = compress.cache._entries
+    assert [key for key in kept if key.startswith("gzip;")], kept.keys()
+
+    # A phone with a dot on the list gets its own list, compressed for it alone.
+    with app.app_context():
+        first_card = db.session.scalar(db.select(db.func.min(Card.id)))
+    phones[0].post(f"/c/{code}/cards/{first_card}/dots", data={"dots": 1}, headers=HX)
+    own = phones[0].get(f"/c/{code}/live?stage=2-voting", headers={**HX, **GZIP})
+    assert gzip.decompress(own.data) != bodies[0]
+    assert b'<span class="my-dots" aria-hidden="true">1</span>' in gzip.decompress(own.data)

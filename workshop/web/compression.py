@@ -7,6 +7,11 @@
   with that tag, which the poll code (`live_response`, weak comparison) would not
   recognise, so it would render the whole fragment only for Flask-Compress to answer 304.
   A weak ETag is also what RFC 9110 asks of a representation sent in several encodings.
+- A large body that many requests send alike (the voting list of 300 or 1,000 cards that
+  every phone fetches the moment the vote opens) is compressed once: the compressed bytes
+  are kept by a hash of the body and the encoding (`CompressedBodies`, a few entries, at
+  most a minute old, so a redacted text leaves this memory as it leaves the fragments').
+  Compressing 800 KB costs 5 ms with gzip; hashing it, 0.4 ms.
 - Static files are linked with their content's hash (`?v=…`, added by `url_for`), so a
   phone may keep htmx, app.js and app.css for a year and asks again only when a file
   changes. Only such a URL with the current hash is cached; other responses (PDF, CSV,
@@ -16,15 +21,54 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask_compress import Compress
 
 compress = Compress()
 
 STATIC_MAX_AGE = 365 * 24 * 3600
+SHARED_BODY_MIN_SIZE = 32 * 1024  # smaller bodies are compressed anew (it costs little)
+NOT_KEPT = "not-kept"
+
+
+class CompressedBodies:
+    """Flask-Compress's cache: compressed bytes by "<encoding>;<hash of the body>", for the
+    large bodies only (`body_key`); a few, each kept at most `max_age` seconds."""
+
+    def __init__(self, kept: int = 16, max_age: float = 60.0):
+        self.kept, self.max_age = kept, max_age
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None or time.monotonic() - found[0] > self.max_age:
+                self._entries.pop(key, None)
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
+
+    def set(self, key: str, value: bytes) -> None:
+        if key.endswith(NOT_KEPT):
+            return
+        with self._lock:
+            if key not in self._entries:
+                self._entries[key] = (time.monotonic(), value)
+            while len(self._entries) > self.kept:
+                self._entries.popitem(last=False)
+
+
+def body_key(_request) -> str:
+    """The key Flask-Compress keeps a compressed body under: the hash `prepare_for_compression`
+    took of a large body in this request, else one that is never kept or found."""
+    return g.get("samskabt_body_hash") or f"{id(g)}:{time.monotonic_ns()}:{NOT_KEPT}"
 
 
 @lru_cache(maxsize=256)
@@ -43,6 +87,8 @@ def static_version(static_folder: str, filename: str) -> str | None:
 
 def init_compression(app: Flask) -> None:
     app.config.setdefault("COMPRESS_ALGORITHM", ["zstd", "br", "gzip"])
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", CompressedBodies)
+    app.config.setdefault("COMPRESS_CACHE_KEY", body_key)
     compress.init_app(app)
     compressible = set(app.config["COMPRESS_MIMETYPES"])
 
@@ -58,6 +104,14 @@ def init_compression(app: Flask) -> None:
         etag, weak = response.get_etag()
         if etag and not weak and response.mimetype in compressible:
             response.set_etag(etag, weak=True)
+        g.pop("samskabt_body_hash", None)
+        if (
+            response.mimetype in compressible
+            and not response.is_streamed
+            and (response.content_length or 0) >= SHARED_BODY_MIN_SIZE
+            and 200 <= response.status_code < 300
+        ):
+            g.samskabt_body_hash = hashlib.sha256(response.get_data()).hexdigest()
         if (
             request.endpoint == "static"
             and request.args.get("v")
