@@ -182,3 +182,44 @@ def test_two_first_catalogue_loads_at_once_add_each_entry_once(app):
         keys = db.session.scalars(db.select(Requirement.key).where(Requirement.kind == "law"))
         keys = list(keys)
     assert len(keys) == len(set(keys)) == shipped
+
+
+@pytest.mark.sqlite_only("the queue for SQLite's write lock")
+def test_a_writing_transaction_holds_the_writers_queue_until_it_ends(app, db_path):
+    """SQLite writers wait in a kernel queue (an flock beside the database) rather than in
+    SQLite's sleeping busy handler: a writing transaction keeps everyone else's place
+    waiting until it commits or rolls back, and lets the next one in at once after."""
+    import fcntl
+    import os
+
+    from workshop.core.db import WriterQueue, writing
+    from workshop.core.models import Course
+
+    queue = WriterQueue.beside(str(db_path))
+    other = queue.place()
+
+    def others_can_enter() -> bool:
+        try:
+            fcntl.flock(other.descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(other.descriptor, fcntl.LOCK_UN)
+        return True
+
+    try:
+        with app.test_request_context("/"):
+            assert others_can_enter()
+            db.session.scalar(db.select(db.func.count()).select_from(Course))  # a read
+            assert others_can_enter(), "a reading transaction does not queue"
+            with writing():
+                db.session.execute(text("UPDATE course SET revision = revision + 1"))
+                assert not others_can_enter(), "the writer holds the queue"
+                db.session.commit()
+            assert others_can_enter(), "a commit lets the next writer in"
+            with pytest.raises(RuntimeError), writing():
+                db.session.execute(text("UPDATE course SET revision = revision + 1"))
+                assert not others_can_enter()
+                raise RuntimeError("refused")
+            assert others_can_enter(), "a rollback lets the next writer in"
+    finally:
+        os.close(other.descriptor)
