@@ -9,7 +9,8 @@ cards, votes, the live revision phones poll — is in the database, and sessions
 signed cookie (the same SECRET_KEY on every worker and machine); rendered PDFs are kept
 in the database too (workshop/core/caches.py), so a redaction deletes them for every worker. The
 only per-process memory is the phones' voting list (workshop/web/fragments.py: dropped when the
-worker sees a newer revision of the course, and after 60 s at the latest), which codes are
+worker sees a newer revision of the course, and after 60 s at the latest), compressed copies
+of large bodies (at most a minute old), the session cookies already checked, which codes are
 courses, and the parsed catalogue file: a worker that has not got them simply makes them.
 """
 
@@ -59,7 +60,10 @@ else:
 # that worker: measured with 300 phones tapping at once, a few workers held most phones,
 # their requests queued while other workers idled, and votes took 0.5–1.3 s (p50–p95)
 # instead of 32–114 ms. Only for TCP addresses: a Unix socket cannot be shared this way.
-# GUNICORN_REUSE_PORT=0 turns it off.
+# GUNICORN_REUSE_PORT=0 turns it off. The price: a worker that stops (a reload, a
+# replacement after max_requests) resets the connections still waiting in its own socket's
+# queue, unless the host sets net.ipv4.tcp_migrate_req=1 (Linux 5.14+), which hands them to
+# the other workers' sockets.
 reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "1").strip() != "0" and not any(
     address.startswith(("unix:", "fd://")) for address in bind
 )
@@ -105,8 +109,8 @@ loglevel = os.environ.get("LOG_LEVEL", "info")
 
 # preload_app stays off: each worker imports and builds the app after the fork, so no
 # database connection or pool is ever shared between processes, and `kill -HUP` on the
-# master reloads new code worker by worker without dropping a request. The price is a
-# second or two of start-up per worker and no copy-on-write sharing of memory.
+# master reloads new code worker by worker (see reuse_port above for the one exception).
+# The price is a second or two of start-up per worker and no copy-on-write sharing of memory.
 preload_app = False
 
 

@@ -64,6 +64,25 @@ def test_one_dot_per_card_when_the_course_says_so(make, ctx):
     assert refused.value.code == "one_per_item"
 
 
+def test_one_dot_per_card_holds_when_the_rule_changed_after_the_tap_loaded_the_course(make, ctx):
+    """The tap's request loaded the course allowing several dots; the facilitator switched
+    to one dot per card before the vote was stored: the rule as it is now decides."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    course = make.course(step=2, multiple_dots_per_card=True)
+    person = make.participant(course)
+    card = make.card(person)
+    set_voting_state(course, "voting")
+    course.multiple_dots_per_card = False  # the facilitator's switch, stored
+    db.session.commit()
+    # ... while the phone's request still holds the course as it loaded it before.
+    set_committed_value(person.course, "multiple_dots_per_card", True)
+    with pytest.raises(WorkshopError) as refused:
+        cast_vote(person, card, 2)
+    assert refused.value.code == "one_per_item"
+    assert my_dots(person) == {}
+
+
 def test_voting_only_while_the_vote_is_open(room):
     course, person, cards = room
     set_voting_state(course, "closed")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, bindparam, delete, func, null, select, update
+from sqlalchemy import Integer, bindparam, delete, func, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
@@ -156,14 +156,12 @@ def _vote_in_two_statements(
     lock, set_dots, take_dots = _vote_statements(ballot, postgresql)
     connection = db.session.connection()
     values = {"course": participant.course_id, "voter": participant.id, "item": item.id}
+    values["dots"] = dots
     revision = connection.execute(lock, values).scalar()
     if revision is None:
         db.session.rollback()
         return None
-    if dots == 0:
-        left = connection.execute(take_dots, values).scalar()
-    else:
-        left = connection.execute(set_dots, values | {"dots": dots}).scalar()
+    left = connection.execute(take_dots if dots == 0 else set_dots, values).scalar()
     if left is None:
         db.session.rollback()
         return None
@@ -177,10 +175,14 @@ def _vote_statements(ballot: Ballot, postgresql: bool):
     on an item, taking them off. Parameters: course, voter, item (and dots)."""
     courses, people, votes = Course.__table__, Participant.__table__, Vote.__table__
     course, voter, item = bindparam("course"), bindparam("voter"), bindparam("item")
+    dots = bindparam("dots", type_=Integer)
+    # The course's rules as they are now, not as the request loaded them: the facilitator
+    # may have just switched to one dot per card (update_course waits for this lock).
     in_vote = select(courses.c.id).where(
         courses.c.id == course,
         courses.c.current_step == ballot.step,
         courses.c[ballot.state_field] == "voting",
+        or_(courses.c.multiple_dots_per_card.is_(True), dots <= 1),
     )
     if postgresql:
         in_vote = in_vote.with_for_update(read=True)
@@ -198,7 +200,8 @@ def _vote_statements(ballot: Ballot, postgresql: bool):
     )
     if ballot.model is Card:
         on_wall = on_wall.where(items.c.merged_into_id.is_(None))
-    # RETURNING sees the rows as they were before the statement: the voter's other items.
+    # The voter's dots on the other items: the statement changes only this item's row, so
+    # RETURNING gives the dots left after it on either database.
     elsewhere = (
         select(func.coalesce(func.sum(votes.c.dots), 0))
         .where(votes.c.participant_id == voter, column.is_not(None), column != item)
@@ -210,7 +213,6 @@ def _vote_statements(ballot: Ballot, postgresql: bool):
         .where(votes.c.participant_id == voter, column == item, on_wall.exists())
         .returning(budget - elsewhere)
     )
-    dots = bindparam("dots", type_=Integer)
     insert = (postgresql_insert if postgresql else sqlite_insert)(votes)
     wanted = select(course, voter, item, dots).where(on_wall.exists(), elsewhere + dots <= budget)
     set_dots = (

@@ -14,14 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
-import threading
 from contextlib import contextmanager
-
-try:
-    import fcntl
-except ImportError:  # not on Windows: writers then wait in SQLite's busy handler
-    fcntl = None
 
 from flask import g, has_request_context, request
 from sqlalchemy import event, inspect, select, text
@@ -145,12 +138,10 @@ def writing():
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """WAL, durable commits, foreign keys, and BEGIN IMMEDIATE for writing transactions,
-    which queue for the write lock (WriterQueue)."""
-    queue = WriterQueue.beside(engine.url.database)
+    """WAL, durable commits, foreign keys, and BEGIN IMMEDIATE for writing transactions."""
 
     @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, record):
+    def on_connect(dbapi_connection, _record):
         # Let us emit BEGIN ourselves (SQLAlchemy's pysqlite recipe).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -160,118 +151,13 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
-        if queue is not None:
-            record.info[WriterQueue.KEY] = queue.place()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         # A connection opened with execution_options(samskabt_read_only=True) never writes.
         reads = connection.get_execution_options().get("samskabt_read_only", False)
-        if reads or not _wants_write_lock():
-            connection.exec_driver_sql("BEGIN")
-            return
-        place = connection.connection.info.get(WriterQueue.KEY)
-        if place is not None:
-            place.wait()
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            if place is not None:
-                place.leave()
-            raise
-
-    # The transaction ends here, before SQLAlchemy's own COMMIT or ROLLBACK (which then
-    # finds none to end), so that the next writer in the queue comes in only once this one
-    # has let go of SQLite's lock.
-    @event.listens_for(engine, "commit")
-    def on_commit(connection):
-        _end_writing(connection.connection, "COMMIT")
-
-    @event.listens_for(engine, "rollback")
-    def on_rollback(connection):
-        _end_writing(connection.connection, "ROLLBACK")
-
-    @event.listens_for(engine, "checkin")
-    @event.listens_for(engine, "invalidate")
-    def on_release(_dbapi_connection, record, *_exception):
-        place = record.info.get(WriterQueue.KEY) if record is not None else None
-        if place is not None:
-            place.leave()
-
-    @event.listens_for(engine, "close")
-    def on_close(_dbapi_connection, record):
-        place = record.info.pop(WriterQueue.KEY, None) if record is not None else None
-        if place is not None:
-            place.close()
-
-
-def _end_writing(pooled, statement: str) -> None:
-    """End a queued writer's transaction and let the next one in. Should ending it fail,
-    SQLAlchemy's own COMMIT or ROLLBACK, which follows, tries again and reports it."""
-    place = pooled.info.get(WriterQueue.KEY)
-    if place is None or not place.holding:
-        return
-    try:
-        if pooled.dbapi_connection.in_transaction:
-            pooled.dbapi_connection.execute(statement)
-    except Exception:  # noqa: BLE001, S110 — reported by SQLAlchemy's own attempt
-        pass
-    finally:
-        place.leave()
-
-
-class WriterQueue:
-    """Writing transactions on one SQLite file wait their turn in a queue of the kernel's.
-
-    SQLite lets one writer in at a time; one that finds the lock taken sleeps and tries
-    again (busy_timeout: 1, 2, 5, … up to 100 ms between tries). When hundreds of phones
-    vote at once most writers are asleep while the lock is free, and votes take seconds.
-    Here a writer first takes an exclusive flock on a file beside the database, one open
-    file per connection: the kernel wakes the next writer the moment the lock is let go,
-    across threads and worker processes. (SQLite's own lock stays the guarantee; this only
-    orders who asks for it. Where flock is missing, writers simply go to SQLite.)
-    """
-
-    KEY = "samskabt_writer_queue"
-    _held = threading.local()  # how many places this thread holds (see Place.wait)
-
-    def __init__(self, path: str):
-        self.path = path
-
-    @classmethod
-    def beside(cls, database: str | None) -> WriterQueue | None:
-        if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
-            return None
-        return cls(f"{database}-writers")
-
-    def place(self) -> WriterQueue.Place:
-        return WriterQueue.Place(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-
-    class Place:
-        """One connection's place in the queue: its own open file of the lock."""
-
-        def __init__(self, descriptor: int):
-            self.descriptor = descriptor
-            self.holding = False
-
-        def wait(self) -> None:
-            # A thread that holds a place already (a second connection inside a writing
-            # transaction) would wait for itself: it goes to SQLite's lock directly.
-            if getattr(WriterQueue._held, "count", 0):
-                return
-            fcntl.flock(self.descriptor, fcntl.LOCK_EX)
-            self.holding = True
-            WriterQueue._held.count = 1
-
-        def leave(self) -> None:
-            if self.holding:
-                self.holding = False
-                WriterQueue._held.count = 0
-                fcntl.flock(self.descriptor, fcntl.LOCK_UN)
-
-        def close(self) -> None:
-            self.leave()
-            os.close(self.descriptor)
+        writes = not reads and _wants_write_lock()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def lock_row(instance, *, shared: bool = False):

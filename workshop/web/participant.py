@@ -177,9 +177,11 @@ def live(code: str):
     if drawn and response.status_code == 200:
         stage = step_of(drawn[0]).stage(drawn[0])
         if stage != shown_stage:
-            # The region polls the new stage's URL from now on: what it shows is what a poll
-            # there would bring, so its script keeps this key for it (static/app.js).
-            response.headers["X-Live-ETag"] = live_etag(_poll_key(drawn[0], stage))
+            # The region polls the new stage's URL from now on and shows what a poll there
+            # would bring, so its script keeps the key for it (static/app.js): this key, read
+            # before drawing (whatever changed since makes the next poll a 200), for there.
+            moved = key.removesuffix(f"-s{shown_stage}") + f"-s{stage}"
+            response.headers["X-Live-ETag"] = live_etag(moved)
     return response
 
 

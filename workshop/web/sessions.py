@@ -82,4 +82,6 @@ class DailySignedSessions(SecureCookieSessionInterface):
         if not session.permanent or not app.config["SESSION_REFRESH_EACH_REQUEST"]:
             return False
         signed_at = getattr(session, "signed_at", None)
-        return signed_at is None or datetime.now(UTC) - signed_at > REFRESH_AFTER
+        # A lifetime under two days (a setting) is renewed at half of it instead.
+        refresh_after = min(REFRESH_AFTER, app.permanent_session_lifetime / 2)
+        return signed_at is None or datetime.now(UTC) - signed_at > refresh_after
