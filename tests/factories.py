@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from workshop.actions import update_action
 from workshop.cards import submit_card
+from workshop.core.clock import local_today
 from workshop.core.extensions import db
 from workshop.core.models import Department, utcnow
 from workshop.courses import create_course, go_to_step
@@ -100,7 +101,7 @@ class Factories:
         return update_action(action, **fields) if fields else action
 
     def measure(self, action, **fields):
-        today = date.today()
+        today = local_today()
         defaults = {
             "what": "Minutter brugt på dokumentation",
             "unit": "minutter pr. uge",

@@ -2,19 +2,20 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from steps import get_step
 from workshop.actions import set_action_status
+from workshop.core.clock import local_today
 from workshop.core.extensions import db
 from workshop.core.models import Action, ActionUpdate, Course, Participant
 from workshop.courses import go_to_step
 from workshop.participants import join as join_course
 
 HX = {"HX-Request": "true"}
-TODAY = date.today()
+TODAY = local_today()
 
 
 @dataclass

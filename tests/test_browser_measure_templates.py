@@ -7,7 +7,7 @@ test-artifacts/measure-template-filled.png."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -24,6 +24,7 @@ from tests.browser_support import (
     shot,
 )
 from tests.factories import Factories
+from workshop.core.clock import local_today
 from workshop.core.extensions import db
 from workshop.core.models import Measure
 from workshop.courses import go_to_step
@@ -59,7 +60,7 @@ def test_a_citizen_side_template_fills_the_measure_and_the_facilitator_only_conf
     app = e2e_server.app
     course_id = _course_in_step_five(app)
     axe = TemplateAxe()
-    today = date.today()
+    today = local_today()
     with screens(browser, e2e_server.url) as s:
         page = s.page(s.desk(), "measure-templates")
         log_in(page, e2e_server.url)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from workshop.cards import merge_card_into, set_card_hidden
+from workshop.core.clock import local_today
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Card, Course
@@ -105,15 +106,15 @@ def due(app, make):
         course = make.course(step=2)
         writer = make.participant(course)
         card = prioritise(make.card(writer, "Tre systemer for én borger"), "later",
-                          later_when="Til foråret", later_due=date.today())  # fmt: skip
+                          later_when="Til foråret", later_due=local_today())  # fmt: skip
         future = make.card(writer, "Skabelonen er for lang")
-        prioritise(future, "later", later_due=date.today() + timedelta(days=30))
+        prioritise(future, "later", later_due=local_today() + timedelta(days=30))
         return {"course": course.id, "card": card.id, "future": future.id}
 
 
 def test_the_card_page_sets_the_day_where_later_is_chosen(app, client, auth, due):
     auth.login()
-    day = date.today() + timedelta(days=60)
+    day = local_today() + timedelta(days=60)
     response = client.post(
         f"/f/courses/{due['course']}/cards/{due['future']}/priority",
         data={"priority": "later", "later_when": "", "later_due": day.strftime("%d.%m.%Y")},

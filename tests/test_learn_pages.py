@@ -7,6 +7,7 @@ import pytest
 from markupsafe import escape
 
 from workshop.actions import set_action_status, update_action
+from workshop.core.clock import local_today
 from workshop.core.extensions import db
 from workshop.core.models import Course, DialogueAnswer, Lesson
 from workshop.courses import go_to_step
@@ -51,7 +52,7 @@ def learning(app, make):
         undecided = make.card(writer, "Skabelonen til planer er for lang")
         solution = make.solution(writer, chosen, "Samtaler efter behov")
         make.solution(writer, chosen, "Kortere samtaler")  # proposed, not chosen
-        action = make.action(solution, owner_name="Mette", start_date=date.today())
+        action = make.action(solution, owner_name="Mette", start_date=local_today())
         set_action_status(action, "in_test")
         go_to_step(course, 6)
         return {

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from workshop.core.clock import local_today
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Action, Course, Measure, MeasureEntry, Participant
@@ -30,7 +31,7 @@ from workshop.web.steps.evaluate import EntryForm
 
 HX = {"HX-Request": "true"}
 EN = {"Accept-Language": "en"}
-TODAY = date.today()
+TODAY = local_today()
 
 
 @dataclass

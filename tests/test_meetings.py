@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
+from workshop.core.clock import local_today
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Course, Meeting
@@ -33,7 +34,7 @@ def _plan(course, day=date(2027, 1, 12), start=time(9), end=time(12), **fields):
 
 
 def _future_day(days=30) -> date:
-    return date.today() + timedelta(days=days)
+    return local_today() + timedelta(days=days)
 
 
 # --- The domain ---------------------------------------------------------------------------
@@ -461,5 +462,5 @@ def test_the_demo_has_a_coming_meeting_and_a_later_whose_day_has_come(app):
         coming = next_meeting(course)
         assert coming is not None and coming.starts_at.replace(tzinfo=UTC) > datetime.now(UTC)
         assert coming.place and coming.steps
-        due = due_later_cards(course, date.today())
+        due = due_later_cards(course, local_today())
         assert len(due) == 1 and due[0].later_when

@@ -4,13 +4,13 @@ its data, from the control panel or by the retention CLI."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 from workshop.cards import redact_card
-from workshop.core.clock import as_utc
+from workshop.core.clock import as_utc, local_today
 from workshop.core.extensions import db
 from workshop.core.models import (
     Card,
@@ -422,7 +422,7 @@ def test_a_course_between_its_workshops_is_not_idle_until_its_next_meeting_ends(
         db.session.execute(update(Course).values(created_at=old))
         db.session.commit()
         coming = plan_meeting(
-            course, day=date.today() + timedelta(days=60), start=time(9), end=time(12)
+            course, day=local_today() + timedelta(days=60), start=time(9), end=time(12)
         )
         db.session.execute(update(Meeting).values(created_at=old, updated_at=old))
         db.session.commit()

@@ -6,7 +6,7 @@ import io
 import re
 import threading
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from weasyprint.urls import FatalURLFetchingError
 from workshop.actions import actions_of, set_action_status
 from workshop.cards import edit_card, merge_cards, set_card_hidden
 from workshop.catalogue import load_catalogue
+from workshop.core.clock import local_today
 from workshop.core.extensions import db
 from workshop.core.models import Course
 from workshop.courses import go_to_step
@@ -142,7 +143,7 @@ def full_course(app, make):
         solution_a = make.solution(staff[0], first, "Drop opgørelsen", kind="remove")
         solution_b = make.solution(staff[1], second, "Samtaler efter behov", effect_citizens=2)
         go_to_step(course, 4)
-        today = date.today()
+        today = local_today()
         plan = [
             make.action(
                 solution_a,
@@ -222,7 +223,7 @@ def test_danish_letters_survive_the_round_trip(app, full_course):
     assert "Æbler, øl og år – ÆØÅ skal tælles hver uge" in text
     assert "Mette Ørsted" in text
     # Danish dates on the cover: "23. november 2026".
-    today = date.today()
+    today = local_today()
     with app.test_request_context("/"), force_locale("da"):
         assert format_date(today, "d. MMMM yyyy") in text
 
@@ -502,7 +503,7 @@ def test_markup_in_participant_text_is_text_and_fetches_nothing(app, make, liste
         card = prioritise(make.card(author, markup), "prioritised")
         solution = make.solution(author, card, f'<svg><image href="{base}/svg.png"/></svg>')
         go_to_step(course, 4)
-        make.action(solution, owner_name=f"<iframe src='{base}/frame'>", start_date=date.today())
+        make.action(solution, owner_name=f"<iframe src='{base}/frame'>", start_date=local_today())
         add_lesson(course, "lesson", f"<style>@import url({base}/import.css);</style>")
         course_id = course.id
     pdf = render(app, course_id)

@@ -15,6 +15,7 @@ from workshop.actions import (
     update_action,
 )
 from workshop.cards import merge_cards, set_card_hidden
+from workshop.core.clock import local_today
 from workshop.core.errors import WorkshopError
 from workshop.core.extensions import db
 from workshop.core.models import Action, ActionUpdate, Card, Vote
@@ -44,7 +45,7 @@ from workshop.votes import (
 )
 
 pytestmark = pytest.mark.usefixtures("ctx")
-TODAY = date.today()
+TODAY = local_today()
 
 
 @pytest.fixture
