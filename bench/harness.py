@@ -135,6 +135,16 @@ def postgresql_cluster():
         cluster.stop()
 
 
+def postgresql_cpu_seconds(cluster) -> float:
+    """CPU seconds so far of the cluster's postmaster and backends (pg_ctl starts the
+    postmaster as the leader of a session of its own; backends that have exited count
+    through its cutime and cstime)."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        pid = int((cluster.directory / "data" / "postmaster.pid").read_text().split()[0])
+        return group_cpu_seconds(pid)
+    return 0.0
+
+
 def restart_postgresql(cluster) -> None:
     """pg_ctl restart (fast mode): every open connection is cut, the server comes back."""
     data = cluster.directory / "data"

@@ -978,6 +978,8 @@ CSRF_CASES = [
     ("manager A", "/"),
     ("participant A", "/c/{a.code}/cards"),
     ("participant B", "/c/{a.code}/cards"),
+    # The tap's form does not check the token itself (CSRFProtect has, for every post).
+    ("participant A", "/c/{a.code}/cards/{a.card2}/dots"),
     ("facilitator A", "/f/courses/{a.course}/timer"),
     ("facilitator A", "/f/courses/{a.course}/delete"),
     ("facilitator A", "/f/courses/import"),
@@ -1013,6 +1015,7 @@ def test_a_post_without_a_csrf_token_is_refused_for_everyone(app, world):
         "confirm": "y",
         "confirmed": "1",
         "controller_name": "Uden token",
+        "dots": "1",
     }
     before = _snapshot(app)
     for principal, path in CSRF_CASES:

@@ -137,3 +137,44 @@ def test_phones_fetching_the_same_large_list_share_one_compression(app, make):
     own = phones[0].get(f"/c/{code}/live?stage=2-voting", headers={**HX, **GZIP})
     assert gzip.decompress(own.data) != bodies[0]
     assert b'<span class="my-dots" aria-hidden="true">1</span>' in gzip.decompress(own.data)
+
+    # Another phone's dot on another card: each list shows its own phone's dot alone,
+    # though both are spliced from the same kept list (workshop.web.fragments).
+    with app.app_context():
+        second_card = db.session.scalar(db.select(db.func.max(Card.id)))
+    phones[1].post(f"/c/{code}/cards/{second_card}/dots", data={"dots": 1}, headers=HX)
+    theirs = gzip.decompress(
+        phones[1].get(f"/c/{code}/live?stage=2-voting", headers={**HX, **GZIP}).data
+    )
+    mine = gzip.decompress(
+        phones[0].get(f"/c/{code}/live?stage=2-voting", headers={**HX, **GZIP}).data
+    )
+    assert mine == gzip.decompress(own.data) and theirs not in (mine, bodies[0])
+    for body, card_id in ((mine, first_card), (theirs, second_card)):
+        assert body.count(b'<span class="my-dots" aria-hidden="true">1</span>') == 1
+        assert f'id="take-card-{card_id}" aria-label'.encode() in body  # its − is enabled
+    plain = phones[1].get(f"/c/{code}/live?stage=2-voting", headers=HX).data
+    assert plain == theirs and b"<!--shared" not in plain
+
+
+def test_a_spliced_bodys_hash_tells_apart_every_different_body():
+    """The compressed-body cache keys a spliced body by a hash of its pieces (the kept
+    list by its own hash and the slice): equal bodies, equal keys; different, different."""
+    from workshop.web.fragments import SharedText, resolve
+
+    shared = SharedText.of(b"<li>a</li><li>b</li><li>c</li>")
+    body = b"<ul><!--m--></ul>"
+
+    def spliced(*pieces):
+        return resolve(body, {b"<!--m-->": list(pieces)})
+
+    whole = spliced((shared, 0, 30))
+    assert whole[0] == b"<ul><li>a</li><li>b</li><li>c</li></ul>"
+    assert spliced((shared, 0, 30)) == whole
+    own_b = spliced((shared, 0, 10), "<li>B</li>", (shared, 20, 30))
+    own_c = spliced((shared, 0, 20), "<li>C</li>")
+    assert own_b[0] == b"<ul><li>a</li><li>B</li><li>c</li></ul>"
+    assert len({whole[1], own_b[1], own_c[1]}) == 3
+    # The same bytes cut differently are the same body, but hash apart: never a wrong hit.
+    assert spliced((shared, 0, 10), (shared, 10, 30))[0] == whole[0]
+    assert resolve(b"<ul></ul>", {b"<!--gone-->": [(shared, 0, 30)]})[0] == b"<ul></ul>"

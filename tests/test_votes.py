@@ -47,6 +47,19 @@ def test_the_budget_holds(room):
     assert dots_left(person) == 0
 
 
+def test_a_number_beyond_the_database_is_refused_as_over_the_budget(room):
+    """A hand-made post can send any number: it is refused with the budget's reason on
+    both databases, never passed to SQL (where SQLite can't even bind it)."""
+    course, person, cards = room
+    course.multiple_dots_per_card = True
+    db.session.commit()
+    for dots in (4, 2**63, 10**30):
+        with pytest.raises(WorkshopError) as refused:
+            cast_vote(person, cards[0], dots)
+        assert refused.value.code == "budget"
+    assert my_dots(person) == {}
+
+
 def test_a_repeated_request_for_the_same_dots_is_harmless(room):
     _course, person, cards = room
     cast_vote(person, cards[0], 1)

@@ -10,22 +10,21 @@ import time
 
 
 def held_in_memory(words: str) -> tuple[int, int]:
-    """How many live objects of this process hold `words` in a text, and how many hold a
-    rendered PDF: found through every container the garbage collector tracks."""
+    """How many references from live objects of this process lead to a text holding
+    `words` (or encoded text: the voting list is kept as bytes), and how many to a
+    rendered PDF: whatever holds them (a dict, a list, an object's attributes), found
+    through every object the garbage collector tracks."""
     gc.collect()
+    encoded = words.encode()
     texts = pdfs = 0
     for container in gc.get_objects():
-        if isinstance(container, dict):
-            values = list(container.values())
-        elif isinstance(container, list | tuple | set | frozenset):
-            values = list(container)
-        else:
-            continue
-        for value in values:
+        for value in gc.get_referents(container):
             if isinstance(value, str) and words in value:
                 texts += 1
             elif isinstance(value, bytes) and value.startswith(b"%PDF-"):
                 pdfs += 1
+            elif isinstance(value, bytes) and encoded in value:
+                texts += 1
     return texts, pdfs
 
 

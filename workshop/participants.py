@@ -186,9 +186,11 @@ def _voter_with_item(model: type):
 
 
 def voter_with_item(code: str, tokens: list[str], model: type, item_id: int):
-    """For a phone's tap on a dot: the participant among `tokens` in the course with `code`
-    (their course loaded with them) and that course's item of `model` with `item_id` (None
-    when it has none), in one query. None when no such participant is in such a course."""
+    """For a phone's tap on a dot: (participant, course, item) for the participant among
+    `tokens` in the course with `code` and that course's item of `model` with `item_id`
+    (None when it has none), in one query. None when no such participant is in such a
+    course. The course is returned, not only loaded: the session holds it weakly, and
+    `participant.course` would load it again once it was collected."""
     code = normalise_join_code(code)
     tokens = [token for token in tokens if token and len(token) <= 64]
     if not code or len(code) > 12 or not tokens:
@@ -196,7 +198,7 @@ def voter_with_item(code: str, tokens: list[str], model: type, item_id: int):
     item_id = item_id if isinstance(item_id, int) and 0 < item_id < 2**63 else 0
     values = {"code": code, "tokens": tokens, "item": item_id}
     row = db.session.execute(_voter_with_item(model), values).first()
-    return (row[0], row[2]) if row is not None else None
+    return tuple(row) if row is not None else None
 
 
 def forgotten_by_token(course: Course, token: str | None) -> Participant | None:

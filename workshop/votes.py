@@ -129,7 +129,10 @@ def cast_vote(participant: Participant, item: Card | Solution, dots: int) -> Vot
     does not store (over the budget, a hidden card, voting closed, a take-back of a dot that
     isn't there) is decided again by `_explained_vote`, which says why it is refused.
     """
-    if dots >= 0 and (dots <= 1 or participant.course.multiple_dots_per_card):
+    course = participant.course
+    # More dots than the budget can't be stored: the step-by-step path says why (and no
+    # number beyond the database's integers reaches a statement).
+    if 0 <= dots <= course.dot_budget and (dots <= 1 or course.multiple_dots_per_card):
         outcome = _vote_in_two_statements(participant, item, dots)
         if outcome is not None:
             db.session.commit()

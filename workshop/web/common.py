@@ -133,8 +133,7 @@ def quick_poll_key(code: str, shown_stage: str) -> str | None:
     loaded; None when the full way must decide (no such course, a cookie from before
     tokens)."""
     entries = session.get(SESSION_KEY, {})
-    tokens = [entry for entry in entries.values() if isinstance(entry, str)]
-    found = poll_revisions(code, tokens)
+    found = poll_revisions(code, remembered_tokens())
     if found is None:
         return None
     entry = entries.get(str(found.course_id))
@@ -148,12 +147,11 @@ def voter_and_item(code: str, model: type, item_id: int, find_item: Callable):
     cookie names a participant of the course, else the way every phone view finds them
     (course_by_code, require_participant, then `find_item(course, item_id)`)."""
     entries = session.get(SESSION_KEY, {})
-    tokens = [entry for entry in entries.values() if isinstance(entry, str)]
-    found = voter_with_item(code, tokens, model, item_id)
+    found = voter_with_item(code, remembered_tokens(), model, item_id)
     if found is not None:
-        participant, item = found
+        participant, course, item = found
         if entries.get(str(participant.course_id)) == participant.token:
-            return participant.course, participant, item
+            return course, participant, item
     course = course_by_code(code)
     return course, require_participant(course), find_item(course, item_id)
 

@@ -11,13 +11,26 @@ the course's older entries at once), and never longer than `max_age` seconds (60
 default, `SAMSKABT_FRAGMENT_MAX_AGE`), swept by a timer even when no request comes. So
 redacted words leave every worker's memory with its next poll of the course, and within
 a minute at the latest; a deleted course's entries within the minute.
+
+A shared piece is kept encoded (`SharedText`) and never goes through a template: the
+template gets a short placeholder (`placeholder`), and `splice_shared` puts the bytes in
+its place once the response is made. A list of 1,000 cards is 800 KB; copied through
+Jinja, escaped, joined, encoded and hashed for the compressed-body cache, it cost more
+than everything else in the poll that brings it. The body's hash for that cache is taken
+from the pieces (`resolve`), not from the 800 KB.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import Response, g
+from markupsafe import Markup
 
 KEPT = 32
 MAX_AGE = 60.0
@@ -122,3 +135,71 @@ def of(app) -> Fragments:
 
 
 _making = threading.Lock()
+
+
+# --- Shared text spliced into a response ----------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class SharedText:
+    """A large piece of HTML many responses send alike: encoded once, with its hash."""
+
+    data: bytes
+    digest: bytes  # sha256 of data
+
+    @classmethod
+    def of(cls, data: bytes) -> SharedText:
+        return cls(data, hashlib.sha256(data).digest())
+
+
+# A piece of a spliced body: a slice (start, end) of a SharedText, or HTML of its own.
+Piece = tuple[SharedText, int, int] | str
+
+
+def placeholder(pieces: list[Piece]) -> Markup:
+    """Stands for `pieces` in a rendered template (autoescaped HTML in the order given);
+    `splice_shared` replaces it in the response. The mark is random per use, and a
+    person's text can't contain it anyway (autoescaping turns its "<" into "&lt;")."""
+    mark = f"<!--shared {secrets.token_hex(12)}-->"
+    g.setdefault("samskabt_spliced", {})[mark.encode()] = pieces
+    return Markup(mark)  # noqa: S704 - our own text: a comment with random hex digits
+
+
+def resolve(body: bytes, spliced: dict[bytes, list[Piece]]) -> tuple[bytes, str]:
+    """`body` with every placeholder replaced by its pieces, and a hash of the result
+    taken from the pieces: a SharedText slice counts as (its hash, start, end), so the
+    800 KB are never hashed again. Two bodies get the same hash only if they are equal."""
+    chunks, hasher = [], hashlib.sha256()
+
+    def add_own(data: bytes) -> None:
+        chunks.append(data)
+        hasher.update(b"B%d:" % len(data))
+        hasher.update(data)
+
+    # Where each placeholder is, in the body's order (a template that did not show one,
+    # an error page say, leaves it out).
+    found = sorted((body.find(mark), mark) for mark in spliced if mark in body)
+    done = 0
+    for at, mark in found:
+        add_own(body[done:at])
+        for piece in spliced[mark]:
+            if isinstance(piece, str):
+                add_own(piece.encode())
+            else:
+                shared, start, end = piece
+                chunks.append(memoryview(shared.data)[start:end])
+                hasher.update(b"S%s:%d:%d:" % (shared.digest, start, end))
+        done = at + len(mark)
+    add_own(body[done:])
+    return b"".join(chunks), "spliced:" + hasher.hexdigest()
+
+
+def splice_shared(response: Response) -> Response:
+    """After a request: the placeholders in the body replaced by their pieces (an
+    after_request hook, registered to run before compression)."""
+    spliced = g.pop("samskabt_spliced", None)
+    if not spliced or response.is_streamed or response.direct_passthrough:
+        return response
+    body, g.samskabt_spliced_hash = resolve(response.get_data(), spliced)
+    response.set_data(body)
+    return response

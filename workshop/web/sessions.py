@@ -40,15 +40,16 @@ class DailySignedSessions(SecureCookieSessionInterface):
         self._lock = threading.Lock()
 
     def open_session(self, app, request) -> SignedSession | None:
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
-            return None
+        if not app.secret_key:
+            return None  # as Flask's own: no secret, no session (an error page says so)
         cookie = request.cookies.get(self.get_cookie_name(app))
         if not cookie:
             return self.session_class()
         lifetime = app.permanent_session_lifetime
         checked = self._remembered(cookie)
         if checked is None:
+            # Built only here: building the serializer costs more than finding the cookie.
+            serializer = self.get_signing_serializer(app)
             try:
                 checked = serializer.loads(
                     cookie, max_age=int(lifetime.total_seconds()), return_timestamp=True

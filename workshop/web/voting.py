@@ -10,6 +10,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -100,8 +101,9 @@ class VoteList:
         the items without this phone's dots come from one drawing per worker and revision
         (workshop.web.fragments, which forgets a course's older revisions), without loading
         them again: when the vote opens, 300 phones ask for the same 300 cards at once, and
-        after each tap the phone's next poll draws its list again. The full page (with a
-        token in each form) is drawn whole.
+        after each tap the phone's next poll draws its list again. There the list is a
+        placeholder for the kept bytes (fragments.placeholder), which the response gets.
+        The full page (with a token in each form) is drawn whole.
         """
         vote_item = current_app.jinja_env.get_template(self.item_template).module.vote_item
         # Every part is Markup from the macro (autoescaped there): join() escapes nothing more.
@@ -116,23 +118,24 @@ class VoteList:
         if blank is None:
             items = items() if callable(items) else items
             drawn = dataclasses.replace(self, dots_left=0 if spent else 1)
-            parts = [vote_item(item, 0, drawn) for item in items]
-            spans, start = [], 0  # where each item lies in the whole list
+            parts = [str(vote_item(item, 0, drawn)).encode() for item in items]
+            spans, start = [], 0  # where each item lies in the whole list (bytes)
             for item, part in zip(items, parts, strict=True):
                 spans.append((item.id, type(item), start, start + len(part)))
                 start += len(part)
-            blank = (Markup().join(parts), spans)
+            blank = (fragments.SharedText.of(b"".join(parts)), spans)
             kept.put(course_id, (created, revision), key, blank)
-        # The whole list, with this phone's own items (a few) drawn anew in their places.
+        # The whole list, with this phone's own items (a few) drawn anew in their places;
+        # the response gets the bytes (fragments.splice_shared), the template a placeholder.
         whole, spans = blank
         pieces, done = [], 0
-        for item_id, model, start, end in spans:
+        for item_id, model, start, end in spans if any(my_dots.values()) else ():
             if my_dots.get(item_id):
                 item = db.session.get(model, item_id)
-                pieces += [whole[done:start], vote_item(item, my_dots[item_id], self)]
+                pieces += [(whole, done, start), str(vote_item(item, my_dots[item_id], self))]
                 done = end
-        pieces.append(whole[done:])
-        return Markup().join(pieces)
+        pieces.append((whole, done, len(whole.data)))
+        return fragments.placeholder(pieces)
 
 
 @functools.cache
@@ -169,7 +172,10 @@ def voting_list_context(
 
 
 def answer_vote(
-    course: Course, participant: Participant, item: Card | Solution | None, missing: str = ""
+    course: Course,
+    participant: Participant,
+    item: Card | Solution | None,
+    missing: str | LazyString = "",
 ):
     """Set how many of the participant's dots lie on the item (0 takes them back); `missing`
     is the refusal when there is no such item (anymore) in the course. The view must be
@@ -183,19 +189,23 @@ def answer_vote(
     moved_on = reply_if_moved_on(course, participant)
     if moved_on is not None:
         return moved_on
-    form = DotsForm()
+    # Read straight from the form: a tap is the hottest post there is, and building the
+    # form costs more than the vote's SQL. DotsForm only explains a number it can't read.
+    dots = request.form.get("dots", type=int)
     try:
         if item is None:
-            raise WorkshopError(missing)
-        if not form.validate_on_submit():
+            raise WorkshopError(str(missing))  # a lazy text: translated only when refused
+        if dots is None:
+            form = DotsForm()
+            form.validate()
             raise form_refusal(form)
         with writing():
-            outcome = cast_vote(participant, item, form.dots.data)
+            outcome = cast_vote(participant, item, dots)
     except WorkshopError as refused:
         return _refused_vote(course, participant, item, refused)
     if not htmx:
         return redirect(url_for("participant.course_page", code=course.join_code))
-    reply = _vote_reply(course, participant, item, {item.id: form.dots.data}, outcome.dots_left)
+    reply = _vote_reply(course, participant, item, {item.id: dots}, outcome.dots_left)
     # The phone's list with this tap is what the phone shows now: its next poll can be a 304.
     sent = request.headers.get("X-Live-ETag", "")
     following = etag_after_own_change(sent, participant.id, outcome.revision)

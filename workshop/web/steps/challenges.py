@@ -340,7 +340,7 @@ def submit(code: str):
 def vote(code: str, card_id: int):
     """Set how many of the participant's dots lie on a card (0 takes them back)."""
     course, participant, card = voter_and_item(code, Card, card_id, card_in_course)
-    return answer_vote(course, participant, card, _("That card cannot be voted on."))
+    return answer_vote(course, participant, card, _l("That card cannot be voted on."))
 
 
 # --- The facilitator's vote -------------------------------------------------------------
