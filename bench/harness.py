@@ -135,13 +135,31 @@ def postgresql_cluster():
         cluster.stop()
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system) so far of a process and all its descendants, with that of
+    the children that have exited and been reaped (cutime and cstime)."""
+    stats = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            stats[int(stat.parent.name)] = (int(fields[1]), sum(map(int, fields[11:15])))
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _ticks) in stats.items():
+        children.setdefault(parent, []).append(pid)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += stats.get(pid, (0, 0))[1]
+        todo += children.get(pid, [])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def postgresql_cpu_seconds(cluster) -> float:
-    """CPU seconds so far of the cluster's postmaster and backends (pg_ctl starts the
-    postmaster as the leader of a session of its own; backends that have exited count
-    through its cutime and cstime)."""
+    """CPU seconds so far of the cluster's postmaster and its backends (backends that
+    have exited count through the postmaster's cutime and cstime)."""
     with contextlib.suppress(OSError, ValueError, IndexError):
         pid = int((cluster.directory / "data" / "postmaster.pid").read_text().split()[0])
-        return group_cpu_seconds(pid)
+        return tree_cpu_seconds(pid)
     return 0.0
 
 
