@@ -1,7 +1,7 @@
 """The floor: what one request costs in the app alone, without gunicorn, HTTP or a client.
 
     .venv/bin/python bench/inprocess.py [--db sqlite|postgresql] [--cards 300] [--runs 400]
-                                        [--profile vote|poll|healthz]
+                                        [--profile vote|poll|list|healthz]
 
 Builds a course in a fresh database through the domain (N participants with a card each,
 the vote open), then sends requests through Flask's test client as one phone and prints
@@ -9,7 +9,8 @@ the CPU time (process_time: this process only) per request: /healthz, a phone's 
 is answered 304, a vote (the same dot given and taken back in turn), and a poll that draws
 the whole 300-card voting list. bench/load.py prints the same figures next to what the
 same requests cost the server through the full stack (gunicorn, HTTP, the proxy), so the
-gap between the two is visible. `--profile` prints cProfile's top functions for one kind.
+gap between the two is visible. `--profile` prints cProfile's top functions for one kind
+(`list`: the poll that draws the whole list, compressed).
 """
 
 from __future__ import annotations
@@ -146,7 +147,12 @@ def profile(database_url: str, kind: str, cards: int, runs: int) -> None:
     _course_id, code = build_course(database_url, cards)
     phone = Phone(_app(database_url), code)
     phone.poll()
-    ask = {"vote": phone.vote, "poll": phone.poll, "healthz": phone.healthz}[kind]
+    ask = {
+        "vote": phone.vote,
+        "poll": phone.poll,
+        "list": lambda: phone.poll(fresh=True, compressed=True),
+        "healthz": phone.healthz,
+    }[kind]
     for _ in range(5):
         ask()
     profiler = cProfile.Profile()
@@ -170,7 +176,7 @@ def main() -> int:
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--cards", type=int, default=300)
     parser.add_argument("--runs", type=int, default=400)
-    parser.add_argument("--profile", choices=("vote", "poll", "healthz"))
+    parser.add_argument("--profile", choices=("vote", "poll", "list", "healthz"))
     args = parser.parse_args()
 
     def run(url: str) -> None:

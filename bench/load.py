@@ -30,9 +30,10 @@ Then it prints requests/s, latency percentiles per kind of request, polls answer
 200, errors by status and by exception (timeouts after --timeout), a count check against
 the database (every acknowledged card and vote is there, nothing else is, nobody has more
 dots than the budget) and the CPU seconds of client, gunicorn and nginx. Last, the same
-server is saturated (--saturate-clients connections back to back) with /healthz and then
+server is saturated (--saturate-clients connections back to back) with /healthz, then
 with votes, for the ratio of vote throughput to the framework's own floor and the server's
-CPU per request answered.
+CPU per request answered, then with what every phone asks when the vote opens (its live
+region with the whole list, compressed, no ETag).
 
 Client and server share the machine's cores, so the latencies are an upper bound on what
 a server of its own gives; the client's CPU is printed so its share can be judged.
@@ -568,6 +569,16 @@ async def throughput_ratio(
         meters,
     )
     votes = await saturate([voting(p) for p in voters[:clients]], args.saturate_seconds, meters)
+
+    def listing(phone: Phone):
+        # What every phone asks when the vote opens: its live region, the whole list, as
+        # its browser asks for it (compressed), without an ETag to answer 304 to.
+        async def ask(browser):
+            return (await browser.request("GET", phone.live_path, htmx=True)).status == 200
+
+        return phone.browser.clone(), ask
+
+    lists = await saturate([listing(p) for p in voters[:clients]], args.saturate_seconds, meters)
     print(
         f"  saturated: {clients} connections back to back, {args.saturate_seconds:.0f} s each "
         "(CPU per request answered, ms)"
@@ -580,7 +591,8 @@ async def throughput_ratio(
         + (f"{'full stack':>12}" if proxied or database else "")
         + f"{'client':>8}"
     )
-    for name, result in (("/healthz", healthz), ("votes", votes)):
+    kinds = (("/healthz", healthz), ("votes", votes), ("lists", lists))
+    for name, result in kinds:
         line = f"    {name:<9}{result.rate:>7.0f}{result.failed:>8}{result.per_request(1):>10.2f}"
         if proxied:
             line += f"{result.per_request(2):>8.2f}"
@@ -589,7 +601,7 @@ async def throughput_ratio(
         if proxied or database:
             line += f"{sum(result.per_request(part) for part in (1, 2, 3)):>12.2f}"
         print(line + f"{result.per_request(0):>8.2f}")
-    for name, result in (("/healthz", healthz), ("votes", votes)):
+    for name, result in kinds:
         client, server, nginx, postgresql = result.cpu
         print(
             f"    CPU over the {name} saturation: gunicorn {server:.1f} s"
@@ -599,7 +611,7 @@ async def throughput_ratio(
         )
     ratio = votes.rate / healthz.rate if healthz.rate else float("nan")
     print(f"    → votes / /healthz: {ratio:.2f}")
-    return not healthz.failed and not votes.failed
+    return not healthz.failed and not votes.failed and not lists.failed
 
 
 # --- the report -------------------------------------------------------------------------

@@ -13,8 +13,7 @@ from workshop.cards import cards_of, wall_cards
 from workshop.examination import department_overview, origin_overview, prioritised_cards
 from workshop.touchpoints import offered_departments, path_duplicates, path_of, touchpoints_of
 from workshop.votes import (
-    dots_left,
-    my_dots,
+    my_dots_and_left,
     results,
     role_groups_below_minimum,
     voting_progress,
@@ -63,8 +62,7 @@ class ChallengesStep(Step):
             if state == "voting":
                 # Loaded only if the phone's list is not drawn already (web.voting.VoteList).
                 context["cards"] = functools.partial(wall_cards, course)
-                context["my_dots"] = my_dots(participant)
-                context["dots_left"] = dots_left(participant)
+                context["my_dots"], context["dots_left"] = my_dots_and_left(participant)
         else:
             # Phones don't show the progress; on their hot path it would be two queries each.
             context["progress"] = voting_progress(course) if state in ("voting", "closed") else None

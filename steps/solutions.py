@@ -19,8 +19,7 @@ from workshop.solutions import challenges_with_solutions, chosen_solutions
 from workshop.votes import (
     SOLUTIONS,
     Results,
-    dots_left,
-    my_dots,
+    my_dots_and_left,
     results,
     role_groups_below_minimum,
     voting_progress,
@@ -81,8 +80,7 @@ class SolutionsStep(Step):
         if audience == "phone":
             context["my_cards"] = cards_of(participant)
             if state == "voting":
-                context["my_dots"] = my_dots(participant, SOLUTIONS)
-                context["dots_left"] = dots_left(participant, SOLUTIONS)
+                context["my_dots"], context["dots_left"] = my_dots_and_left(participant, SOLUTIONS)
             return context
         # Phones don't show the progress; on their hot path it would be two queries each.
         context["progress"] = (

@@ -157,6 +157,45 @@ def test_phones_fetching_the_same_large_list_share_one_compression(app, make):
     assert plain == theirs and b"<!--shared" not in plain
 
 
+def test_a_phones_dots_on_several_cards_are_spliced_into_the_shared_list_in_place(app, make):
+    """The polled list is the kept drawing with this phone's own cards drawn anew: tapped
+    in any order, it is item for item the list the full page draws whole."""
+    import re
+
+    with app.app_context():
+        course = make.course(step=2, dot_budget=5)
+        author = make.participant(course)
+        for number in range(40):
+            make.card(author, text=f"Kort {number}: journalen skal skrives to steder")
+        set_voting_state(course, "voting")
+        code = course.join_code
+        card_ids = sorted(db.session.scalars(db.select(Card.id).where(Card.course_id == course.id)))
+    phone = app.test_client()
+    phone.post(f"/j/{code}", data={"role": "medarbejder", "unit": ""})
+    phone.get(f"/c/{code}/live?stage=2-voting", headers=HX)  # the list is kept now
+    for card_id, dots in ((card_ids[30], 2), (card_ids[3], 1), (card_ids[17], 1)):
+        reply = phone.post(f"/c/{code}/cards/{card_id}/dots", data={"dots": dots}, headers=HX)
+        assert reply.status_code == 200
+
+    def vote_list(html: str) -> str:
+        items = html[
+            html.index('<ul class="vote-list"') : html.index("</ul>", html.index("vote-list"))
+        ]
+        return re.sub(r'<input type="hidden" name="csrf_token" value="[^"]*">', "", items)
+
+    polled = vote_list(phone.get(f"/c/{code}/live?stage=2-voting", headers=HX).text)
+    assert polled == vote_list(phone.get(f"/c/{code}").text)
+    shown = re.findall(
+        r'id="card-(\d+)".*?<span class="my-dots" aria-hidden="true">(\d+)', polled, re.S
+    )
+    assert sorted(int(card) for card, _dots in shown) == card_ids  # each card once
+    assert {int(card): int(dots) for card, dots in shown if dots != "0"} == {
+        card_ids[3]: 1,
+        card_ids[17]: 1,
+        card_ids[30]: 2,
+    }
+
+
 def test_a_spliced_bodys_hash_tells_apart_every_different_body():
     """The compressed-body cache keys a spliced body by a hash of its pieces (the kept
     list by its own hash and the slice): equal bodies, equal keys; different, different."""

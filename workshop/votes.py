@@ -311,6 +311,14 @@ def my_dots(participant: Participant, ballot: Ballot = CARDS) -> dict[int, int]:
     return dict(rows)
 
 
+def my_dots_and_left(
+    participant: Participant, ballot: Ballot = CARDS
+) -> tuple[dict[int, int], int]:
+    """my_dots and dots_left from one query: what every phone's voting list needs."""
+    mine = my_dots(participant, ballot)
+    return mine, participant.course.dot_budget - sum(mine.values())
+
+
 def dots_left(participant: Participant, ballot: Ballot = CARDS) -> int:
     used = db.session.scalar(
         select(func.coalesce(func.sum(Vote.dots), 0)).where(

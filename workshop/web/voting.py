@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import select
 
 from workshop.core.db import writing
 from workshop.core.errors import WorkshopError
@@ -22,8 +23,7 @@ from workshop.votes import (
     ballot_of,
     cast_vote,
     clear_votes,
-    dots_left,
-    my_dots,
+    my_dots_and_left,
     restore_votes,
     voting_progress,
 )
@@ -88,6 +88,7 @@ class VoteList:
     dots_left: int
     participant: Participant
     item_template: str
+    model: type  # Card or Solution
     # (course id, created, revision, language) when the list's items look the same on every
     # phone except for the phone's own dots, else None (step 3 marks "your proposal").
     shared_as: tuple | None
@@ -119,21 +120,24 @@ class VoteList:
             items = items() if callable(items) else items
             drawn = dataclasses.replace(self, dots_left=0 if spent else 1)
             parts = [str(vote_item(item, 0, drawn)).encode() for item in items]
-            spans, start = [], 0  # where each item lies in the whole list (bytes)
+            spans, start = {}, 0  # item id -> where it lies in the whole list (bytes)
             for item, part in zip(items, parts, strict=True):
-                spans.append((item.id, type(item), start, start + len(part)))
+                spans[item.id] = (start, start + len(part))
                 start += len(part)
             blank = (fragments.SharedText.of(b"".join(parts)), spans)
             kept.put(course_id, (created, revision), key, blank)
         # The whole list, with this phone's own items (a few) drawn anew in their places;
         # the response gets the bytes (fragments.splice_shared), the template a placeholder.
         whole, spans = blank
+        own = [item_id for item_id, n in my_dots.items() if n and item_id in spans]
+        # Loaded in one query (on PostgreSQL one that was deleted a moment ago may be gone:
+        # it keeps its place undotted until the next poll brings the new revision).
+        loaded = db.session.scalars(select(self.model).where(self.model.id.in_(own))) if own else ()
         pieces, done = [], 0
-        for item_id, model, start, end in spans if any(my_dots.values()) else ():
-            if my_dots.get(item_id):
-                item = db.session.get(model, item_id)
-                pieces += [(whole, done, start), str(vote_item(item, my_dots[item_id], self))]
-                done = end
+        for item in sorted(loaded, key=lambda item: spans[item.id]):
+            start, end = spans[item.id]
+            pieces += [(whole, done, start), str(vote_item(item, my_dots[item.id], self))]
+            done = end
         pieces.append((whole, done, len(whole.data)))
         return fragments.placeholder(pieces)
 
@@ -164,6 +168,7 @@ def voting_list_context(
         dots_left=dots_left,
         participant=participant,
         item_template=items.template,
+        model=model,
         shared_as=(course.id, course.created_at, course.revision, str(get_locale()))
         if model is Card
         else None,
@@ -227,7 +232,7 @@ def _refused_vote(course: Course, participant: Participant, item: Card | Solutio
         live.headers["HX-Reswap"] = "outerHTML"
         return live
     ballot = ballot_of(item)
-    mine, left = my_dots(participant, ballot), dots_left(participant, ballot)
+    mine, left = my_dots_and_left(participant, ballot)
     return _vote_reply(course, participant, item, mine, left, error=refused.message)
 
 
