@@ -217,3 +217,23 @@ def test_a_spliced_bodys_hash_tells_apart_every_different_body():
     # The same bytes cut differently are the same body, but hash apart: never a wrong hit.
     assert spliced((shared, 0, 10), (shared, 10, 30))[0] == whole[0]
     assert resolve(b"<ul></ul>", {b"<!--gone-->": [(shared, 0, 30)]})[0] == b"<ul></ul>"
+
+
+def test_the_lists_button_labels_follow_each_phones_language(app, make):
+    """The − and + labels are translated once per language and kept: a Danish phone and
+    an English one, taking turns, each get their own language on the list and the tap."""
+    with app.app_context():
+        course = make.course(step=2, dot_budget=3)
+        make.card(make.participant(course), text="Samtykkeerklæringen skal underskrives igen")
+        set_voting_state(course, "voting")
+        code = course.join_code
+        card_id = db.session.scalar(db.select(Card.id).where(Card.course_id == course.id))
+    danish, english = app.test_client(), app.test_client()
+    for phone in (danish, english):
+        phone.post(f"/j/{code}", data={"role": "medarbejder", "unit": ""})
+    english.get(f"/c/{code}?lang=en")
+    for _round in range(2):
+        for phone, give in ((danish, "Giv kortet en prik"), (english, "Give this card a dot")):
+            listed = phone.get(f"/c/{code}/live?stage=2-voting", headers=HX).text
+            tapped = phone.post(f"/c/{code}/cards/{card_id}/dots", data={"dots": 1}, headers=HX)
+            assert f'aria-label="{give}"' in listed and f'aria-label="{give}"' in tapped.text

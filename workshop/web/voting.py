@@ -151,10 +151,19 @@ def _mine_label(mine: int) -> str:
     return _mine_label_in(str(get_locale()), mine)
 
 
+@functools.cache
+def _labels_in(locale: str, model: type) -> tuple[str, str]:
+    """The item's − and + labels in `locale` (the request's): a lazy string looks its
+    catalogue up each time it is read, and these are read on every tap and list drawn."""
+    return str(_ITEMS[model].take_label), str(_ITEMS[model].give_label)
+
+
 def voting_list_context(
     course: Course, model: type, participant: Participant, dots_left: int, stage: str
 ) -> dict:
     items = _ITEMS[model]
+    locale = str(get_locale())
+    take_label, give_label = _labels_in(locale, model)
     sample = url_for(items.endpoint, code=course.join_code, **{items.id_argument: 0})
     vote = VoteList(
         base=sample.removesuffix("0/dots"),
@@ -162,14 +171,14 @@ def voting_list_context(
         # it as a header (base.html), which keeps the items the same on every phone.
         csrf_token="" if htmx else generate_csrf(),
         stage=stage,
-        take_label=str(items.take_label),
-        give_label=str(items.give_label),
+        take_label=take_label,
+        give_label=give_label,
         one_per_item=not course.multiple_dots_per_card,
         dots_left=dots_left,
         participant=participant,
         item_template=items.template,
         model=model,
-        shared_as=(course.id, course.created_at, course.revision, str(get_locale()))
+        shared_as=(course.id, course.created_at, course.revision, locale)
         if model is Card
         else None,
     )
