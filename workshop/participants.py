@@ -201,6 +201,31 @@ def voter_with_item(code: str, tokens: list[str], model: type, item_id: int):
     return tuple(row) if row is not None else None
 
 
+@functools.cache
+def _participant_with_course():
+    return (
+        select(Participant, Course)
+        .join(Course, Participant.course_id == Course.id)
+        .where(
+            Course.join_code == bindparam("code"),
+            Participant.token.in_(bindparam("tokens", expanding=True)),
+            Participant.forgotten_at.is_(None),
+        )
+    )
+
+
+def participant_with_course(code: str, tokens: list[str]) -> tuple[Participant, Course] | None:
+    """(participant, course) for the participant among `tokens` in the course with `code`,
+    in one query (a phone's poll that draws its region); None when there is no such one.
+    The course is returned for the reason voter_with_item gives."""
+    code = normalise_join_code(code)
+    tokens = [token for token in tokens if token and len(token) <= 64]
+    if not code or len(code) > 12 or not tokens:
+        return None
+    row = db.session.execute(_participant_with_course(), {"code": code, "tokens": tokens}).first()
+    return tuple(row) if row is not None else None
+
+
 def forgotten_by_token(course: Course, token: str | None) -> Participant | None:
     """The participant a cookie names who has deleted their data in this course: only
     a second tap of the same delete button (sent before the first reply took the cookie's

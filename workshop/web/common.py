@@ -21,6 +21,7 @@ from workshop.participants import (
     legacy_participant,
     participant_by_token,
     participant_revision,
+    participant_with_course,
     poll_revisions,
     voter_with_item,
 )
@@ -140,6 +141,19 @@ def quick_poll_key(code: str, shown_stage: str) -> str | None:
     if entry is not None and not isinstance(entry, str):
         return None
     return phone_poll_key(found.own.get(entry), found.course_revision, shown_stage)
+
+
+def phone_in_course(code: str) -> tuple[Course, Participant | None]:
+    """(course, this phone's participant or None) for a phone's view: one query where the
+    cookie names a participant of the course, else course_by_code and current_participant
+    (which also honour a cookie from before tokens)."""
+    found = participant_with_course(code, remembered_tokens())
+    if found is not None:
+        participant, course = found
+        if _remembered_entry(course.id) == participant.token:
+            return course, participant
+    course = course_by_code(code)
+    return course, current_participant(course)
 
 
 def voter_and_item(code: str, model: type, item_id: int, find_item: Callable):

@@ -34,6 +34,7 @@ from workshop.web.common import (
     forget_remembered,
     live_etag,
     live_response,
+    phone_in_course,
     phone_poll_key,
     quick_poll_key,
     remember_participant,
@@ -170,8 +171,9 @@ def live(code: str):
     drawn = []
 
     def render():
-        drawn.append(course_by_code(code))
-        return _live_region(drawn[0], shown_stage)
+        course, participant = phone_in_course(code)
+        drawn.append(course)
+        return _live_region(course, participant, shown_stage)
 
     response = live_response(key, render)
     if drawn and response.status_code == 200:
@@ -199,8 +201,7 @@ def _poll_key(course, shown_stage: str) -> str:
     return phone_poll_key(own, course.revision, shown_stage)
 
 
-def _live_region(course, shown_stage: str):
-    participant = current_participant(course)
+def _live_region(course, participant, shown_stage: str):
     if participant is None:
         # Not (or no longer) in this course: htmx sends the phone to the join page.
         response = make_response("")
