@@ -135,21 +135,30 @@ def postgresql_cluster():
         cluster.stop()
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """CPU time (user + system) so far of a process and all its descendants, with that of
-    the children that have exited and been reaped (cutime and cstime)."""
+def _process_stats() -> dict[int, tuple[int, int, int]]:
+    """pid -> (parent pid, process group, CPU ticks) of every process now, the ticks
+    (user + system) with those of its children that have exited and been reaped (cutime
+    and cstime)."""
     stats = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            stats[int(stat.parent.name)] = (int(fields[1]), sum(map(int, fields[11:15])))
+            ticks = sum(int(value) for value in fields[11:15])
+            stats[int(stat.parent.name)] = (int(fields[1]), int(fields[2]), ticks)
+    return stats
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system) so far of a process and all its descendants, exited
+    ones included."""
+    stats = _process_stats()
     children: dict[int, list[int]] = {}
-    for pid, (parent, _ticks) in stats.items():
+    for pid, (parent, _group, _ticks) in stats.items():
         children.setdefault(parent, []).append(pid)
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += stats.get(pid, (0, 0))[1]
+        total += stats[pid][2] if pid in stats else 0
         todo += children.get(pid, [])
     return total / os.sysconf("SC_CLK_TCK")
 
@@ -175,15 +184,11 @@ def restart_postgresql(cluster) -> None:
 
 def group_cpu_seconds(group: int) -> float:
     """CPU time (user + system) so far of the processes in a process group (a server
-    started in its own session: its master and workers), with that of the workers that
-    have exited and been reaped (their parent's cutime and cstime)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == group:
-                total += sum(int(value) for value in fields[11:15])
-    return total / os.sysconf("SC_CLK_TCK")
+    started in its own session: its master and workers), exited workers included."""
+    ticks = sum(
+        ticks for _parent, in_group, ticks in _process_stats().values() if in_group == group
+    )
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 GUNICORN_TROUBLE = re.compile(r"\[(ERROR|CRITICAL|WARNING)\]|Traceback|WORKER TIMEOUT")

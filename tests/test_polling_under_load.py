@@ -238,8 +238,6 @@ def test_the_list_from_the_cache_is_the_list_drawn_whole(app, client, room):
     """The phone's own cards are drawn anew in their places among the cached others."""
     import dataclasses
 
-    from flask import g
-
     from workshop.cards import wall_cards
     from workshop.core.models import Participant
     from workshop.votes import dots_left, my_dots
@@ -261,9 +259,7 @@ def test_the_list_from_the_cache_is_the_list_drawn_whole(app, client, room):
         whole = str(dataclasses.replace(vote, shared_as=None).items_html(wall_cards(course), mine))
         for _ in range(2):  # drawn into the cache, then from it
             mark = str(vote.items_html(lambda: wall_cards(course), mine))
-            spliced, _hash = fragments.resolve(
-                f"<ul>{mark}</ul>".encode(), g.pop("samskabt_spliced")
-            )
+            spliced, _hash = fragments.resolve_drawn(f"<ul>{mark}</ul>".encode())
             assert spliced.decode() == f"<ul>{whole}</ul>"
         assert whole.count("has-dots") == 2
 

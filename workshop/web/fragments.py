@@ -194,6 +194,12 @@ def resolve(body: bytes, spliced: dict[bytes, list[Piece]]) -> tuple[bytes, str]
     return b"".join(chunks), "spliced:" + hasher.hexdigest()
 
 
+def resolve_drawn(body: bytes) -> tuple[bytes, str]:
+    """`resolve` for HTML this request drew outside a response (a test, a script): its
+    placeholders replaced, and then forgotten."""
+    return resolve(body, g.pop("samskabt_spliced", {}))
+
+
 def splice_shared(response: Response) -> Response:
     """After a request: the placeholders in the body replaced by their pieces (an
     after_request hook, registered to run before compression)."""
