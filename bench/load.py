@@ -572,9 +572,13 @@ async def throughput_ratio(
 
     def listing(phone: Phone):
         # What every phone asks when the vote opens: its live region, the whole list, as
-        # its browser asks for it (compressed), without an ETag to answer 304 to.
+        # its browser asks for it (compressed), without an ETag to answer 304 to. At the
+        # vote's stage: the phone's own path still names the step it saw last.
+        path = f"/c/{code}/live?stage={phone.vote_stage}"
+
         async def ask(browser):
-            return (await browser.request("GET", phone.live_path, htmx=True)).status == 200
+            reply = await browser.request("GET", path, htmx=True)
+            return reply.status == 200 and 'class="vote-list"' in reply.body
 
         return phone.browser.clone(), ask
 

@@ -5,6 +5,7 @@ static files linked with their hash are cached for a year."""
 from __future__ import annotations
 
 import gzip
+import re
 
 import pytest
 
@@ -160,8 +161,6 @@ def test_phones_fetching_the_same_large_list_share_one_compression(app, make):
 def test_a_phones_dots_on_several_cards_are_spliced_into_the_shared_list_in_place(app, make):
     """The polled list is the kept drawing with this phone's own cards drawn anew: tapped
     in any order, it is item for item the list the full page draws whole."""
-    import re
-
     with app.app_context():
         course = make.course(step=2, dot_budget=5)
         author = make.participant(course)

@@ -90,6 +90,43 @@ def test_the_phones_cookie_holds_the_participants_token_not_their_id(app, make, 
         assert session[SESSION_KEY] == expected
 
 
+def test_a_phones_poll_draws_only_the_region_of_the_participant_its_cookie_names_there(app, make):
+    """The poll that draws a phone's region finds participant and course in one query:
+    a token from another course (under either course's key), or of someone who deleted
+    their data, is nobody here; the token under this course's key is its participant."""
+    from workshop.privacy import forget_participant
+
+    with app.app_context():
+        here, there = make.course(step=2), make.course(step=2)
+        mine = make.participant(here, name="Her")
+        elsewhere = make.participant(there, name="Derovre")
+        gone = make.participant(here, name="Slettet")
+        forget_participant(gone)
+        db.session.commit()
+        code, ids = here.join_code, (str(here.id), str(there.id))
+        tokens = {"mine": mine.token, "elsewhere": elsewhere.token, "gone": gone.token}
+    cookies = {
+        "another course's token under this course": {ids[0]: tokens["elsewhere"]},
+        "another course's token under its own": {ids[1]: tokens["elsewhere"]},
+        "this course's token under another": {ids[1]: tokens["mine"]},
+        "someone who deleted their data": {ids[0]: tokens["gone"]},
+    }
+    for case, entries in cookies.items():
+        phone = app.test_client()
+        with phone.session_transaction() as session:
+            session[SESSION_KEY] = entries
+        live = phone.get(f"/c/{code}/live?stage=2-collect", headers=HX)
+        assert live.headers.get("HX-Redirect") == f"/j/{code}", case
+        assert live.text == "", case
+    phone = app.test_client()
+    with phone.session_transaction() as session:
+        session[SESSION_KEY] = {ids[0]: tokens["mine"], ids[1]: tokens["elsewhere"]}
+    live = phone.get(f"/c/{code}/live?stage=2-collect", headers=HX)
+    assert live.status_code == 200 and "HX-Redirect" not in live.headers
+    assert 'id="live"' in live.text
+    assert phone.get("/c/NOSUCH/live?stage=2-collect", headers=HX).status_code == 404
+
+
 def test_a_cookie_from_before_tokens_keeps_its_place_and_is_rewritten_with_the_token(app, make):
     with app.app_context():
         course = make.course(step=2)

@@ -13,16 +13,16 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import select
 
 from workshop.core.db import writing
 from workshop.core.errors import WorkshopError
-from workshop.core.extensions import db, htmx
+from workshop.core.extensions import htmx
 from workshop.core.models import Card, Course, Participant, Solution
 from workshop.votes import (
     ballot_of,
     cast_vote,
     clear_votes,
+    items_with_ids,
     my_dots_and_left,
     restore_votes,
     voting_progress,
@@ -132,9 +132,8 @@ class VoteList:
         own = [item_id for item_id, n in my_dots.items() if n and item_id in spans]
         # Loaded in one query (on PostgreSQL one that was deleted a moment ago may be gone:
         # it keeps its place undotted until the next poll brings the new revision).
-        loaded = db.session.scalars(select(self.model).where(self.model.id.in_(own))) if own else ()
         pieces, done = [], 0
-        for item in sorted(loaded, key=lambda item: spans[item.id]):
+        for item in sorted(items_with_ids(self.model, own), key=lambda item: spans[item.id]):
             start, end = spans[item.id]
             pieces += [(whole, done, start), str(vote_item(item, my_dots[item.id], self))]
             done = end
