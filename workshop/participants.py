@@ -171,18 +171,40 @@ def poll_revisions(code: str, tokens: list[str]) -> PollRevisions | None:
 
 
 @functools.cache
-def _voter_with_item(model: type):
-    """The statement of voter_with_item for one kind of item, built once."""
-    return (
-        select(Participant, Course, model)
-        .join(Course, Participant.course_id == Course.id)
-        .outerjoin(model, and_(model.id == bindparam("item"), model.course_id == Course.id))
-        .where(
-            Course.join_code == bindparam("code"),
-            Participant.token.in_(bindparam("tokens", expanding=True)),
-            Participant.forgotten_at.is_(None),
+def _participant_with_course(model: type | None = None):
+    """The statement of participant_with_course (with an item of `model`: of
+    voter_with_item), built once."""
+    statement = select(Participant, Course).join(Course, Participant.course_id == Course.id)
+    if model is not None:
+        statement = statement.add_columns(model).outerjoin(
+            model, and_(model.id == bindparam("item"), model.course_id == Course.id)
         )
+    return statement.where(
+        Course.join_code == bindparam("code"),
+        Participant.token.in_(bindparam("tokens", expanding=True)),
+        Participant.forgotten_at.is_(None),
     )
+
+
+def _phone_lookup(code: str, tokens: list[str]) -> dict | None:
+    """The parameters for finding a phone's participant by course code and cookie tokens;
+    None when the code or the tokens can't name anyone."""
+    code = normalise_join_code(code)
+    tokens = [token for token in tokens if token and len(token) <= 64]
+    if not code or len(code) > 12 or not tokens:
+        return None
+    return {"code": code, "tokens": tokens}
+
+
+def participant_with_course(code: str, tokens: list[str]) -> tuple[Participant, Course] | None:
+    """(participant, course) for the participant among `tokens` in the course with `code`,
+    in one query (a phone's poll that draws its region); None when there is no such one.
+    The course is returned for the reason voter_with_item gives."""
+    values = _phone_lookup(code, tokens)
+    if values is None:
+        return None
+    row = db.session.execute(_participant_with_course(), values).first()
+    return tuple(row) if row is not None else None
 
 
 def voter_with_item(code: str, tokens: list[str], model: type, item_id: int):
@@ -191,38 +213,11 @@ def voter_with_item(code: str, tokens: list[str], model: type, item_id: int):
     (None when it has none), in one query. None when no such participant is in such a
     course. The course is returned, not only loaded: the session holds it weakly, and
     `participant.course` would load it again once it was collected."""
-    code = normalise_join_code(code)
-    tokens = [token for token in tokens if token and len(token) <= 64]
-    if not code or len(code) > 12 or not tokens:
+    values = _phone_lookup(code, tokens)
+    if values is None:
         return None
-    item_id = item_id if isinstance(item_id, int) and 0 < item_id < 2**63 else 0
-    values = {"code": code, "tokens": tokens, "item": item_id}
-    row = db.session.execute(_voter_with_item(model), values).first()
-    return tuple(row) if row is not None else None
-
-
-@functools.cache
-def _participant_with_course():
-    return (
-        select(Participant, Course)
-        .join(Course, Participant.course_id == Course.id)
-        .where(
-            Course.join_code == bindparam("code"),
-            Participant.token.in_(bindparam("tokens", expanding=True)),
-            Participant.forgotten_at.is_(None),
-        )
-    )
-
-
-def participant_with_course(code: str, tokens: list[str]) -> tuple[Participant, Course] | None:
-    """(participant, course) for the participant among `tokens` in the course with `code`,
-    in one query (a phone's poll that draws its region); None when there is no such one.
-    The course is returned for the reason voter_with_item gives."""
-    code = normalise_join_code(code)
-    tokens = [token for token in tokens if token and len(token) <= 64]
-    if not code or len(code) > 12 or not tokens:
-        return None
-    row = db.session.execute(_participant_with_course(), {"code": code, "tokens": tokens}).first()
+    values["item"] = item_id if isinstance(item_id, int) and 0 < item_id < 2**63 else 0
+    row = db.session.execute(_participant_with_course(model), values).first()
     return tuple(row) if row is not None else None
 
 
